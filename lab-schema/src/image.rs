@@ -1,0 +1,226 @@
+//! Image references the way the engine normalises them, and the patterns labs write.
+//!
+//! `redis:3.2`, `docker.io/library/redis:3.2` and `redis:3.2@sha256:…` are one image;
+//! a reference without a tag means `latest`. A lab pattern may end in `:*` to accept any
+//! tag of a repository (`bretfisher/examplevotingapp_vote:*`).
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A parsed, normalised image reference: `docker.io/library/redis` + `3.2` (+ digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Full repository with registry: `docker.io/library/redis`.
+    pub repository: String,
+    pub tag: String,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    /// Parses a reference as the engine accepts it. Never fails on what an engine reports;
+    /// rejects only text that no engine would (empty, spaces, upper-case repository).
+    pub fn parse(text: &str) -> Result<ImageRef, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("an image reference cannot be empty".into());
+        }
+        if text.contains(char::is_whitespace) {
+            return Err(format!("`{text}` is not an image reference: it contains a space"));
+        }
+        let (name_tag, digest) = match text.split_once('@') {
+            Some((n, d)) => (n, Some(d.to_string())),
+            None => (text, None),
+        };
+        let last_slash = name_tag.rfind('/').map(|i| i + 1).unwrap_or(0);
+        let (name, tag) = match name_tag[last_slash..].rfind(':') {
+            Some(i) => (&name_tag[..last_slash + i], name_tag[last_slash + i + 1..].to_string()),
+            None => (name_tag, "latest".to_string()),
+        };
+        if name.is_empty() || tag.is_empty() {
+            return Err(format!("`{text}` is not an image reference: empty name or tag"));
+        }
+        let mut parts: Vec<&str> = name.split('/').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(format!("`{text}` is not an image reference: empty path component"));
+        }
+        let has_domain = parts.len() > 1
+            && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost");
+        let domain = if has_domain { parts.remove(0).to_string() } else { "docker.io".into() };
+        let domain = if domain == "index.docker.io" { "docker.io".to_string() } else { domain };
+        let path = parts.join("/");
+        if path.chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(format!("`{text}` is not an image reference: repository names are lower-case"));
+        }
+        let path = if domain == "docker.io" && parts.len() == 1 {
+            format!("library/{path}")
+        } else {
+            path
+        };
+        Ok(ImageRef { repository: format!("{domain}/{path}"), tag, digest })
+    }
+
+    /// The short, familiar form: `redis:3.2`, `bretfisher/examplevotingapp_vote:latest`.
+    pub fn familiar(&self) -> String {
+        format!("{}:{}", familiar_repository(&self.repository), self.tag)
+    }
+}
+
+fn familiar_repository(repo: &str) -> &str {
+    let r = repo.strip_prefix("docker.io/").unwrap_or(repo);
+    r.strip_prefix("library/").unwrap_or(r)
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.familiar())
+    }
+}
+
+/// One accepted image in a lab: a repository and a tag, or any tag (`repo:*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePattern {
+    pub text: String,
+    pub repository: String,
+    /// `None` accepts every tag.
+    pub tag: Option<String>,
+}
+
+impl ImagePattern {
+    pub fn parse(text: &str) -> Result<ImagePattern, String> {
+        if text.contains('@') {
+            return Err(format!(
+                "`{text}`: a lab names images by repository and tag, not by digest (drop `@…`)"
+            ));
+        }
+        let (base, any_tag) = match text.strip_suffix(":*") {
+            Some(b) => (b, true),
+            None => (text, false),
+        };
+        let r = ImageRef::parse(base)?;
+        Ok(ImagePattern {
+            text: text.to_string(),
+            repository: r.repository,
+            tag: if any_tag { None } else { Some(r.tag) },
+        })
+    }
+
+    pub fn matches(&self, image: &ImageRef) -> bool {
+        self.repository == image.repository && self.tag.as_ref().is_none_or(|t| *t == image.tag)
+    }
+}
+
+impl fmt::Display for ImagePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let repo = familiar_repository(&self.repository);
+        match &self.tag {
+            Some(t) => write!(f, "{repo}:{t}"),
+            None => write!(f, "{repo} (any tag)"),
+        }
+    }
+}
+
+/// The images a check accepts: one pattern or a list of alternatives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageMatch(pub Vec<ImagePattern>);
+
+impl ImageMatch {
+    pub fn matches(&self, image: &ImageRef) -> bool {
+        self.0.iter().any(|p| p.matches(image))
+    }
+}
+
+impl fmt::Display for ImageMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|p| p.to_string()).collect();
+        f.write_str(&parts.join(" or "))
+    }
+}
+
+impl Serialize for ImageMatch {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let texts: Vec<&str> = self.0.iter().map(|p| p.text.as_str()).collect();
+        texts.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageMatch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ImageMatch;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an image (\"redis:3.2\", \"repo:*\" for any tag) or a list of them")
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<ImageMatch, E> {
+                Ok(ImageMatch(vec![ImagePattern::parse(v).map_err(E::custom)?]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ImageMatch, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    v.push(ImagePattern::parse(&s).map_err(A::Error::custom)?);
+                }
+                if v.is_empty() {
+                    return Err(A::Error::custom("the list of accepted images is empty"));
+                }
+                Ok(ImageMatch(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> ImageRef {
+        ImageRef::parse(s).unwrap()
+    }
+
+    #[test]
+    fn official_images_normalise_to_library() {
+        assert_eq!(r("redis:3.2"), r("docker.io/library/redis:3.2"));
+        assert_eq!(r("redis:3.2").repository, "docker.io/library/redis");
+        assert_eq!(r("index.docker.io/library/redis:3.2").repository, "docker.io/library/redis");
+    }
+
+    #[test]
+    fn no_tag_means_latest_and_digests_are_kept_apart() {
+        assert_eq!(r("alpine").tag, "latest");
+        let pinned = r("redis:3.2@sha256:abc");
+        assert_eq!(pinned.tag, "3.2");
+        assert_eq!(pinned.digest.as_deref(), Some("sha256:abc"));
+        assert_eq!(r("alpine@sha256:abc").tag, "latest");
+    }
+
+    #[test]
+    fn registries_with_ports_are_not_tags() {
+        let x = r("localhost:5000/team/app");
+        assert_eq!(x.repository, "localhost:5000/team/app");
+        assert_eq!(x.tag, "latest");
+        assert_eq!(r("registry.example:5000/app:1").tag, "1");
+    }
+
+    #[test]
+    fn patterns_match_tags_or_any_tag() {
+        let exact = ImagePattern::parse("redis:3.2").unwrap();
+        assert!(exact.matches(&r("docker.io/library/redis:3.2@sha256:1")));
+        assert!(!exact.matches(&r("redis:alpine")));
+        let any = ImagePattern::parse("bretfisher/examplevotingapp_vote:*").unwrap();
+        assert!(any.matches(&r("bretfisher/examplevotingapp_vote")));
+        assert!(any.matches(&r("docker.io/bretfisher/examplevotingapp_vote:before")));
+        assert!(!any.matches(&r("dockersamples/examplevotingapp_vote:before")));
+        let latest = ImagePattern::parse("alpine").unwrap();
+        assert!(latest.matches(&r("alpine:latest")));
+        assert!(!latest.matches(&r("alpine:3.19")));
+    }
+
+    #[test]
+    fn bad_references_are_rejected_with_a_reason() {
+        assert!(ImageRef::parse("").is_err());
+        assert!(ImageRef::parse("Redis").is_err());
+        assert!(ImageRef::parse("re dis").is_err());
+        assert!(ImagePattern::parse("redis@sha256:x").is_err());
+    }
+}
