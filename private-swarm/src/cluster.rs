@@ -1,0 +1,421 @@
+//! [`Cluster`]: a swarm of private dockerds, one per network namespace, started from a
+//! [`ClusterSpec`] and torn down on drop. Also the per-node handles ([`Node`]) that run the
+//! docker CLI against one engine or a program inside a node's network namespace.
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use crate::engine::{self, NodeApi};
+use crate::error::{HarnessError, Result};
+use crate::host::{check_host, find_binary, HostTools};
+use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
+use crate::{names, netns, stand_in, swarm, teardown};
+
+/// What to start. `ClusterSpec { dir, nodes: 3, managers: 3, ..Default::default() }`.
+#[derive(Debug, Clone)]
+pub struct ClusterSpec {
+    /// Directory for the state file and the nodes' data (`n1/`, `n2/`, …); created if
+    /// missing. Keep it short: `<dir>/nN/docker.sock` must fit in 107 bytes.
+    pub dir: PathBuf,
+    /// Number of nodes, 1 to 20.
+    pub nodes: usize,
+    /// How many of them are managers (node1 … nodeM), 1 to `nodes`.
+    pub managers: usize,
+    /// Import the stand-in images on every node.
+    pub images: bool,
+    /// How long each dockerd may take to answer.
+    pub engine_timeout: Duration,
+    /// How long the swarm may take to list every node Ready with its role.
+    pub swarm_timeout: Duration,
+}
+
+impl Default for ClusterSpec {
+    fn default() -> Self {
+        ClusterSpec {
+            dir: PathBuf::new(),
+            nodes: 1,
+            managers: 1,
+            images: true,
+            engine_timeout: Duration::from_secs(30),
+            swarm_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ClusterSpec {
+    /// A spec for `nodes` nodes of which `managers` are managers, in `dir`.
+    pub fn new(dir: impl Into<PathBuf>, nodes: usize, managers: usize) -> Self {
+        ClusterSpec { dir: dir.into(), nodes, managers, ..Default::default() }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.dir.as_os_str().is_empty() {
+            return Err(HarnessError::InvalidSpec("dir must be set".into()));
+        }
+        if !(1..=20).contains(&self.nodes) {
+            return Err(HarnessError::InvalidSpec(format!("nodes must be 1 to 20, not {}", self.nodes)));
+        }
+        if !(1..=self.nodes).contains(&self.managers) {
+            return Err(HarnessError::InvalidSpec(format!(
+                "managers must be 1 to nodes ({}), not {}",
+                self.nodes, self.managers
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One node of a running cluster.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// `node1`, `node2`, …
+    pub name: String,
+    /// The hostname its engine reports (same as `name`).
+    pub hostname: String,
+    /// `unix:///…/nN/docker.sock`, for DOCKER_HOST or any Engine API client.
+    pub docker_host: String,
+    /// Its address on the cluster bridge, reachable from the host.
+    pub addr: Ipv4Addr,
+    pub role: Role,
+    /// Pid of its dockerd.
+    pub pid: u32,
+    /// Its network namespace, a file in /run/netns.
+    pub netns: String,
+    /// Its directory (daemon.json, data root, dockerd.log).
+    pub dir: PathBuf,
+}
+
+impl Node {
+    fn from_state(n: &NodeState) -> Node {
+        Node {
+            name: n.name.clone(),
+            hostname: n.hostname.clone(),
+            docker_host: n.docker_host(),
+            addr: n.addr,
+            role: n.role,
+            pid: n.pid.unwrap_or(0),
+            netns: n.netns.clone().unwrap_or_default(),
+            dir: n.dir.clone(),
+        }
+    }
+
+    /// The dockerd log of this node.
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("dockerd.log")
+    }
+
+    /// A `docker` CLI command aimed at this node only: DOCKER_HOST is set, and the
+    /// variables that could send it elsewhere or change its TLS (DOCKER_CONTEXT,
+    /// DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_TLS, DOCKER_API_VERSION) are removed.
+    pub fn docker_command(&self) -> Result<Command> {
+        let cli = find_binary("docker").ok_or(HarnessError::NoDockerCli)?;
+        let mut cmd = Command::new(cli);
+        for var in ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS", "DOCKER_API_VERSION"] {
+            cmd.env_remove(var);
+        }
+        cmd.env("DOCKER_HOST", &self.docker_host).env("DOCKER_CLI_HINTS", "false");
+        Ok(cmd)
+    }
+
+    /// Runs `docker ARGS` against this node; Ok(stdout) on success, else an error
+    /// carrying stderr.
+    pub fn docker(&self, args: &[&str]) -> Result<String> {
+        let mut cmd = self.docker_command()?;
+        let out = cmd
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| HarnessError::io("cannot run the docker CLI", cmd.get_program(), e))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(HarnessError::DockerCli {
+                node: self.name.clone(),
+                args: args.join(" "),
+                status: out.status.to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            })
+        }
+    }
+
+    /// `nsenter --net=/run/netns/NS PROGRAM`: runs a host program from the node's point of
+    /// view on the network (its address, its published ports, its overlay endpoints).
+    pub fn netns_command(&self, program: &str) -> Result<Command> {
+        let nsenter = find_binary("nsenter")
+            .ok_or(HarnessError::MissingBinary { binary: "nsenter", package: "util-linux" })?;
+        let mut cmd = Command::new(nsenter);
+        cmd.arg(format!("--net={}", netns::netns_path(&self.netns).display())).arg(program);
+        Ok(cmd)
+    }
+
+    /// Runs PROGRAM ARGS inside the node's network namespace; Ok(stdout) on success.
+    pub fn in_netns(&self, program: &str, args: &[&str]) -> Result<String> {
+        crate::host::run(self.netns_command(program)?.args(args))
+    }
+}
+
+/// What a started cluster looks like, detached from the handle that tears it down.
+#[derive(Debug, Clone)]
+pub struct ClusterInfo {
+    /// The per-run id every host resource name carries (`psw<id>`, `psw-<id>-node1`).
+    pub id: String,
+    pub dir: PathBuf,
+    /// e.g. `100.64.17.0/24`.
+    pub subnet: String,
+    /// The bridge's address, the host's side of the subnet.
+    pub gateway: Ipv4Addr,
+    pub bridge: String,
+    pub nodes: Vec<Node>,
+}
+
+impl ClusterInfo {
+    fn from_state(s: &ClusterState) -> ClusterInfo {
+        let subnet = s.subnet.as_ref();
+        ClusterInfo {
+            id: s.id.clone(),
+            dir: s.dir.clone(),
+            subnet: subnet.map(|n| n.cidr.clone()).unwrap_or_default(),
+            gateway: subnet.map(|n| n.gateway).unwrap_or(Ipv4Addr::UNSPECIFIED),
+            bridge: s.bridge.clone().unwrap_or_default(),
+            nodes: s.nodes.iter().map(Node::from_state).collect(),
+        }
+    }
+
+    /// Reads the record of the cluster in `dir`, if it has one.
+    pub fn read(dir: &Path) -> Result<Option<ClusterInfo>> {
+        Ok(state::read(dir)?.map(|s| ClusterInfo::from_state(&s)))
+    }
+}
+
+/// A running swarm of private engines. Dropping it tears it down; so does
+/// [`Cluster::teardown`], which reports what went wrong.
+#[derive(Debug)]
+pub struct Cluster {
+    state: StateFile,
+    info: ClusterInfo,
+    children: Vec<Option<Child>>,
+    finished: bool,
+}
+
+impl Cluster {
+    /// Starts the cluster and returns once every node is Ready with its role. On failure
+    /// everything created so far is torn down again (node logs stay for diagnosis).
+    pub fn start(spec: ClusterSpec) -> Result<Cluster> {
+        spec.validate()?;
+        let tools = check_host()?;
+        let dir = std::path::absolute(&spec.dir).map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| HarnessError::io("cannot create the cluster directory", &dir, e))?;
+        if let Some(old) = state::read(&dir)? {
+            if old.phase != Phase::Down {
+                return Err(HarnessError::DirInUse { state: state::state_path(&dir), dir });
+            }
+        }
+        engine::check_socket_path(&dir.join(format!("n{}", spec.nodes)).join("docker.sock"))?;
+
+        let id = claim_id()?;
+        let mut st = ClusterState::new(id.clone(), dir.clone());
+        st.nodes = (1..=spec.nodes)
+            .map(|i| NodeState {
+                name: format!("node{i}"),
+                hostname: format!("node{i}"),
+                dir: dir.join(format!("n{i}")),
+                exec_root: st.run_dir.join(format!("n{i}")),
+                socket: dir.join(format!("n{i}")).join("docker.sock"),
+                addr: Ipv4Addr::UNSPECIFIED,
+                role: if i <= spec.managers { Role::Manager } else { Role::Worker },
+                netns: None,
+                veth: None,
+                pid: None,
+            })
+            .collect();
+        let mut cluster = Cluster {
+            info: ClusterInfo::from_state(&st),
+            state: StateFile::create(st)?,
+            children: Vec::new(),
+            finished: false,
+        };
+        cluster.bring_up(tools, &spec)?;
+        Ok(cluster)
+    }
+
+    fn bring_up(&mut self, tools: &HostTools, spec: &ClusterSpec) -> Result<()> {
+        let st = self.state.snapshot();
+        let id = st.id.clone();
+
+        let subnet = netns::claim_subnet(tools, &st.dir, &id)?;
+        let gateway = subnet.gateway;
+        self.state.update(|s| {
+            s.subnet = Some(subnet);
+            for (i, n) in s.nodes.iter_mut().enumerate() {
+                n.addr = netns::node_addr(gateway, i + 1);
+            }
+        })?;
+
+        let bridge = names::bridge(&id);
+        self.state.update(|s| s.bridge = Some(bridge.clone()))?;
+        netns::create_bridge(tools, &bridge, gateway)?;
+        self.state.update(|s| s.forward_rule = true)?;
+        if let Err(e) = netns::add_forward_rule(tools, &bridge) {
+            if netns::bridge_traffic_is_filtered() {
+                return Err(e);
+            }
+        }
+
+        for i in 1..=spec.nodes {
+            let (ns, veth) = (names::netns(&id, i), names::veth(&id, i));
+            let addr = self.state.update(|s| {
+                let n = &mut s.nodes[i - 1];
+                n.netns = Some(ns.clone());
+                n.veth = Some(veth.clone());
+                n.addr
+            })?;
+            netns::create_node_net(tools, &ns, &veth, &bridge, addr)?;
+        }
+
+        for i in 0..spec.nodes {
+            let node = self.state.snapshot().nodes[i].clone();
+            let child = engine::spawn(tools, &node, &names::containerd_namespace(&id, i + 1))?;
+            let pid = child.id();
+            self.children.push(Some(child));
+            self.state.update(|s| s.nodes[i].pid = Some(pid))?;
+        }
+        let nodes = self.state.snapshot().nodes;
+        for n in &nodes {
+            engine::wait_ready(n, n.pid.expect("spawned"), spec.engine_timeout)?;
+        }
+        let apis: Vec<NodeApi> = nodes.iter().map(NodeApi::new).collect();
+
+        if spec.images {
+            load_images(tools, &apis)?;
+        }
+        form_swarm(&apis)?;
+        swarm::wait_settled(&apis, spec.swarm_timeout, &st.dir)?;
+
+        self.state.update(|s| s.phase = Phase::Running)?;
+        self.info = ClusterInfo::from_state(&self.state.snapshot());
+        Ok(())
+    }
+
+    pub fn info(&self) -> &ClusterInfo {
+        &self.info
+    }
+
+    pub fn id(&self) -> &str {
+        &self.info.id
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.info.dir
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.info.nodes
+    }
+
+    /// Node by index in [`Cluster::nodes`]: 0 is node1. Panics when out of range.
+    pub fn node(&self, idx: usize) -> &Node {
+        &self.info.nodes[idx]
+    }
+
+    /// Runs `docker ARGS` against node `idx` (0 is node1); Ok(stdout), or an error with stderr.
+    pub fn docker(&self, idx: usize, args: &[&str]) -> Result<String> {
+        self.node(idx).docker(args)
+    }
+
+    /// Runs PROGRAM ARGS inside node `idx`'s network namespace; Ok(stdout).
+    pub fn in_netns(&self, idx: usize, program: &str, args: &[&str]) -> Result<String> {
+        self.node(idx).in_netns(program, args)
+    }
+
+    /// Imports the stand-in images on every node (for clusters started with `images: false`).
+    pub fn load_stand_in_images(&self) -> Result<()> {
+        let nodes = self.state.snapshot().nodes;
+        load_images(check_host()?, &nodes.iter().map(NodeApi::new).collect::<Vec<_>>())
+    }
+
+    /// Tears the cluster down; idempotent. Fails with the list of what is left if
+    /// anything survived.
+    pub fn teardown(&mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        let mut st = self.state.snapshot();
+        let result = teardown::teardown(&mut st, &mut self.children);
+        self.state.update(|s| *s = st)?;
+        result
+    }
+
+    /// Hands the cluster over to outlive this process (the practice cluster): dropping the
+    /// handle no longer tears it down, and [`cleanup_stale`](crate::cleanup_stale) leaves it.
+    pub fn detach(mut self) -> Result<ClusterInfo> {
+        self.state.update(|s| s.detached = true)?;
+        self.finished = true;
+        Ok(self.info.clone())
+    }
+
+    /// Tears down the cluster recorded in `dir`, from any process (after a killed run).
+    pub fn teardown_dir(dir: &Path) -> Result<()> {
+        teardown::teardown_dir(dir)
+    }
+
+    /// Everything of the cluster in `dir` that still exists (processes, mounts, network
+    /// namespaces, links, the FORWARD rule, the subnet claim); empty after a clean teardown.
+    pub fn leftovers(dir: &Path) -> Vec<String> {
+        teardown::leftovers(dir)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Err(e) = self.teardown() {
+            eprintln!("private-swarm: {e}");
+        }
+    }
+}
+
+/// A fresh id, claimed by creating `/run/private-swarm/<id>`.
+fn claim_id() -> Result<String> {
+    std::fs::create_dir_all(RUN_ROOT).map_err(|e| HarnessError::io("cannot create the run directory", RUN_ROOT, e))?;
+    loop {
+        let id = names::new_id();
+        let dir = Path::new(RUN_ROOT).join(&id);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(id),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(HarnessError::io("cannot create the run directory", &dir, e)),
+        }
+    }
+}
+
+fn load_images(tools: &HostTools, apis: &[NodeApi]) -> Result<()> {
+    let rootfs = stand_in::rootfs_tar(tools)?;
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| stand_in::load(api, &rootfs))).collect();
+        jobs.into_iter().map(|j| j.join().expect("image import thread panicked")).collect::<Result<Vec<()>>>()
+    })
+    .map(drop)
+}
+
+/// Init on node1, every other node joins as a worker (in parallel), then node2…nodeM are
+/// promoted one at a time.
+fn form_swarm(apis: &[NodeApi]) -> Result<()> {
+    let first = &apis[0];
+    swarm::init(first)?;
+    if apis.len() == 1 {
+        return Ok(());
+    }
+    let token = swarm::worker_token(first)?;
+    std::thread::scope(|s| {
+        let jobs: Vec<_> =
+            apis[1..].iter().map(|api| s.spawn(|| swarm::join(api, &token, first.node))).collect();
+        jobs.into_iter().map(|j| j.join().expect("join thread panicked")).collect::<Result<Vec<()>>>()
+    })?;
+    for api in apis[1..].iter().filter(|a| a.node.role == Role::Manager) {
+        let id = swarm::own_node_id(api)?;
+        swarm::promote(first, &id)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! One node's dockerd: its config file, how it is spawned (own session, own network and
+//! UTS namespaces, logs to a file, so it outlives whoever started it), how we wait for it,
+//! and how Engine API failures are turned into errors that name the node and its log.
+
+use std::ffi::CString;
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sched::{setns, unshare, CloneFlags};
+
+use crate::api::{ApiFailure, EngineApi};
+use crate::error::{HarnessError, Result};
+use crate::host::HostTools;
+use crate::netns::netns_path;
+use crate::process;
+use crate::state::NodeState;
+
+/// When this socket exists, dockerd uses the host's containerd instead of starting its
+/// own; each node then gets containerd namespaces of its own.
+const HOST_CONTAINERD_SOCKET: &str = "/run/containerd/containerd.sock";
+
+/// Longest path the kernel accepts for a unix socket, without the trailing NUL.
+const MAX_SOCKET_PATH: usize = 107;
+
+pub fn check_socket_path(path: &Path) -> Result<()> {
+    let len = path.as_os_str().len();
+    if len > MAX_SOCKET_PATH {
+        return Err(HarnessError::SocketPathTooLong { path: path.to_path_buf(), len });
+    }
+    Ok(())
+}
+
+fn daemon_json(tools: &HostTools, node: &NodeState) -> String {
+    let mut config = serde_json::Map::new();
+    if tools.dockerd_major < 23 {
+        // Without it every 20.10 engine shares /etc/docker/key.json and reports the same ID.
+        config.insert("deprecated-key-path".into(), node.dir.join("key.json").to_string_lossy().into_owned().into());
+    }
+    serde_json::to_string_pretty(&serde_json::Value::Object(config)).expect("config serializes") + "\n"
+}
+
+/// Writes the node's config and spawns its dockerd inside the node's network namespace.
+pub fn spawn(tools: &HostTools, node: &NodeState, containerd_namespace: &str) -> Result<Child> {
+    std::fs::create_dir_all(&node.dir).map_err(|e| HarnessError::io("cannot create the node directory", &node.dir, e))?;
+    std::fs::create_dir_all(&node.exec_root)
+        .map_err(|e| HarnessError::io("cannot create the node's exec root", &node.exec_root, e))?;
+    // Traversable by the docker group, so a learner in it can use the socket without sudo.
+    set_mode(&node.dir, 0o755);
+    let config = node.dir.join("daemon.json");
+    std::fs::write(&config, daemon_json(tools, node)).map_err(|e| HarnessError::io("cannot write daemon.json", &config, e))?;
+    let log_path = node.log();
+    let log = File::create(&log_path).map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
+    let log_err = log.try_clone().map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
+
+    let ns_name = node.netns.as_deref().expect("the namespace is created before the engine");
+    let ns_path = netns_path(ns_name);
+    let ns_file = File::open(&ns_path).map_err(|e| HarnessError::io("cannot open the node's network namespace", &ns_path, e))?;
+    let hostname = CString::new(node.hostname.as_str()).expect("hostnames have no NUL");
+
+    let mut cmd = Command::new(&tools.dockerd);
+    cmd.arg("--config-file")
+        .arg(&config)
+        .arg("--data-root")
+        .arg(node.dir.join("data"))
+        .arg("--exec-root")
+        .arg(&node.exec_root)
+        .arg("--pidfile")
+        .arg(node.dir.join("docker.pid"))
+        .arg("-H")
+        .arg(node.docker_host());
+    if Path::new(HOST_CONTAINERD_SOCKET).exists() {
+        cmd.arg("--containerd-namespace")
+            .arg(containerd_namespace)
+            .arg("--containerd-plugins-namespace")
+            .arg(format!("{containerd_namespace}-plugins"));
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    cmd.env_clear()
+        .env("PATH", format!("{path}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
+        .env("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1")
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
+    // SAFETY: between fork and exec this runs only async-signal-safe syscalls on values
+    // prepared before the fork (an open fd, a CString); nothing allocates or locks.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::unistd::setsid()?;
+            setns(&ns_file, CloneFlags::CLONE_NEWNET)?;
+            unshare(CloneFlags::CLONE_NEWUTS)?;
+            if nix::libc::sethostname(hostname.as_ptr(), hostname.as_bytes().len()) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().map_err(|e| HarnessError::io(format!("cannot start dockerd for {}", node.name), &tools.dockerd, e))
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+}
+
+/// Waits until the node's engine answers `/_ping`, or fails early if its dockerd exits.
+pub fn wait_ready(node: &NodeState, pid: u32, timeout: Duration) -> Result<()> {
+    let api = EngineApi::new(&node.socket);
+    let deadline = Instant::now() + timeout;
+    loop {
+        if !process::alive(pid) {
+            return Err(HarnessError::EngineExited { node: node.name.clone(), log: node.log(), tail: log_tail(&node.log(), 15) });
+        }
+        if api.request("GET", "/_ping", None, Duration::from_secs(2)).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(HarnessError::EngineNotReady {
+                node: node.name.clone(),
+                docker_host: node.docker_host(),
+                waited: timeout,
+                log: node.log(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// True when `pid` is the dockerd serving this node's socket (not a reused pid).
+pub fn is_our_dockerd(pid: u32, node: &NodeState) -> bool {
+    process::cmdline(pid).is_some_and(|argv| {
+        argv.first().is_some_and(|a| a.ends_with("dockerd")) && argv.iter().any(|a| *a == node.docker_host())
+    })
+}
+
+/// The last `lines` lines of a log file.
+pub fn log_tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Engine API client for a node, turning failures into errors that name the node.
+pub struct NodeApi<'a> {
+    pub node: &'a NodeState,
+    api: EngineApi,
+}
+
+impl<'a> NodeApi<'a> {
+    pub fn new(node: &'a NodeState) -> Self {
+        NodeApi { node, api: EngineApi::new(&node.socket) }
+    }
+
+    pub fn raw(&self) -> &EngineApi {
+        &self.api
+    }
+
+    pub fn fail(&self, method: &str, path: &str, failure: ApiFailure) -> HarnessError {
+        match failure {
+            ApiFailure::Transport(source) => HarnessError::EngineUnreachable {
+                node: self.node.name.clone(),
+                docker_host: self.node.docker_host(),
+                log: self.node.log(),
+                source,
+            },
+            ApiFailure::Status { status, message } => HarnessError::Api {
+                node: self.node.name.clone(),
+                method: method.into(),
+                path: path.into(),
+                status,
+                message,
+            },
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Result<serde_json::Value> {
+        self.api.get_json(path, Duration::from_secs(30)).map_err(|f| self.fail("GET", path, f))
+    }
+
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
+        self.api.post_json(path, body, Duration::from_secs(60)).map_err(|f| self.fail("POST", path, f))
+    }
+}

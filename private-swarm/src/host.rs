@@ -1,0 +1,146 @@
+//! What the host must provide before a cluster can start: root, and the binaries of the
+//! packages docker.io, iptables, iproute2 and busybox-static. Also the small helper that
+//! runs one of those binaries and turns a failure into an error carrying its stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::error::{HarnessError, Result};
+
+/// Paths of the host binaries the harness runs, found once per process.
+#[derive(Debug, Clone)]
+pub struct HostTools {
+    pub dockerd: PathBuf,
+    pub ip: PathBuf,
+    pub iptables: PathBuf,
+    pub busybox: PathBuf,
+    /// Major version of dockerd (20 for Debian 12's 20.10). Engines from 23 on reject the
+    /// `deprecated-key-path` option, older ones need it.
+    pub dockerd_major: u32,
+}
+
+/// Checks that we are root and that every needed binary is installed; the error says which
+/// package to install. Cheap after the first call.
+pub fn check_host() -> Result<&'static HostTools> {
+    let euid = nix::unistd::geteuid().as_raw();
+    if euid != 0 {
+        return Err(HarnessError::NotRoot { euid });
+    }
+    static TOOLS: OnceLock<HostTools> = OnceLock::new();
+    if let Some(tools) = TOOLS.get() {
+        return Ok(tools);
+    }
+    let tools = find_tools()?;
+    Ok(TOOLS.get_or_init(|| tools))
+}
+
+fn find_tools() -> Result<HostTools> {
+    let dockerd = require("dockerd", "docker.io")?;
+    require("containerd", "docker.io")?;
+    let ip = require("ip", "iproute2")?;
+    let iptables = require("iptables", "iptables")?;
+    let busybox = require("busybox", "busybox-static")?;
+    if !is_static_elf(&busybox) {
+        return Err(HarnessError::BusyboxNotStatic { path: busybox });
+    }
+    let version = run(Command::new(&dockerd).arg("--version"))?;
+    Ok(HostTools { dockerd, ip, iptables, busybox, dockerd_major: dockerd_major(&version) })
+}
+
+fn require(binary: &'static str, package: &'static str) -> Result<PathBuf> {
+    find_binary(binary).ok_or(HarnessError::MissingBinary { binary, package })
+}
+
+/// Looks `name` up on PATH, then in the sbin directories a non-login root shell may lack.
+pub fn find_binary(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+/// True when the ELF file has no PT_INTERP program header, i.e. needs no dynamic loader.
+fn is_static_elf(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    elf_has_no_interp(&bytes).unwrap_or(false)
+}
+
+fn elf_has_no_interp(b: &[u8]) -> Option<bool> {
+    if b.get(0..4)? != b"\x7fELF" || *b.get(4)? != 2 {
+        return None; // not a 64-bit ELF
+    }
+    let u16_at = |o: usize| Some(u16::from_le_bytes(b.get(o..o + 2)?.try_into().ok()?));
+    let phoff = u64::from_le_bytes(b.get(0x20..0x28)?.try_into().ok()?) as usize;
+    let phentsize = u16_at(0x36)? as usize;
+    let phnum = u16_at(0x38)? as usize;
+    for i in 0..phnum {
+        let off = phoff + i * phentsize;
+        let p_type = u32::from_le_bytes(b.get(off..off + 4)?.try_into().ok()?);
+        if p_type == 3 {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+fn dockerd_major(version_line: &str) -> u32 {
+    // "Docker version 20.10.24+dfsg1, build 5d6db84"
+    version_line
+        .split_whitespace()
+        .nth(2)
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(20)
+}
+
+/// Runs a command to completion with no stdin; Ok(stdout) on exit 0, otherwise an error
+/// that quotes the command line and its stderr.
+pub(crate) fn run(cmd: &mut Command) -> Result<String> {
+    let line = command_line(cmd);
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| HarnessError::Command { command: line.clone(), status: "not started".into(), stderr: e.to_string() })?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(HarnessError::Command {
+            command: line,
+            status: out.status.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
+}
+
+pub(crate) fn command_line(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerd_major_reads_debian_and_upstream_versions() {
+        assert_eq!(dockerd_major("Docker version 20.10.24+dfsg1, build 5d6db84"), 20);
+        assert_eq!(dockerd_major("Docker version 26.1.5+dfsg1, build a72d7cd"), 26);
+        assert_eq!(dockerd_major("garbage"), 20);
+    }
+
+    #[test]
+    fn a_dynamically_linked_binary_is_not_static() {
+        assert!(!is_static_elf(Path::new("/proc/self/exe")));
+        assert_eq!(elf_has_no_interp(b"not an elf"), None);
+    }
+}

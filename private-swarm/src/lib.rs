@@ -1,0 +1,45 @@
+//! Throwaway Docker swarm clusters on one Linux machine, for the Swarm Lab Workbook's tests,
+//! benches and the learner's `lab cluster` practice swarm.
+//!
+//! Each node is its own dockerd with its own config file, data root, exec root and socket,
+//! running in its own network namespace (hostname `node1`, `node2`, …) joined by a veth
+//! pair to a per-cluster bridge in the root namespace. Node 1 inits the swarm, the others
+//! join as workers and the first `managers` nodes are promoted. Stand-in busybox images
+//! tagged with the course's image names are imported on every node, so services converge
+//! without any registry. Every cluster records what it creates in `<dir>/cluster.json`
+//! before creating it, so a killed run can be cleaned up, and [`Cluster::leftovers`] lets
+//! tests assert that nothing is left.
+//!
+//! Needs root and the Debian packages docker.io, iptables, iproute2 and busybox-static.
+//!
+//! ```no_run
+//! use private_swarm::{Cluster, ClusterSpec};
+//! let cluster = Cluster::start(ClusterSpec::new("/tmp/swarm-1", 3, 3))?;
+//! let out = cluster.docker(0, &["node", "ls"])?;
+//! assert_eq!(out.lines().count(), 4);
+//! # Ok::<(), private_swarm::HarnessError>(())
+//! ```
+
+mod api;
+mod cluster;
+mod engine;
+mod error;
+mod host;
+mod mounts;
+mod names;
+mod netns;
+pub mod practice;
+mod process;
+pub mod stand_in;
+mod state;
+mod swarm;
+mod teardown;
+
+pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
+pub use error::{HarnessError, Result};
+pub use host::{check_host, HostTools};
+pub use netns::SUBNET_PREFIX;
+pub use stand_in::STAND_IN_IMAGES;
+pub use state::{Role, RUN_ROOT, STATE_FILE};
+pub use swarm::SwarmNode;
+pub use teardown::cleanup_stale;

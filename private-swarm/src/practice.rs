@@ -1,0 +1,3 @@
+//! practice (wip)
+pub struct Practice;
+pub enum UpOutcome {}

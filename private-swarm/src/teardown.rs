@@ -1,0 +1,260 @@
+//! Taking a cluster apart from its state record, whoever started it and however far it
+//! got: leave the swarm, stop each dockerd (SIGTERM, then SIGKILL), kill whatever else is
+//! still running for it, unmount, delete links, namespaces, the FORWARD rule and the
+//! bridge, release the subnet. Every step tolerates things already gone, so teardown can
+//! run again. [`leftovers`] lists what still exists, for tests to assert on.
+
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+
+use crate::engine::{self, NodeApi};
+use crate::error::{HarnessError, Result};
+use crate::host::{check_host, HostTools};
+use crate::netns;
+use crate::process;
+use crate::state::{self, ClusterState, Phase};
+use crate::{mounts, names, swarm};
+
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
+const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+const KILL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Strings that mark a cluster's processes besides its directories.
+fn marks(state: &ClusterState) -> Vec<String> {
+    vec![format!("{}-{}-", names::PREFIX, state.id)]
+}
+
+fn netns_inodes(state: &ClusterState) -> Vec<u64> {
+    state
+        .nodes
+        .iter()
+        .filter_map(|n| n.netns.as_deref())
+        .filter_map(|ns| process::netns_inode(&netns::netns_path(ns)))
+        .collect()
+}
+
+/// The dockerd pid of each node we can vouch for: recorded (or in its pidfile) and still
+/// serving that node's socket.
+fn our_dockerds(state: &ClusterState) -> Vec<u32> {
+    state
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let from_pidfile = std::fs::read_to_string(n.dir.join("docker.pid")).ok().and_then(|s| s.trim().parse().ok());
+            [n.pid, from_pidfile].into_iter().flatten().find(|&pid| engine::is_our_dockerd(pid, n))
+        })
+        .collect()
+}
+
+/// Tears the cluster down and records phase `down`. `children` are the `Child` handles of
+/// the dockerds when the caller started them (so they get reaped), else empty.
+pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Result<()> {
+    let tools = check_host()?;
+    state.phase = Phase::TearingDown;
+    state::write(state)?;
+
+    let inodes = netns_inodes(state);
+    let mut reap = || {
+        for child in children.iter_mut() {
+            if let Some(c) = child {
+                if matches!(c.try_wait(), Ok(Some(_))) {
+                    *child = None;
+                }
+            }
+        }
+    };
+
+    // Leaving first removes the task containers at once, so dockerd stops fast.
+    let dockerds = our_dockerds(state);
+    std::thread::scope(|s| {
+        for node in &state.nodes {
+            if node.socket.exists() {
+                s.spawn(move || swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT));
+            }
+        }
+    });
+    for &pid in &dockerds {
+        process::signal(pid, Signal::SIGTERM);
+    }
+    let stuck = process::wait_gone(&dockerds, STOP_TIMEOUT, &mut reap);
+    for &pid in &stuck {
+        process::signal(pid, Signal::SIGKILL);
+    }
+    process::wait_gone(&stuck, KILL_TIMEOUT, &mut reap);
+
+    // Whatever survived its dockerd: containerd, shims, docker-proxy, container processes.
+    let roots = state.roots();
+    let marks = marks(state);
+    for _ in 0..3 {
+        let rest: Vec<u32> = process::members(&roots, &marks, &inodes).iter().map(|m| m.pid).collect();
+        if rest.is_empty() {
+            break;
+        }
+        for &pid in &rest {
+            process::signal(pid, Signal::SIGKILL);
+        }
+        process::wait_gone(&rest, KILL_TIMEOUT, &mut reap);
+    }
+
+    let mut problems = mounts::unmount_under(&roots);
+    remove_network(tools, state);
+    netns::release_claims(&state.id);
+
+    if mounts::under(&roots).is_empty() {
+        remove_tree(&state.run_dir, &mut problems);
+        for node in &state.nodes {
+            remove_tree(&node.dir.join("data"), &mut problems);
+            let _ = std::fs::remove_file(node.dir.join("docker.pid"));
+            let _ = std::fs::remove_file(&node.socket);
+        }
+    }
+
+    state.phase = Phase::Down;
+    state::write(state)?;
+
+    problems.extend(leftovers_of(state));
+    problems.sort();
+    problems.dedup();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(HarnessError::TeardownIncomplete { dir: state.dir.clone(), leftovers: problems })
+    }
+}
+
+fn remove_tree(path: &Path, problems: &mut Vec<String>) {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => problems.push(format!("directory {} ({e})", path.display())),
+    }
+}
+
+fn remove_network(tools: &HostTools, state: &ClusterState) {
+    for node in &state.nodes {
+        // Deleting the host end takes the peer in the namespace with it, synchronously.
+        if let Some(veth) = &node.veth {
+            netns::delete_link(tools, veth);
+        }
+        if let Some(ns) = &node.netns {
+            netns::delete_netns(tools, ns);
+        }
+    }
+    if let Some(bridge) = &state.bridge {
+        if state.forward_rule {
+            netns::remove_forward_rule(tools, bridge);
+        }
+        netns::delete_link(tools, bridge);
+    }
+    // Links vanish asynchronously when a namespace goes; give them a moment.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !network_leftovers(Some(tools), state).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<String> {
+    let mut left = Vec::new();
+    for node in &state.nodes {
+        if let Some(ns) = node.netns.as_deref().filter(|ns| netns::netns_exists(ns)) {
+            left.push(format!("network namespace {ns}"));
+        }
+        if let Some(veth) = node.veth.as_deref().filter(|v| netns::link_exists(v)) {
+            left.push(format!("link {veth}"));
+        }
+    }
+    if let Some(bridge) = &state.bridge {
+        if netns::link_exists(bridge) {
+            left.push(format!("bridge {bridge}"));
+        }
+        if let Some(tools) = tools {
+            if state.forward_rule && netns::forward_rule_present(tools, bridge) {
+                left.push(format!("iptables rule FORWARD -i {bridge} -o {bridge} -j ACCEPT"));
+            }
+        }
+    }
+    left
+}
+
+/// Everything of the cluster recorded in `state` that still exists.
+pub fn leftovers_of(state: &ClusterState) -> Vec<String> {
+    let tools = check_host().ok();
+    let roots = state.roots();
+    let mut left: Vec<String> = process::members(&roots, &marks(state), &netns_inodes(state))
+        .into_iter()
+        .map(|m| format!("process {} ({})", m.pid, m.cmdline))
+        .collect();
+    left.extend(mounts::under(&roots).into_iter().map(|p| format!("mount {}", p.display())));
+    left.extend(network_leftovers(tools, state));
+    left.extend(netns::claims_of(&state.id).into_iter().map(|p| format!("subnet claim {}", p.display())));
+    if state.run_dir.exists() {
+        left.push(format!("directory {}", state.run_dir.display()));
+    }
+    left
+}
+
+/// What is left of the cluster in `dir`; with no state file, the processes and mounts
+/// that name the directory.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    match state::read(dir) {
+        Ok(Some(state)) => leftovers_of(&state),
+        Ok(None) | Err(_) => {
+            let roots = [dir.to_path_buf()];
+            let mut left: Vec<String> = process::members(&roots, &[], &[])
+                .into_iter()
+                .map(|m| format!("process {} ({})", m.pid, m.cmdline))
+                .collect();
+            left.extend(mounts::under(&roots).into_iter().map(|p| format!("mount {}", p.display())));
+            left
+        }
+    }
+}
+
+/// Tears down the cluster recorded in `dir`, from any process. A directory without a state
+/// file only gets its processes killed and its mounts removed.
+pub fn teardown_dir(dir: &Path) -> Result<()> {
+    match state::read(dir)? {
+        Some(mut state) => teardown(&mut state, &mut []),
+        None => {
+            check_host()?;
+            let roots = [dir.to_path_buf()];
+            let pids: Vec<u32> = process::members(&roots, &[], &[]).iter().map(|m| m.pid).collect();
+            for &pid in &pids {
+                process::signal(pid, Signal::SIGKILL);
+            }
+            process::wait_gone(&pids, KILL_TIMEOUT, || {});
+            let left = mounts::unmount_under(&roots);
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(HarnessError::TeardownIncomplete { dir: dir.to_path_buf(), leftovers: left })
+            }
+        }
+    }
+}
+
+/// Tears down every cluster under `root` whose owner process is gone (a killed test run)
+/// and that was not handed over as a practice cluster. Returns the directories cleaned.
+pub fn cleanup_stale(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut cleaned = Vec::new();
+    let mut first_error = None;
+    for dir in state::find_under(root) {
+        let Ok(Some(state)) = state::read(&dir) else { continue };
+        if !state.is_orphaned() {
+            continue;
+        }
+        match teardown_dir(&dir) {
+            Ok(()) => cleaned.push(dir),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(cleaned),
+    }
+}
