@@ -1,0 +1,299 @@
+//! Where the engine is: resolved exactly as the `docker` CLI resolves it, so `lab check`
+//! grades the same engine that `docker` commands talk to.
+//!
+//! Order: `--host` (with `--context` it is an error), `--context`, `DOCKER_HOST` (the
+//! default context), `DOCKER_CONTEXT`, `currentContext` in `config.json` (under
+//! `DOCKER_CONFIG`, else `~/.docker`), then the default `unix:///var/run/docker.sock`.
+//! A named context's endpoint is in `contexts/meta/<sha256(name)>/meta.json` and its TLS
+//! files in `contexts/tls/<sha256(name)>/docker/`. The default context takes TLS from
+//! `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// TLS client material for a `tcp://` endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// A resolved engine endpoint and where it came from (for messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `unix:///…`, `tcp://host:port` or `ssh://user@host`.
+    pub host: String,
+    pub tls: Option<TlsFiles>,
+    /// The context name when one was used.
+    pub context: Option<String>,
+    /// Human description of the source: `--host`, `DOCKER_HOST`, `context "x"`.
+    pub source: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EndpointError {
+    #[error("conflicting options: give either --host or --context, not both")]
+    HostAndContext,
+    #[error("docker context \"{name}\" not found: no {path} (list contexts with `docker context ls`)")]
+    NoSuchContext { name: String, path: String },
+    #[error("docker context \"{name}\" is unreadable: {why} ({path})")]
+    BadContext { name: String, path: String, why: String },
+    #[error("cannot read {path}: {why}")]
+    BadConfig { path: String, why: String },
+    #[error("\"{host}\" is not an engine address: use unix:///path, tcp://host:port or ssh://user@host")]
+    BadHost { host: String },
+    #[error("TLS is on for {host} but {missing} is missing; set DOCKER_CERT_PATH to the folder holding ca.pem, cert.pem and key.pem")]
+    MissingTls { host: String, missing: String },
+}
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointRequest {
+    pub host: Option<String>,
+    pub context: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ConfigFile {
+    #[serde(rename = "currentContext", default)]
+    current_context: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ContextMeta {
+    #[serde(rename = "Endpoints", default)]
+    endpoints: std::collections::HashMap<String, ContextEndpoint>,
+}
+
+#[derive(Deserialize)]
+struct ContextEndpoint {
+    #[serde(rename = "Host", default)]
+    host: Option<String>,
+    #[serde(rename = "SkipTLSVerify", default)]
+    skip_tls_verify: bool,
+}
+
+fn context_dir_name(name: &str) -> String {
+    let d = Sha256::digest(name.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The docker config folder: `DOCKER_CONFIG`, else `$HOME/.docker`.
+pub fn config_dir(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    if let Some(d) = env("DOCKER_CONFIG").filter(|s| !s.is_empty()) {
+        return PathBuf::from(d);
+    }
+    let home = env("HOME").unwrap_or_else(|| "/root".into());
+    Path::new(&home).join(".docker")
+}
+
+fn check_host(host: &str) -> Result<(), EndpointError> {
+    let ok = ["unix://", "tcp://", "ssh://", "http://", "https://"].iter().any(|p| host.starts_with(p));
+    if ok && host.len() > 7 {
+        Ok(())
+    } else {
+        Err(EndpointError::BadHost { host: host.to_string() })
+    }
+}
+
+fn tls_from_dir(host: &str, dir: &Path) -> Result<TlsFiles, EndpointError> {
+    let files = TlsFiles { ca: dir.join("ca.pem"), cert: dir.join("cert.pem"), key: dir.join("key.pem") };
+    for p in [&files.ca, &files.cert, &files.key] {
+        if !p.exists() {
+            return Err(EndpointError::MissingTls { host: host.into(), missing: p.display().to_string() });
+        }
+    }
+    Ok(files)
+}
+
+/// Resolves the endpoint from flags and an environment (pass `|k| std::env::var(k).ok()`).
+pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, EndpointError> {
+    let nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
+    if req.host.is_some() && req.context.is_some() {
+        return Err(EndpointError::HostAndContext);
+    }
+    let default_tls = |host: &str| -> Result<Option<TlsFiles>, EndpointError> {
+        if nonempty("DOCKER_TLS_VERIFY").is_some() && host.starts_with("tcp://") {
+            let dir = nonempty("DOCKER_CERT_PATH").map(PathBuf::from).unwrap_or_else(|| config_dir(env));
+            tls_from_dir(host, &dir).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    if let Some(h) = &req.host {
+        check_host(h)?;
+        return Ok(Endpoint { host: h.clone(), tls: default_tls(h)?, context: None, source: "--host".into() });
+    }
+    let cfg_dir = config_dir(env);
+    let name = if let Some(c) = &req.context {
+        c.clone()
+    } else if nonempty("DOCKER_HOST").is_some() {
+        "default".into()
+    } else if let Some(c) = nonempty("DOCKER_CONTEXT") {
+        c
+    } else {
+        let path = cfg_dir.join("config.json");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str::<ConfigFile>(&text)
+                .map_err(|e| EndpointError::BadConfig { path: path.display().to_string(), why: e.to_string() })?
+                .current_context
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| "default".into()),
+            Err(_) => "default".into(),
+        }
+    };
+    if name == "default" {
+        let (host, source) = match nonempty("DOCKER_HOST") {
+            Some(h) => (h, "DOCKER_HOST".to_string()),
+            None => (DEFAULT_HOST.to_string(), "the default socket".to_string()),
+        };
+        check_host(&host)?;
+        let tls = default_tls(&host)?;
+        return Ok(Endpoint { host, tls, context: None, source });
+    }
+    let hash = context_dir_name(&name);
+    let meta_path = cfg_dir.join("contexts/meta").join(&hash).join("meta.json");
+    let text = std::fs::read_to_string(&meta_path)
+        .map_err(|_| EndpointError::NoSuchContext { name: name.clone(), path: meta_path.display().to_string() })?;
+    let meta: ContextMeta = serde_json::from_str(&text).map_err(|e| EndpointError::BadContext {
+        name: name.clone(),
+        path: meta_path.display().to_string(),
+        why: e.to_string(),
+    })?;
+    let ep = meta.endpoints.get("docker").ok_or_else(|| EndpointError::BadContext {
+        name: name.clone(),
+        path: meta_path.display().to_string(),
+        why: "it has no docker endpoint".into(),
+    })?;
+    let host = ep.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_HOST.to_string());
+    check_host(&host)?;
+    let tls_dir = cfg_dir.join("contexts/tls").join(&hash).join("docker");
+    let tls = if tls_dir.join("ca.pem").exists() || tls_dir.join("cert.pem").exists() {
+        Some(tls_from_dir(&host, &tls_dir)?)
+    } else {
+        None
+    };
+    if ep.skip_tls_verify && host.starts_with("tcp://") {
+        return Err(EndpointError::BadContext {
+            name,
+            path: meta_path.display().to_string(),
+            why: "it skips TLS verification, which `lab` does not do; give the context a CA (docker context update --docker \"host=…,ca=…,cert=…,key=…\")".into(),
+        });
+    }
+    Ok(Endpoint { host, tls, context: Some(name.clone()), source: format!("context \"{name}\"") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| m.get(k).cloned()
+    }
+
+    fn write_context(cfg: &Path, name: &str, host: &str, tls: bool) {
+        let h = context_dir_name(name);
+        let meta = cfg.join("contexts/meta").join(&h);
+        std::fs::create_dir_all(&meta).unwrap();
+        std::fs::write(
+            meta.join("meta.json"),
+            format!(r#"{{"Name":"{name}","Metadata":{{}},"Endpoints":{{"docker":{{"Host":"{host}","SkipTLSVerify":false}}}}}}"#),
+        )
+        .unwrap();
+        if tls {
+            let t = cfg.join("contexts/tls").join(&h).join("docker");
+            std::fs::create_dir_all(&t).unwrap();
+            for f in ["ca.pem", "cert.pem", "key.pem"] {
+                std::fs::write(t.join(f), "x").unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn context_dirs_are_sha256_of_the_name() {
+        // The value docker itself uses for a context named "default"-like names.
+        assert_eq!(context_dir_name("my-context").len(), 64);
+        assert_eq!(
+            context_dir_name("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn docker_host_beats_the_current_context() {
+        let d = tempfile::tempdir().unwrap();
+        write_context(d.path(), "remote", "tcp://10.9.9.9:2376", false);
+        std::fs::write(d.path().join("config.json"), r#"{"currentContext":"remote"}"#).unwrap();
+        let cfg = d.path().to_str().unwrap();
+        let env = env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_HOST", "unix:///tmp/x.sock"), ("DOCKER_CONTEXT", "remote")]);
+        let ep = resolve(&EndpointRequest::default(), &env).unwrap();
+        assert_eq!(ep.host, "unix:///tmp/x.sock");
+        assert_eq!(ep.source, "DOCKER_HOST");
+    }
+
+    #[test]
+    fn docker_context_and_config_pick_the_context_endpoint() {
+        let d = tempfile::tempdir().unwrap();
+        write_context(d.path(), "a", "unix:///tmp/a.sock", false);
+        write_context(d.path(), "b", "unix:///tmp/b.sock", false);
+        std::fs::write(d.path().join("config.json"), r#"{"auths":{},"currentContext":"b"}"#).unwrap();
+        let cfg = d.path().to_str().unwrap();
+        let from_config = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", cfg)])).unwrap();
+        assert_eq!(from_config.host, "unix:///tmp/b.sock");
+        let from_env = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_CONTEXT", "a")])).unwrap();
+        assert_eq!(from_env.host, "unix:///tmp/a.sock");
+        let from_flag = resolve(
+            &EndpointRequest { context: Some("b".into()), host: None },
+            &env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_HOST", "unix:///tmp/h.sock")]),
+        )
+        .unwrap();
+        assert_eq!(from_flag.host, "unix:///tmp/b.sock", "--context beats DOCKER_HOST");
+    }
+
+    #[test]
+    fn tls_material_comes_from_the_context() {
+        let d = tempfile::tempdir().unwrap();
+        write_context(d.path(), "secure", "tcp://127.0.0.1:2376", true);
+        let cfg = d.path().to_str().unwrap();
+        let ep = resolve(&EndpointRequest { context: Some("secure".into()), host: None }, &env_of(&[("DOCKER_CONFIG", cfg)])).unwrap();
+        let tls = ep.tls.expect("tls files");
+        assert!(tls.ca.ends_with("docker/ca.pem"));
+        assert!(tls.key.starts_with(d.path().join("contexts/tls")));
+    }
+
+    #[test]
+    fn tls_verify_env_needs_all_three_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("ca.pem"), "x").unwrap();
+        let env = env_of(&[("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", d.path().to_str().unwrap())]);
+        let err = resolve(&EndpointRequest::default(), &env).unwrap_err();
+        assert!(matches!(err, EndpointError::MissingTls { .. }), "{err}");
+    }
+
+    #[test]
+    fn host_and_context_together_is_a_usage_error() {
+        let req = EndpointRequest { host: Some("unix:///x".into()), context: Some("y".into()) };
+        assert_eq!(resolve(&req, &env_of(&[])).unwrap_err(), EndpointError::HostAndContext);
+    }
+
+    #[test]
+    fn unknown_context_names_the_file_looked_for() {
+        let d = tempfile::tempdir().unwrap();
+        let env = env_of(&[("DOCKER_CONFIG", d.path().to_str().unwrap()), ("DOCKER_CONTEXT", "nope")]);
+        let err = resolve(&EndpointRequest::default(), &env).unwrap_err().to_string();
+        assert!(err.contains("\"nope\" not found") && err.contains("meta.json"), "{err}");
+    }
+
+    #[test]
+    fn nothing_set_means_the_default_socket() {
+        let d = tempfile::tempdir().unwrap();
+        let ep = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", d.path().to_str().unwrap())])).unwrap();
+        assert_eq!(ep.host, DEFAULT_HOST);
+    }
+}

@@ -1,0 +1,20 @@
+//! The grading engine behind the `lab` CLI.
+//!
+//! [`endpoint`] finds the engine the way the `docker` CLI does, [`connection`] connects and
+//! pins an API version, [`snapshot`] reads the swarm once with concurrent GETs,
+//! [`evaluate`] grades a lab's checks against that snapshot, [`run`] re-snapshots while
+//! checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown).
+//! Nothing here changes a cluster: only GET requests reach the engine.
+
+pub mod connection;
+pub mod endpoint;
+pub mod evaluate;
+pub mod report;
+pub mod run;
+pub mod snapshot;
+
+pub use connection::{ClusterError, Connection};
+pub use endpoint::{Endpoint, EndpointRequest};
+pub use report::{CheckReport, Mismatch, Report, Status};
+pub use run::{check_lab, CheckOptions};
+pub use snapshot::Snapshot;

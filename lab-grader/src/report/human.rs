@@ -1,0 +1,83 @@
+//! The report a learner reads in a terminal: a line per check, every mismatch of a failing
+//! check as field / expected / found, then its hint and fix, then the score.
+
+use super::{Report, Status};
+use std::fmt::Write;
+
+/// Terminal styling: colours only where the caller says so (a TTY without NO_COLOR).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+fn label(status: Status, style: Style) -> String {
+    match status {
+        Status::Pass => style.paint("32", "PASS"),
+        Status::Fail => style.paint("31", "FAIL"),
+        Status::Converging => style.paint("33", "WAIT"),
+        Status::Error => style.paint("35", "ERR "),
+    }
+}
+
+/// Strips Markdown backticks and emphasis for a plain terminal.
+fn plain(md: &str) -> String {
+    md.replace("**", "").replace('`', "")
+}
+
+pub fn render(r: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", r.lab, r.title);
+    let _ = writeln!(out);
+    let width = r.checks.iter().map(|c| c.max_points.to_string().len() * 2 + 1).max().unwrap_or(5);
+    for c in &r.checks {
+        let pts = format!("{}/{}", c.points, c.max_points);
+        let _ = writeln!(out, "{}  {:>width$}  {}", label(c.status, style), pts, c.title);
+        if c.status == Status::Pass {
+            continue;
+        }
+        if !c.message.is_empty() {
+            let _ = writeln!(out, "      {}", c.message);
+        }
+        for m in &c.mismatches {
+            let _ = writeln!(out, "      {}", style.paint("1", &m.field));
+            let _ = writeln!(out, "        expected: {}", m.expected);
+            let _ = writeln!(out, "        found:    {}", m.found);
+        }
+        if c.status != Status::Converging {
+            if !c.hint.is_empty() {
+                let _ = writeln!(out, "      hint: {}", plain(c.hint.trim()).replace('\n', "\n            "));
+            }
+            if !c.fix.is_empty() {
+                let _ = writeln!(out, "      fix:  {}", c.fix.trim());
+            }
+        }
+    }
+    let _ = writeln!(out);
+    let summary = format!(
+        "score {}/{}: {} passed, {} failed{}{}",
+        r.score,
+        r.max_score,
+        r.count(Status::Pass),
+        r.count(Status::Fail),
+        match r.count(Status::Converging) {
+            0 => String::new(),
+            n => format!(", {n} still converging (run again, or use --wait 60s)"),
+        },
+        match r.count(Status::Error) {
+            0 => String::new(),
+            n => format!(", {n} could not be evaluated"),
+        },
+    );
+    let _ = writeln!(out, "{}", if r.passed { style.paint("32;1", &summary) } else { style.paint("1", &summary) });
+    out
+}

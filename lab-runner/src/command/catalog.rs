@@ -1,0 +1,74 @@
+//! `lab list`, `lab show` and `lab validate`: reading the labs without any engine.
+
+use super::{load_catalog, print_lab_errors};
+use crate::args::Global;
+use crate::exit::Exit;
+use lab_schema::load_file;
+use std::path::PathBuf;
+
+pub fn list(g: &Global) -> Exit {
+    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
+    let w = cat.labs.iter().map(|l| l.id.len()).max().unwrap_or(0);
+    for l in &cat.labs {
+        println!("{:w$}  {:>3} checks  {}", l.id, l.checks.len(), l.title);
+    }
+    Exit::Ok
+}
+
+pub fn show(g: &Global, id: &str, solution: bool) -> Exit {
+    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
+    let lab = match cat.get(id) {
+        Ok(l) => l,
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    println!("{} — {}", lab.id, lab.title);
+    println!("lesson: {}\n", lab.lesson);
+    println!("{}\n", lab.goal.trim());
+    println!("Checks ({} points):", lab.max_score());
+    for c in &lab.checks {
+        println!("  {:>3}  {}  [{}]", c.points, c.title, c.id);
+        println!("       hint: {}", c.hint.trim().replace('\n', "\n             "));
+        if solution {
+            println!("       fix:  {}", c.fix.trim());
+        }
+    }
+    println!("\nRun: lab check {}", lab.id);
+    if solution {
+        println!("\nReference answer:");
+        for s in &lab.answer.steps {
+            println!("  {s}");
+        }
+    } else {
+        println!("(answer and fix commands: lab show {} --solution)", lab.id);
+    }
+    Exit::Ok
+}
+
+pub fn validate(g: &Global, files: &[PathBuf]) -> Exit {
+    if files.is_empty() {
+        return match load_catalog(g) {
+            Ok(cat) => {
+                println!("{} labs are valid ({})", cat.labs.len(), cat.origin);
+                Exit::Ok
+            }
+            Err(_) => Exit::BadInput,
+        };
+    }
+    let mut bad = Vec::new();
+    for f in files {
+        match load_file(f) {
+            Ok(l) => println!("{}: ok ({} checks, {} points)", f.display(), l.checks.len(), l.max_score()),
+            Err(e) => bad.push(e),
+        }
+    }
+    if bad.is_empty() {
+        Exit::Ok
+    } else {
+        print_lab_errors(&bad);
+        crate::error(format!("{} of {} lab files are invalid", bad.len(), files.len()));
+        Exit::BadInput
+    }
+}

@@ -1,0 +1,217 @@
+//! `lab solve LAB`: apply a lab's reference answer to the current swarm with the docker
+//! CLI, filling in the placeholders the lessons use (`<node1-ip>`, `<worker-token>`,
+//! `<manager-token>`, `<service-name>`, `<container-name>`). The one command of `lab` that
+//! changes a cluster, so it asks before touching a swarm that already has services.
+
+use super::{load_catalog, resolve_endpoint};
+use crate::args::Global;
+use crate::exit::Exit;
+use lab_grader::Endpoint;
+use lab_schema::Lab;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The docker CLI pointed at one endpoint, and nothing else from the environment.
+pub(crate) struct DockerCli {
+    endpoint: Endpoint,
+}
+
+impl DockerCli {
+    pub fn new(endpoint: Endpoint) -> Self {
+        DockerCli { endpoint }
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env_remove("DOCKER_HOST").env_remove("DOCKER_CONTEXT").env_remove("DOCKER_TLS_VERIFY").env_remove("DOCKER_CERT_PATH");
+        if let Some(ctx) = &self.endpoint.context {
+            cmd.env("DOCKER_CONTEXT", ctx);
+        } else {
+            cmd.env("DOCKER_HOST", &self.endpoint.host);
+            if let Some(tls) = &self.endpoint.tls {
+                cmd.env("DOCKER_TLS_VERIFY", "1");
+                if let Some(dir) = tls.ca.parent() {
+                    cmd.env("DOCKER_CERT_PATH", dir);
+                }
+            }
+        }
+    }
+
+    /// `docker ARGS`, returning trimmed stdout or the command's stderr as the error.
+    pub fn read(&self, args: &[&str]) -> Result<String, String> {
+        let mut cmd = Command::new("docker");
+        cmd.args(args).stdin(Stdio::null());
+        self.env(&mut cmd);
+        let out = cmd.output().map_err(|e| format!("cannot run docker: {e} (install the docker CLI, e.g. apt-get install docker.io)"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+
+    /// Runs a shell line with this endpoint; its output goes to stderr. Returns stdout.
+    pub fn shell(&self, line: &str) -> Result<String, String> {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(line).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        self.env(&mut cmd);
+        let out = cmd.output().map_err(|e| format!("cannot run sh: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        eprint!("{stdout}");
+        if out.status.success() {
+            Ok(stdout)
+        } else {
+            Err(format!("`{line}` exited with {}", out.status))
+        }
+    }
+}
+
+/// Adds `--detach` to `docker service create|update|scale` lines.
+fn detached(line: &str) -> String {
+    for verb in ["docker service create ", "docker service update ", "docker service scale "] {
+        if let Some(rest) = line.strip_prefix(verb) {
+            if !rest.split_whitespace().any(|w| w == "-d" || w.starts_with("--detach")) {
+                return format!("{verb}--detach {rest}");
+            }
+        }
+    }
+    line.to_string()
+}
+
+/// Placeholder values, learned as the answer runs.
+#[derive(Default)]
+struct Placeholders {
+    service: Option<String>,
+}
+
+impl Placeholders {
+    fn fill(&self, docker: &DockerCli, line: &str) -> Result<String, String> {
+        let mut out = line.to_string();
+        if out.contains("<node1-ip>") {
+            let ip = docker.read(&["info", "--format", "{{.Swarm.NodeAddr}}"])?;
+            out = out.replace("<node1-ip>", &ip);
+        }
+        for (ph, role) in [("<worker-token>", "worker"), ("<manager-token>", "manager")] {
+            if out.contains(ph) {
+                let t = docker.read(&["swarm", "join-token", "-q", role])?;
+                out = out.replace(ph, &t);
+            }
+        }
+        if out.contains("<service-name>") || out.contains("<container-name>") {
+            let svc = self.service.clone().ok_or("the answer uses <service-name> before creating a service")?;
+            out = out.replace("<service-name>", &svc);
+            if out.contains("<container-name>") {
+                let filter = format!("label=com.docker.swarm.service.name={svc}");
+                let deadline = Instant::now() + Duration::from_secs(30);
+                let name = loop {
+                    let names = docker.read(&["ps", "--filter", &filter, "--format", "{{.Names}}"])?;
+                    if let Some(n) = names.lines().next().filter(|n| !n.is_empty()) {
+                        break n.to_string();
+                    }
+                    if Instant::now() > deadline {
+                        return Err(format!("no running container of service {svc} on this node after 30s"));
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                };
+                out = out.replace("<container-name>", &name);
+            }
+        }
+        Ok(out)
+    }
+
+    fn learn(&mut self, docker: &DockerCli, line: &str, stdout: &str) {
+        if line.starts_with("docker service create") {
+            if let Some(id) = stdout.lines().rev().map(str::trim).find(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric())) {
+                if let Ok(name) = docker.read(&["service", "inspect", "--format", "{{.Spec.Name}}", id]) {
+                    self.service = Some(name);
+                }
+            }
+        }
+    }
+}
+
+/// Applies `lab`'s answer through `docker`. Errors are messages for the learner.
+pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), String> {
+    if lab.answer.is_multi_node() {
+        return Err(format!(
+            "the answer of {} runs on several nodes (lines like `node2$ …`), which `lab solve` cannot reach from one engine; \
+             for a ready-made multi-node swarm use `lab cluster up --nodes 3 --managers 3`",
+            lab.id
+        ));
+    }
+    let mut ph = Placeholders::default();
+    for step in &lab.answer.steps {
+        let line = ph.fill(docker, &step.command)?;
+        let line = if detach { detached(&line) } else { line };
+        eprintln!("$ {line}");
+        let out = docker.shell(&line)?;
+        ph.learn(docker, &line, &out);
+    }
+    Ok(())
+}
+
+pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
+    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
+    let lab = match cat.get(id) {
+        Ok(l) => l,
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    let endpoint = match resolve_endpoint(g) {
+        Ok(e) => e,
+        Err(e) => return e,
+    };
+    let docker = DockerCli::new(endpoint.clone());
+    let services = match docker.read(&["service", "ls", "--format", "{{.Name}}"]) {
+        Ok(s) => s.lines().map(str::to_string).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+        Err(e) => {
+            crate::error(format!("cannot list the services at {} ({}): {e}", endpoint.host, endpoint.source));
+            return Exit::Cluster;
+        }
+    };
+    if !services.is_empty() && !yes {
+        let question = format!(
+            "The swarm at {} already has {} service(s): {}. Apply the answer of {} anyway?",
+            endpoint.host,
+            services.len(),
+            services.join(", "),
+            lab.id
+        );
+        if !std::io::stdin().is_terminal() {
+            crate::error(format!("{question} Not a terminal, so not asking: pass --yes to apply it."));
+            return Exit::BadInput;
+        }
+        eprint!("{question} [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("Nothing changed.");
+            return Exit::Failed;
+        }
+    }
+    match apply(lab, &docker, detach) {
+        Ok(()) => {
+            eprintln!("Applied the answer of {}. Check it with: lab check {} --wait 60s", lab.id, lab.id);
+            Exit::Ok
+        }
+        Err(e) => {
+            crate::error(e);
+            Exit::Failed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::detached;
+
+    #[test]
+    fn detach_is_added_once_to_service_verbs_only() {
+        assert_eq!(detached("docker service create --name x alpine"), "docker service create --detach --name x alpine");
+        assert_eq!(detached("docker service update -d --replicas 3 x"), "docker service update -d --replicas 3 x");
+        assert_eq!(detached("docker network create -d overlay x"), "docker network create -d overlay x");
+    }
+}
