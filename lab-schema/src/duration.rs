@@ -11,7 +11,7 @@ use std::time::Duration;
 pub struct LabDuration(pub Duration);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not a duration: {why} (write it like `90s`, `2m`, `1m30s` or `500ms`)")]
+#[error("`{text}` is not a duration: {why}; write it like `90s`, `2m`, `1m30s` or `500ms`")]
 pub struct DurationError {
     pub text: String,
     pub why: &'static str,
@@ -60,7 +60,7 @@ impl fmt::Display for LabDuration {
         if ms == 0 {
             return f.write_str("0s");
         }
-        if ms % 1000 != 0 {
+        if !ms.is_multiple_of(1000) {
             return write!(f, "{ms}ms");
         }
         let secs = ms / 1000;

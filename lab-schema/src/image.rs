@@ -89,7 +89,7 @@ impl ImagePattern {
     pub fn parse(text: &str) -> Result<ImagePattern, String> {
         if text.contains('@') {
             return Err(format!(
-                "`{text}`: a lab names images by repository and tag, not by digest (drop `@…`)"
+                "`{text}` is pinned by digest; a lab names images by repository and tag, without `@…`"
             ));
         }
         let (base, any_tag) = match text.strip_suffix(":*") {

@@ -70,7 +70,7 @@ impl Answer {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(|l| match l.split_once("$ ") {
-                Some((prefix, cmd)) if prefix.is_empty() => {
+                Some(("", cmd)) => {
                     AnswerStep { node: None, command: cmd.trim().to_string() }
                 }
                 Some((prefix, cmd))

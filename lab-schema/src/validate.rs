@@ -39,57 +39,80 @@ fn is_id(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// Byte range of the first `"needle"` (quoted) inside `within`, else `within` itself.
-fn find_quoted(text: &str, within: &Range<usize>, needle: &str) -> Range<usize> {
-    let hay = &text[within.clone()];
-    for q in ['"', '\''] {
-        let pat = format!("{q}{needle}{q}");
-        if let Some(i) = hay.find(&pat) {
-            let start = within.start + i;
-            return start..start + pat.len();
-        }
-    }
-    within.clone()
+/// Where one assertion is written: `header` is what toml spans (the `[check.service]` line
+/// or the inline table), `body` runs from there to the next `[[check]]`, so that a problem
+/// can be pointed at the key or value that causes it.
+struct Place {
+    header: Range<usize>,
+    body: Range<usize>,
 }
 
-/// Byte range of `key` (as a TOML key) inside `within`, else `within`.
-fn find_key(text: &str, within: &Range<usize>, key: &str) -> Range<usize> {
-    let hay = &text[within.clone()];
-    let mut from = 0;
-    while let Some(i) = hay[from..].find(key) {
-        let at = from + i;
-        let before_ok = at == 0 || !hay.as_bytes()[at - 1].is_ascii_alphanumeric() && hay.as_bytes()[at - 1] != b'_';
-        let after = hay[at + key.len()..].trim_start();
-        if before_ok && (after.starts_with('=') || after.starts_with(']')) {
-            return within.start + at..within.start + at + key.len();
+impl Place {
+    /// The first `"needle"` (quoted) in the body, else the header.
+    fn quoted(&self, text: &str, needle: &str) -> Range<usize> {
+        let hay = &text[self.body.clone()];
+        for q in ['"', '\''] {
+            let pat = format!("{q}{needle}{q}");
+            if let Some(i) = hay.find(&pat) {
+                let start = self.body.start + i;
+                return start..start + pat.len();
+            }
         }
-        from = at + key.len();
+        self.header.clone()
     }
-    within.clone()
+
+    /// The first `key = …` in the body, else the header.
+    fn key(&self, text: &str, key: &str) -> Range<usize> {
+        let hay = &text[self.body.clone()];
+        let mut from = 0;
+        while let Some(i) = hay[from..].find(key) {
+            let at = from + i;
+            let before = at.checked_sub(1).map(|b| hay.as_bytes()[b]);
+            let before_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_' && b != b'-');
+            if before_ok && hay[at + key.len()..].trim_start_matches([' ', '\t']).starts_with('=') {
+                return self.body.start + at..self.body.start + at + key.len();
+            }
+            from = at + key.len();
+        }
+        self.header.clone()
+    }
+}
+
+/// The byte range each check occupies: from its `[[check]]` to the next one (or the end).
+fn check_bodies(text: &str, checks: &[Spanned<RawCheck>]) -> Vec<Range<usize>> {
+    let starts: Vec<usize> = checks.iter().map(|c| c.span().start.min(text.len())).collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| {
+            let end = starts.get(i + 1).copied().filter(|&n| n >= start).unwrap_or(text.len());
+            start..end
+        })
+        .collect()
 }
 
 pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<Lab, Vec<LabError>> {
     let mut e = Errors { path, text, list: Vec::new() };
 
     let id = raw.id.get_ref().clone();
+    let stem = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|x| x == "toml"));
     if !is_id(&id) {
-        e.push(raw.id.span(), format!("lab id `{id}` must be lower-case letters, digits and dashes"), "this id", Some("e.g. id = \"day6-voting-app\""));
-    }
-    if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-        if stem != id && path.extension().is_some_and(|x| x == "toml") {
-            e.push(raw.id.span(), format!("lab id `{id}` does not match its file name `{stem}.toml`"), "this id", Some(&format!("rename the file to {id}.toml or set id = \"{stem}\"")));
-        }
+        let example = stem.filter(|s| is_id(s)).unwrap_or("day6-voting-app");
+        e.push(raw.id.span(), format!("lab id `{id}` must be lower-case letters, digits and dashes"), "this id", Some(&format!("e.g. id = \"{example}\"; the file is then {example}.toml")));
+    } else if let Some(stem) = stem.filter(|s| *s != id) {
+        e.push(raw.id.span(), format!("lab id `{id}` does not match its file name `{stem}.toml`"), "this id", Some(&format!("rename the file to {id}.toml or set id = \"{stem}\"")));
     }
     for (field, v) in [("title", &raw.title), ("lesson", &raw.lesson), ("goal", &raw.goal), ("answer", &raw.answer)] {
         if v.get_ref().trim().is_empty() {
             e.push(v.span(), format!("`{field}` is empty"), "empty", None);
         }
     }
-    if !raw.lesson.get_ref().ends_with(".md") {
-        e.push(raw.lesson.span(), format!("`lesson` must name the book chapter file, e.g. \"first-service.md\", found `{}`", raw.lesson.get_ref()), "not a chapter file", None);
+    if !raw.lesson.get_ref().trim().is_empty() && !raw.lesson.get_ref().ends_with(".md") {
+        e.push(raw.lesson.span(), format!("`lesson` must name the book chapter file, e.g. \"first-service.md\", found `{}`", raw.lesson.get_ref()), "not a chapter file", Some("the file name of the chapter in book/src that teaches this lab"));
     }
     if raw.checks.is_empty() {
-        e.push(0..0, "the lab has no checks", "", Some("add [[check]] tables; their points add up to 100"));
+        let end = text.trim_end().len();
+        e.push(end..end, "the lab has no checks", "no [[check]] table in the file", Some("add [[check]] tables, each with one assertion; their points add up to 100"));
     }
 
     // Names the lab defines, for reference checks.
@@ -110,17 +133,19 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
             }
         }
     }
+    let refs = Defined { networks, volumes, services };
 
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut total: i64 = 0;
+    let mut points_out_of_range = false;
     let mut checks = Vec::new();
     let last_points_span = raw.checks.last().map(|c| c.get_ref().points.span());
-    for spanned in raw.checks {
-        let span = spanned.span();
+    let bodies = check_bodies(text, &raw.checks);
+    for (spanned, body) in raw.checks.into_iter().zip(bodies) {
         let c = spanned.into_inner();
         let cid = c.id.get_ref().clone();
         if !is_id(&cid) {
-            e.push(c.id.span(), format!("check id `{cid}` must be lower-case letters, digits and dashes"), "this id", None);
+            e.push(c.id.span(), format!("check id `{cid}` must be lower-case letters, digits and dashes"), "this id", Some("e.g. id = \"scaled-to-3\"; the runner and the book refer to checks by id"));
         }
         if let Some(first) = seen.get(&cid) {
             let (line, _) = crate::load::line_col(text, first.start);
@@ -130,16 +155,19 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         }
         let points = *c.points.get_ref();
         if !(1..=TOTAL_POINTS).contains(&points) {
-            e.push(c.points.span(), format!("check `{cid}` has {points} points; a check is worth 1 to {TOTAL_POINTS} points"), "out of range", None);
+            points_out_of_range = true;
+            e.push(c.points.span(), format!("check `{cid}` has {points} points; a check is worth 1 to {TOTAL_POINTS} points"), "out of range", Some("the points of all checks add up to 100"));
         }
-        total += points;
+        // Saturating: two checks of i64::MAX points must be an error, not an overflow.
+        total = total.saturating_add(points);
         for (field, v) in [("title", &c.title), ("hint", &c.hint), ("fix", &c.fix)] {
             if v.get_ref().trim().is_empty() {
                 e.push(v.span(), format!("check `{cid}` has an empty `{field}`"), "empty", None);
             }
         }
-        let Some(assertion) = one_assertion(&mut e, text, &span, &cid, &c) else { continue };
-        check_assertion(&mut e, text, &span, &cid, &assertion, &networks, &volumes, &services);
+        let Some((header, assertion)) = one_assertion(&mut e, &cid, &c) else { continue };
+        let body = if header.start >= body.start && header.start <= body.end { header.start..body.end } else { header.clone() };
+        check_assertion(&mut e, text, &Place { header, body }, &cid, &assertion, &refs);
         checks.push(Check {
             id: cid,
             title: c.title.into_inner(),
@@ -151,7 +179,8 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         });
     }
     if let Some(ps) = last_points_span {
-        if total != TOTAL_POINTS {
+        // A check out of range is reported on its own; the sum would only repeat it.
+        if total != TOTAL_POINTS && !points_out_of_range {
             e.push(ps, format!("the checks' points add up to {total}, not {TOTAL_POINTS}"), "the last check's points", Some("adjust the points so every lab is graded out of 100"));
         }
     }
@@ -171,7 +200,23 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
     })
 }
 
-fn one_assertion(e: &mut Errors, _text: &str, span: &Range<usize>, cid: &str, c: &RawCheck) -> Option<Assertion> {
+/// The names the lab's own checks define, which other checks may refer to.
+struct Defined {
+    networks: BTreeSet<String>,
+    volumes: BTreeSet<String>,
+    services: BTreeSet<String>,
+}
+
+fn listed(names: &BTreeSet<String>) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The check's one assertion and the span of its table, or a diagnostic for none or several.
+fn one_assertion(e: &mut Errors, cid: &str, c: &RawCheck) -> Option<(Range<usize>, Assertion)> {
     fn take<T: Clone>(v: &Option<Spanned<T>>) -> Option<(Range<usize>, T)> {
         v.as_ref().map(|s| (s.span(), s.get_ref().clone()))
     }
@@ -184,74 +229,64 @@ fn one_assertion(e: &mut Errors, _text: &str, span: &Range<usize>, cid: &str, c:
     if let Some((s, a)) = take(&c.volume) { found.push((s, Assertion::Volume(a))) }
     if let Some((s, a)) = take(&c.secret) { found.push((s, Assertion::Secret(a))) }
     if let Some((s, a)) = take(&c.config) { found.push((s, Assertion::Config(a))) }
+    // Report the later table, the one to move out, and keep the order of the file.
+    found.sort_by_key(|(s, _)| s.start);
     match found.len() {
         0 => {
-            e.push(c.id.span().start..c.id.span().end.max(span.start), format!("check `{cid}` makes no assertion"), "this check", Some(&format!("add one table such as [check.service]; the kinds are {}", ASSERTION_KINDS.join(", "))));
+            e.push(c.id.span(), format!("check `{cid}` makes no assertion"), "this check", Some(&format!("add one assertion table such as [check.service]; the kinds are {}", ASSERTION_KINDS.join(", "))));
             None
         }
-        1 => found.pop().map(|(_, a)| a),
+        1 => found.pop(),
         _ => {
             let kinds: Vec<&str> = found.iter().map(|(_, a)| a.kind()).collect();
-            e.push(found[1].0.clone(), format!("check `{cid}` makes {} assertions ({}); a check makes exactly one", found.len(), kinds.join(", ")), "a second assertion", Some("split it into two checks"));
+            e.push(found[1].0.clone(), format!("check `{cid}` makes {} assertions ({}); a check makes exactly one", found.len(), kinds.join(", ")), "a second assertion", Some("split it into two [[check]] tables, each with its own id and points"));
             None
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_assertion(
-    e: &mut Errors,
-    text: &str,
-    span: &Range<usize>,
-    cid: &str,
-    a: &Assertion,
-    networks: &BTreeSet<String>,
-    volumes: &BTreeSet<String>,
-    services: &BTreeSet<String>,
-) {
+fn check_assertion(e: &mut Errors, text: &str, at: &Place, cid: &str, a: &Assertion, defined: &Defined) {
     let empty = |s: &Option<String>| s.as_ref().is_some_and(|v| v.trim().is_empty());
     match a {
         Assertion::Service(s) => {
             if s.name.is_none() && s.image.is_none() {
-                e.push(span.clone(), format!("check `{cid}`: a service assertion needs `name` or `image` to find the service"), "which service?", Some("use name = \"vote\", or image = \"alpine\" when the engine picks the name"));
+                e.push(at.header.clone(), format!("check `{cid}`: a service assertion needs `name` or `image` to find the service"), "which service?", Some("use name = \"vote\", or image = \"alpine:*\" when the engine picks the name"));
             }
             if empty(&s.name) {
-                e.push(find_key(text, span, "name"), format!("check `{cid}`: the service name is empty"), "empty", None);
+                e.push(at.key(text, "name"), format!("check `{cid}`: the service name is empty"), "empty", None);
             }
             for net in s.networks.iter().flatten() {
-                if net != "ingress" && !networks.contains(net) {
-                    let known = if networks.is_empty() { "none".to_string() } else { networks.iter().cloned().collect::<Vec<_>>().join(", ") };
-                    e.push(find_quoted(text, span, net), format!("check `{cid}` puts the service on network `{net}`, which the lab never defines (networks defined: {known})"), "unknown network", Some("add a check with [check.network] name = \"…\" for it, or fix the name"));
+                if net != "ingress" && !defined.networks.contains(net) {
+                    e.push(at.quoted(text, net), format!("check `{cid}` puts the service on network `{net}`, which the lab never defines (networks defined: {})", listed(&defined.networks)), "unknown network", Some("add a check with [check.network] name = \"…\" for it, or fix the name"));
                 }
             }
             for m in s.mounts.iter().flatten() {
-                if m.target.trim().is_empty() || !m.target.starts_with('/') {
-                    e.push(find_key(text, span, "target"), format!("check `{cid}`: a mount target must be an absolute path, found `{}`", m.target), "not absolute", None);
+                if !m.target.starts_with('/') {
+                    let place = if m.target.is_empty() { at.key(text, "target") } else { at.quoted(text, &m.target) };
+                    e.push(place, format!("check `{cid}`: a mount target must be an absolute path, found `{}`", m.target), "not absolute", Some("the path inside the container, e.g. target = \"/var/lib/postgresql/data\""));
                 }
-                if m.kind == Some(MountType::Volume) || m.kind.is_none() {
-                    if let Some(src) = &m.source {
-                        if m.kind == Some(MountType::Volume) && !volumes.contains(src) {
-                            e.push(find_quoted(text, span, src), format!("check `{cid}` mounts volume `{src}`, which the lab never defines"), "unknown volume", Some("add a check with [check.volume] name = \"…\" for it, or fix the name"));
-                        }
+                if let (Some(MountType::Volume), Some(src)) = (m.kind, &m.source) {
+                    if !defined.volumes.contains(src) {
+                        e.push(at.quoted(text, src), format!("check `{cid}` mounts volume `{src}`, which the lab never defines (volumes defined: {})", listed(&defined.volumes)), "unknown volume", Some("add a check with [check.volume] name = \"…\" for it, or fix the name"));
                     }
                 }
             }
             for p in s.ports.iter().flatten() {
                 if p.target == Some(0) {
-                    e.push(find_key(text, span, "target"), format!("check `{cid}`: port 0 is not a port"), "port 0", Some("ports run from 1 to 65535"));
+                    e.push(at.key(text, "target"), format!("check `{cid}`: port 0 is not a port"), "port 0", Some("ports run from 1 to 65535"));
                 }
                 if let Some(c) = p.published {
                     if c.min == Some(0) && c.max == Some(0) || c.min.is_some_and(|m| m > 65535) || c.max.is_some_and(|m| m > 65535) {
-                        e.push(find_key(text, span, "published"), format!("check `{cid}`: published port `{c}` is outside 1–65535"), "not a port", None);
+                        e.push(at.key(text, "published"), format!("check `{cid}`: published port `{c}` is outside 1–65535"), "not a port", Some("ports run from 1 to 65535; `{ min = 1024 }` means a high port"));
                     }
                 }
                 if p.target.is_none() && p.published.is_none() {
-                    e.push(find_key(text, span, "ports"), format!("check `{cid}`: each expected port needs `target` or `published`"), "which port?", None);
+                    e.push(at.key(text, "ports"), format!("check `{cid}`: each expected port needs `target` or `published`"), "which port?", None);
                 }
             }
             for (k, _) in s.env.iter().flatten() {
                 if k.is_empty() || k.contains('=') {
-                    e.push(find_key(text, span, "env"), format!("check `{cid}`: `{k}` is not an environment variable name"), "bad name", None);
+                    e.push(at.key(text, "env"), format!("check `{cid}`: `{k}` is not an environment variable name"), "bad name", Some("write env = { NAME = \"value\" }; the key is the name alone"));
                 }
             }
             for f in &s.exact {
@@ -264,36 +299,36 @@ fn check_assertion(
                 };
                 if !stated {
                     let name = serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                    e.push(find_quoted(text, span, &name), format!("check `{cid}`: `exact` names `{name}` but the check states no {name}"), "nothing to match exactly", Some(&format!("add `{name} = [...]` (an empty list means none at all)")));
+                    e.push(at.quoted(text, &name), format!("check `{cid}`: `exact` names `{name}` but the check states no {name}"), "nothing to match exactly", Some(&format!("add `{name} = [...]` (an empty list means none at all), or drop it from `exact`")));
                 }
             }
         }
         Assertion::Tasks(t) => {
             if t.service.is_none() && t.image.is_none() {
-                e.push(span.clone(), format!("check `{cid}`: a tasks assertion needs `service` or `image`"), "which service?", None);
+                e.push(at.header.clone(), format!("check `{cid}`: a tasks assertion needs `service` or `image` to find the service"), "which service?", Some("use service = \"web\", or image = \"alpine:*\" when the engine picks the name"));
             }
             if t.replaced.is_none() && t.running.is_none() {
-                e.push(span.clone(), format!("check `{cid}`: a tasks assertion needs `replaced` or `running`"), "nothing to check", None);
+                e.push(at.header.clone(), format!("check `{cid}`: a tasks assertion needs `replaced` or `running`"), "nothing to check", Some("e.g. replaced = { min = 1 }: swarm replaced at least one failed task"));
             }
         }
         Assertion::Network(n) if n.name.trim().is_empty() => {
-            e.push(find_key(text, span, "name"), format!("check `{cid}`: the network name is empty"), "empty", None);
+            e.push(at.key(text, "name"), format!("check `{cid}`: the network name is empty"), "empty", None);
         }
         Assertion::Volume(v) => {
             if v.name.trim().is_empty() {
-                e.push(find_key(text, span, "name"), format!("check `{cid}`: the volume name is empty"), "empty", None);
+                e.push(at.key(text, "name"), format!("check `{cid}`: the volume name is empty"), "empty", None);
             }
             if let Some(svc) = &v.service {
-                if !services.contains(svc) {
-                    e.push(find_quoted(text, span, svc), format!("check `{cid}`: volume is mounted by service `{svc}`, which no service check of the lab names"), "unknown service", None);
+                if !defined.services.contains(svc) {
+                    e.push(at.quoted(text, svc), format!("check `{cid}`: volume is mounted by service `{svc}`, which no service check of the lab names (services named: {})", listed(&defined.services)), "unknown service", Some("add a [check.service] with this name, or fix the name"));
                 }
             }
         }
         Assertion::Secret(o) | Assertion::Config(o) if o.name.trim().is_empty() => {
-            e.push(find_key(text, span, "name"), format!("check `{cid}`: the name is empty"), "empty", None);
+            e.push(at.key(text, "name"), format!("check `{cid}`: the name is empty"), "empty", None);
         }
         Assertion::Node(n) if n.hostname.as_ref().is_some_and(|h| h.is_empty()) => {
-            e.push(find_key(text, span, "hostname"), format!("check `{cid}`: the hostname pattern is empty"), "empty", None);
+            e.push(at.key(text, "hostname"), format!("check `{cid}`: the hostname pattern is empty"), "empty", None);
         }
         _ => {}
     }
