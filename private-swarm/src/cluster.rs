@@ -171,7 +171,7 @@ pub struct ClusterInfo {
 }
 
 impl ClusterInfo {
-    fn from_state(s: &ClusterState) -> ClusterInfo {
+    pub(crate) fn from_state(s: &ClusterState) -> ClusterInfo {
         let subnet = s.subnet.as_ref();
         ClusterInfo {
             id: s.id.clone(),
@@ -203,6 +203,11 @@ impl Cluster {
     /// Starts the cluster and returns once every node is Ready with its role. On failure
     /// everything created so far is torn down again (node logs stay for diagnosis).
     pub fn start(spec: ClusterSpec) -> Result<Cluster> {
+        Cluster::start_with_progress(spec, &mut |_| {})
+    }
+
+    /// [`Cluster::start`], reporting each step as a short line (for `lab cluster up`).
+    pub fn start_with_progress(spec: ClusterSpec, progress: &mut dyn FnMut(&str)) -> Result<Cluster> {
         spec.validate()?;
         let tools = check_host()?;
         let dir = std::path::absolute(&spec.dir).map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
@@ -236,11 +241,11 @@ impl Cluster {
             children: Vec::new(),
             finished: false,
         };
-        cluster.bring_up(tools, &spec)?;
+        cluster.bring_up(tools, &spec, progress)?;
         Ok(cluster)
     }
 
-    fn bring_up(&mut self, tools: &HostTools, spec: &ClusterSpec) -> Result<()> {
+    fn bring_up(&mut self, tools: &HostTools, spec: &ClusterSpec, progress: &mut dyn FnMut(&str)) -> Result<()> {
         let st = self.state.snapshot();
         let id = st.id.clone();
 
@@ -254,6 +259,7 @@ impl Cluster {
         })?;
 
         let bridge = names::bridge(&id);
+        progress(&format!("creating bridge {bridge} ({gateway}/24) and {} network namespaces", spec.nodes));
         self.state.update(|s| s.bridge = Some(bridge.clone()))?;
         netns::create_bridge(tools, &bridge, gateway)?;
         self.state.update(|s| s.forward_rule = true)?;
@@ -274,6 +280,7 @@ impl Cluster {
             netns::create_node_net(tools, &ns, &veth, &bridge, addr)?;
         }
 
+        progress(&format!("starting {} dockerd{}", spec.nodes, if spec.nodes == 1 { "" } else { "s" }));
         for i in 0..spec.nodes {
             let node = self.state.snapshot().nodes[i].clone();
             let child = engine::spawn(tools, &node, &names::containerd_namespace(&id, i + 1))?;
@@ -288,8 +295,10 @@ impl Cluster {
         let apis: Vec<NodeApi> = nodes.iter().map(NodeApi::new).collect();
 
         if spec.images {
+            progress("loading the stand-in images on every node");
             load_images(tools, &apis)?;
         }
+        progress(&format!("forming the swarm: {} manager(s), {} worker(s)", spec.managers, spec.nodes - spec.managers));
         form_swarm(&apis)?;
         swarm::wait_settled(&apis, spec.swarm_timeout, &st.dir)?;
 

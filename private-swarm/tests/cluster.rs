@@ -42,7 +42,8 @@ fn replicas_are(cluster: &Cluster, service: &str, want: &str) {
         let out = cluster
             .docker(0, &["service", "ls", "--filter", &format!("name={service}"), "--format", "{{.Replicas}}"])
             .map_err(|e| e.to_string())?;
-        if out.trim() == want {
+        // "3/3 (max 1 per node)" counts as 3/3.
+        if out.split_whitespace().next() == Some(want) {
             Ok(())
         } else {
             Err(out)
@@ -108,4 +109,174 @@ fn one_node_service_converges_scales_and_replaces_a_removed_container() {
 
     cluster.teardown().unwrap();
     assert_nothing_left(dir.path());
+}
+
+/// `printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 HOST PORT` inside a container.
+fn http_from_container(node: &private_swarm::Node, container: &str, host: &str, port: u16) -> Result<String, String> {
+    let script = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} {port}");
+    node.docker(&["exec", container, "sh", "-c", &script]).map_err(|e| e.to_string())
+}
+
+fn http_from_host(addr: std::net::Ipv4Addr, port: u16) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let sock = std::net::SocketAddr::from((addr, port));
+    let mut s = std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(3)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(3))).map_err(|e| e.to_string())?;
+    s.write_all(b"GET / HTTP/1.0\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).map_err(|e| e.to_string())?;
+    Ok(body)
+}
+
+#[test]
+fn three_managers_spread_tasks_talk_over_the_overlay_and_publish_host_ports() {
+    let dir = cluster_dir("three");
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 3, 3)).unwrap();
+    assert!(cluster.nodes().iter().all(|n| n.role == Role::Manager));
+
+    let table = cluster.docker(0, &["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    assert!(rows.iter().all(|r| r[1] == "Ready"), "{table}");
+    assert_eq!(rows.iter().filter(|r| r[2] == "Leader").count(), 1, "{table}");
+    assert_eq!(rows.iter().filter(|r| r[2] == "Reachable").count(), 2, "{table}");
+
+    // No IPVS on the CI kernel: dnsrr, so the service name resolves to the tasks themselves.
+    cluster.docker(0, &["network", "create", "-d", "overlay", "backend"]).unwrap();
+    cluster
+        .docker(0, &[
+            "service", "create", "--no-resolve-image", "-d", "--name", "web", "--network", "backend",
+            "--endpoint-mode", "dnsrr", "--replicas", "3", "--replicas-max-per-node", "1", "nginx",
+        ])
+        .unwrap();
+    cluster
+        .docker(0, &[
+            "service", "create", "--no-resolve-image", "-d", "--name", "edge", "--mode", "global",
+            "--publish", "mode=host,published=8080,target=80", "nginx",
+        ])
+        .unwrap();
+    replicas_are(&cluster, "web", "3/3");
+    let placed = cluster
+        .docker(0, &["service", "ps", "web", "--filter", "desired-state=running", "--format", "{{.Node}}"])
+        .unwrap();
+    let mut placed: Vec<&str> = placed.lines().collect();
+    placed.sort();
+    assert_eq!(placed, ["node1", "node2", "node3"]);
+
+    // From node1's task: by service name, and every task address (two on other nodes).
+    let node1 = cluster.node(0);
+    let local_task = node1
+        .docker(&["ps", "-q", "--filter", "label=com.docker.swarm.service.name=web"])
+        .unwrap()
+        .trim()
+        .to_string();
+    let page = eventually("web answers by service name", Duration::from_secs(20), || {
+        http_from_container(node1, &local_task, "web", 80)
+    });
+    assert!(page.contains("Swarm Lab stand-in"), "{page}");
+    let lookup = node1.docker(&["exec", &local_task, "nslookup", "tasks.web"]).unwrap();
+    let task_ips: Vec<&str> = lookup
+        .lines()
+        .skip_while(|l| !l.starts_with("Name:"))
+        .filter_map(|l| l.strip_prefix("Address:"))
+        .map(|a| a.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(task_ips.len(), 3, "{lookup}");
+    for ip in task_ips {
+        let page = eventually(&format!("task {ip} answers"), Duration::from_secs(20), || {
+            http_from_container(node1, &local_task, ip, 80)
+        });
+        assert!(page.contains("200 OK"), "{page}");
+    }
+
+    replicas_are(&cluster, "edge", "3/3");
+    for node in cluster.nodes() {
+        let page = eventually(&format!("{}:8080 answers", node.addr), Duration::from_secs(20), || {
+            http_from_host(node.addr, 8080)
+        });
+        assert!(page.contains("Swarm Lab stand-in"), "{page}");
+    }
+
+    cluster.teardown().unwrap();
+    assert_nothing_left(dir.path());
+}
+
+#[test]
+fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
+    let home = cluster_dir("practice");
+    let practice = Practice::in_dir(home.path().join("practice"));
+    let mut log = Vec::new();
+    let mut progress = |line: &str| log.push(line.to_string());
+
+    // An `up` that was killed after starting the engines: nobody tears this cluster down.
+    std::mem::forget(Cluster::start(practice.spec(1, 1)).unwrap());
+    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 1 });
+    assert_nothing_left(practice.dir());
+
+    let started = practice.up(2, 1, &mut progress).unwrap();
+    assert!(matches!(started, UpOutcome::Started(_)), "{started:?}");
+    let again = practice.up(2, 1, &mut progress).unwrap();
+    let UpOutcome::AlreadyRunning(info) = again else { panic!("a second up started another cluster: {again:?}") };
+    assert_eq!(info.nodes.len(), 2);
+
+    let env = practice.env().unwrap();
+    let node1_host = format!("export DOCKER_HOST={}", info.nodes[0].docker_host);
+    assert!(env.contains(&node1_host), "{env:?}");
+
+    let status = practice.status().unwrap();
+    let summary: Vec<(String, Option<Role>, String, bool)> =
+        status.nodes.iter().map(|n| (n.hostname.clone(), n.role, n.status.clone(), n.leader)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("node1".to_string(), Some(Role::Manager), "Ready".to_string(), true),
+            ("node2".to_string(), Some(Role::Worker), "Ready".to_string(), false),
+        ]
+    );
+    assert!(status.nodes.iter().all(|n| n.engine_running && n.availability == "Active"));
+
+    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
+    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::NothingRunning);
+    assert!(practice.env().is_err());
+    assert_nothing_left(practice.dir());
+}
+
+/// Env var naming the practice dir for the child run of `practice_up_in_child`.
+const CHILD_DIR_ENV: &str = "PRIVATE_SWARM_TEST_CHILD_DIR";
+
+/// Not a test on its own: the body of the child process that
+/// `practice_down_cleans_an_up_killed_by_sigkill` kills halfway through `up`.
+#[test]
+#[ignore]
+fn practice_up_in_child() {
+    let Some(dir) = std::env::var_os(CHILD_DIR_ENV) else { return };
+    let _ = Practice::in_dir(PathBuf::from(dir)).up(2, 2, &mut |_| {});
+}
+
+#[test]
+fn practice_down_cleans_an_up_killed_by_sigkill() {
+    let home = cluster_dir("killed");
+    let practice = Practice::in_dir(home.path().join("practice"));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "practice_up_in_child", "--ignored", "--nocapture", "--test-threads", "1"])
+        .env(CHILD_DIR_ENV, practice.dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the engines are being started: the state file names a dockerd pid.
+    eventually("the child's up to start its engines", Duration::from_secs(30), || {
+        let state = std::fs::read_to_string(practice.dir().join(private_swarm::STATE_FILE)).unwrap_or_default();
+        if state.contains("\"pid\": ") && !state.contains("\"pid\": null") {
+            Ok(())
+        } else {
+            Err(state)
+        }
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!Cluster::leftovers(practice.dir()).is_empty(), "the killed up should have left engines behind");
+
+    assert_eq!(practice.down(&mut |_| {}).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
+    assert_nothing_left(practice.dir());
 }
