@@ -1,0 +1,129 @@
+//! A private swarm for one test binary, and the `lab` binary run against it.
+#![allow(dead_code)]
+
+use private_swarm::{Cluster, ClusterSpec};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct TestSwarm {
+    pub cluster: Cluster,
+    _dir: tempfile::TempDir,
+}
+
+impl TestSwarm {
+    /// `nodes` nodes, `managers` managers, in a short temp dir (socket paths must be short).
+    pub fn start(nodes: usize, managers: usize) -> TestSwarm {
+        let dir = tempfile::Builder::new().prefix("lr").tempdir_in("/tmp").expect("temp dir");
+        let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers)).unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
+        TestSwarm { cluster, _dir: dir }
+    }
+
+    pub fn host(&self, node: usize) -> String {
+        self.cluster.node(node).docker_host.clone()
+    }
+
+    /// Runs a shell line with DOCKER_HOST pointing at `node`; panics with stderr on failure.
+    pub fn sh_on(&self, node: usize, line: &str) -> String {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(line)
+            .env("DOCKER_HOST", self.host(node))
+            .env_remove("DOCKER_CONTEXT")
+            .stdin(Stdio::null())
+            .output()
+            .expect("sh");
+        assert!(out.status.success(), "`{line}` failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    pub fn sh(&self, line: &str) -> String {
+        self.sh_on(0, line)
+    }
+
+    /// Runs each line, adding `--detach --no-resolve-image` to `docker service create|update`.
+    pub fn apply(&self, script: &str) {
+        for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let line = fast(line);
+            self.sh(&line);
+        }
+    }
+
+    /// Removes every service, then user networks, volumes, secrets and configs.
+    pub fn reset(&self) {
+        self.sh("ids=$(docker service ls -q); [ -z \"$ids\" ] || docker service rm $ids >/dev/null");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.sh("docker ps -aq").trim().is_empty() {
+            assert!(Instant::now() < deadline, "service containers did not go away");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        loop {
+            let nets = self.sh("docker network ls --filter driver=overlay --format '{{.Name}}' | grep -v '^ingress$' || true");
+            let nets: Vec<&str> = nets.split_whitespace().collect();
+            if nets.is_empty() {
+                break;
+            }
+            let _ = Command::new("docker").args(["network", "rm"]).args(&nets).env("DOCKER_HOST", self.host(0)).output();
+            assert!(Instant::now() < deadline, "networks {nets:?} could not be removed");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        self.sh("docker volume prune -f >/dev/null; v=$(docker volume ls -q); [ -z \"$v\" ] || docker volume rm $v >/dev/null");
+        self.sh("s=$(docker secret ls -q); [ -z \"$s\" ] || docker secret rm $s >/dev/null; c=$(docker config ls -q); [ -z \"$c\" ] || docker config rm $c >/dev/null");
+    }
+}
+
+/// `docker service create|update` without waiting and without asking a registry.
+pub fn fast(line: &str) -> String {
+    for verb in ["docker service create ", "docker service update "] {
+        if let Some(rest) = line.strip_prefix(verb) {
+            return format!("{verb}--detach --no-resolve-image {rest}");
+        }
+    }
+    line.to_string()
+}
+
+pub fn lab_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_lab"))
+}
+
+pub fn labs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../labs")
+}
+
+/// Runs `lab ARGS` against DOCKER_HOST=`host`, with no colours.
+pub fn lab(host: &str, args: &[&str]) -> Output {
+    Command::new(lab_bin())
+        .args(args)
+        .env("DOCKER_HOST", host)
+        .env_remove("DOCKER_CONTEXT")
+        .env("NO_COLOR", "1")
+        .env_remove("SWARM_LAB_LABS")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run lab")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// `lab check LAB --format json` as JSON, and the exit code.
+pub fn check_json(host: &str, lab_id: &str, extra: &[&str]) -> (serde_json::Value, i32) {
+    let mut args = vec!["check", lab_id, "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = lab(host, &args);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("lab check printed no JSON ({e}); stderr: {}", String::from_utf8_lossy(&o.stderr))
+    });
+    (v, o.status.code().unwrap_or(-1))
+}
+
+/// check id → status, from a JSON report.
+pub fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+        .collect()
+}
