@@ -182,7 +182,8 @@ fn format_error(path: &Path, text: &Arc<String>, e: &toml::de::Error) -> LabErro
         };
         let expected_text = if keys == ["check"] {
             let fields: Vec<&str> = expected.iter().copied().filter(|n| !ASSERTION_KINDS.contains(n)).collect();
-            format!("a check takes {} and one assertion table ({})", all_of(&fields), ASSERTION_KINDS.join(", "))
+            let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            format!("a check takes {} and one assertion table ({})", fields.join(", "), ASSERTION_KINDS.join(", "))
         } else {
             format!("expected {}", one_of(&expected))
         };
@@ -287,16 +288,6 @@ fn one_of(names: &[&str]) -> String {
     }
 }
 
-/// "`a`, `b` and `c`".
-fn all_of(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
 /// The expected name a misspelt or docker-CLI-flavoured `name` most likely meant.
 fn closest<'a>(name: &str, expected: &[&'a str]) -> Option<&'a str> {
     const SYNONYMS: &[(&str, &str)] = &[
@@ -305,6 +296,11 @@ fn closest<'a>(name: &str, expected: &[&'a str]) -> Option<&'a str> {
         ("dest", "target"),
         ("container", "target"),
         ("src", "source"),
+        ("file", "target"),
+        ("at_least", "min"),
+        ("minimum", "min"),
+        ("at_most", "max"),
+        ("maximum", "max"),
         ("ro", "readonly"),
         ("read_only", "readonly"),
         ("host", "published"),
