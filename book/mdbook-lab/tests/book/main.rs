@@ -1,0 +1,15 @@
+//! The one integration-test binary of mdbook-lab (run with `cargo test -p mdbook-lab`).
+//!
+//! - `cards`: snapshots of every lab's card, learner and instructor editions.
+//! - `directives`: where directives are found, and the errors bad ones give.
+//! - `build`: the whole workbook built in-process (and through the binary), both editions.
+//! - `links`: every relative link and anchor of the built book resolves.
+//! - `browser`: headless Chromium opens the built chapter, clicks a hint, takes a screenshot.
+
+mod harness;
+
+mod browser;
+mod build;
+mod cards;
+mod directives;
+mod links;
