@@ -312,6 +312,93 @@ mod tests {
         assert!(m.contains("did you mean \"day6-voting-app\"?"), "{m}");
     }
 
+    /// Regression guard for "no panics on bad input": byte-offset slicing around
+    /// directives, CRLF, multi-byte characters, unclosed code and comments.
+    #[test]
+    fn arbitrary_markdown_never_panics() {
+        const PIECES: &[&str] = &[
+            "{{",
+            "}}",
+            "#lab",
+            " ",
+            "\n",
+            "\r\n",
+            "`",
+            "```",
+            "~~~",
+            "\\",
+            "<!--",
+            "-->",
+            "x",
+            "day6-voting-app",
+            "> ",
+            "    ",
+            "é",
+            "\u{1F600}",
+            "[a](x-answer.md)",
+            "{{#lab day6-voting-app}}",
+            "\n{{#lab day6-voting-app}}\n",
+            "[",
+            "](",
+            ")",
+            "- ",
+            "<div>",
+            "\t",
+        ];
+        let labs = lab_schema::load_dir(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../labs"
+        )))
+        .unwrap();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut cards = 0;
+        for _ in 0..3000 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let (found, _) = find_directives(&text);
+            for d in &found {
+                assert!(text.get(d.line_range.clone()).is_some(), "{text:?}");
+            }
+            let chapters = vec![
+                BookItem::Chapter(Chapter::new("x", text.clone(), "x.md", vec![])),
+                BookItem::Chapter(Chapter::new(
+                    "x answer",
+                    text.clone(),
+                    "x-answer.md",
+                    vec![],
+                )),
+            ];
+            let options = CardOptions {
+                solutions: false,
+                smart_punctuation: true,
+            };
+            if let Ok(r) = render_book(
+                Book::new_with_items(chapters),
+                &labs,
+                options,
+                Path::new("src"),
+            ) {
+                cards += r
+                    .book
+                    .chapters()
+                    .map(|c| c.content.matches("class=\"lab-card\"").count())
+                    .sum::<usize>();
+            }
+        }
+        assert!(
+            cards > 50,
+            "only {cards} cards rendered: the generator rarely makes a valid directive"
+        );
+    }
+
     #[test]
     fn hrefs_between_chapters_are_relative() {
         assert_eq!(relative_href(Path::new("a.md"), Path::new("b.md")), "b.md");
