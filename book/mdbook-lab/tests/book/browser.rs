@@ -22,7 +22,13 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        assert!(
+            p.is_file(),
+            "CHROMIUM={} is not a file: point it at a Chromium or Chrome binary",
+            p.display()
+        );
+        return Some(p);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     [
