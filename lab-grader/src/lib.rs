@@ -3,12 +3,14 @@
 //! [`endpoint`] finds the engine the way the `docker` CLI does, [`connection`] connects and
 //! pins an API version, [`snapshot`] reads the swarm once with concurrent GETs,
 //! [`evaluate`] grades a lab's checks against that snapshot, [`run`] re-snapshots while
-//! checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown).
+//! checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown);
+//! [`grade`] grades a whole class from a roster and writes its gradebook.
 //! Nothing here changes a cluster: only GET requests reach the engine.
 
 pub mod connection;
 pub mod endpoint;
 pub mod evaluate;
+pub mod grade;
 pub mod report;
 pub mod run;
 pub mod snapshot;
