@@ -1,9 +1,151 @@
-//! `lab grade`: grade a whole class (written next; see issue 5).
+//! `lab grade LAB --roster ROSTER --out DIR`: grade every learner's cluster of a class,
+//! concurrently, and write the gradebook, grades.json, junit.xml and one feedback page per
+//! learner into DIR. Progress and the summary go to stderr (a progress bar on a terminal,
+//! plain lines otherwise). Exit 0 when every learner was graded, 1 when some could not be,
+//! 2 for bad input (lab, roster, flags, or an output folder that cannot be written).
 
+use super::{load_catalog, parse_duration};
 use crate::args::{GradeArgs, Global};
 use crate::exit::Exit;
+use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, LearnerResult};
+use lab_grader::CheckOptions;
+use lab_schema::LabDuration;
+use std::io::IsTerminal;
+use std::time::Instant;
 
-pub fn run(_g: &Global, _a: &GradeArgs) -> Exit {
-    crate::error("lab grade is not built yet");
-    Exit::BadInput
+pub fn run(g: &Global, a: &GradeArgs) -> Exit {
+    if g.host.is_some() || g.context.is_some() {
+        crate::error("lab grade reads each learner's engine from the roster; --host and --context do not apply");
+        return Exit::BadInput;
+    }
+    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
+    let lab = match cat.get(&a.lab) {
+        Ok(l) => l,
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    let timeout = match parse_duration("timeout", &a.timeout) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    let wait = match a.wait.as_deref().map(|w| parse_duration("wait", w)).transpose() {
+        Ok(w) => w,
+        Err(e) => return e,
+    };
+    if timeout.is_zero() {
+        crate::error("--timeout must be more than 0");
+        return Exit::BadInput;
+    }
+    if let Some(w) = wait.filter(|w| *w >= timeout) {
+        crate::error(format!(
+            "--wait {} must be shorter than --timeout {}: the wait happens within each cluster's time limit",
+            LabDuration(w),
+            LabDuration(timeout)
+        ));
+        return Exit::BadInput;
+    }
+    if a.jobs == 0 {
+        crate::error("--jobs must be at least 1");
+        return Exit::BadInput;
+    }
+    let roster = match grade::roster::load(&a.roster) {
+        Ok(r) => r,
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    let learners = match roster.resolve(&|k| std::env::var(k).ok()) {
+        Ok(l) => l,
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    // Fail on an unwritable --out before spending time on grading.
+    if let Err(e) = std::fs::create_dir_all(a.out.join("feedback")).and_then(|()| grade::atomic::remove_leftovers(&a.out).map(drop)) {
+        crate::error(format!("--out {}: {e}", a.out.display()));
+        return Exit::BadInput;
+    }
+
+    let opts = GradeOptions { jobs: a.jobs, timeout, check: CheckOptions { wait, ..Default::default() } };
+    let total = learners.len();
+    eprintln!(
+        "lab grade {}: {total} learner{} from {}, up to {} at once, {} per cluster",
+        lab.id,
+        if total == 1 { "" } else { "s" },
+        a.roster.display(),
+        a.jobs.min(total),
+        LabDuration(timeout)
+    );
+    let mut progress = Progress::new(total);
+    let start = Instant::now();
+    let results = crate::runtime().block_on(grade::grade_class(lab, &learners, &opts, &mut |r, done, total| progress.done(r, done, total)));
+    progress.finish();
+    let class = ClassGrades::new(lab, &opts.check, results, start.elapsed().as_millis() as u64);
+
+    let written = match class.write_to(&a.out) {
+        Ok(w) => w,
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    eprintln!();
+    eprint!("{}", class.summary.render());
+    eprintln!(
+        "wrote gradebook.csv, grades.json, junit.xml and {} feedback page{} to {}",
+        written.len() - 3,
+        if written.len() == 4 { "" } else { "s" },
+        a.out.display()
+    );
+    if class.all_graded() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    }
+}
+
+/// Progress on stderr: an indicatif bar on a terminal, else one line per finished cluster.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} graded or given up {elapsed} {msg}") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn done(&mut self, r: &LearnerResult, done: usize, total: usize) {
+        let secs = r.elapsed_ms as f64 / 1000.0;
+        let line = if r.status == GradeStatus::Graded {
+            format!("[{done}/{total}] {}: graded, {}/{} ({secs:.1}s)", r.learner, r.score, r.max_score)
+        } else {
+            format!("[{done}/{total}] {}: {} ({secs:.1}s): {}", r.learner, r.status, r.message)
+        };
+        match &self.bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.set_position(done as u64);
+                bar.set_message(r.learner.clone());
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
 }
