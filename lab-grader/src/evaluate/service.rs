@@ -12,11 +12,9 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
             Some(svc) => compare(ctx, svc, a),
             None => {
                 let mut f = Findings::default();
-                f.miss(
-                    "service",
-                    format!("a service named `{name}`"),
-                    format!("no such service (services: {})", list_names(ctx.all_service_names(), 12)),
-                );
+                let names = ctx.all_service_names();
+                let close = names.iter().find(|n| close_names(n, name)).map(|n| format!("; `{n}` looks close")).unwrap_or_default();
+                f.miss("service", format!("a service named `{name}`"), format!("no such service{close} (services: {})", list_names(names, 12)));
                 f
             }
         };
@@ -53,6 +51,24 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
         }
     }
     best.unwrap_or_default()
+}
+
+/// Names a learner may have meant: a different case, a plural, a typo or two.
+fn close_names(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    if a == b || a.trim_end_matches('s') == b.trim_end_matches('s') || a.ends_with(&format!("_{b}")) {
+        return true;
+    }
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=y.len()).collect();
+    for i in 1..=x.len() {
+        let mut cur = vec![i; y.len() + 1];
+        for j in 1..=y.len() {
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(x[i - 1] != y[j - 1]));
+        }
+        prev = cur;
+    }
+    prev[y.len()] <= 2 && y.len() > 3
 }
 
 pub(crate) fn image_of(s: &Service) -> Option<ImageRef> {
@@ -270,7 +286,7 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             .map(|(n, _)| n)
             .collect();
         let found_text = if found.is_empty() {
-            "no networks (only the default ingress)".to_string()
+            "on no networks".to_string()
         } else {
             let mut names: Vec<String> = found.iter().map(|(n, _)| n.clone()).collect();
             names.sort();
