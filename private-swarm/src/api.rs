@@ -169,19 +169,6 @@ fn decode_chunked(mut rest: &[u8]) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Percent-encodes a query parameter value.
-pub fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,10 +187,5 @@ mod tests {
         let r = parse_response(raw).unwrap();
         assert_eq!(r.status, 404);
         assert_eq!(r.body.len(), 20);
-    }
-
-    #[test]
-    fn escapes_query_values() {
-        assert_eq!(query_escape("CMD [\"/bin/sh\"]"), "CMD%20%5B%22%2Fbin%2Fsh%22%5D");
     }
 }

@@ -213,7 +213,10 @@ impl Cluster {
         let dir = std::path::absolute(&spec.dir).map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
         std::fs::create_dir_all(&dir).map_err(|e| HarnessError::io("cannot create the cluster directory", &dir, e))?;
         if let Some(old) = state::read(&dir)? {
-            if old.phase != Phase::Down {
+            if old.is_orphaned() {
+                progress("cleaning up a cluster a killed run left in this directory");
+                teardown::teardown_dir(&dir)?;
+            } else if old.phase != Phase::Down {
                 return Err(HarnessError::DirInUse { state: state::state_path(&dir), dir });
             }
         }
@@ -400,9 +403,9 @@ fn claim_id() -> Result<String> {
 }
 
 fn load_images(tools: &HostTools, apis: &[NodeApi]) -> Result<()> {
-    let rootfs = stand_in::rootfs_tar(tools)?;
+    let archive = stand_in::image_archive(tools)?;
     std::thread::scope(|s| {
-        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| stand_in::load(api, &rootfs))).collect();
+        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| stand_in::load(api, &archive))).collect();
         jobs.into_iter().map(|j| j.join().expect("image import thread panicked")).collect::<Result<Vec<()>>>()
     })
     .map(drop)

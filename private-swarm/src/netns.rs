@@ -234,13 +234,11 @@ pub fn delete_link(tools: &HostTools, name: &str) {
 }
 
 pub fn delete_netns(tools: &HostTools, netns: &str) {
-    if netns_exists(netns) {
-        if ip(tools, &["netns", "del", netns]).is_err() {
-            // `ip netns del` fails while the file is still mounted elsewhere; unmount it.
-            let path = netns_path(netns);
-            let _ = nix::mount::umount2(&path, nix::mount::MntFlags::MNT_DETACH);
-            let _ = std::fs::remove_file(&path);
-        }
+    // `ip netns del` fails while the file is still mounted elsewhere; unmount it then.
+    if netns_exists(netns) && ip(tools, &["netns", "del", netns]).is_err() {
+        let path = netns_path(netns);
+        let _ = nix::mount::umount2(&path, nix::mount::MntFlags::MNT_DETACH);
+        let _ = std::fs::remove_file(&path);
     }
 }
 

@@ -1,8 +1,9 @@
 //! Stand-in images: tiny busybox images tagged with the names the course uses (alpine,
 //! redis, postgres, nginx, the voting app…), so services converge on a machine that cannot
-//! pull. One rootfs (static busybox, its applet links, /etc/passwd and /etc/group, a web
-//! page) is built once per process and imported on every node, once per behaviour, with
-//! `CMD`/`EXPOSE`/`VOLUME`/`LABEL` changes; the other names are tags of those imports.
+//! pull. One rootfs layer (static busybox, its applet links, /etc/passwd and /etc/group, a
+//! web page) and one image config per behaviour are packed once per process into a
+//! `docker save`-style archive, which every node loads in a single `POST /images/load`: the
+//! layer is unpacked once per node and all names are tagged by the load itself.
 //!
 //! Behaviours: web apps answer HTTP on their real port (busybox httpd), redis and postgres
 //! accept TCP on 6379 and 5432 (redis answers `+PONG`), workers just stay up, and alpine's
@@ -13,9 +14,9 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
-use serde_json::Value;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
-use crate::api::query_escape;
 use crate::engine::NodeApi;
 use crate::error::{HarnessError, Result};
 use crate::host::{run, HostTools};
@@ -108,23 +109,6 @@ pub const STAND_IN_IMAGES: &[&str] = &[
 pub fn stand_in_for(image: &str) -> Option<&'static StandIn> {
     let (repo, tag) = split_reference(image);
     STAND_INS.iter().find(|s| s.tags.iter().any(|t| split_reference(t) == (repo, tag)))
-}
-
-impl StandIn {
-    /// The `--change` lines of its import, as `docker import` takes them.
-    pub fn changes(&self) -> Vec<String> {
-        let cmd = match self.command {
-            None => r#"CMD ["/bin/sh"]"#.to_string(),
-            Some(c) => {
-                let script = format!("trap 'exit 0' TERM; {c} & wait");
-                format!("CMD {}", serde_json::json!(["/bin/sh", "-c", script]))
-            }
-        };
-        let mut changes = vec![cmd, format!("LABEL org.swarm-lab.stand-in={}", self.kind)];
-        changes.extend(self.ports.iter().map(|p| format!("EXPOSE {p}")));
-        changes.extend(self.volumes.iter().map(|v| format!("VOLUME {v}")));
-        changes
-    }
 }
 
 const WEB_PAGE: &str = "<!doctype html>\n<title>Swarm Lab stand-in</title>\n\
@@ -241,48 +225,119 @@ fn split_reference(image: &str) -> (&str, &str) {
     }
 }
 
-/// Imports every stand-in into one node's engine and tags it with all its names.
-pub fn load(node: &NodeApi, rootfs: &[u8]) -> Result<()> {
-    for stand_in in STAND_INS {
-        let (repo, tag) = split_reference(stand_in.tags[0]);
-        let mut path = format!("/images/create?fromSrc=-&repo={}&tag={}", query_escape(repo), query_escape(tag));
-        for change in stand_in.changes() {
-            path.push_str("&changes=");
-            path.push_str(&query_escape(&change));
-        }
-        let resp = node
-            .raw()
-            .request("POST", &path, Some(("application/x-tar", rootfs)), std::time::Duration::from_secs(60))
-            .map_err(|f| node.fail("POST", "/images/create", f))?;
-        let id = import_result(&resp.body).map_err(|detail| HarnessError::Swarm {
-            node: node.node.name.clone(),
-            what: format!("importing the stand-in image {}", stand_in.tags[0]),
-            detail,
-        })?;
-        for name in &stand_in.tags[1..] {
-            let (repo, tag) = split_reference(name);
-            let tag_path = format!("/images/{id}/tag?repo={}&tag={}", query_escape(repo), query_escape(tag));
-            node.raw()
-                .request("POST", &tag_path, None, std::time::Duration::from_secs(30))
-                .map_err(|f| node.fail("POST", &tag_path, f))?;
-        }
+/// The image archive every node loads, built once per process.
+pub fn image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
+    static ARCHIVE: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
+    if let Some(a) = ARCHIVE.get() {
+        return Ok(a.clone());
     }
-    Ok(())
+    let layer = rootfs_tar(tools)?;
+    let built = Arc::new(build_archive(&layer).map_err(|e| HarnessError::io("cannot build the stand-in images", &tools.busybox, e))?);
+    Ok(ARCHIVE.get_or_init(|| built).clone())
 }
 
-/// The image id from an import's JSON-lines progress stream, or the error it reported.
-fn import_result(body: &[u8]) -> std::result::Result<String, String> {
-    let mut id = None;
+fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Docker's name for the platform this process (and so the host's busybox) runs on.
+fn docker_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "arm" => "arm",
+        "x86" => "386",
+        other => other,
+    }
+}
+
+impl StandIn {
+    /// The image config (what `docker image inspect` shows under Config), for a layer
+    /// with the given diff id.
+    fn image_config(&self, diff_id: &str) -> Value {
+        let cmd = match self.command {
+            None => json!(["/bin/sh"]),
+            Some(c) => json!(["/bin/sh", "-c", format!("trap 'exit 0' TERM; {c} & wait")]),
+        };
+        let mut config = json!({
+            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "Cmd": cmd,
+            "Labels": {"org.swarm-lab.stand-in": self.kind},
+        });
+        if !self.ports.is_empty() {
+            config["ExposedPorts"] = self.ports.iter().map(|p| (format!("{p}/tcp"), json!({}))).collect();
+        }
+        if !self.volumes.is_empty() {
+            config["Volumes"] = self.volumes.iter().map(|v| (v.to_string(), json!({}))).collect();
+        }
+        json!({
+            "architecture": docker_arch(),
+            "os": "linux",
+            "created": CREATED,
+            "config": config,
+            "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{diff_id}")]},
+            "history": [{"created": CREATED, "created_by": format!("swarm-lab stand-in ({}): busybox", self.kind)}],
+        })
+    }
+}
+
+/// Fixed, so the archive (and the image ids) are the same on every run.
+const CREATED: &str = "2024-01-01T00:00:00Z";
+
+/// A `docker save` archive: one layer shared by one config per behaviour, each tagged
+/// with all its names.
+fn build_archive(layer: &[u8]) -> std::io::Result<Vec<u8>> {
+    let diff_id = sha256_hex(layer);
+    let mut b = tar::Builder::new(Vec::new());
+    let layer_path = format!("{diff_id}/layer.tar");
+    append_dir(&mut b, &diff_id, 0o755)?;
+    append_file(&mut b, &layer_path, layer, 0o644)?;
+    append_file(&mut b, &format!("{diff_id}/VERSION"), b"1.0", 0o644)?;
+    let mut manifest = Vec::new();
+    for stand_in in STAND_INS {
+        let config = serde_json::to_vec(&stand_in.image_config(&diff_id)).expect("config serializes");
+        let config_path = format!("{}.json", sha256_hex(&config));
+        append_file(&mut b, &config_path, &config, 0o644)?;
+        let repo_tags: Vec<String> = stand_in
+            .tags
+            .iter()
+            .map(|t| {
+                let (repo, tag) = split_reference(t);
+                format!("{repo}:{tag}")
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        manifest.push(json!({"Config": config_path, "RepoTags": repo_tags, "Layers": [layer_path]}));
+    }
+    let manifest = serde_json::to_vec(&manifest).expect("manifest serializes");
+    append_file(&mut b, "manifest.json", &manifest, 0o644)?;
+    b.into_inner()
+}
+
+/// Loads every stand-in image into one node's engine.
+pub fn load(node: &NodeApi, archive: &[u8]) -> Result<()> {
+    let path = "/images/load?quiet=1";
+    let resp = node
+        .raw()
+        .request("POST", path, Some(("application/x-tar", archive)), std::time::Duration::from_secs(120))
+        .map_err(|f| node.fail("POST", path, f))?;
+    load_result(&resp.body).map_err(|detail| HarnessError::Swarm {
+        node: node.node.name.clone(),
+        what: "loading the stand-in images".into(),
+        detail,
+    })
+}
+
+/// The error a load's JSON-lines progress stream reported, if any.
+fn load_result(body: &[u8]) -> std::result::Result<(), String> {
     for line in serde_json::Deserializer::from_slice(body).into_iter::<Value>() {
-        let v = line.map_err(|e| format!("unreadable import progress: {e}"))?;
+        let v = line.map_err(|e| format!("unreadable load progress: {e}"))?;
         if let Some(err) = v.get("error").and_then(Value::as_str) {
             return Err(err.to_string());
         }
-        if let Some(s) = v.get("status").and_then(Value::as_str).filter(|s| s.starts_with("sha256:")) {
-            id = Some(s.to_string());
-        }
     }
-    id.ok_or_else(|| "the engine reported no image id".to_string())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -306,14 +361,34 @@ mod tests {
 
     #[test]
     fn long_running_commands_trap_term() {
-        let web = stand_in_for("nginx").unwrap().changes();
-        assert_eq!(web[0], r#"CMD ["/bin/sh","-c","trap 'exit 0' TERM; httpd -f -p 80 -h /var/www & wait"]"#);
-        assert!(web.contains(&"EXPOSE 80".to_string()));
+        let web = stand_in_for("nginx").unwrap().image_config("ab");
+        assert_eq!(
+            web["config"]["Cmd"],
+            json!(["/bin/sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /var/www & wait"])
+        );
+        assert_eq!(web["config"]["ExposedPorts"], json!({"80/tcp": {}}));
+        assert_eq!(web["rootfs"]["diff_ids"], json!(["sha256:ab"]));
     }
 
     #[test]
-    fn import_stream_yields_the_id_or_the_error() {
-        assert_eq!(import_result(b"{\"status\":\"sha256:abc\"}\r\n").unwrap(), "sha256:abc");
-        assert_eq!(import_result(b"{\"errorDetail\":{},\"error\":\"boom\"}").unwrap_err(), "boom");
+    fn archive_tags_every_name_once() {
+        let archive = build_archive(b"layer").unwrap();
+        let mut entries = tar::Archive::new(&archive[..]);
+        let mut manifest = String::new();
+        for entry in entries.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            if entry.path().unwrap().to_str() == Some("manifest.json") {
+                std::io::Read::read_to_string(&mut entry, &mut manifest).unwrap();
+            }
+        }
+        let manifest: Vec<Value> = serde_json::from_str(&manifest).unwrap();
+        let tags: usize = manifest.iter().map(|m| m["RepoTags"].as_array().unwrap().len()).sum();
+        assert_eq!(tags, STAND_IN_IMAGES.len() - 1, "alpine and alpine:latest are one name");
+    }
+
+    #[test]
+    fn load_stream_reports_errors() {
+        assert!(load_result(b"{\"stream\":\"Loaded image: alpine:latest\\n\"}\r\n").is_ok());
+        assert_eq!(load_result(b"{\"errorDetail\":{},\"error\":\"boom\"}").unwrap_err(), "boom");
     }
 }

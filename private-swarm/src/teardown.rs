@@ -15,7 +15,7 @@ use crate::error::{HarnessError, Result};
 use crate::host::{check_host, HostTools};
 use crate::netns;
 use crate::process;
-use crate::state::{self, ClusterState, Phase};
+use crate::state::{self, ClusterState, NodeState, Phase, Role};
 use crate::{mounts, names, swarm};
 
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,6 +49,53 @@ fn our_dockerds(state: &ClusterState) -> Vec<u32> {
         .collect()
 }
 
+/// SIGTERMs the dockerds and waits for them to exit, SIGKILLing any still there after
+/// STOP_TIMEOUT. A dockerd that has logged "Daemon shutdown complete" is done with its
+/// work (containers, networks, mounts) and only waits for its containerd connection to
+/// time out, about a second: it is killed at once.
+fn stop_dockerds(state: &ClusterState, dockerds: &[u32], reap: &mut dyn FnMut()) {
+    let logs: Vec<(u32, PathBuf, u64)> = dockerds
+        .iter()
+        .filter_map(|&pid| {
+            let node = state.nodes.iter().find(|n| engine::is_our_dockerd(pid, n))?;
+            let log = node.log();
+            let offset = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+            Some((pid, log, offset))
+        })
+        .collect();
+    for &pid in dockerds {
+        process::signal(pid, Signal::SIGTERM);
+    }
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    loop {
+        reap();
+        let alive: Vec<u32> = dockerds.iter().copied().filter(|&p| process::alive(p)).collect();
+        if alive.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            for &pid in &alive {
+                process::signal(pid, Signal::SIGKILL);
+            }
+            process::wait_gone(&alive, KILL_TIMEOUT, reap);
+            return;
+        }
+        for (pid, log, offset) in &logs {
+            if alive.contains(pid) && logged_since(log, *offset, "Daemon shutdown complete") {
+                process::signal(*pid, Signal::SIGKILL);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn logged_since(log: &Path, offset: u64, needle: &str) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(log) else { return false };
+    let mut tail = String::new();
+    f.seek(SeekFrom::Start(offset)).is_ok() && f.read_to_string(&mut tail).is_ok() && tail.contains(needle)
+}
+
 /// Tears the cluster down and records phase `down`. `children` are the `Child` handles of
 /// the dockerds when the caller started them (so they get reaped), else empty.
 pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Result<()> {
@@ -67,23 +114,20 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
         }
     };
 
-    // Leaving first removes the task containers at once, so dockerd stops fast.
+    // Leaving first removes the task containers at once, so dockerd stops fast. Workers
+    // leave together; managers one at a time, node1 last, so each leaving manager still
+    // has live peers to tell (leaving together, they all wait out gossip timeouts).
     let dockerds = our_dockerds(state);
+    let answering = |n: &&NodeState| n.socket.exists() && dockerds.iter().any(|&pid| engine::is_our_dockerd(pid, n));
     std::thread::scope(|s| {
-        for node in &state.nodes {
-            if node.socket.exists() {
-                s.spawn(move || swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT));
-            }
+        for node in state.nodes.iter().filter(|n| n.role == Role::Worker).filter(answering) {
+            s.spawn(move || swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT));
         }
     });
-    for &pid in &dockerds {
-        process::signal(pid, Signal::SIGTERM);
+    for node in state.nodes.iter().rev().filter(|n| n.role == Role::Manager).filter(answering) {
+        swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT);
     }
-    let stuck = process::wait_gone(&dockerds, STOP_TIMEOUT, &mut reap);
-    for &pid in &stuck {
-        process::signal(pid, Signal::SIGKILL);
-    }
-    process::wait_gone(&stuck, KILL_TIMEOUT, &mut reap);
+    stop_dockerds(state, &dockerds, &mut reap);
 
     // Whatever survived its dockerd: containerd, shims, docker-proxy, container processes.
     let roots = state.roots();
@@ -112,12 +156,14 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
         }
     }
 
-    state.phase = Phase::Down;
-    state::write(state)?;
-
     problems.extend(leftovers_of(state));
     problems.sort();
     problems.dedup();
+    // Only a clean teardown is `down`: otherwise cleanup_stale and `up` will try again.
+    if problems.is_empty() {
+        state.phase = Phase::Down;
+    }
+    state::write(state)?;
     if problems.is_empty() {
         Ok(())
     } else {
