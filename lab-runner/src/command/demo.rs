@@ -1,9 +1,49 @@
-//! `lab demo`: practice swarm + answer + check (wired next).
+//! `lab demo LAB`: the whole loop in one command — bring up the practice swarm, apply the
+//! lab's reference answer (unless the swarm already has services), and check it.
 
-use crate::args::Global;
+use super::check;
+use super::load_catalog;
+use super::solve::{apply, DockerCli};
+use crate::args::{CheckArgs, Format, Global};
 use crate::exit::Exit;
 
-pub fn run(_g: &Global, _lab: &str, _nodes: usize, _managers: usize) -> Exit {
-    crate::error("lab demo is not wired yet");
-    Exit::BadInput
+pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
+    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
+    let lab = match cat.get(id) {
+        Ok(l) => l.clone(),
+        Err(e) => {
+            crate::error(e);
+            return Exit::BadInput;
+        }
+    };
+    let info = match super::cluster::up(nodes, managers) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
+    let host = info.nodes[0].docker_host.clone();
+    let endpoint = lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source: "the practice swarm".into() };
+    let docker = DockerCli::new(endpoint);
+    let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
+    if services.trim().is_empty() {
+        eprintln!("Applying the reference answer of {} …", lab.id);
+        if let Err(e) = apply(&lab, &docker, true) {
+            crate::error(e);
+            return Exit::Failed;
+        }
+    } else {
+        eprintln!("The practice swarm already has services: checking them as they are (`lab cluster down` to start over).");
+    }
+    eprintln!("Checking {} (waiting up to 90s for tasks to converge) …\n", lab.id);
+    let global = Global { host: Some(host.clone()), context: None, labs: g.labs.clone() };
+    let args = CheckArgs {
+        lab: lab.id.clone(),
+        wait: Some("90s".into()),
+        format: Format::Human,
+        only: vec![],
+        skip: vec![],
+        timeout: "30s".into(),
+    };
+    let code = check::run(&global, &args);
+    eprintln!("\nTry it yourself: eval \"$(lab cluster env)\"; docker service ls; lab check {}", lab.id);
+    code
 }
