@@ -280,3 +280,60 @@ fn practice_down_cleans_an_up_killed_by_sigkill() {
     assert_eq!(practice.down(&mut |_| {}).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
     assert_nothing_left(practice.dir());
 }
+
+#[test]
+fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
+    let dir = cluster_dir("images");
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).unwrap();
+    // alpine's CMD is a shell that exits at once, as the real one does; learners give it a
+    // command (the course pings 8.8.8.8; here a local address, nothing leaves the machine).
+    let mut services = Vec::new();
+    for (i, image) in STAND_IN_IMAGES.iter().enumerate() {
+        let name = format!("s{i}");
+        let mut args = vec!["service", "create", "--no-resolve-image", "-d", "--name", &name, image];
+        if image.starts_with("alpine") {
+            args.extend(["ping", "127.0.0.1"]);
+        }
+        cluster.docker(0, &args).unwrap();
+        services.push(name);
+    }
+    for name in &services {
+        replicas_are(&cluster, name, "1/1");
+    }
+
+    let container_of = |image: &str| {
+        let i = STAND_IN_IMAGES.iter().position(|s| *s == image).unwrap();
+        let filter = format!("label=com.docker.swarm.service.name=s{i}");
+        cluster.docker(0, &["ps", "-q", "--filter", &filter]).unwrap().trim().to_string()
+    };
+    let node = cluster.node(0);
+    let ask = |image: &str, request: &str, port: u16| {
+        let script = format!("printf '{request}' | nc -w 3 127.0.0.1 {port}");
+        let container = container_of(image);
+        eventually(&format!("{image} answers on {port}"), Duration::from_secs(10), || {
+            node.docker(&["exec", &container, "sh", "-c", &script]).map_err(|e| e.to_string())
+        })
+    };
+    assert!(ask("redis:3.2", "PING\\r\\n", 6379).contains("+PONG"));
+    assert!(ask("elasticsearch:2", "GET / HTTP/1.0\\r\\n\\r\\n", 9200).contains("\"cluster_name\""));
+    assert!(ask("dockersamples/examplevotingapp_vote:before", "GET / HTTP/1.0\\r\\n\\r\\n", 80).contains("200 OK"));
+    let postgres = container_of("postgres:9.4");
+    node.docker(&["exec", &postgres, "sh", "-c", "nc -w 3 127.0.0.1 5432 </dev/null"]).unwrap();
+
+    // Stopping is fast: every long-running CMD traps SIGTERM.
+    let started = Instant::now();
+    cluster.docker(0, &["container", "stop", &container_of("redis:alpine")]).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
+
+    cluster.teardown().unwrap();
+    assert_nothing_left(dir.path());
+}
+
+#[test]
+fn invalid_specs_are_refused_before_anything_is_created() {
+    let err = Cluster::start(ClusterSpec::new("/tmp/private-swarm-tests/never", 2, 3)).unwrap_err();
+    assert!(err.to_string().contains("managers must be 1 to nodes (2), not 3"), "{err}");
+    let err = Cluster::start(ClusterSpec::new("/tmp/private-swarm-tests/never", 0, 0)).unwrap_err();
+    assert!(err.to_string().contains("nodes must be 1 to 20"), "{err}");
+    assert!(!Path::new("/tmp/private-swarm-tests/never").exists());
+}
