@@ -222,7 +222,7 @@ impl Cluster {
         }
         engine::check_socket_path(&dir.join(format!("n{}", spec.nodes)).join("docker.sock"))?;
 
-        let id = claim_id()?;
+        let id = claim_id(&dir)?;
         let mut st = ClusterState::new(id.clone(), dir.clone());
         st.nodes = (1..=spec.nodes)
             .map(|i| NodeState {
@@ -388,14 +388,20 @@ impl Drop for Cluster {
     }
 }
 
-/// A fresh id, claimed by creating `/run/private-swarm/<id>`.
-fn claim_id() -> Result<String> {
+/// A fresh id, claimed by creating `/run/private-swarm/<id>`, which records the cluster
+/// directory (so [`cleanup_orphans`](crate::cleanup_orphans) finds every cluster).
+fn claim_id(cluster_dir: &Path) -> Result<String> {
     std::fs::create_dir_all(RUN_ROOT).map_err(|e| HarnessError::io("cannot create the run directory", RUN_ROOT, e))?;
     loop {
         let id = names::new_id();
         let dir = Path::new(RUN_ROOT).join(&id);
         match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(id),
+            Ok(()) => {
+                let record = dir.join(state::CLUSTER_DIR_FILE);
+                std::fs::write(&record, cluster_dir.as_os_str().as_encoded_bytes())
+                    .map_err(|e| HarnessError::io("cannot write the run directory", &record, e))?;
+                return Ok(id);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(HarnessError::io("cannot create the run directory", &dir, e)),
         }

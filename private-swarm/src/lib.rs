@@ -42,4 +42,4 @@ pub use netns::SUBNET_PREFIX;
 pub use stand_in::STAND_IN_IMAGES;
 pub use state::{Role, RUN_ROOT, STATE_FILE};
 pub use swarm::SwarmNode;
-pub use teardown::cleanup_stale;
+pub use teardown::{cleanup_orphans, cleanup_stale};

@@ -22,6 +22,9 @@ pub const RUN_ROOT: &str = "/run/private-swarm";
 
 const FORMAT: u32 = 1;
 
+/// File in `/run/private-swarm/<id>/` naming the cluster directory of that id.
+pub const CLUSTER_DIR_FILE: &str = "cluster-dir";
+
 /// A node's role in the swarm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -304,3 +304,48 @@ pub fn cleanup_stale(root: &Path) -> Result<Vec<PathBuf>> {
         None => Ok(cleaned),
     }
 }
+
+/// Tears down every cluster on this machine whose owner process is gone and that was not
+/// handed over as a practice cluster, wherever its directory is (found through
+/// `/run/private-swarm/<id>/cluster-dir`). For CI, before and after a test run.
+pub fn cleanup_orphans() -> Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    let Ok(entries) = std::fs::read_dir(state::RUN_ROOT) else { return Ok(dirs) };
+    for entry in entries.flatten() {
+        let run_dir = entry.path();
+        let Ok(dir) = std::fs::read_to_string(run_dir.join(state::CLUSTER_DIR_FILE)) else { continue };
+        let dir = PathBuf::from(dir);
+        match state::read(&dir) {
+            Ok(Some(s)) if s.run_dir == run_dir && s.is_orphaned() => dirs.push(dir),
+            // Killed before its state file was written (or the directory is gone): nothing
+            // but the run directory can exist. A minute's grace spares a starting cluster.
+            Ok(None)
+                if older_than(&run_dir, Duration::from_secs(60))
+                    && process::members(std::slice::from_ref(&run_dir), &[], &[]).is_empty() =>
+            {
+                let _ = std::fs::remove_dir_all(&run_dir);
+            }
+            _ => {}
+        }
+    }
+    let mut cleaned = Vec::new();
+    let mut first_error = None;
+    for dir in dirs {
+        match teardown_dir(&dir) {
+            Ok(()) => cleaned.push(dir),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(cleaned),
+    }
+}
+
+fn older_than(path: &Path, age: Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|e| e > age))
+}

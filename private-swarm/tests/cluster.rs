@@ -241,37 +241,73 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
     assert_nothing_left(practice.dir());
 }
 
-/// Env var naming the practice dir for the child run of `practice_up_in_child`.
-const CHILD_DIR_ENV: &str = "PRIVATE_SWARM_TEST_CHILD_DIR";
+/// Env var telling the child run of `killable_child` what to start: `practice:DIR` (an
+/// `up` of a 2-manager practice cluster) or `cluster:DIR` (a 1-node cluster, then waits).
+const CHILD_ENV: &str = "PRIVATE_SWARM_TEST_CHILD";
 
-/// Not a test on its own: the body of the child process that
-/// `practice_down_cleans_an_up_killed_by_sigkill` kills halfway through `up`.
+/// Not a test on its own: the body of the child processes that other tests SIGKILL.
 #[test]
 #[ignore]
-fn practice_up_in_child() {
-    let Some(dir) = std::env::var_os(CHILD_DIR_ENV) else { return };
-    let _ = Practice::in_dir(PathBuf::from(dir)).up(2, 2, &mut |_| {});
+fn killable_child() {
+    let Some(what) = std::env::var(CHILD_ENV).ok() else { return };
+    match what.split_once(':') {
+        Some(("practice", dir)) => {
+            let _ = Practice::in_dir(PathBuf::from(dir)).up(2, 2, &mut |_| {});
+        }
+        Some(("cluster", dir)) => {
+            let cluster = Cluster::start(ClusterSpec::new(dir, 1, 1)).unwrap();
+            std::thread::sleep(Duration::from_secs(120));
+            drop(cluster);
+        }
+        _ => panic!("bad {CHILD_ENV}={what}"),
+    }
+}
+
+fn spawn_child(what: &str, dir: &Path) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "killable_child", "--ignored", "--test-threads", "1"])
+        .env(CHILD_ENV, format!("{what}:{}", dir.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn state_file_says(dir: &Path, needle: &str) -> Result<(), String> {
+    let state = std::fs::read_to_string(dir.join(private_swarm::STATE_FILE)).unwrap_or_default();
+    if state.contains(needle) {
+        Ok(())
+    } else {
+        Err(state)
+    }
+}
+
+#[test]
+fn cleanup_stale_tears_down_the_cluster_of_a_killed_test_run() {
+    let root = cluster_dir("stale");
+    let dir = root.path().join("c");
+    let mut child = spawn_child("cluster", &dir);
+    eventually("the child's cluster to run", Duration::from_secs(60), || state_file_says(&dir, "\"phase\": \"running\""));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!Cluster::leftovers(&dir).is_empty(), "the killed run should have left its engine running");
+
+    assert_eq!(private_swarm::cleanup_stale(root.path()).unwrap(), vec![dir.clone()]);
+    assert_nothing_left(&dir);
+    assert!(private_swarm::cleanup_stale(root.path()).unwrap().is_empty());
 }
 
 #[test]
 fn practice_down_cleans_an_up_killed_by_sigkill() {
     let home = cluster_dir("killed");
     let practice = Practice::in_dir(home.path().join("practice"));
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "practice_up_in_child", "--ignored", "--nocapture", "--test-threads", "1"])
-        .env(CHILD_DIR_ENV, practice.dir())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_child("practice", practice.dir());
     // Kill it once the engines are being started: the state file names a dockerd pid.
     eventually("the child's up to start its engines", Duration::from_secs(30), || {
-        let state = std::fs::read_to_string(practice.dir().join(private_swarm::STATE_FILE)).unwrap_or_default();
-        if state.contains("\"pid\": ") && !state.contains("\"pid\": null") {
-            Ok(())
-        } else {
-            Err(state)
-        }
+        state_file_says(practice.dir(), "\"pid\": ").and_then(|()| match state_file_says(practice.dir(), "\"pid\": null") {
+            Ok(()) => Err("not every engine yet".into()),
+            Err(_) => Ok(()),
+        })
     });
     child.kill().unwrap();
     child.wait().unwrap();
