@@ -10,7 +10,20 @@
 //! before creating it, so a killed run can be cleaned up, and [`Cluster::leftovers`] lets
 //! tests assert that nothing is left.
 //!
-//! Needs root and the Debian packages docker.io, iptables, iproute2 and busybox-static.
+//! Needs root and the Debian packages docker.io, iptables, iproute2 and busybox-static
+//! ([`check_host`] says which is missing).
+//!
+//! Where things live:
+//! - `<dir>/cluster.json`: the state file; `<dir>/nN/` each node's daemon.json, data root
+//!   and `dockerd.log` (the log stays after teardown).
+//! - `/run/private-swarm/<id>/nN`: exec roots (short, so containerd's sockets fit);
+//!   `/run/private-swarm/<id>/cluster-dir` names `<dir>`.
+//! - `/run/private-swarm/subnets/100.64.X.0`: subnet claims. Nodes are `100.64.X.11`,
+//!   `.12`, …; the bridge `psw<id>` holds `.1`; namespaces are `psw-<id>-nodeN`.
+//!
+//! After a killed run: [`cleanup_stale`] (clusters under a directory) or
+//! [`cleanup_orphans`] (every cluster on the machine) tear down what nobody owns any more;
+//! [`Cluster::teardown_dir`] tears down one cluster whoever owns it.
 //!
 //! ```no_run
 //! use private_swarm::{Cluster, ClusterSpec};
