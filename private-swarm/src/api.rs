@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// The API version every request is pinned to: what Debian 12's dockerd 20.10 speaks, and
-/// still accepted by newer engines.
-const API_VERSION: &str = "v1.41";
+// Requests carry no version prefix, so each engine answers at its own API version: the
+// fields used here are the same from 1.41 (Debian 12's dockerd 20.10) on, and newer
+// engines refuse pinned versions older than their minimum (1.44 from Engine 29).
 
 /// How one request can fail, before a caller adds which node it was talking to.
 #[derive(Debug)]
@@ -38,7 +38,7 @@ impl EngineApi {
         EngineApi { socket: socket.into() }
     }
 
-    /// Sends one request; `path` is the part after the version prefix, e.g. `/swarm/init`.
+    /// Sends one request, e.g. `POST /swarm/init`.
     pub fn request(
         &self,
         method: &str,
@@ -83,7 +83,7 @@ impl EngineApi {
         let mut stream = UnixStream::connect(&self.socket)?;
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
-        let mut head = format!("{method} /{API_VERSION}{path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n");
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n");
         let payload = match body {
             Some((content_type, bytes)) => {
                 head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", bytes.len()));
