@@ -143,6 +143,7 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
         process::wait_gone(&rest, KILL_TIMEOUT, &mut reap);
     }
 
+    remove_container_cgroups(state);
     let mut problems = mounts::unmount_under(&roots);
     remove_network(tools, state);
     netns::release_claims(&state.id);
@@ -168,6 +169,27 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
         Ok(())
     } else {
         Err(HarnessError::TeardownIncomplete { dir: state.dir.clone(), leftovers: problems })
+    }
+}
+
+/// Removes the cgroups of the nodes' containers. A dockerd that stopped normally has done
+/// this already; after a SIGKILL the empty cgroups would stay (cgroup v1 and cgroupfs).
+/// `rmdir` only removes an empty cgroup, so a live one is never touched.
+fn remove_container_cgroups(state: &ClusterState) {
+    let controllers: Vec<PathBuf> = std::fs::read_dir("/sys/fs/cgroup")
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
+    for node in &state.nodes {
+        let Ok(containers) = std::fs::read_dir(node.dir.join("data/containers")) else { continue };
+        for id in containers.flatten().map(|e| e.file_name()) {
+            let id = id.to_string_lossy();
+            let mut candidates: Vec<PathBuf> = controllers.iter().map(|c| c.join("docker").join(id.as_ref())).collect();
+            candidates.push(Path::new("/sys/fs/cgroup/docker").join(id.as_ref()));
+            candidates.push(Path::new("/sys/fs/cgroup/system.slice").join(format!("docker-{id}.scope")));
+            for cgroup in candidates.iter().filter(|c| c.is_dir()) {
+                let _ = std::fs::remove_dir(cgroup);
+            }
+        }
     }
 }
 

@@ -373,3 +373,36 @@ fn invalid_specs_are_refused_before_anything_is_created() {
     assert!(err.to_string().contains("nodes must be 1 to 20"), "{err}");
     assert!(!Path::new("/tmp/private-swarm-tests/never").exists());
 }
+
+/// Cgroup directories of a container, wherever the engine's cgroup driver put them.
+fn cgroups_of(container: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for controller in std::fs::read_dir("/sys/fs/cgroup").unwrap().flatten() {
+        for candidate in [
+            controller.path().join("docker").join(container),
+            controller.path().join(format!("docker-{container}.scope")),
+        ] {
+            if candidate.is_dir() {
+                found.push(candidate);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn teardown_after_the_engine_was_sigkilled_leaves_nothing() {
+    let dir = cluster_dir("killed-engine");
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).unwrap();
+    cluster.docker(0, &["service", "create", "--no-resolve-image", "-d", "--name", "db", "redis:3.2"]).unwrap();
+    replicas_are(&cluster, "db", "1/1");
+    let container = cluster.docker(0, &["ps", "-q", "--no-trunc"]).unwrap().trim().to_string();
+    assert!(!cgroups_of(&container).is_empty(), "the running task has cgroups");
+
+    // The engine dies without cleaning up: containerd, the shim and the task stay behind.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(cluster.node(0).pid as i32), nix::sys::signal::Signal::SIGKILL)
+        .unwrap();
+    cluster.teardown().unwrap();
+    assert_nothing_left(dir.path());
+    assert_eq!(cgroups_of(&container), Vec::<PathBuf>::new());
+}
