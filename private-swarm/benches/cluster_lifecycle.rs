@@ -18,14 +18,21 @@ fn main() {
     private_swarm::cleanup_stale(root).expect("cleaning up killed bench runs");
 
     println!("cluster lifecycle, {iterations} iterations each (seconds)");
-    println!("{:<22} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "cluster", "up mean", "up min", "down mean", "down min", "total", "tot min");
+    println!(
+        "{:<22} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "cluster", "up mean", "up min", "down mean", "down min", "total", "tot min"
+    );
     for (label, nodes, managers) in [("1 node", 1, 1), ("3 nodes, 3 managers", 3, 3)] {
         let mut ups = Vec::new();
         let mut downs = Vec::new();
         for _ in 0..iterations {
-            let dir = tempfile::Builder::new().prefix("b").tempdir_in(root).expect("bench directory");
+            let dir = tempfile::Builder::new()
+                .prefix("b")
+                .tempdir_in(root)
+                .expect("bench directory");
             let t = Instant::now();
-            let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers)).expect("cluster start");
+            let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers))
+                .expect("cluster start");
             ups.push(t.elapsed());
             let t = Instant::now();
             cluster.teardown().expect("teardown");
@@ -50,5 +57,7 @@ fn mean(d: &[Duration]) -> f64 {
 }
 
 fn min(d: &[Duration]) -> f64 {
-    d.iter().map(Duration::as_secs_f64).fold(f64::INFINITY, f64::min)
+    d.iter()
+        .map(Duration::as_secs_f64)
+        .fold(f64::INFINITY, f64::min)
 }

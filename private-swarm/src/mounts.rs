@@ -33,12 +33,18 @@ pub fn unmount_under(roots: &[PathBuf]) -> Vec<String> {
             }
         }
     }
-    under(roots).into_iter().map(|p| format!("mount {}", p.display())).collect()
+    under(roots)
+        .into_iter()
+        .map(|p| format!("mount {}", p.display()))
+        .collect()
 }
 
 /// Mount points (field 5) of mountinfo text, with the kernel's octal escapes undone.
 fn parse_mount_points(info: &str) -> Vec<PathBuf> {
-    info.lines().filter_map(|l| l.split(' ').nth(4)).map(|p| PathBuf::from(unescape(p))).collect()
+    info.lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .map(|p| PathBuf::from(unescape(p)))
+        .collect()
 }
 
 fn unescape(field: &str) -> String {
@@ -46,7 +52,10 @@ fn unescape(field: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)) {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
             let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
             out.push(v);
             i += 4;
@@ -68,7 +77,10 @@ mod tests {
                     43 42 0:4 net:[4026532177] /run/netns/psw-1 rw shared:2 - nsfs nsfs rw\n";
         assert_eq!(
             parse_mount_points(info),
-            vec![PathBuf::from("/tmp/a b/n1/data"), PathBuf::from("/run/netns/psw-1")]
+            vec![
+                PathBuf::from("/tmp/a b/n1/data"),
+                PathBuf::from("/run/netns/psw-1")
+            ]
         );
     }
 

@@ -45,7 +45,8 @@ struct Claim {
 /// Claims a free /24 for the cluster `id` in `dir`.
 pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRecord> {
     let claims = claims_dir();
-    std::fs::create_dir_all(&claims).map_err(|e| HarnessError::io("cannot create the subnet claims directory", &claims, e))?;
+    std::fs::create_dir_all(&claims)
+        .map_err(|e| HarnessError::io("cannot create the subnet claims directory", &claims, e))?;
     let lock_path = claims.join(".lock");
     let lock_file = OpenOptions::new()
         .create(true)
@@ -53,8 +54,9 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
         .write(true)
         .open(&lock_path)
         .map_err(|e| HarnessError::io("cannot open the subnet lock", &lock_path, e))?;
-    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive)
-        .map_err(|(_, e)| HarnessError::io("cannot lock the subnet claims", &lock_path, e.into()))?;
+    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| {
+        HarnessError::io("cannot lock the subnet claims", &lock_path, e.into())
+    })?;
 
     let taken = host_prefixes(tools)?;
     let start = (names::random_u64() % 256) as usize;
@@ -68,16 +70,24 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
             }
             let _ = std::fs::remove_file(&claim_file);
         }
-        if taken.iter().any(|&(addr, len)| overlaps(addr, len, net, 24)) {
+        if taken
+            .iter()
+            .any(|&(addr, len)| overlaps(addr, len, net, 24))
+        {
             continue;
         }
-        let claim = serde_json::to_vec(&Claim { dir: dir.to_path_buf(), id: id.to_string() }).expect("claim serializes");
+        let claim = serde_json::to_vec(&Claim {
+            dir: dir.to_path_buf(),
+            id: id.to_string(),
+        })
+        .expect("claim serializes");
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&claim_file)
             .map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
-        f.write_all(&claim).map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
+        f.write_all(&claim)
+            .map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
         return Ok(SubnetRecord {
             cidr: format!("{net}/24"),
             gateway: Ipv4Addr::new(SUBNET_PREFIX[0], SUBNET_PREFIX[1], x, 1),
@@ -90,7 +100,10 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
 /// A claim is stale when the cluster directory it names no longer describes that cluster
 /// as holding resources.
 fn claim_is_stale(claim_file: &Path) -> bool {
-    let Some(claim) = std::fs::read(claim_file).ok().and_then(|b| serde_json::from_slice::<Claim>(&b).ok()) else {
+    let Some(claim) = std::fs::read(claim_file)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Claim>(&b).ok())
+    else {
         return true;
     };
     match state::read(&claim.dir) {
@@ -102,7 +115,9 @@ fn claim_is_stale(claim_file: &Path) -> bool {
 
 /// Removes every claim held by cluster `id` (normally one).
 pub fn release_claims(id: &str) {
-    let Ok(entries) = std::fs::read_dir(claims_dir()) else { return };
+    let Ok(entries) = std::fs::read_dir(claims_dir()) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let owned = std::fs::read(&path)
@@ -117,12 +132,17 @@ pub fn release_claims(id: &str) {
 
 /// Claim files still held by cluster `id`.
 pub fn claims_of(id: &str) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(claims_dir()) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(claims_dir()) else {
+        return Vec::new();
+    };
     entries
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            std::fs::read(p).ok().and_then(|b| serde_json::from_slice::<Claim>(&b).ok()).is_some_and(|c| c.id == id)
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Claim>(&b).ok())
+                .is_some_and(|c| c.id == id)
         })
         .collect()
 }
@@ -131,7 +151,10 @@ pub fn claims_of(id: &str) -> Vec<PathBuf> {
 fn host_prefixes(tools: &HostTools) -> Result<Vec<(Ipv4Addr, u8)>> {
     let addrs = run(Command::new(&tools.ip).args(["-4", "-o", "addr", "show"]))?;
     let routes = run(Command::new(&tools.ip).args(["-4", "route", "show", "table", "all"]))?;
-    Ok(parse_addr_prefixes(&addrs).into_iter().chain(parse_route_prefixes(&routes)).collect())
+    Ok(parse_addr_prefixes(&addrs)
+        .into_iter()
+        .chain(parse_route_prefixes(&routes))
+        .collect())
 }
 
 fn parse_prefix(text: &str) -> Option<(Ipv4Addr, u8)> {
@@ -150,13 +173,27 @@ fn parse_addr_prefixes(out: &str) -> Vec<(Ipv4Addr, u8)> {
 }
 
 fn parse_route_prefixes(out: &str) -> Vec<(Ipv4Addr, u8)> {
-    const TYPES: &[&str] =
-        &["unicast", "local", "broadcast", "multicast", "anycast", "unreachable", "blackhole", "prohibit", "throw", "nat"];
+    const TYPES: &[&str] = &[
+        "unicast",
+        "local",
+        "broadcast",
+        "multicast",
+        "anycast",
+        "unreachable",
+        "blackhole",
+        "prohibit",
+        "throw",
+        "nat",
+    ];
     out.lines()
         .filter_map(|l| {
             let mut t = l.split_whitespace();
             let first = t.next()?;
-            let dest = if TYPES.contains(&first) { t.next()? } else { first };
+            let dest = if TYPES.contains(&first) {
+                t.next()?
+            } else {
+                first
+            };
             parse_prefix(dest) // "default" does not parse and is skipped
         })
         .collect()
@@ -175,7 +212,10 @@ fn ip(tools: &HostTools, args: &[&str]) -> Result<()> {
 /// Creates the bridge with the gateway address and brings it up.
 pub fn create_bridge(tools: &HostTools, bridge: &str, gateway: Ipv4Addr) -> Result<()> {
     ip(tools, &["link", "add", bridge, "type", "bridge"])?;
-    ip(tools, &["addr", "add", &format!("{gateway}/24"), "dev", bridge])?;
+    ip(
+        tools,
+        &["addr", "add", &format!("{gateway}/24"), "dev", bridge],
+    )?;
     ip(tools, &["link", "set", bridge, "up"])
 }
 
@@ -200,16 +240,39 @@ pub fn forward_rule_present(tools: &HostTools, bridge: &str) -> bool {
 
 /// True when a failed FORWARD rule matters: bridged frames pass through iptables.
 pub fn bridge_traffic_is_filtered() -> bool {
-    std::fs::read_to_string("/proc/sys/net/bridge/bridge-nf-call-iptables").is_ok_and(|v| v.trim() == "1")
+    std::fs::read_to_string("/proc/sys/net/bridge/bridge-nf-call-iptables")
+        .is_ok_and(|v| v.trim() == "1")
 }
 
 /// Creates node's namespace and veth pair (`eth0` inside, `veth` on the bridge) and
 /// addresses it.
-pub fn create_node_net(tools: &HostTools, netns: &str, veth: &str, bridge: &str, addr: Ipv4Addr) -> Result<()> {
+pub fn create_node_net(
+    tools: &HostTools,
+    netns: &str,
+    veth: &str,
+    bridge: &str,
+    addr: Ipv4Addr,
+) -> Result<()> {
     ip(tools, &["netns", "add", netns])?;
-    ip(tools, &["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns])?;
+    ip(
+        tools,
+        &[
+            "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns,
+        ],
+    )?;
     ip(tools, &["link", "set", veth, "master", bridge, "up"])?;
-    ip(tools, &["-n", netns, "addr", "add", &format!("{addr}/24"), "dev", "eth0"])?;
+    ip(
+        tools,
+        &[
+            "-n",
+            netns,
+            "addr",
+            "add",
+            &format!("{addr}/24"),
+            "dev",
+            "eth0",
+        ],
+    )?;
     ip(tools, &["-n", netns, "link", "set", "eth0", "up"])?;
     ip(tools, &["-n", netns, "link", "set", "lo", "up"])
 }
@@ -252,13 +315,19 @@ mod tests {
                      2: eth0    inet 100.64.7.20/24 brd 100.64.7.255 scope global eth0\n";
         assert_eq!(
             parse_addr_prefixes(addrs),
-            vec![(Ipv4Addr::new(127, 0, 0, 1), 8), (Ipv4Addr::new(100, 64, 7, 20), 24)]
+            vec![
+                (Ipv4Addr::new(127, 0, 0, 1), 8),
+                (Ipv4Addr::new(100, 64, 7, 20), 24)
+            ]
         );
         let routes = "default via 10.0.2.2 dev eth0\n100.64.9.0/24 dev pswab proto kernel scope link src 100.64.9.1\n\
                       local 100.64.9.1 dev pswab table local proto kernel scope host src 100.64.9.1\n";
         assert_eq!(
             parse_route_prefixes(routes),
-            vec![(Ipv4Addr::new(100, 64, 9, 0), 24), (Ipv4Addr::new(100, 64, 9, 1), 32)]
+            vec![
+                (Ipv4Addr::new(100, 64, 9, 0), 24),
+                (Ipv4Addr::new(100, 64, 9, 1), 32)
+            ]
         );
     }
 
@@ -273,6 +342,9 @@ mod tests {
 
     #[test]
     fn node_addresses_start_at_eleven() {
-        assert_eq!(node_addr(Ipv4Addr::new(100, 64, 3, 1), 2), Ipv4Addr::new(100, 64, 3, 12));
+        assert_eq!(
+            node_addr(Ipv4Addr::new(100, 64, 3, 1), 2),
+            Ipv4Addr::new(100, 64, 3, 12)
+        );
     }
 }

@@ -51,7 +51,11 @@ pub fn netns_inode(path: &Path) -> Option<u64> {
 
 fn all_pids() -> Vec<u32> {
     std::fs::read_dir("/proc")
-        .map(|rd| rd.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -113,7 +117,10 @@ pub fn members(roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) -> Vec
     picked
         .into_iter()
         .filter(|&pid| alive(pid))
-        .map(|pid| Member { pid, cmdline: cmdline(pid).unwrap_or_default().join(" ") })
+        .map(|pid| Member {
+            pid,
+            cmdline: cmdline(pid).unwrap_or_default().join(" "),
+        })
         .collect()
 }
 
@@ -121,7 +128,9 @@ fn belongs(pid: u32, roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) 
     if let Some(argv) = cmdline(pid) {
         if argv.first().is_some_and(|a| is_engine_program(a)) {
             let line = argv.join(" ");
-            if roots.iter().any(|r| mentions(&line, r)) || marks.iter().any(|m| line.contains(m.as_str())) {
+            if roots.iter().any(|r| mentions(&line, r))
+                || marks.iter().any(|m| line.contains(m.as_str()))
+            {
                 return true;
             }
         }

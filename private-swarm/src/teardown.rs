@@ -43,8 +43,13 @@ fn our_dockerds(state: &ClusterState) -> Vec<u32> {
         .nodes
         .iter()
         .filter_map(|n| {
-            let from_pidfile = std::fs::read_to_string(n.dir.join("docker.pid")).ok().and_then(|s| s.trim().parse().ok());
-            [n.pid, from_pidfile].into_iter().flatten().find(|&pid| engine::is_our_dockerd(pid, n))
+            let from_pidfile = std::fs::read_to_string(n.dir.join("docker.pid"))
+                .ok()
+                .and_then(|s| s.trim().parse().ok());
+            [n.pid, from_pidfile]
+                .into_iter()
+                .flatten()
+                .find(|&pid| engine::is_our_dockerd(pid, n))
         })
         .collect()
 }
@@ -57,7 +62,10 @@ fn stop_dockerds(state: &ClusterState, dockerds: &[u32], reap: &mut dyn FnMut())
     let logs: Vec<(u32, PathBuf, u64)> = dockerds
         .iter()
         .filter_map(|&pid| {
-            let node = state.nodes.iter().find(|n| engine::is_our_dockerd(pid, n))?;
+            let node = state
+                .nodes
+                .iter()
+                .find(|n| engine::is_our_dockerd(pid, n))?;
             let log = node.log();
             let offset = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
             Some((pid, log, offset))
@@ -69,7 +77,11 @@ fn stop_dockerds(state: &ClusterState, dockerds: &[u32], reap: &mut dyn FnMut())
     let deadline = Instant::now() + STOP_TIMEOUT;
     loop {
         reap();
-        let alive: Vec<u32> = dockerds.iter().copied().filter(|&p| process::alive(p)).collect();
+        let alive: Vec<u32> = dockerds
+            .iter()
+            .copied()
+            .filter(|&p| process::alive(p))
+            .collect();
         if alive.is_empty() {
             return;
         }
@@ -91,9 +103,13 @@ fn stop_dockerds(state: &ClusterState, dockerds: &[u32], reap: &mut dyn FnMut())
 
 fn logged_since(log: &Path, offset: u64, needle: &str) -> bool {
     use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut f) = std::fs::File::open(log) else { return false };
+    let Ok(mut f) = std::fs::File::open(log) else {
+        return false;
+    };
     let mut tail = String::new();
-    f.seek(SeekFrom::Start(offset)).is_ok() && f.read_to_string(&mut tail).is_ok() && tail.contains(needle)
+    f.seek(SeekFrom::Start(offset)).is_ok()
+        && f.read_to_string(&mut tail).is_ok()
+        && tail.contains(needle)
 }
 
 /// Tears the cluster down and records phase `down`. `children` are the `Child` handles of
@@ -118,13 +134,26 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     // leave together; managers one at a time, node1 last, so each leaving manager still
     // has live peers to tell (leaving together, they all wait out gossip timeouts).
     let dockerds = our_dockerds(state);
-    let answering = |n: &&NodeState| n.socket.exists() && dockerds.iter().any(|&pid| engine::is_our_dockerd(pid, n));
+    let answering = |n: &&NodeState| {
+        n.socket.exists() && dockerds.iter().any(|&pid| engine::is_our_dockerd(pid, n))
+    };
     std::thread::scope(|s| {
-        for node in state.nodes.iter().filter(|n| n.role == Role::Worker).filter(answering) {
+        for node in state
+            .nodes
+            .iter()
+            .filter(|n| n.role == Role::Worker)
+            .filter(answering)
+        {
             s.spawn(move || swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT));
         }
     });
-    for node in state.nodes.iter().rev().filter(|n| n.role == Role::Manager).filter(answering) {
+    for node in state
+        .nodes
+        .iter()
+        .rev()
+        .filter(|n| n.role == Role::Manager)
+        .filter(answering)
+    {
         swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT);
     }
     stop_dockerds(state, &dockerds, &mut reap);
@@ -133,7 +162,10 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     let roots = state.roots();
     let marks = marks(state);
     for _ in 0..3 {
-        let rest: Vec<u32> = process::members(&roots, &marks, &inodes).iter().map(|m| m.pid).collect();
+        let rest: Vec<u32> = process::members(&roots, &marks, &inodes)
+            .iter()
+            .map(|m| m.pid)
+            .collect();
         if rest.is_empty() {
             break;
         }
@@ -168,7 +200,10 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(HarnessError::TeardownIncomplete { dir: state.dir.clone(), leftovers: problems })
+        Err(HarnessError::TeardownIncomplete {
+            dir: state.dir.clone(),
+            leftovers: problems,
+        })
     }
 }
 
@@ -177,15 +212,26 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
 /// `rmdir` only removes an empty cgroup, so a live one is never touched.
 fn remove_container_cgroups(state: &ClusterState) {
     let controllers: Vec<PathBuf> = std::fs::read_dir("/sys/fs/cgroup")
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     for node in &state.nodes {
-        let Ok(containers) = std::fs::read_dir(node.dir.join("data/containers")) else { continue };
+        let Ok(containers) = std::fs::read_dir(node.dir.join("data/containers")) else {
+            continue;
+        };
         for id in containers.flatten().map(|e| e.file_name()) {
             let id = id.to_string_lossy();
-            let mut candidates: Vec<PathBuf> = controllers.iter().map(|c| c.join("docker").join(id.as_ref())).collect();
+            let mut candidates: Vec<PathBuf> = controllers
+                .iter()
+                .map(|c| c.join("docker").join(id.as_ref()))
+                .collect();
             candidates.push(Path::new("/sys/fs/cgroup/docker").join(id.as_ref()));
-            candidates.push(Path::new("/sys/fs/cgroup/system.slice").join(format!("docker-{id}.scope")));
+            candidates
+                .push(Path::new("/sys/fs/cgroup/system.slice").join(format!("docker-{id}.scope")));
             for cgroup in candidates.iter().filter(|c| c.is_dir()) {
                 let _ = std::fs::remove_dir(cgroup);
             }
@@ -240,7 +286,9 @@ fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<Str
         }
         if let Some(tools) = tools {
             if state.forward_rule && netns::forward_rule_present(tools, bridge) {
-                left.push(format!("iptables rule FORWARD -i {bridge} -o {bridge} -j ACCEPT"));
+                left.push(format!(
+                    "iptables rule FORWARD -i {bridge} -o {bridge} -j ACCEPT"
+                ));
             }
         }
     }
@@ -255,9 +303,17 @@ pub fn leftovers_of(state: &ClusterState) -> Vec<String> {
         .into_iter()
         .map(|m| format!("process {} ({})", m.pid, m.cmdline))
         .collect();
-    left.extend(mounts::under(&roots).into_iter().map(|p| format!("mount {}", p.display())));
+    left.extend(
+        mounts::under(&roots)
+            .into_iter()
+            .map(|p| format!("mount {}", p.display())),
+    );
     left.extend(network_leftovers(tools, state));
-    left.extend(netns::claims_of(&state.id).into_iter().map(|p| format!("subnet claim {}", p.display())));
+    left.extend(
+        netns::claims_of(&state.id)
+            .into_iter()
+            .map(|p| format!("subnet claim {}", p.display())),
+    );
     if state.run_dir.exists() {
         left.push(format!("directory {}", state.run_dir.display()));
     }
@@ -275,7 +331,11 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
                 .into_iter()
                 .map(|m| format!("process {} ({})", m.pid, m.cmdline))
                 .collect();
-            left.extend(mounts::under(&roots).into_iter().map(|p| format!("mount {}", p.display())));
+            left.extend(
+                mounts::under(&roots)
+                    .into_iter()
+                    .map(|p| format!("mount {}", p.display())),
+            );
             left
         }
     }
@@ -289,7 +349,10 @@ pub fn teardown_dir(dir: &Path) -> Result<()> {
         None => {
             check_host()?;
             let roots = [dir.to_path_buf()];
-            let pids: Vec<u32> = process::members(&roots, &[], &[]).iter().map(|m| m.pid).collect();
+            let pids: Vec<u32> = process::members(&roots, &[], &[])
+                .iter()
+                .map(|m| m.pid)
+                .collect();
             for &pid in &pids {
                 process::signal(pid, Signal::SIGKILL);
             }
@@ -298,7 +361,10 @@ pub fn teardown_dir(dir: &Path) -> Result<()> {
             if left.is_empty() {
                 Ok(())
             } else {
-                Err(HarnessError::TeardownIncomplete { dir: dir.to_path_buf(), leftovers: left })
+                Err(HarnessError::TeardownIncomplete {
+                    dir: dir.to_path_buf(),
+                    leftovers: left,
+                })
             }
         }
     }
@@ -310,7 +376,9 @@ pub fn cleanup_stale(root: &Path) -> Result<Vec<PathBuf>> {
     let mut cleaned = Vec::new();
     let mut first_error = None;
     for dir in state::find_under(root) {
-        let Ok(Some(state)) = state::read(&dir) else { continue };
+        let Ok(Some(state)) = state::read(&dir) else {
+            continue;
+        };
         if !state.is_orphaned() {
             continue;
         }
@@ -332,10 +400,14 @@ pub fn cleanup_stale(root: &Path) -> Result<Vec<PathBuf>> {
 /// `/run/private-swarm/<id>/cluster-dir`). For CI, before and after a test run.
 pub fn cleanup_orphans() -> Result<Vec<PathBuf>> {
     let mut dirs = Vec::new();
-    let Ok(entries) = std::fs::read_dir(state::RUN_ROOT) else { return Ok(dirs) };
+    let Ok(entries) = std::fs::read_dir(state::RUN_ROOT) else {
+        return Ok(dirs);
+    };
     for entry in entries.flatten() {
         let run_dir = entry.path();
-        let Ok(dir) = std::fs::read_to_string(run_dir.join(state::CLUSTER_DIR_FILE)) else { continue };
+        let Ok(dir) = std::fs::read_to_string(run_dir.join(state::CLUSTER_DIR_FILE)) else {
+            continue;
+        };
         let dir = PathBuf::from(dir);
         match state::read(&dir) {
             Ok(Some(s)) if s.run_dir == run_dir && s.is_orphaned() => dirs.push(dir),
