@@ -1,1 +1,19 @@
-//! swarm-e2e
+//! swarm-e2e: the workbook tested end to end. Every lesson's commands are run like
+//! doctests against a private swarm ([`session`]), with the documented
+//! [`substitution`]s, and each lesson's lab is then graded ([`lab_check`]).
+//!
+//! [`lesson`] extracts the commands from a chapter; [`mesh`] finds out whether the routing
+//! mesh can carry traffic on this kernel. The tests are in `tests/lessons.rs`.
+
+pub mod lab_check;
+pub mod lesson;
+pub mod mesh;
+pub mod session;
+pub mod substitution;
+
+use std::path::PathBuf;
+
+/// The book's `src/` directory.
+pub fn book_src() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../book/src")
+}
