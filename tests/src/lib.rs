@@ -9,6 +9,8 @@ pub mod lab_check;
 pub mod lesson;
 pub mod mesh;
 pub mod session;
+/// Latency and a request log between a client and an engine (the `lab grade` scenarios and bench).
+pub mod socket_proxy;
 pub mod substitution;
 
 use std::path::PathBuf;
