@@ -11,7 +11,7 @@ use crate::engine::{self, NodeApi};
 use crate::error::{HarnessError, Result};
 use crate::host::{check_host, find_binary, HostTools};
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
-use crate::{names, netns, stand_in, swarm, teardown};
+use crate::{containerd, names, netns, stand_in, swarm, teardown};
 
 /// What to start. `ClusterSpec { dir, nodes: 3, managers: 3, ..Default::default() }`.
 #[derive(Debug, Clone)]
@@ -269,6 +269,7 @@ impl Cluster {
                 netns: None,
                 veth: None,
                 pid: None,
+                host_containerd: None,
             })
             .collect();
         let mut cluster = Cluster {
@@ -329,9 +330,15 @@ impl Cluster {
             spec.nodes,
             if spec.nodes == 1 { "" } else { "s" }
         ));
+        let shared_containerd = containerd::host_in_use();
         for i in 0..spec.nodes {
-            let node = self.state.snapshot().nodes[i].clone();
-            let child = engine::spawn(tools, &node, &names::containerd_namespace(&id, i + 1))?;
+            let node = self.state.update(|s| {
+                let n = &mut s.nodes[i];
+                n.host_containerd =
+                    shared_containerd.then(|| names::containerd_namespace(&id, i + 1));
+                n.clone()
+            })?;
+            let child = engine::spawn(tools, &node)?;
             let pid = child.id();
             self.children.push(Some(child));
             self.state.update(|s| s.nodes[i].pid = Some(pid))?;

@@ -18,10 +18,6 @@ use crate::netns::netns_path;
 use crate::process;
 use crate::state::NodeState;
 
-/// When this socket exists, dockerd uses the host's containerd instead of starting its
-/// own; each node then gets containerd namespaces of its own.
-const HOST_CONTAINERD_SOCKET: &str = "/run/containerd/containerd.sock";
-
 /// Longest path the kernel accepts for a unix socket, without the trailing NUL.
 const MAX_SOCKET_PATH: usize = 107;
 
@@ -54,7 +50,7 @@ fn daemon_json(tools: &HostTools, node: &NodeState) -> String {
 }
 
 /// Writes the node's config and spawns its dockerd inside the node's network namespace.
-pub fn spawn(tools: &HostTools, node: &NodeState, containerd_namespace: &str) -> Result<Child> {
+pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
     std::fs::create_dir_all(&node.dir)
         .map_err(|e| HarnessError::io("cannot create the node directory", &node.dir, e))?;
     std::fs::create_dir_all(&node.exec_root)
@@ -91,7 +87,7 @@ pub fn spawn(tools: &HostTools, node: &NodeState, containerd_namespace: &str) ->
         .arg(node.dir.join("docker.pid"))
         .arg("-H")
         .arg(node.docker_host());
-    if Path::new(HOST_CONTAINERD_SOCKET).exists() {
+    if let Some(containerd_namespace) = &node.host_containerd {
         cmd.arg("--containerd-namespace")
             .arg(containerd_namespace)
             .arg("--containerd-plugins-namespace")

@@ -35,6 +35,7 @@
 
 mod api;
 mod cluster;
+mod containerd;
 mod engine;
 mod error;
 mod host;

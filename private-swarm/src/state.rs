@@ -93,6 +93,10 @@ pub struct NodeState {
     pub netns: Option<String>,
     pub veth: Option<String>,
     pub pid: Option<u32>,
+    /// The containerd namespace the engine uses on the host's containerd; `None` when it
+    /// runs a containerd of its own.
+    #[serde(default)]
+    pub host_containerd: Option<String>,
 }
 
 impl NodeState {
@@ -246,6 +250,7 @@ mod tests {
             netns: Some("psw-abc123-node1".into()),
             veth: None,
             pid: Some(42),
+            host_containerd: None,
         });
         write(&s).unwrap();
         let back = read(&dir).unwrap().unwrap();

@@ -16,7 +16,7 @@ use crate::host::{check_host, HostTools};
 use crate::netns;
 use crate::process;
 use crate::state::{self, ClusterState, NodeState, Phase, Role};
-use crate::{mounts, names, swarm};
+use crate::{containerd, mounts, names, swarm};
 
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -176,6 +176,9 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     }
 
     remove_container_cgroups(state);
+    for node in &state.nodes {
+        containerd::remove_leftovers(node);
+    }
     let mut problems = mounts::unmount_under(&roots);
     remove_network(tools, state);
     netns::release_claims(&state.id);
@@ -220,16 +223,12 @@ fn remove_container_cgroups(state: &ClusterState) {
         })
         .unwrap_or_default();
     for node in &state.nodes {
-        let Ok(containers) = std::fs::read_dir(node.dir.join("data/containers")) else {
-            continue;
-        };
-        for id in containers.flatten().map(|e| e.file_name()) {
-            let id = id.to_string_lossy();
+        for id in containerd::container_ids(node) {
             let mut candidates: Vec<PathBuf> = controllers
                 .iter()
-                .map(|c| c.join("docker").join(id.as_ref()))
+                .map(|c| c.join("docker").join(&id))
                 .collect();
-            candidates.push(Path::new("/sys/fs/cgroup/docker").join(id.as_ref()));
+            candidates.push(Path::new("/sys/fs/cgroup/docker").join(&id));
             candidates
                 .push(Path::new("/sys/fs/cgroup/system.slice").join(format!("docker-{id}.scope")));
             for cgroup in candidates.iter().filter(|c| c.is_dir()) {
@@ -309,6 +308,7 @@ pub fn leftovers_of(state: &ClusterState) -> Vec<String> {
             .map(|p| format!("mount {}", p.display())),
     );
     left.extend(network_leftovers(tools, state));
+    left.extend(containerd::leftover_namespaces(&state.nodes));
     left.extend(
         netns::claims_of(&state.id)
             .into_iter()
