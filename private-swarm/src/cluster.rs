@@ -55,7 +55,8 @@ impl ClusterSpec {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the numbers and the directory without starting anything.
+    pub fn validate(&self) -> Result<()> {
         if self.dir.as_os_str().is_empty() {
             return Err(HarnessError::InvalidSpec("dir must be set".into()));
         }

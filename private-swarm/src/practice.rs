@@ -121,6 +121,8 @@ impl Practice {
         managers: usize,
         progress: &mut dyn FnMut(&str),
     ) -> Result<UpOutcome> {
+        let spec = self.spec(nodes, managers);
+        spec.validate()?;
         check_host()?;
         let _lock = self.lock(progress)?;
         if let Some(old) = state::read(&self.dir)? {
@@ -140,7 +142,7 @@ impl Practice {
             "starting a practice swarm of {nodes} node(s) in {}",
             self.dir.display()
         ));
-        let cluster = Cluster::start_with_progress(self.spec(nodes, managers), progress)?;
+        let cluster = Cluster::start_with_progress(spec, progress)?;
         Ok(UpOutcome::Started(cluster.detach()?))
     }
 

@@ -384,7 +384,7 @@ fn build_archive(layer: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 /// Loads every stand-in image into one node's engine.
-pub fn load(node: &NodeApi, archive: &[u8]) -> Result<()> {
+pub(crate) fn load(node: &NodeApi, archive: &[u8]) -> Result<()> {
     let path = "/images/load?quiet=1";
     let resp = node
         .raw()
