@@ -71,6 +71,7 @@ pub enum Command {
         managers: usize,
     },
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
+    #[command(after_help = crate::command::grade::HELP)]
     Grade(GradeArgs),
     /// The practice swarm: private Docker engines on this Linux machine (needs root)
     #[command(subcommand)]
