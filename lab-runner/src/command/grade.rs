@@ -22,8 +22,7 @@ Roster: a CSV file with a header, one learner per row (TLS paths are relative to
   cid,ssh://cid@10.0.0.13,,,
 A `context` column may name a docker context instead of an endpoint. Learner names become
 file names, so they may hold only letters, digits and . _ - @ +, starting with a letter or
-digit (names with anything else
-are rejected, not rewritten).
+a digit; other names are rejected, not rewritten.
 
 Writes into --out, each file atomically: gradebook.csv, grades.json, junit.xml and
 feedback/<learner>.md for every learner. Only GET requests reach the learners' engines.
