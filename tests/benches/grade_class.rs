@@ -67,20 +67,22 @@ fn main() {
     let direct = one(&learner(0, &cluster.node(0).docker_host));
     let proxied = one(&learners[0]);
     println!(
-        "one cluster: {:.0} ms direct, {:.0} ms behind the {} ms proxy",
+        "one cluster alone: {:.0} ms direct, {:.0} ms behind the {} ms proxy (so one after another, {clusters} would take about {:.1} s)",
         direct.as_secs_f64() * 1e3,
         proxied.as_secs_f64() * 1e3,
-        latency.as_millis()
+        latency.as_millis(),
+        proxied.as_secs_f64() * clusters as f64,
     );
 
     let out = dir.path().join("out");
     let engine_pid = cluster.node(0).pid;
     for round in 1..=rounds {
-        let (engine_cpu, own_cpu) = (cpu_of(engine_pid), cpu_of(std::process::id()));
+        let (engine_cpu, engine_children, own_cpu) = (cpu_of(engine_pid), children_cpu_of(engine_pid), cpu_of(std::process::id()));
         let t = Instant::now();
         let results = rt.block_on(grade::grade_class(&lab, &learners, &opts, &mut |_, _, _| {}));
         let wall = t.elapsed();
-        let (engine_cpu, own_cpu) = (cpu_of(engine_pid) - engine_cpu, cpu_of(std::process::id()) - own_cpu);
+        let (engine_cpu, engine_children, own_cpu) =
+            (cpu_of(engine_pid) - engine_cpu, children_cpu_of(engine_pid) - engine_children, cpu_of(std::process::id()) - own_cpu);
         let graded = results.iter().filter(|r| r.status == GradeStatus::Graded && r.score == r.max_score).count();
         let mut per: Vec<u64> = results.iter().map(|r| r.elapsed_ms).collect();
         per.sort_unstable();
@@ -90,8 +92,8 @@ fn main() {
         class.write_to(&out).unwrap();
         let write = t.elapsed();
         println!(
-            "round {round}: {clusters} clusters graded in {:.3} s (serial equivalent {:.1} s, {:.0}x); per cluster median {} ms, max {} ms; \
-             {graded}/{clusters} graded 100/100; CPU: dockerd {:.2} s, grader and proxies {:.2} s; \
+            "round {round}: {clusters} clusters graded in {:.3} s (serial equivalent, the sum of per-cluster times: {:.1} s, {:.0}x); per cluster median {} ms, max {} ms; \
+             {graded}/{clusters} graded 100/100; CPU: dockerd {:.2} s (+{:.2} s in programs it ran), grader and proxies {:.2} s; \
              writing gradebook, grades.json, junit.xml and {clusters} feedback pages: {:.0} ms",
             wall.as_secs_f64(),
             serial as f64 / 1e3,
@@ -99,6 +101,7 @@ fn main() {
             per[per.len() / 2],
             per[per.len() - 1],
             engine_cpu,
+            engine_children,
             own_cpu,
             write.as_secs_f64() * 1e3,
         );
@@ -113,10 +116,21 @@ fn main() {
 
 /// CPU seconds (user + system) a process has used so far, from /proc.
 fn cpu_of(pid: u32) -> f64 {
+    cpu_fields(pid, 11)
+}
+
+/// CPU seconds of the children a process has waited for (dockerd runs `runc --version`
+/// and `docker-init --version` for every GET /info on Docker 20.10).
+fn children_cpu_of(pid: u32) -> f64 {
+    cpu_fields(pid, 13)
+}
+
+/// Fields `at` and `at + 1` after the command name of /proc/PID/stat, in seconds.
+fn cpu_fields(pid: u32, at: usize) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let f: Vec<f64> = after_name.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
-    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
-    let ticks = f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0);
+    // utime, stime (fields 14, 15) are the 12th and 13th after the name; cutime, cstime next.
+    let ticks = f.get(at).copied().unwrap_or(0.0) + f.get(at + 1).copied().unwrap_or(0.0);
     ticks / 100.0
 }
