@@ -465,3 +465,30 @@ fn bad_input_exits_2_before_grading_and_names_the_problem() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.join("gradebook.csv").exists(), "nothing is graded on bad input");
 }
+
+#[test]
+fn jobs_bounds_how_many_clusters_wait_at_once_and_each_timeout_starts_with_its_cluster() {
+    let d = temp_dir("gj");
+    let rows: Vec<String> = (0..4)
+        .map(|i| {
+            let sock = d.path().join(format!("hang{i}.sock"));
+            hanging_socket(&sock);
+            format!("h{i},unix://{}", sock.display())
+        })
+        .collect();
+    let roster = d.path().join("hanging.csv");
+    std::fs::write(&roster, format!("learner,endpoint\n{}\n", rows.join("\n"))).unwrap();
+    let started = Instant::now();
+    let o = grade(&roster, &d.path().join("out"), &["--jobs", "2", "--timeout", "1s"]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Two at a time, each held for its whole second: two rounds, never one.
+    assert!(took >= Duration::from_secs(2), "4 hanging clusters, 2 at a time, took only {took:?}");
+    let (_, book) = read_gradebook(&d.path().join("out/gradebook.csv"));
+    assert!(book.values().all(|r| r["status"] == "timeout"), "{book:?}");
+    let grades: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("out/grades.json")).unwrap()).unwrap();
+    for l in grades["learners"].as_array().unwrap() {
+        let ms = l["elapsed_ms"].as_u64().unwrap();
+        assert!(ms >= 1000, "a queued cluster's time limit starts when it is graded, not before: {l}");
+    }
+}
