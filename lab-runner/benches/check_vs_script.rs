@@ -15,6 +15,7 @@ fn run(cmd: &mut Command) -> (Duration, bool) {
 }
 
 /// Runs a command and returns its wall time and its own peak RSS in MiB (wait4's rusage).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also reports its rusage
 fn run_rss(cmd: &mut Command) -> (Duration, f64) {
     let t = Instant::now();
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");

@@ -67,7 +67,7 @@ pub(crate) fn swarm(ctx: &Ctx, a: &SwarmAssertion) -> Findings {
     if let Some(want) = a.leader {
         let leader = nodes.iter().find(|n| is_leader(n));
         if leader.is_some() != want {
-            f.settling("leader", if want { "a leader" } else { "no leader" }, leader.map(|n| hostname(n)).unwrap_or_else(|| "no leader".into()));
+            f.settling("leader", if want { "a leader" } else { "no leader" }, leader.map(hostname).unwrap_or_else(|| "no leader".into()));
         }
     }
     f
