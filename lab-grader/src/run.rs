@@ -1,11 +1,12 @@
 //! Grading with convergence: snapshot, evaluate, and while checks are converging (or, with
-//! `--wait`, failing) re-snapshot until they settle or time runs out.
+//! `--wait`, failing) re-snapshot until they settle, time runs out, or a caller's deadline
+//! (`lab grade`'s per-cluster timeout) leaves no room for another snapshot.
 
 use crate::connection::{ClusterError, Connection};
 use crate::evaluate;
 use crate::report::{Report, Status};
 use crate::snapshot::Snapshot;
-use lab_schema::Lab;
+use lab_schema::{Lab, LabDuration};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
@@ -15,8 +16,11 @@ pub struct CheckOptions {
     pub wait: Option<Duration>,
     pub only: Vec<String>,
     pub skip: Vec<String>,
-    /// Pause between snapshots.
+    /// Pause between snapshots (default 500 ms).
     pub poll: Option<Duration>,
+    /// Stop re-reading when another snapshot would not fit before this instant, and grade
+    /// what the cluster shows by then.
+    pub deadline: Option<Instant>,
 }
 
 /// Grades `lab` on the cluster behind `conn`.
@@ -29,7 +33,9 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
     let start = Instant::now();
     let poll = opts.poll.unwrap_or(Duration::from_millis(500));
     loop {
+        let t0 = Instant::now();
         let snap = Snapshot::take(conn).await?;
+        let took = t0.elapsed();
         let mut report = evaluate::evaluate(lab, &snap, &opts.only, &opts.skip);
         let elapsed = start.elapsed();
         let keep_waiting = report.checks.iter().any(|c| match c.status {
@@ -40,17 +46,31 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
                 None => lab.check(&c.id).and_then(|k| k.wait).is_some_and(|w| elapsed < w.0),
             },
         });
-        if !keep_waiting {
-            if let Some(w) = opts.wait {
-                for c in report.checks.iter_mut().filter(|c| c.status == Status::Converging) {
-                    c.status = Status::Fail;
-                    c.message = format!("did not converge within {}: {}", lab_schema::LabDuration(w), c.mismatches.len())
-                        + if c.mismatches.len() == 1 { " mismatch remains" } else { " mismatches remain" };
-                }
-                report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
-            }
-            return Ok(report);
+        let room = opts.deadline.is_none_or(|d| Instant::now() + poll + took * 2 < d);
+        if keep_waiting && room {
+            tokio::time::sleep(poll).await;
+            continue;
         }
-        tokio::time::sleep(poll).await;
+        let cut_short = keep_waiting && !room;
+        for c in report.checks.iter_mut().filter(|c| c.status == Status::Converging) {
+            let n = c.mismatches.len();
+            let remain = format!("{n} mismatch{} remain{}", if n == 1 { "" } else { "es" }, if n == 1 { "s" } else { "" });
+            match (opts.wait, opts.deadline) {
+                (Some(w), Some(d)) if cut_short => {
+                    c.status = Status::Fail;
+                    c.message = format!("did not converge within {}: {remain}", LabDuration(d.saturating_duration_since(start).min(w)));
+                }
+                (Some(w), _) => {
+                    c.status = Status::Fail;
+                    c.message = format!("did not converge within {}: {remain}", LabDuration(w));
+                }
+                (None, _) if cut_short => {
+                    c.message = format!("still converging when grading ended after {}: {remain}; tasks were starting", LabDuration(elapsed));
+                }
+                (None, _) => {}
+            }
+        }
+        report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
+        return Ok(report);
     }
 }

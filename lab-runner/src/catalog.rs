@@ -36,24 +36,9 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Result<&Lab, String> {
         self.labs.iter().find(|l| l.id == id).ok_or_else(|| {
             let ids: Vec<&str> = self.labs.iter().map(|l| l.id.as_str()).collect();
-            let close = ids.iter().find(|k| k.contains(id) || id.contains(**k) || strsim_close(k, id));
+            let close = ids.iter().find(|k| k.contains(id) || id.contains(**k) || lab_schema::spelling::edit_distance(k, id) <= 2);
             let suggestion = close.map(|c| format!(" Did you mean `{c}`?")).unwrap_or_default();
             format!("unknown lab `{id}` ({} labs: {}).{suggestion} `lab list` shows them all.", self.origin, ids.join(", "))
         })
     }
-}
-
-/// Two ids that differ by at most two single-character edits.
-fn strsim_close(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()] <= 2
 }

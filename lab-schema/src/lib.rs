@@ -15,6 +15,7 @@ pub mod glob;
 pub mod image;
 pub mod lab;
 pub mod load;
+pub mod spelling;
 mod validate;
 
 pub use assertion::*;

@@ -319,26 +319,12 @@ fn closest<'a>(name: &str, expected: &[&'a str]) -> Option<&'a str> {
     expected
         .iter()
         .copied()
-        .map(|e| (edit_distance(&lower, e), e))
+        .map(|e| (crate::spelling::edit_distance(&lower, e), e))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, e)| e)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
 
 const COUNT_FIELDS: &[&str] = &["replicas", "running", "nodes", "ready_nodes", "managers", "count", "replaced"];
 const BOOL_FIELDS: &[&str] = &["active", "manager", "leader", "encrypted", "attachable", "internal", "readonly"];

@@ -176,7 +176,7 @@ fn unknown_lab(id: &str, by_id: &BTreeMap<&str, &Lab>) -> String {
     };
     let suggestion = by_id
         .keys()
-        .map(|k| (edit_distance(id, k), *k))
+        .map(|k| (lab_schema::spelling::edit_distance(id, k), *k))
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, k)| format!("did you mean \"{k}\"? "))
@@ -186,21 +186,6 @@ fn unknown_lab(id: &str, by_id: &BTreeMap<&str, &Lab>) -> String {
     )
 }
 
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
 
 /// A card belongs in its lesson; an answer chapter `x-answer.md` may show the cards of `x.md`.
 fn lesson_matches(source: &Path, lesson: &str) -> bool {
@@ -296,8 +281,8 @@ mod tests {
 
     #[test]
     fn a_near_miss_gets_a_suggestion() {
-        assert_eq!(edit_distance("day6-votingapp", "day6-voting-app"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(lab_schema::spelling::edit_distance("day6-votingapp", "day6-voting-app"), 1);
+        assert_eq!(lab_schema::spelling::edit_distance("", "abc"), 3);
         let lab = lab_schema::load_dir(Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../labs"

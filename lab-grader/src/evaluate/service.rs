@@ -59,16 +59,7 @@ fn close_names(a: &str, b: &str) -> bool {
     if a == b || a.trim_end_matches('s') == b.trim_end_matches('s') || a.ends_with(&format!("_{b}")) {
         return true;
     }
-    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=y.len()).collect();
-    for i in 1..=x.len() {
-        let mut cur = vec![i; y.len() + 1];
-        for j in 1..=y.len() {
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(x[i - 1] != y[j - 1]));
-        }
-        prev = cur;
-    }
-    prev[y.len()] <= 2 && y.len() > 3
+    lab_schema::spelling::edit_distance(&a, &b) <= 2 && b.chars().count() > 3
 }
 
 pub(crate) fn image_of(s: &Service) -> Option<ImageRef> {

@@ -21,12 +21,10 @@ pub use roster::{Learner, Roster, RosterError, RosterErrors};
 pub use summary::Summary;
 
 use crate::connection::{ClusterError, Connection};
-use crate::evaluate;
 use crate::report::{Report, Status};
-use crate::run::CheckOptions;
-use crate::snapshot::Snapshot;
+use crate::run::{check_lab, CheckOptions};
 use integrity::Identity;
-use lab_schema::{Lab, LabDuration};
+use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -230,7 +228,7 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
     let outcome = tokio::time::timeout(opts.timeout, async {
         // The per-request limit is longer than ours, so the limit that fires is this one.
         let conn = Connection::open(&learner.endpoint, opts.timeout + Duration::from_secs(1)).await.map_err(|e| (e, None))?;
-        match check_until(lab, &conn, &opts.check, deadline).await {
+        match check_lab(lab, &conn, &CheckOptions { deadline: Some(deadline), ..opts.check.clone() }).await {
             Ok(report) => Ok(report),
             Err(e @ ClusterError::NotManager { .. }) => {
                 // A worker still knows its own node ID: enough to spot a worker of
@@ -269,44 +267,3 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
     result
 }
 
-/// `check_lab` bounded by a deadline: re-reads converging checks as `lab check` does, but
-/// stops re-reading when another snapshot would not fit before `deadline`, so a slowly
-/// converging cluster is graded on what it shows by then instead of timing out.
-async fn check_until(lab: &Lab, conn: &Connection, opts: &CheckOptions, deadline: Instant) -> Result<Report, ClusterError> {
-    let start = Instant::now();
-    let poll = opts.poll.unwrap_or(Duration::from_millis(500));
-    loop {
-        let t0 = Instant::now();
-        let snap = Snapshot::take(conn).await?;
-        let took = t0.elapsed();
-        let mut report = evaluate::evaluate(lab, &snap, &opts.only, &opts.skip);
-        let elapsed = start.elapsed();
-        let keep_waiting = report.checks.iter().any(|c| match c.status {
-            Status::Pass | Status::Error => false,
-            Status::Fail => opts.wait.is_some_and(|w| elapsed < w),
-            Status::Converging => match opts.wait {
-                Some(w) => elapsed < w,
-                None => lab.check(&c.id).and_then(|k| k.wait).is_some_and(|w| elapsed < w.0),
-            },
-        });
-        let room = Instant::now() + poll + took * 2 < deadline;
-        if keep_waiting && room {
-            tokio::time::sleep(poll).await;
-            continue;
-        }
-        let cut_short = keep_waiting && !room;
-        for c in report.checks.iter_mut().filter(|c| c.status == Status::Converging) {
-            let n = c.mismatches.len();
-            let remain = format!("{n} mismatch{} remain{}", if n == 1 { "" } else { "es" }, if n == 1 { "s" } else { "" });
-            if opts.wait.is_some() {
-                let within = if cut_short { LabDuration(deadline - start) } else { LabDuration(opts.wait.unwrap_or_default()) };
-                c.status = Status::Fail;
-                c.message = format!("did not converge within {within}: {remain}");
-            } else {
-                c.message = format!("still converging when grading ended after {}: {remain}; tasks were starting", LabDuration(elapsed));
-            }
-        }
-        report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
-        return Ok(report);
-    }
-}

@@ -1,6 +1,6 @@
 //! `lab list`, `lab show` and `lab validate`: reading the labs without any engine.
 
-use super::{load_catalog, print_lab_errors};
+use super::{find_lab, load_catalog, print_lab_errors};
 use crate::args::Global;
 use crate::exit::Exit;
 use lab_schema::load_file;
@@ -16,13 +16,9 @@ pub fn list(g: &Global) -> Exit {
 }
 
 pub fn show(g: &Global, id: &str, solution: bool) -> Exit {
-    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
-    let lab = match cat.get(id) {
+    let lab = match find_lab(g, id) {
         Ok(l) => l,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return e,
     };
     println!("{} — {}", lab.id, lab.title);
     println!("lesson: {}\n", lab.lesson);

@@ -1,19 +1,15 @@
 //! `lab check LAB`: grade the swarm the docker CLI points at, and print the report.
 
-use super::{load_catalog, parse_duration, resolve_endpoint};
+use super::{find_lab, parse_duration, resolve_endpoint};
 use crate::args::{CheckArgs, Format, Global};
 use crate::exit::Exit;
 use lab_grader::report::{human, junit};
 use lab_grader::{check_lab, CheckOptions, Connection};
 
 pub fn run(g: &Global, a: &CheckArgs) -> Exit {
-    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
-    let lab = match cat.get(&a.lab) {
+    let lab = match find_lab(g, &a.lab) {
         Ok(l) => l,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return e,
     };
     for id in a.only.iter().chain(&a.skip) {
         if lab.check(id).is_none() {
@@ -34,10 +30,10 @@ pub fn run(g: &Global, a: &CheckArgs) -> Exit {
         Ok(e) => e,
         Err(e) => return e,
     };
-    let opts = CheckOptions { wait, only: a.only.clone(), skip: a.skip.clone(), poll: None };
+    let opts = CheckOptions { wait, only: a.only.clone(), skip: a.skip.clone(), ..Default::default() };
     let result = crate::runtime().block_on(async {
         let conn = Connection::open(&endpoint, timeout).await?;
-        check_lab(lab, &conn, &opts).await
+        check_lab(&lab, &conn, &opts).await
     });
     let report = match result {
         Ok(r) => r,

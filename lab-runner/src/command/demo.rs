@@ -2,19 +2,15 @@
 //! lab's reference answer (unless the swarm already has services), and check it.
 
 use super::check;
-use super::load_catalog;
+use super::find_lab;
 use super::solve::{apply, DockerCli};
 use crate::args::{CheckArgs, Format, Global};
 use crate::exit::Exit;
 
 pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
-    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
-    let lab = match cat.get(id) {
-        Ok(l) => l.clone(),
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+    let lab = match find_lab(g, id) {
+        Ok(l) => l,
+        Err(e) => return e,
     };
     let info = match super::cluster::up(nodes, managers) {
         Ok(i) => i,

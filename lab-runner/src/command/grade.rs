@@ -4,7 +4,7 @@
 //! plain lines otherwise). Exit 0 when every learner was graded, 1 when some could not be,
 //! 2 for bad input (lab, roster, flags, or an output folder that cannot be written).
 
-use super::{load_catalog, parse_duration};
+use super::{find_lab, parse_duration};
 use crate::args::{GradeArgs, Global};
 use crate::exit::Exit;
 use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, LearnerResult};
@@ -37,13 +37,9 @@ pub fn run(g: &Global, a: &GradeArgs) -> Exit {
         crate::error("lab grade reads each learner's engine from the roster; --host and --context do not apply");
         return Exit::BadInput;
     }
-    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
-    let lab = match cat.get(&a.lab) {
+    let lab = match find_lab(g, &a.lab) {
         Ok(l) => l,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return e,
     };
     let timeout = match parse_duration("timeout", &a.timeout) {
         Ok(t) => t,
@@ -101,9 +97,9 @@ pub fn run(g: &Global, a: &GradeArgs) -> Exit {
     );
     let mut progress = Progress::new(total);
     let start = Instant::now();
-    let results = crate::runtime().block_on(grade::grade_class(lab, &learners, &opts, &mut |r, done, total| progress.done(r, done, total)));
+    let results = crate::runtime().block_on(grade::grade_class(&lab, &learners, &opts, &mut |r, done, total| progress.done(r, done, total)));
     progress.finish();
-    let class = ClassGrades::new(lab, &opts.check, results, start.elapsed().as_millis() as u64);
+    let class = ClassGrades::new(&lab, &opts.check, results, start.elapsed().as_millis() as u64);
 
     let written = match class.write_to(&a.out) {
         Ok(w) => w,

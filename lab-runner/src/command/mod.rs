@@ -38,6 +38,15 @@ pub(crate) fn load_catalog(g: &Global) -> Result<Catalog, Exit> {
     })
 }
 
+/// The lab called `id`, from the catalog `--labs` selects; errors are printed.
+pub(crate) fn find_lab(g: &Global, id: &str) -> Result<lab_schema::Lab, Exit> {
+    let cat = load_catalog(g)?;
+    cat.get(id).cloned().map_err(|e| {
+        crate::error(e);
+        Exit::BadInput
+    })
+}
+
 pub(crate) fn parse_duration(flag: &str, text: &str) -> Result<std::time::Duration, Exit> {
     text.parse::<lab_schema::LabDuration>().map(|d| d.0).map_err(|e| {
         crate::error(format!("--{flag}: {e}"));

@@ -3,7 +3,7 @@
 //! `<manager-token>`, `<service-name>`, `<container-name>`). The one command of `lab` that
 //! changes a cluster, so it asks before touching a swarm that already has services.
 
-use super::{load_catalog, resolve_endpoint};
+use super::{find_lab, resolve_endpoint};
 use crate::args::Global;
 use crate::exit::Exit;
 use lab_grader::Endpoint;
@@ -151,13 +151,9 @@ pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), S
 }
 
 pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
-    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
-    let lab = match cat.get(id) {
+    let lab = match find_lab(g, id) {
         Ok(l) => l,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return e,
     };
     let endpoint = match resolve_endpoint(g) {
         Ok(e) => e,
@@ -192,7 +188,7 @@ pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
             return Exit::Failed;
         }
     }
-    match apply(lab, &docker, detach) {
+    match apply(&lab, &docker, detach) {
         Ok(()) => {
             eprintln!("Applied the answer of {}. Check it with: lab check {} --wait 60s", lab.id, lab.id);
             Exit::Ok
