@@ -21,6 +21,9 @@ pub struct CheckOptions {
     /// Stop re-reading when another snapshot would not fit before this instant, and grade
     /// what the cluster shows by then.
     pub deadline: Option<Instant>,
+    /// Called before each re-read with the latest report and the time spent so far
+    /// (`lab check` shows progress on stderr with it).
+    pub on_wait: Option<fn(&Report, Duration)>,
 }
 
 /// Grades `lab` on the cluster behind `conn`.
@@ -48,6 +51,9 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
         });
         let room = opts.deadline.is_none_or(|d| Instant::now() + poll + took * 2 < d);
         if keep_waiting && room {
+            if let Some(f) = opts.on_wait {
+                f(&report, elapsed);
+            }
             tokio::time::sleep(poll).await;
             continue;
         }

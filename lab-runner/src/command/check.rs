@@ -4,7 +4,31 @@ use super::{find_lab, parse_duration, resolve_endpoint};
 use crate::args::{CheckArgs, Format, Global};
 use crate::exit::Exit;
 use lab_grader::report::{human, junit};
-use lab_grader::{check_lab, CheckOptions, Connection};
+use lab_grader::{check_lab, CheckOptions, Connection, Report, Status};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Progress on stderr while `lab check` re-reads the swarm: one line rewritten in place on
+/// a terminal, a plain line every 10 s otherwise (logs, CI).
+fn show_wait(r: &Report, elapsed: Duration) {
+    static LAST_BUCKET: AtomicU64 = AtomicU64::new(0);
+    let pending: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .map(|c| format!("{} ({})", c.id, c.status.as_str()))
+        .collect();
+    let line = format!("waiting {:.0}s: {} passed, still waiting on {}", elapsed.as_secs_f64(), r.count(Status::Pass), pending.join(", "));
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K{line}");
+    } else {
+        let bucket = elapsed.as_secs() / 10 + 1;
+        if elapsed.as_secs() >= 10 && LAST_BUCKET.swap(bucket, Ordering::Relaxed) != bucket {
+            eprintln!("{line}");
+        }
+    }
+}
 
 pub fn run(g: &Global, a: &CheckArgs) -> Exit {
     let lab = match find_lab(g, &a.lab) {
@@ -30,11 +54,14 @@ pub fn run(g: &Global, a: &CheckArgs) -> Exit {
         Ok(e) => e,
         Err(e) => return e,
     };
-    let opts = CheckOptions { wait, only: a.only.clone(), skip: a.skip.clone(), ..Default::default() };
+    let opts = CheckOptions { wait, only: a.only.clone(), skip: a.skip.clone(), on_wait: Some(show_wait), ..Default::default() };
     let result = crate::runtime().block_on(async {
         let conn = Connection::open(&endpoint, timeout).await?;
         check_lab(&lab, &conn, &opts).await
     });
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
     let report = match result {
         Ok(r) => r,
         Err(e) => {
