@@ -91,7 +91,7 @@ fn open(ep: &Endpoint, version: (usize, usize), timeout: Duration) -> Result<Doc
         }
         Docker::connect_with_unix(h, secs, &v)
     } else if h.starts_with("ssh://") {
-        Docker::connect_with_ssh(h, secs, &v, None)
+        crate::ssh::connect(h, secs, &v)
     } else if let Some(tls) = &ep.tls {
         Docker::connect_with_ssl(h, &tls.key, &tls.cert, &tls.ca, secs, &v)
     } else {

@@ -14,6 +14,7 @@ pub mod grade;
 pub mod report;
 pub mod run;
 pub mod snapshot;
+pub mod ssh;
 
 pub use connection::{ClusterError, Connection};
 pub use endpoint::{Endpoint, EndpointRequest};
