@@ -117,3 +117,31 @@ fn contexts_pick_the_engine_like_the_docker_cli() {
     let both = run(&[&only[..], &["--context", "practice", "-H", "unix:///x.sock"]].concat(), &[]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+#[test]
+fn other_labs_accept_equivalent_commands_and_name_what_is_missing() {
+    let swarm = TestSwarm::start(1, 1);
+    let host = swarm.host(0);
+    // A ping run through a shell is still a ping service.
+    swarm.sh(&fast("docker service create --name pinger alpine sh -c \"trap 'exit 0' TERM; ping 127.0.0.1 & wait\""));
+    let (report, code) = check_json(&host, "day6-first-service", &["--only", "ping-service", "--wait", "30s"]);
+    assert_eq!(code, 0, "{report}");
+
+    // The postgres password from a secret file instead of an env value.
+    swarm.apply(
+        "docker network create --driver overlay mydrupal
+         printf s3cret | docker secret create pg_pw -
+         docker service create --name psql --network mydrupal --secret pg_pw -e POSTGRES_PASSWORD_FILE=/run/secrets/pg_pw postgres",
+    );
+    let (report, code) = check_json(&host, "day6-overlay-drupal", &["--only", "psql", "--wait", "30s"]);
+    assert_eq!(code, 0, "{report}");
+
+    // No password at all: the mismatch says which variables were expected, and no value.
+    swarm.sh("docker service rm psql >/dev/null");
+    swarm.sh(&fast("docker service create --name psql --network mydrupal -e PGDATA=/data postgres"));
+    let (report, code) = check_json(&host, "day6-overlay-drupal", &["--only", "psql"]);
+    assert_eq!(code, 1, "{report}");
+    let m = report["checks"][0]["mismatches"].as_array().unwrap().iter().find(|m| m["field"] == "env").cloned().unwrap_or_else(|| panic!("no env mismatch: {report}"));
+    assert!(m["expected"].as_str().unwrap().contains("POSTGRES_PASSWORD_FILE"), "{report}");
+    assert_eq!(m["found"], "only PGDATA set", "{report}");
+}

@@ -194,6 +194,9 @@ pub struct ServiceAssertion {
     /// Glob on the arguments alone.
     pub args: Option<String>,
     pub env: Option<BTreeMap<String, EnvExpectation>>,
+    /// At least one of these variables is set (alternatives, e.g. `POSTGRES_PASSWORD` or
+    /// `POSTGRES_PASSWORD_FILE`).
+    pub env_any: Option<Vec<String>>,
     pub ports: Option<Vec<PortExpectation>>,
     /// Network names (the runner maps the engine's IDs back to names).
     pub networks: Option<Vec<String>>,

@@ -284,6 +284,14 @@ fn check_assertion(e: &mut Errors, text: &str, at: &Place, cid: &str, a: &Assert
                     e.push(at.key(text, "ports"), format!("check `{cid}`: each expected port needs `target` or `published`"), "which port?", None);
                 }
             }
+            if s.env_any.as_ref().is_some_and(|v| v.is_empty()) {
+                e.push(at.key(text, "env_any"), format!("check `{cid}`: `env_any` lists no variables"), "empty list", Some("name the alternatives, e.g. env_any = [\"POSTGRES_PASSWORD\", \"POSTGRES_PASSWORD_FILE\"]"));
+            }
+            for k in s.env_any.iter().flatten() {
+                if k.is_empty() || k.contains('=') {
+                    e.push(at.key(text, "env_any"), format!("check `{cid}`: `{k}` is not an environment variable name"), "bad name", None);
+                }
+            }
             for (k, _) in s.env.iter().flatten() {
                 if k.is_empty() || k.contains('=') {
                     e.push(at.key(text, "env"), format!("check `{cid}`: `{k}` is not an environment variable name"), "bad name", Some("write env = { NAME = \"value\" }; the key is the name alone"));

@@ -225,6 +225,14 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         }
     }
 
+    if let Some(any) = &a.env_any {
+        let set: Vec<&str> = cs.env.iter().flatten().filter_map(|kv| kv.split('=').next()).collect();
+        if !any.iter().any(|k| set.contains(&k.as_str())) {
+            let names: Vec<&str> = any.iter().map(String::as_str).collect();
+            f.miss("env", format!("one of {} set", names.join(", ")), if set.is_empty() { "no variables set".to_string() } else { format!("only {} set", list_names(set.iter().map(|s| s.to_string()).collect(), 10)) });
+        }
+    }
+
     // Ports: what the engine assigned (endpoint) when known, else what was asked (spec).
     let ports: Vec<EndpointPortConfig> = svc
         .endpoint
