@@ -373,15 +373,18 @@ pub fn teardown_dir(dir: &Path) -> Result<()> {
 /// Tears down every cluster under `root` whose owner process is gone (a killed test run)
 /// and that was not handed over as a practice cluster. Returns the directories cleaned.
 pub fn cleanup_stale(root: &Path) -> Result<Vec<PathBuf>> {
+    let orphaned = state::find_under(root)
+        .into_iter()
+        .filter(|dir| matches!(state::read(dir), Ok(Some(s)) if s.is_orphaned()))
+        .collect();
+    teardown_each(orphaned)
+}
+
+/// Tears down every directory given, going on past failures; the first error wins.
+fn teardown_each(dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     let mut cleaned = Vec::new();
     let mut first_error = None;
-    for dir in state::find_under(root) {
-        let Ok(Some(state)) = state::read(&dir) else {
-            continue;
-        };
-        if !state.is_orphaned() {
-            continue;
-        }
+    for dir in dirs {
         match teardown_dir(&dir) {
             Ok(()) => cleaned.push(dir),
             Err(e) => {
@@ -422,20 +425,7 @@ pub fn cleanup_orphans() -> Result<Vec<PathBuf>> {
             _ => {}
         }
     }
-    let mut cleaned = Vec::new();
-    let mut first_error = None;
-    for dir in dirs {
-        match teardown_dir(&dir) {
-            Ok(()) => cleaned.push(dir),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(cleaned),
-    }
+    teardown_each(dirs)
 }
 
 fn older_than(path: &Path, age: Duration) -> bool {
