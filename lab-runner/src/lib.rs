@@ -57,6 +57,20 @@ pub(crate) fn error(msg: impl std::fmt::Display) {
     }
 }
 
+/// How the learner should type this program in hints: `lab` when that is what their shell
+/// finds on PATH, else the path they ran (`target/release/lab`).
+pub(crate) fn me() -> String {
+    let Ok(exe) = std::env::current_exe() else { return "lab".into() };
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join("lab").canonicalize().ok() == exe.canonicalize().ok()))
+        .unwrap_or(false);
+    if on_path {
+        return "lab".into();
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    exe.strip_prefix(&cwd).map(|p| p.display().to_string()).unwrap_or_else(|_| exe.display().to_string())
+}
+
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -31,14 +31,14 @@ pub fn show(g: &Global, id: &str, solution: bool) -> Exit {
             println!("       fix:  {}", c.fix.trim());
         }
     }
-    println!("\nRun: lab check {}", lab.id);
+    println!("\nRun: {} check {}", crate::me(), lab.id);
     if solution {
         println!("\nReference answer:");
         for s in &lab.answer.steps {
             println!("  {s}");
         }
     } else {
-        println!("(answer and fix commands: lab show {} --solution)", lab.id);
+        println!("(answer and fix commands: {} show {} --solution)", crate::me(), lab.id);
     }
     Exit::Ok
 }

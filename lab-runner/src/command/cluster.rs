@@ -21,8 +21,9 @@ pub(crate) fn up(nodes: usize, managers: usize) -> Result<private_swarm::Cluster
         }
         Ok(UpOutcome::AlreadyRunning(info)) => {
             eprintln!(
-                "A practice swarm is already running ({} node(s)); using it. `lab cluster down` first to start a different one.",
-                info.nodes.len()
+                "A practice swarm is already running ({} node(s)); using it. `{} cluster down` first to start a different one.",
+                info.nodes.len(),
+                crate::me()
             );
             Ok(info)
         }
@@ -41,7 +42,7 @@ pub fn run(c: ClusterCommand) -> Exit {
                 for n in &info.nodes {
                     eprintln!("  {:<6} {:<8} {:<15} {}", n.name, format!("{:?}", n.role).to_lowercase(), n.addr, n.docker_host);
                 }
-                eprintln!("Point docker at it with:  eval \"$(lab cluster env)\"");
+                eprintln!("Point docker at it with:  eval \"$({} cluster env)\"", crate::me());
                 Exit::Ok
             }
             Err(e) => e,

@@ -27,7 +27,7 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
             return Exit::Failed;
         }
     } else {
-        eprintln!("The practice swarm already has services: checking them as they are (`lab cluster down` to start over).");
+        eprintln!("The practice swarm already has services: checking them as they are (`{} cluster down` to start over).", crate::me());
     }
     eprintln!("Checking {} (waiting up to 90s for tasks to converge) …\n", lab.id);
     let global = Global { host: Some(host.clone()), context: None, labs: g.labs.clone() };
@@ -40,6 +40,7 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
         timeout: "30s".into(),
     };
     let code = check::run(&global, &args);
-    eprintln!("\nTry it yourself: eval \"$(lab cluster env)\"; docker service ls; lab check {}", lab.id);
+    let me = crate::me();
+    eprintln!("\nTry it yourself:\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down", lab.id);
     code
 }

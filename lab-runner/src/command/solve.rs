@@ -190,7 +190,7 @@ pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
     }
     match apply(&lab, &docker, detach) {
         Ok(()) => {
-            eprintln!("Applied the answer of {}. Check it with: lab check {} --wait 60s", lab.id, lab.id);
+            eprintln!("Applied the answer of {}. Check it with: {} check {} --wait 60s", lab.id, crate::me(), lab.id);
             Exit::Ok
         }
         Err(e) => {
