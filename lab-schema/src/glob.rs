@@ -35,7 +35,7 @@ mod tests {
 
     #[test]
     fn stars_and_question_marks() {
-        assert!(matches("ping *", "ping 8.8.8.8"));
+        assert!(matches("ping *", "ping 127.0.0.1"));
         assert!(matches("ping *", "ping -c 3 127.0.0.1"));
         assert!(!matches("ping *", "ping"));
         assert!(matches("node?", "node2"));

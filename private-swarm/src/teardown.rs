@@ -294,19 +294,21 @@ fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<Str
     left
 }
 
+/// Processes and mounts that belong under `roots`, one line each.
+fn processes_and_mounts(roots: &[PathBuf], marks: &[String], inodes: &[u64]) -> Vec<String> {
+    let mut left: Vec<String> = process::members(roots, marks, inodes)
+        .into_iter()
+        .map(|m| format!("process {} ({})", m.pid, m.cmdline))
+        .collect();
+    left.extend(mounts::under(roots).into_iter().map(|p| format!("mount {}", p.display())));
+    left
+}
+
 /// Everything of the cluster recorded in `state` that still exists.
 pub fn leftovers_of(state: &ClusterState) -> Vec<String> {
     let tools = check_host().ok();
     let roots = state.roots();
-    let mut left: Vec<String> = process::members(&roots, &marks(state), &netns_inodes(state))
-        .into_iter()
-        .map(|m| format!("process {} ({})", m.pid, m.cmdline))
-        .collect();
-    left.extend(
-        mounts::under(&roots)
-            .into_iter()
-            .map(|p| format!("mount {}", p.display())),
-    );
+    let mut left = processes_and_mounts(&roots, &marks(state), &netns_inodes(state));
     left.extend(network_leftovers(tools, state));
     left.extend(containerd::leftover_namespaces(&state.nodes));
     left.extend(
@@ -326,17 +328,7 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
     match state::read(dir) {
         Ok(Some(state)) => leftovers_of(&state),
         Ok(None) | Err(_) => {
-            let roots = [dir.to_path_buf()];
-            let mut left: Vec<String> = process::members(&roots, &[], &[])
-                .into_iter()
-                .map(|m| format!("process {} ({})", m.pid, m.cmdline))
-                .collect();
-            left.extend(
-                mounts::under(&roots)
-                    .into_iter()
-                    .map(|p| format!("mount {}", p.display())),
-            );
-            left
+            processes_and_mounts(&[dir.to_path_buf()], &[], &[])
         }
     }
 }
