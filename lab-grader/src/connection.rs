@@ -70,11 +70,23 @@ pub(crate) fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
             }
         }
         B::RequestTimeoutError => ClusterError::Timeout { host: host.into(), secs: 0.0 },
-        _ if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") || lower.contains("unknownissuer") || lower.contains("cert") && lower.contains("path") => {
+        _ if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("unknownissuer")
+            || lower.contains("cert") && lower.contains("path") =>
+        {
             ClusterError::Tls { host: host.into(), why }
         }
         _ if lower.contains("timed out") => ClusterError::Timeout { host: host.into(), secs: 0.0 },
-        _ if lower.contains("connect") || lower.contains("no such file") || lower.contains("refused") || lower.contains("socket") || lower.contains("io error") || lower.contains("ssh") || lower.contains("dns") => {
+        _ if lower.contains("connect")
+            || lower.contains("no such file")
+            || lower.contains("refused")
+            || lower.contains("socket")
+            || lower.contains("io error")
+            || lower.contains("ssh")
+            || lower.contains("dns") =>
+        {
             ClusterError::Unreachable { host: host.into(), why }
         }
         _ => ClusterError::Engine { host: host.into(), why },

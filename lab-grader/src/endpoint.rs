@@ -219,10 +219,7 @@ mod tests {
     fn context_dirs_are_sha256_of_the_name() {
         // The value docker itself uses for a context named "default"-like names.
         assert_eq!(context_dir_name("my-context").len(), 64);
-        assert_eq!(
-            context_dir_name("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(context_dir_name("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
@@ -231,7 +228,8 @@ mod tests {
         write_context(d.path(), "remote", "tcp://10.9.9.9:2376", false);
         std::fs::write(d.path().join("config.json"), r#"{"currentContext":"remote"}"#).unwrap();
         let cfg = d.path().to_str().unwrap();
-        let env = env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_HOST", "unix:///tmp/x.sock"), ("DOCKER_CONTEXT", "remote")]);
+        let env =
+            env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_HOST", "unix:///tmp/x.sock"), ("DOCKER_CONTEXT", "remote")]);
         let ep = resolve(&EndpointRequest::default(), &env).unwrap();
         assert_eq!(ep.host, "unix:///tmp/x.sock");
         assert_eq!(ep.source, "DOCKER_HOST");
@@ -246,7 +244,8 @@ mod tests {
         let cfg = d.path().to_str().unwrap();
         let from_config = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", cfg)])).unwrap();
         assert_eq!(from_config.host, "unix:///tmp/b.sock");
-        let from_env = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_CONTEXT", "a")])).unwrap();
+        let from_env =
+            resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", cfg), ("DOCKER_CONTEXT", "a")])).unwrap();
         assert_eq!(from_env.host, "unix:///tmp/a.sock");
         let from_flag = resolve(
             &EndpointRequest { context: Some("b".into()), host: None },
@@ -261,7 +260,11 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         write_context(d.path(), "secure", "tcp://127.0.0.1:2376", true);
         let cfg = d.path().to_str().unwrap();
-        let ep = resolve(&EndpointRequest { context: Some("secure".into()), host: None }, &env_of(&[("DOCKER_CONFIG", cfg)])).unwrap();
+        let ep = resolve(
+            &EndpointRequest { context: Some("secure".into()), host: None },
+            &env_of(&[("DOCKER_CONFIG", cfg)]),
+        )
+        .unwrap();
         let tls = ep.tls.expect("tls files");
         assert!(tls.ca.ends_with("docker/ca.pem"));
         assert!(tls.key.starts_with(d.path().join("contexts/tls")));
@@ -271,7 +274,11 @@ mod tests {
     fn tls_verify_env_needs_all_three_files() {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("ca.pem"), "x").unwrap();
-        let env = env_of(&[("DOCKER_HOST", "tcp://127.0.0.1:2376"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", d.path().to_str().unwrap())]);
+        let env = env_of(&[
+            ("DOCKER_HOST", "tcp://127.0.0.1:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", d.path().to_str().unwrap()),
+        ]);
         let err = resolve(&EndpointRequest::default(), &env).unwrap_err();
         assert!(matches!(err, EndpointError::MissingTls { .. }), "{err}");
     }
@@ -293,7 +300,8 @@ mod tests {
     #[test]
     fn nothing_set_means_the_default_socket() {
         let d = tempfile::tempdir().unwrap();
-        let ep = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", d.path().to_str().unwrap())])).unwrap();
+        let ep =
+            resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", d.path().to_str().unwrap())])).unwrap();
         assert_eq!(ep.host, DEFAULT_HOST);
     }
 }

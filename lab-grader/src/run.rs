@@ -60,18 +60,25 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
         let cut_short = keep_waiting && !room;
         for c in report.checks.iter_mut().filter(|c| c.status == Status::Converging) {
             let n = c.mismatches.len();
-            let remain = format!("{n} mismatch{} remain{}", if n == 1 { "" } else { "es" }, if n == 1 { "s" } else { "" });
+            let remain =
+                format!("{n} mismatch{} remain{}", if n == 1 { "" } else { "es" }, if n == 1 { "s" } else { "" });
             match (opts.wait, opts.deadline) {
                 (Some(w), Some(d)) if cut_short => {
                     c.status = Status::Fail;
-                    c.message = format!("did not converge within {}: {remain}", LabDuration(d.saturating_duration_since(start).min(w)));
+                    c.message = format!(
+                        "did not converge within {}: {remain}",
+                        LabDuration(d.saturating_duration_since(start).min(w))
+                    );
                 }
                 (Some(w), _) => {
                     c.status = Status::Fail;
                     c.message = format!("did not converge within {}: {remain}", LabDuration(w));
                 }
                 (None, _) if cut_short => {
-                    c.message = format!("still converging when grading ended after {}: {remain}; tasks were starting", LabDuration(elapsed));
+                    c.message = format!(
+                        "still converging when grading ended after {}: {remain}; tasks were starting",
+                        LabDuration(elapsed)
+                    );
                 }
                 (None, _) => {}
             }

@@ -41,7 +41,8 @@ impl Snapshot {
         }
         if swarm.control_available != Some(true) {
             let managers: Vec<String> = swarm.remote_managers.iter().flatten().filter_map(|m| m.addr.clone()).collect();
-            let managers = if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
+            let managers =
+                if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
             return Err(ClusterError::NotManager { host: host.clone(), managers });
         }
         let services_opts = ListServicesOptionsBuilder::new().status(true).build();
@@ -70,12 +71,7 @@ impl Snapshot {
     }
 
     pub fn swarm_id(&self) -> String {
-        self.info
-            .swarm
-            .as_ref()
-            .and_then(|s| s.cluster.as_ref())
-            .and_then(|c| c.id.clone())
-            .unwrap_or_default()
+        self.info.swarm.as_ref().and_then(|s| s.cluster.as_ref()).and_then(|c| c.id.clone()).unwrap_or_default()
     }
 
     /// The node ID of the engine the snapshot was read through.

@@ -58,15 +58,24 @@ fn io_err(msg: String) -> bollard::errors::Error {
 }
 
 /// Sends one request through a fresh `ssh … docker system dial-stdio`.
-async fn send(target: SshTarget, req: BollardRequest) -> Result<hyper::Response<hyper::body::Incoming>, bollard::errors::Error> {
-    let mut child = target.command().spawn().map_err(|e| io_err(format!("cannot run ssh: {e} (install an OpenSSH client)")))?;
-    let (Some(stdin), Some(stdout), Some(mut stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+async fn send(
+    target: SshTarget,
+    req: BollardRequest,
+) -> Result<hyper::Response<hyper::body::Incoming>, bollard::errors::Error> {
+    let mut child =
+        target.command().spawn().map_err(|e| io_err(format!("cannot run ssh: {e} (install an OpenSSH client)")))?;
+    let (Some(stdin), Some(stdout), Some(mut stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
         return Err(io_err("ssh started without pipes".into()));
     };
     let io = TokioIo::new(tokio::io::join(stdout, stdin));
     let why = |e: hyper::Error, stderr: String| {
         let stderr = stderr.trim().to_string();
-        io_err(if stderr.is_empty() { format!("ssh to {}: {e}", target.destination) } else { format!("ssh to {}: {stderr}", target.destination) })
+        io_err(if stderr.is_empty() {
+            format!("ssh to {}: {e}", target.destination)
+        } else {
+            format!("ssh to {}: {stderr}", target.destination)
+        })
     };
     let (mut sender, conn) = match hyper::client::conn::http1::handshake(io).await {
         Ok(x) => x,

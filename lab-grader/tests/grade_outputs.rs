@@ -60,7 +60,11 @@ fn class() -> ClassGrades {
         graded(&lab, "ana", "swarmA", &all),
         graded(&lab, "ben", "swarmB", &["network-frontend", "network-backend", "redis"]),
         graded(&lab, "cat", "swarmC", &[]),
-        result("dan", GradeStatus::NotManager, "the engine at unix:///run/dan.sock is a swarm worker; only managers can list services."),
+        result(
+            "dan",
+            GradeStatus::NotManager,
+            "the engine at unix:///run/dan.sock is a swarm worker; only managers can list services.",
+        ),
         result("eve", GradeStatus::Timeout, "the engine at unix:///run/eve.sock did not answer within 5.0s"),
         graded(&lab, "fay", "swarmA", &all),
     ];
@@ -118,7 +122,10 @@ fn junit_has_a_suite_per_learner_and_errors_for_ungraded_ones() {
     for l in ["ana", "ben", "cat", "dan", "eve", "fay"] {
         assert!(xml.contains(&format!("<testsuite name=\"{l}\"")), "{l} missing: {xml}");
     }
-    assert!(xml.contains("not graded (timeout): the engine at unix:///run/eve.sock did not answer within 5.0s"), "{xml}");
+    assert!(
+        xml.contains("not graded (timeout): the engine at unix:///run/eve.sock did not answer within 5.0s"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -143,7 +150,8 @@ fn every_learner_gets_a_feedback_page_and_old_temporary_files_go() {
     for l in ["ana", "ben", "cat", "dan", "eve", "fay"] {
         assert!(d.path().join("feedback").join(format!("{l}.md")).is_file(), "{l}");
     }
-    let mut names: Vec<String> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["feedback", "gradebook.csv", "grades.json", "junit.xml"]);
 }

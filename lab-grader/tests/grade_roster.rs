@@ -77,7 +77,9 @@ fn unsafe_file_names_are_rejected_not_rewritten_with_a_suggestion() {
 
 #[test]
 fn duplicate_learners_are_rejected_ignoring_case() {
-    let errs = parse("learner,endpoint\nana,unix:///a.sock\nben,unix:///b.sock\nana,unix:///c.sock\nANA,unix:///d.sock\n").unwrap_err();
+    let errs =
+        parse("learner,endpoint\nana,unix:///a.sock\nben,unix:///b.sock\nana,unix:///c.sock\nANA,unix:///d.sock\n")
+            .unwrap_err();
     assert_eq!(errs.len(), 2, "{errs:#?}");
     assert_eq!((errs[0].line(), errs[0].column()), (Some(4), Some("learner")));
     assert!(errs[0].to_string().contains("duplicate learner `ana`: line 2 already has `ana`"), "{}", errs[0]);
@@ -87,7 +89,15 @@ fn duplicate_learners_are_rejected_ignoring_case() {
 
 #[test]
 fn endpoints_must_be_unix_tcp_or_ssh_addresses() {
-    for bad in ["localhost:2375", "http://10.0.0.1:2375", "tcp://10.0.0.1", "tcp://:2376", "tcp://host:99999", "unix://relative.sock", "ssh://"] {
+    for bad in [
+        "localhost:2375",
+        "http://10.0.0.1:2375",
+        "tcp://10.0.0.1",
+        "tcp://:2376",
+        "tcp://host:99999",
+        "unix://relative.sock",
+        "ssh://",
+    ] {
         let (line, col, msg) = only_error(&format!("learner,endpoint\nana,{bad}\n"));
         assert_eq!((line, col.as_deref()), (Some(2), Some("endpoint")), "{bad}: {msg}");
         assert!(msg.contains("not an engine address"), "{msg}");
@@ -174,7 +184,11 @@ fn contexts_resolve_like_the_docker_cli_and_unknown_ones_name_the_row() {
     let hash: String = Sha256::digest(b"lab-a").iter().map(|b| format!("{b:02x}")).collect();
     let meta = cfg.path().join("contexts/meta").join(hash);
     std::fs::create_dir_all(&meta).unwrap();
-    std::fs::write(meta.join("meta.json"), r#"{"Name":"lab-a","Endpoints":{"docker":{"Host":"unix:///run/lab-a.sock"}}}"#).unwrap();
+    std::fs::write(
+        meta.join("meta.json"),
+        r#"{"Name":"lab-a","Endpoints":{"docker":{"Host":"unix:///run/lab-a.sock"}}}"#,
+    )
+    .unwrap();
     let cfg_dir = cfg.path().to_str().unwrap().to_string();
     let env = move |k: &str| (k == "DOCKER_CONFIG").then(|| cfg_dir.clone());
 

@@ -29,19 +29,27 @@ fn run_rss(cmd: &mut Command) -> (Duration, f64) {
 fn stats(name: &str, v: &mut [Duration]) -> f64 {
     v.sort();
     let mean = v.iter().map(|d| d.as_secs_f64()).sum::<f64>() / v.len() as f64;
-    println!("{name:<28} n={:<3} min {:>8.1} ms  median {:>8.1} ms  mean {:>8.1} ms", v.len(), v[0].as_secs_f64() * 1e3, v[v.len() / 2].as_secs_f64() * 1e3, mean * 1e3);
+    println!(
+        "{name:<28} n={:<3} min {:>8.1} ms  median {:>8.1} ms  mean {:>8.1} ms",
+        v.len(),
+        v[0].as_secs_f64() * 1e3,
+        v[v.len() / 2].as_secs_f64() * 1e3,
+        mean * 1e3
+    );
     v[v.len() / 2].as_secs_f64()
 }
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let lab = root.join("../target/release/lab");
-    let status = Command::new("cargo").args(["build", "--release", "-q", "-p", "lab-runner", "--bin", "lab"]).status().unwrap();
+    let status =
+        Command::new("cargo").args(["build", "--release", "-q", "-p", "lab-runner", "--bin", "lab"]).status().unwrap();
     assert!(status.success(), "cargo build --release");
     let dir = tempfile::Builder::new().prefix("bn").tempdir_in("/tmp").unwrap();
     let cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).expect("private swarm");
     let host = cluster.node(0).docker_host.clone();
-    let (_, ok) = run(Command::new(&lab).args(["solve", "day6-voting-app", "--yes", "--detach"]).env("DOCKER_HOST", &host));
+    let (_, ok) =
+        run(Command::new(&lab).args(["solve", "day6-voting-app", "--yes", "--detach"]).env("DOCKER_HOST", &host));
     assert!(ok, "lab solve");
     let (_, ok) = run(Command::new(&lab).args(["check", "day6-voting-app", "--wait", "60s"]).env("DOCKER_HOST", &host));
     assert!(ok, "the answer passes");
@@ -50,10 +58,13 @@ fn main() {
     let (_, ok) = run(Command::new("bash").arg(&script).env("DOCKER_HOST", &host));
     assert!(ok, "the verify script passes too");
 
-    let runs: Vec<(Duration, f64)> = (0..30).map(|_| run_rss(Command::new(&lab).args(["check", "day6-voting-app"]).env("DOCKER_HOST", &host))).collect();
+    let runs: Vec<(Duration, f64)> = (0..30)
+        .map(|_| run_rss(Command::new(&lab).args(["check", "day6-voting-app"]).env("DOCKER_HOST", &host)))
+        .collect();
     let mut lab_times: Vec<Duration> = runs.iter().map(|r| r.0).collect();
     let lab_rss = runs.iter().map(|r| r.1).fold(0.0, f64::max);
-    let mut script_times: Vec<Duration> = (0..5).map(|_| run(Command::new("bash").arg(&script).env("DOCKER_HOST", &host)).0).collect();
+    let mut script_times: Vec<Duration> =
+        (0..5).map(|_| run(Command::new("bash").arg(&script).env("DOCKER_HOST", &host)).0).collect();
 
     println!("lab check vs. a docker-inspect verify script (day6-voting-app, 1-node private swarm)");
     let l = stats("lab check (release)", &mut lab_times);

@@ -18,7 +18,8 @@ fn the_same_voting_app_spelled_differently_scores_100() {
          docker service create --name result --network backend -p 8888:80 bretfisher/examplevotingapp_result",
     );
     // The worker attached by network ID, as some learners copy it from `docker network ls`.
-    let frontend_id = swarm.sh("docker network inspect -f '{{.Id}}' frontend").trim().chars().take(12).collect::<String>();
+    let frontend_id =
+        swarm.sh("docker network inspect -f '{{.Id}}' frontend").trim().chars().take(12).collect::<String>();
     swarm.sh(&fast(&format!("docker service create --name worker --network {frontend_id} --network backend bretfisher/examplevotingapp_worker:java")));
     swarm.sh("docker service scale --detach vote=4 >/dev/null");
     let (report, code) = check_json(&swarm.host(0), "day6-voting-app", &["--wait", "60s"]);
@@ -69,12 +70,15 @@ volumes:
     assert_eq!((report["score"].as_u64(), code), (Some(100), 0), "{}", serde_json::to_string_pretty(&report).unwrap());
 
     // …and a stack that puts db on frontend too still fails, naming the stack's network.
-    let wrong = std::fs::read_to_string(&compose).unwrap().replace("networks: [backend]\n  result", "networks: [backend, frontend]\n  result");
+    let wrong = std::fs::read_to_string(&compose)
+        .unwrap()
+        .replace("networks: [backend]\n  result", "networks: [backend, frontend]\n  result");
     std::fs::write(&compose, wrong).unwrap();
     swarm.sh(&format!("docker stack deploy --resolve-image never -c {} voteapp", compose.display()));
     let (report, code) = check_json(&swarm.host(0), "day6-voting-app", &["--only", "db"]);
     assert_eq!(code, 1, "{report}");
-    let networks = report["checks"][0]["mismatches"].as_array().unwrap().iter().find(|m| m["field"] == "networks").cloned();
+    let networks =
+        report["checks"][0]["mismatches"].as_array().unwrap().iter().find(|m| m["field"] == "networks").cloned();
     let found = networks.map(|m| m["found"].to_string()).unwrap_or_default();
     assert!(found.contains("voteapp_frontend"), "{report}");
 }
@@ -86,7 +90,11 @@ fn contexts_pick_the_engine_like_the_docker_cli() {
     let cfg = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = std::process::Command::new(lab_bin());
-        c.args(args).env("DOCKER_CONFIG", cfg.path()).env_remove("DOCKER_HOST").env_remove("DOCKER_CONTEXT").env("NO_COLOR", "1");
+        c.args(args)
+            .env("DOCKER_CONFIG", cfg.path())
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env("NO_COLOR", "1");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -105,7 +113,11 @@ fn contexts_pick_the_engine_like_the_docker_cli() {
     assert_eq!(by_flag.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_flag.stderr));
     let by_env = run(&only, &[("DOCKER_CONTEXT", "practice")]);
     assert_eq!(by_env.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_env.stderr));
-    let used = std::process::Command::new("docker").args(["context", "use", "practice"]).env("DOCKER_CONFIG", cfg.path()).output().unwrap();
+    let used = std::process::Command::new("docker")
+        .args(["context", "use", "practice"])
+        .env("DOCKER_CONFIG", cfg.path())
+        .output()
+        .unwrap();
     assert!(used.status.success());
     let by_config = run(&only, &[]);
     assert_eq!(by_config.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_config.stderr));
@@ -141,7 +153,13 @@ fn other_labs_accept_equivalent_commands_and_name_what_is_missing() {
     swarm.sh(&fast("docker service create --name psql --network mydrupal -e PGDATA=/data postgres"));
     let (report, code) = check_json(&host, "day6-overlay-drupal", &["--only", "psql"]);
     assert_eq!(code, 1, "{report}");
-    let m = report["checks"][0]["mismatches"].as_array().unwrap().iter().find(|m| m["field"] == "env").cloned().unwrap_or_else(|| panic!("no env mismatch: {report}"));
+    let m = report["checks"][0]["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["field"] == "env")
+        .cloned()
+        .unwrap_or_else(|| panic!("no env mismatch: {report}"));
     assert!(m["expected"].as_str().unwrap().contains("POSTGRES_PASSWORD_FILE"), "{report}");
     assert_eq!(m["found"], "only PGDATA set", "{report}");
 }

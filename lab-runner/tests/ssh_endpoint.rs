@@ -47,7 +47,11 @@ impl KnownHost {
 
 impl Drop for KnownHost {
     fn drop(&mut self) {
-        let _ = Command::new("ssh-keygen").args(["-R", &format!("[127.0.0.1]:{}", self.port)]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let _ = Command::new("ssh-keygen")
+            .args(["-R", &format!("[127.0.0.1]:{}", self.port)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         if let Some(d) = &self.created_dir {
             let _ = std::fs::remove_dir_all(d);
         }
@@ -85,7 +89,14 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
     )
     .unwrap();
     std::fs::create_dir_all("/run/sshd").unwrap(); // sshd's privilege-separation directory
-    let sshd = Command::new(sshd_bin).arg("-D").arg("-e").arg("-f").arg(d.join("sshd_config")).stderr(Stdio::null()).spawn().unwrap();
+    let sshd = Command::new(sshd_bin)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(d.join("sshd_config"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let agent_sock = d.join("agent.sock");
     let agent = Command::new("ssh-agent").arg("-a").arg(&agent_sock).output().unwrap();
     let agent_pid: u32 = String::from_utf8_lossy(&agent.stdout)
@@ -95,7 +106,8 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
         .and_then(|s| s.parse().ok())
         .expect("ssh-agent pid");
     let _reaper = Reaper(vec![sshd], vec![agent_pid]);
-    let added = Command::new("ssh-add").arg("-q").arg(d.join("client")).env("SSH_AUTH_SOCK", &agent_sock).status().unwrap();
+    let added =
+        Command::new("ssh-add").arg("-q").arg(d.join("client")).env("SSH_AUTH_SOCK", &agent_sock).status().unwrap();
     assert!(added.success());
     // Wait for sshd to listen.
     for _ in 0..50 {
@@ -111,16 +123,31 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
 
     let host = format!("ssh://root@127.0.0.1:{port}");
     let out = Command::new(lab_bin())
-        .args(["check", "day6-voting-app", "--only", "network-frontend", "network-backend", "--format", "json", "-H", &host])
+        .args([
+            "check",
+            "day6-voting-app",
+            "--only",
+            "network-frontend",
+            "network-backend",
+            "--format",
+            "json",
+            "-H",
+            &host,
+        ])
         .env("SSH_AUTH_SOCK", &agent_sock)
         .env_remove("DOCKER_HOST")
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
     let statuses = statuses(&report);
-    assert_eq!(statuses, [("network-frontend".to_string(), "pass".to_string()), ("network-backend".to_string(), "fail".to_string())], "{stderr}");
+    assert_eq!(
+        statuses,
+        [("network-frontend".to_string(), "pass".to_string()), ("network-backend".to_string(), "fail".to_string())],
+        "{stderr}"
+    );
     assert_eq!(report["cluster"]["swarm_id"].as_str().map(|s| !s.is_empty()), Some(true));
     assert_eq!(out.status.code(), Some(1));
 }

@@ -72,7 +72,8 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
         swarm.apply(&script(m));
         let (report, code) = check_json(&host, "day6-voting-app", &[]);
         assert_eq!(code, 1, "{}", m.name);
-        let failed: Vec<String> = statuses(&report).into_iter().filter(|(_, s)| s != "pass").map(|(id, s)| format!("{id}:{s}")).collect();
+        let failed: Vec<String> =
+            statuses(&report).into_iter().filter(|(_, s)| s != "pass").map(|(id, s)| format!("{id}:{s}")).collect();
         let mut want: Vec<String> = m.fails.iter().map(|id| format!("{id}:fail")).collect();
         want.sort();
         let mut got = failed.clone();

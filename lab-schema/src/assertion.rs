@@ -290,5 +290,4 @@ impl Assertion {
 }
 
 /// The names every assertion key may take, for "expected one of" diagnostics.
-pub const ASSERTION_KINDS: &[&str] =
-    &["swarm", "node", "service", "tasks", "network", "volume", "secret", "config"];
+pub const ASSERTION_KINDS: &[&str] = &["swarm", "node", "service", "tasks", "network", "volume", "secret", "config"];

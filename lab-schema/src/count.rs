@@ -65,9 +65,9 @@ impl<'de> Deserialize<'de> for Count {
                 }
                 match (c.min, c.max) {
                     (None, None) => Err(de::Error::custom("a range needs `min`, `max` or both")),
-                    (Some(a), Some(b)) if a > b => Err(de::Error::custom(format!(
-                        "`min` ({a}) is larger than `max` ({b})"
-                    ))),
+                    (Some(a), Some(b)) if a > b => {
+                        Err(de::Error::custom(format!("`min` ({a}) is larger than `max` ({b})")))
+                    }
                     _ => Ok(c),
                 }
             }

@@ -43,19 +43,15 @@ impl ImageRef {
         if parts.iter().any(|p| p.is_empty()) {
             return Err(format!("`{text}` is not an image reference: empty path component"));
         }
-        let has_domain = parts.len() > 1
-            && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost");
+        let has_domain =
+            parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost");
         let domain = if has_domain { parts.remove(0).to_string() } else { "docker.io".into() };
         let domain = if domain == "index.docker.io" { "docker.io".to_string() } else { domain };
         let path = parts.join("/");
         if path.chars().any(|c| c.is_ascii_uppercase()) {
             return Err(format!("`{text}` is not an image reference: repository names are lower-case"));
         }
-        let path = if domain == "docker.io" && parts.len() == 1 {
-            format!("library/{path}")
-        } else {
-            path
-        };
+        let path = if domain == "docker.io" && parts.len() == 1 { format!("library/{path}") } else { path };
         Ok(ImageRef { repository: format!("{domain}/{path}"), tag, digest })
     }
 

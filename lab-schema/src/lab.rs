@@ -70,12 +70,8 @@ impl Answer {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(|l| match l.split_once("$ ") {
-                Some(("", cmd)) => {
-                    AnswerStep { node: None, command: cmd.trim().to_string() }
-                }
-                Some((prefix, cmd))
-                    if prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-                {
+                Some(("", cmd)) => AnswerStep { node: None, command: cmd.trim().to_string() },
+                Some((prefix, cmd)) if prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
                     AnswerStep { node: Some(prefix.to_string()), command: cmd.trim().to_string() }
                 }
                 _ => AnswerStep { node: None, command: l.to_string() },
@@ -139,7 +135,9 @@ mod tests {
 
     #[test]
     fn answer_lines_keep_order_and_nodes() {
-        let a = Answer::parse("# set up\ndocker network create -d overlay backend\n\nnode2$ docker swarm join x\n$ docker node ls\n");
+        let a = Answer::parse(
+            "# set up\ndocker network create -d overlay backend\n\nnode2$ docker swarm join x\n$ docker node ls\n",
+        );
         assert_eq!(a.steps.len(), 3);
         assert_eq!(a.steps[0].node, None);
         assert_eq!(a.steps[1].node.as_deref(), Some("node2"));

@@ -38,10 +38,7 @@ impl LabError {
         label: impl Into<String>,
         help: Option<String>,
     ) -> LabError {
-        let (line, column) = span
-            .as_ref()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((1, 1));
+        let (line, column) = span.as_ref().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         LabError {
             message: message.into(),
             file: file.to_path_buf(),
@@ -190,7 +187,14 @@ fn format_error(path: &Path, text: &Arc<String>, e: &toml::de::Error) -> LabErro
         let help = closest(name, &expected)
             .map(|n| format!("did you mean `{n}`?"))
             .unwrap_or_else(|| "labs/README.md lists the fields each table takes".to_string());
-        return LabError::new(path, text, span, format!("unknown field `{name}` {within}; {expected_text}"), "unknown field", Some(help));
+        return LabError::new(
+            path,
+            text,
+            span,
+            format!("unknown field `{name}` {within}; {expected_text}"),
+            "unknown field",
+            Some(help),
+        );
     }
 
     if let Some(rest) = message.strip_prefix("unknown variant `") {
@@ -325,7 +329,6 @@ fn closest<'a>(name: &str, expected: &[&'a str]) -> Option<&'a str> {
         .map(|(_, e)| e)
 }
 
-
 const COUNT_FIELDS: &[&str] = &["replicas", "running", "nodes", "ready_nodes", "managers", "count", "replaced"];
 const BOOL_FIELDS: &[&str] = &["active", "manager", "leader", "encrypted", "attachable", "internal", "readonly"];
 
@@ -338,24 +341,26 @@ fn takes(keys: &[String]) -> Option<String> {
             return Some(format!("a table ([check.{kind}])"));
         }
     }
-    Some(match keys.as_slice() {
-        ["check"] => "an array of tables ([[check]])",
-        ["check", "points"] => "a whole number of points from 1 to 100",
-        [.., "ports", "target"] => "a port number from 1 to 65535",
-        [.., "published"] => "a port number or a range of ports",
-        [.., "published", "min" | "max"] => "a port number from 1 to 65535",
-        [.., c, "min" | "max"] if COUNT_FIELDS.contains(c) => "a whole number, 0 or more",
-        [.., c] if COUNT_FIELDS.contains(c) => "a count: a whole number or a range table",
-        [.., b] if BOOL_FIELDS.contains(b) => "`true` or `false`",
-        [.., "service", "ports"] => "a list of port tables",
-        [.., "service", "mounts"] => "a list of mount tables",
-        [.., "service", "networks"] => "a list of network names",
-        [.., "service", "constraints"] => "a list of placement constraints",
-        [.., "service", "exact"] => "a list of field names",
-        [.., "service", "env"] => "a table of environment variables",
-        _ => return None,
-    }
-    .to_string())
+    Some(
+        match keys.as_slice() {
+            ["check"] => "an array of tables ([[check]])",
+            ["check", "points"] => "a whole number of points from 1 to 100",
+            [.., "ports", "target"] => "a port number from 1 to 65535",
+            [.., "published"] => "a port number or a range of ports",
+            [.., "published", "min" | "max"] => "a port number from 1 to 65535",
+            [.., c, "min" | "max"] if COUNT_FIELDS.contains(c) => "a whole number, 0 or more",
+            [.., c] if COUNT_FIELDS.contains(c) => "a count: a whole number or a range table",
+            [.., b] if BOOL_FIELDS.contains(b) => "`true` or `false`",
+            [.., "service", "ports"] => "a list of port tables",
+            [.., "service", "mounts"] => "a list of mount tables",
+            [.., "service", "networks"] => "a list of network names",
+            [.., "service", "constraints"] => "a list of placement constraints",
+            [.., "service", "exact"] => "a list of field names",
+            [.., "service", "env"] => "a table of environment variables",
+            _ => return None,
+        }
+        .to_string(),
+    )
 }
 
 /// An example of the right form for the field at `keys`, given what was `found`.
@@ -365,12 +370,15 @@ fn example(keys: &[String], found: &str) -> Option<String> {
         .strip_prefix("string \"")
         .and_then(|s| s.strip_suffix('"'))
         .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()));
-    let number = found
-        .strip_prefix("integer `")
-        .and_then(|s| s.strip_suffix('`'));
+    let number = found.strip_prefix("integer `").and_then(|s| s.strip_suffix('`'));
     Some(match keys.as_slice() {
-        ["check"] => "start each check with [[check]], two brackets; its assertion table, such as [check.service], follows".to_string(),
-        ["check", kind] if ASSERTION_KINDS.contains(kind) => format!("write [check.{kind}] on a line of its own, then its fields, one per line"),
+        ["check"] => {
+            "start each check with [[check]], two brackets; its assertion table, such as [check.service], follows"
+                .to_string()
+        }
+        ["check", kind] if ASSERTION_KINDS.contains(kind) => {
+            format!("write [check.{kind}] on a line of its own, then its fields, one per line")
+        }
         [.., leaf @ ("points" | "target" | "published" | "min" | "max")] if quoted_number.is_some() => {
             format!("drop the quotes: `{leaf} = {}`", quoted_number.unwrap_or_default())
         }
@@ -383,11 +391,17 @@ fn example(keys: &[String], found: &str) -> Option<String> {
         [.., b] if BOOL_FIELDS.contains(b) && matches!(found, "string \"true\"" | "string \"false\"") => {
             format!("drop the quotes: `{b} = {}`", found.trim_start_matches("string ").trim_matches('"'))
         }
-        [.., "service", "ports"] => "e.g. `ports = [{ target = 80, published = 8080 }]`; `ports = []` means no published port".to_string(),
-        [.., "service", "mounts"] => "e.g. `mounts = [{ type = \"volume\", source = \"db-data\", target = \"/data\" }]`".to_string(),
+        [.., "service", "ports"] => {
+            "e.g. `ports = [{ target = 80, published = 8080 }]`; `ports = []` means no published port".to_string()
+        }
+        [.., "service", "mounts"] => {
+            "e.g. `mounts = [{ type = \"volume\", source = \"db-data\", target = \"/data\" }]`".to_string()
+        }
         [.., "service", "networks"] => "e.g. `networks = [\"frontend\", \"backend\"]`".to_string(),
         [.., "service", "constraints"] => "e.g. `constraints = [\"node.role == manager\"]`".to_string(),
-        [.., "service", "exact"] => "only list fields can be exact, e.g. `exact = [\"ports\", \"networks\"]`".to_string(),
+        [.., "service", "exact"] => {
+            "only list fields can be exact, e.g. `exact = [\"ports\", \"networks\"]`".to_string()
+        }
         [.., "service", "env"] => "e.g. `env = { POSTGRES_PASSWORD = true, PGDATA = \"/data\" }`".to_string(),
         [.., "env", var] => match number {
             Some(n) => format!("quote the value: `{var} = \"{n}\"`"),
@@ -397,7 +411,9 @@ fn example(keys: &[String], found: &str) -> Option<String> {
             (Some(n), _) | (_, Some(n)) => format!("give it a unit: `wait = \"{n}s\"`"),
             _ => return None,
         },
-        [.., "image"] => "e.g. `image = \"redis:3.2\"`, `image = \"redis:*\"` (any tag) or a list of alternatives".to_string(),
+        [.., "image"] => {
+            "e.g. `image = \"redis:3.2\"`, `image = \"redis:*\"` (any tag) or a list of alternatives".to_string()
+        }
         _ => return None,
     })
 }
@@ -453,23 +469,19 @@ fn narrow_to_quoted(text: &str, span: Range<usize>, needle: &str) -> Range<usize
 /// (used when the check could not be deserialized).
 fn check_id_after(text: &str, header: usize) -> Option<String> {
     let rest = text.get(header..)?;
-    rest.lines()
-        .skip(1)
-        .take_while(|l| !l.trim_start().starts_with('['))
-        .find_map(|l| {
-            let value = l.trim().strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
-            let q = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            value[1..].split(q).next().map(str::to_string)
-        })
+    rest.lines().skip(1).take_while(|l| !l.trim_start().starts_with('[')).find_map(|l| {
+        let value = l.trim().strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
+        let q = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        value[1..].split(q).next().map(str::to_string)
+    })
 }
 
 /// The lab files in a directory, sorted by id, each loaded and validated.
 pub fn load_dir(dir: &Path) -> Result<Vec<Lab>, Vec<LabErrors>> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect(),
+        Ok(rd) => {
+            rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect()
+        }
         Err(e) => {
             return Err(vec![LabErrors {
                 file: dir.to_path_buf(),

@@ -21,14 +21,7 @@ struct Errors<'a> {
 
 impl Errors<'_> {
     fn push(&mut self, span: Range<usize>, message: impl Into<String>, label: &str, help: Option<&str>) {
-        self.list.push(LabError::new(
-            self.path,
-            self.text,
-            Some(span),
-            message,
-            label,
-            help.map(str::to_string),
-        ));
+        self.list.push(LabError::new(self.path, self.text, Some(span), message, label, help.map(str::to_string)));
     }
 }
 
@@ -98,9 +91,19 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
     let stem = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|x| x == "toml"));
     if !is_id(&id) {
         let example = stem.filter(|s| is_id(s)).unwrap_or("day6-voting-app");
-        e.push(raw.id.span(), format!("lab id `{id}` must be lower-case letters, digits and dashes"), "this id", Some(&format!("e.g. id = \"{example}\"; the file is then {example}.toml")));
+        e.push(
+            raw.id.span(),
+            format!("lab id `{id}` must be lower-case letters, digits and dashes"),
+            "this id",
+            Some(&format!("e.g. id = \"{example}\"; the file is then {example}.toml")),
+        );
     } else if let Some(stem) = stem.filter(|s| *s != id) {
-        e.push(raw.id.span(), format!("lab id `{id}` does not match its file name `{stem}.toml`"), "this id", Some(&format!("rename the file to {id}.toml or set id = \"{stem}\"")));
+        e.push(
+            raw.id.span(),
+            format!("lab id `{id}` does not match its file name `{stem}.toml`"),
+            "this id",
+            Some(&format!("rename the file to {id}.toml or set id = \"{stem}\"")),
+        );
     }
     for (field, v) in [("title", &raw.title), ("lesson", &raw.lesson), ("goal", &raw.goal), ("answer", &raw.answer)] {
         if v.get_ref().trim().is_empty() {
@@ -108,11 +111,24 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         }
     }
     if !raw.lesson.get_ref().trim().is_empty() && !raw.lesson.get_ref().ends_with(".md") {
-        e.push(raw.lesson.span(), format!("`lesson` must name the book chapter file, e.g. \"first-service.md\", found `{}`", raw.lesson.get_ref()), "not a chapter file", Some("the file name of the chapter in book/src that teaches this lab"));
+        e.push(
+            raw.lesson.span(),
+            format!(
+                "`lesson` must name the book chapter file, e.g. \"first-service.md\", found `{}`",
+                raw.lesson.get_ref()
+            ),
+            "not a chapter file",
+            Some("the file name of the chapter in book/src that teaches this lab"),
+        );
     }
     if raw.checks.is_empty() {
         let end = text.trim_end().len();
-        e.push(end..end, "the lab has no checks", "no [[check]] table in the file", Some("add [[check]] tables, each with one assertion; their points add up to 100"));
+        e.push(
+            end..end,
+            "the lab has no checks",
+            "no [[check]] table in the file",
+            Some("add [[check]] tables, each with one assertion; their points add up to 100"),
+        );
     }
 
     // Names the lab defines, for reference checks.
@@ -145,18 +161,33 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         let c = spanned.into_inner();
         let cid = c.id.get_ref().clone();
         if !is_id(&cid) {
-            e.push(c.id.span(), format!("check id `{cid}` must be lower-case letters, digits and dashes"), "this id", Some("e.g. id = \"scaled-to-3\"; the runner and the book refer to checks by id"));
+            e.push(
+                c.id.span(),
+                format!("check id `{cid}` must be lower-case letters, digits and dashes"),
+                "this id",
+                Some("e.g. id = \"scaled-to-3\"; the runner and the book refer to checks by id"),
+            );
         }
         if let Some(first) = seen.get(&cid) {
             let (line, _) = crate::load::line_col(text, first.start);
-            e.push(c.id.span(), format!("duplicate check id `{cid}` (first used on line {line})"), "used twice", Some("every check in a lab needs its own id"));
+            e.push(
+                c.id.span(),
+                format!("duplicate check id `{cid}` (first used on line {line})"),
+                "used twice",
+                Some("every check in a lab needs its own id"),
+            );
         } else {
             seen.insert(cid.clone(), c.id.span());
         }
         let points = *c.points.get_ref();
         if !(1..=TOTAL_POINTS).contains(&points) {
             points_out_of_range = true;
-            e.push(c.points.span(), format!("check `{cid}` has {points} points; a check is worth 1 to {TOTAL_POINTS} points"), "out of range", Some("the points of all checks add up to 100"));
+            e.push(
+                c.points.span(),
+                format!("check `{cid}` has {points} points; a check is worth 1 to {TOTAL_POINTS} points"),
+                "out of range",
+                Some("the points of all checks add up to 100"),
+            );
         }
         // Saturating: two checks of i64::MAX points must be an error, not an overflow.
         total = total.saturating_add(points);
@@ -166,7 +197,11 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
             }
         }
         let Some((header, assertion)) = one_assertion(&mut e, &cid, &c) else { continue };
-        let body = if header.start >= body.start && header.start <= body.end { header.start..body.end } else { header.clone() };
+        let body = if header.start >= body.start && header.start <= body.end {
+            header.start..body.end
+        } else {
+            header.clone()
+        };
         check_assertion(&mut e, text, &Place { header, body }, &cid, &assertion, &refs);
         checks.push(Check {
             id: cid,
@@ -181,7 +216,12 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
     if let Some(ps) = last_points_span {
         // A check out of range is reported on its own; the sum would only repeat it.
         if total != TOTAL_POINTS && !points_out_of_range {
-            e.push(ps, format!("the checks' points add up to {total}, not {TOTAL_POINTS}"), "the last check's points", Some("adjust the points so every lab is graded out of 100"));
+            e.push(
+                ps,
+                format!("the checks' points add up to {total}, not {TOTAL_POINTS}"),
+                "the last check's points",
+                Some("adjust the points so every lab is graded out of 100"),
+            );
         }
     }
 
@@ -221,25 +261,58 @@ fn one_assertion(e: &mut Errors, cid: &str, c: &RawCheck) -> Option<(Range<usize
         v.as_ref().map(|s| (s.span(), s.get_ref().clone()))
     }
     let mut found: Vec<(Range<usize>, Assertion)> = Vec::new();
-    if let Some((s, a)) = take(&c.swarm) { found.push((s, Assertion::Swarm(a))) }
-    if let Some((s, a)) = take(&c.node) { found.push((s, Assertion::Node(a))) }
-    if let Some((s, a)) = take(&c.service) { found.push((s, Assertion::Service(a))) }
-    if let Some((s, a)) = take(&c.tasks) { found.push((s, Assertion::Tasks(a))) }
-    if let Some((s, a)) = take(&c.network) { found.push((s, Assertion::Network(a))) }
-    if let Some((s, a)) = take(&c.volume) { found.push((s, Assertion::Volume(a))) }
-    if let Some((s, a)) = take(&c.secret) { found.push((s, Assertion::Secret(a))) }
-    if let Some((s, a)) = take(&c.config) { found.push((s, Assertion::Config(a))) }
+    if let Some((s, a)) = take(&c.swarm) {
+        found.push((s, Assertion::Swarm(a)))
+    }
+    if let Some((s, a)) = take(&c.node) {
+        found.push((s, Assertion::Node(a)))
+    }
+    if let Some((s, a)) = take(&c.service) {
+        found.push((s, Assertion::Service(a)))
+    }
+    if let Some((s, a)) = take(&c.tasks) {
+        found.push((s, Assertion::Tasks(a)))
+    }
+    if let Some((s, a)) = take(&c.network) {
+        found.push((s, Assertion::Network(a)))
+    }
+    if let Some((s, a)) = take(&c.volume) {
+        found.push((s, Assertion::Volume(a)))
+    }
+    if let Some((s, a)) = take(&c.secret) {
+        found.push((s, Assertion::Secret(a)))
+    }
+    if let Some((s, a)) = take(&c.config) {
+        found.push((s, Assertion::Config(a)))
+    }
     // Report the later table, the one to move out, and keep the order of the file.
     found.sort_by_key(|(s, _)| s.start);
     match found.len() {
         0 => {
-            e.push(c.id.span(), format!("check `{cid}` makes no assertion"), "this check", Some(&format!("add one assertion table such as [check.service]; the kinds are {}", ASSERTION_KINDS.join(", "))));
+            e.push(
+                c.id.span(),
+                format!("check `{cid}` makes no assertion"),
+                "this check",
+                Some(&format!(
+                    "add one assertion table such as [check.service]; the kinds are {}",
+                    ASSERTION_KINDS.join(", ")
+                )),
+            );
             None
         }
         1 => found.pop(),
         _ => {
             let kinds: Vec<&str> = found.iter().map(|(_, a)| a.kind()).collect();
-            e.push(found[1].0.clone(), format!("check `{cid}` makes {} assertions ({}); a check makes exactly one", found.len(), kinds.join(", ")), "a second assertion", Some("split it into two [[check]] tables, each with its own id and points"));
+            e.push(
+                found[1].0.clone(),
+                format!(
+                    "check `{cid}` makes {} assertions ({}); a check makes exactly one",
+                    found.len(),
+                    kinds.join(", ")
+                ),
+                "a second assertion",
+                Some("split it into two [[check]] tables, each with its own id and points"),
+            );
             None
         }
     }
@@ -250,7 +323,12 @@ fn check_assertion(e: &mut Errors, text: &str, at: &Place, cid: &str, a: &Assert
     match a {
         Assertion::Service(s) => {
             if s.name.is_none() && s.image.is_none() {
-                e.push(at.header.clone(), format!("check `{cid}`: a service assertion needs `name` or `image` to find the service"), "which service?", Some("use name = \"vote\", or image = \"alpine:*\" when the engine picks the name"));
+                e.push(
+                    at.header.clone(),
+                    format!("check `{cid}`: a service assertion needs `name` or `image` to find the service"),
+                    "which service?",
+                    Some("use name = \"vote\", or image = \"alpine:*\" when the engine picks the name"),
+                );
             }
             if empty(&s.name) {
                 e.push(at.key(text, "name"), format!("check `{cid}`: the service name is empty"), "empty", None);
@@ -263,7 +341,12 @@ fn check_assertion(e: &mut Errors, text: &str, at: &Place, cid: &str, a: &Assert
             for m in s.mounts.iter().flatten() {
                 if !m.target.starts_with('/') {
                     let place = if m.target.is_empty() { at.key(text, "target") } else { at.quoted(text, &m.target) };
-                    e.push(place, format!("check `{cid}`: a mount target must be an absolute path, found `{}`", m.target), "not absolute", Some("the path inside the container, e.g. target = \"/var/lib/postgresql/data\""));
+                    e.push(
+                        place,
+                        format!("check `{cid}`: a mount target must be an absolute path, found `{}`", m.target),
+                        "not absolute",
+                        Some("the path inside the container, e.g. target = \"/var/lib/postgresql/data\""),
+                    );
                 }
                 if let (Some(MountType::Volume), Some(src)) = (m.kind, &m.source) {
                     if !defined.volumes.contains(src) {
@@ -273,28 +356,61 @@ fn check_assertion(e: &mut Errors, text: &str, at: &Place, cid: &str, a: &Assert
             }
             for p in s.ports.iter().flatten() {
                 if p.target == Some(0) {
-                    e.push(at.key(text, "target"), format!("check `{cid}`: port 0 is not a port"), "port 0", Some("ports run from 1 to 65535"));
+                    e.push(
+                        at.key(text, "target"),
+                        format!("check `{cid}`: port 0 is not a port"),
+                        "port 0",
+                        Some("ports run from 1 to 65535"),
+                    );
                 }
                 if let Some(c) = p.published {
-                    if c.min == Some(0) && c.max == Some(0) || c.min.is_some_and(|m| m > 65535) || c.max.is_some_and(|m| m > 65535) {
-                        e.push(at.key(text, "published"), format!("check `{cid}`: published port `{c}` is outside 1–65535"), "not a port", Some("ports run from 1 to 65535; `{ min = 1024 }` means a high port"));
+                    if c.min == Some(0) && c.max == Some(0)
+                        || c.min.is_some_and(|m| m > 65535)
+                        || c.max.is_some_and(|m| m > 65535)
+                    {
+                        e.push(
+                            at.key(text, "published"),
+                            format!("check `{cid}`: published port `{c}` is outside 1–65535"),
+                            "not a port",
+                            Some("ports run from 1 to 65535; `{ min = 1024 }` means a high port"),
+                        );
                     }
                 }
                 if p.target.is_none() && p.published.is_none() {
-                    e.push(at.key(text, "ports"), format!("check `{cid}`: each expected port needs `target` or `published`"), "which port?", None);
+                    e.push(
+                        at.key(text, "ports"),
+                        format!("check `{cid}`: each expected port needs `target` or `published`"),
+                        "which port?",
+                        None,
+                    );
                 }
             }
             if s.env_any.as_ref().is_some_and(|v| v.is_empty()) {
-                e.push(at.key(text, "env_any"), format!("check `{cid}`: `env_any` lists no variables"), "empty list", Some("name the alternatives, e.g. env_any = [\"POSTGRES_PASSWORD\", \"POSTGRES_PASSWORD_FILE\"]"));
+                e.push(
+                    at.key(text, "env_any"),
+                    format!("check `{cid}`: `env_any` lists no variables"),
+                    "empty list",
+                    Some("name the alternatives, e.g. env_any = [\"POSTGRES_PASSWORD\", \"POSTGRES_PASSWORD_FILE\"]"),
+                );
             }
             for k in s.env_any.iter().flatten() {
                 if k.is_empty() || k.contains('=') {
-                    e.push(at.key(text, "env_any"), format!("check `{cid}`: `{k}` is not an environment variable name"), "bad name", None);
+                    e.push(
+                        at.key(text, "env_any"),
+                        format!("check `{cid}`: `{k}` is not an environment variable name"),
+                        "bad name",
+                        None,
+                    );
                 }
             }
             for (k, _) in s.env.iter().flatten() {
                 if k.is_empty() || k.contains('=') {
-                    e.push(at.key(text, "env"), format!("check `{cid}`: `{k}` is not an environment variable name"), "bad name", Some("write env = { NAME = \"value\" }; the key is the name alone"));
+                    e.push(
+                        at.key(text, "env"),
+                        format!("check `{cid}`: `{k}` is not an environment variable name"),
+                        "bad name",
+                        Some("write env = { NAME = \"value\" }; the key is the name alone"),
+                    );
                 }
             }
             for f in &s.exact {
@@ -306,17 +422,35 @@ fn check_assertion(e: &mut Errors, text: &str, at: &Place, cid: &str, a: &Assert
                     ExactField::Env => s.env.is_some(),
                 };
                 if !stated {
-                    let name = serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                    e.push(at.quoted(text, &name), format!("check `{cid}`: `exact` names `{name}` but the check states no {name}"), "nothing to match exactly", Some(&format!("add `{name} = [...]` (an empty list means none at all), or drop it from `exact`")));
+                    let name =
+                        serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    e.push(
+                        at.quoted(text, &name),
+                        format!("check `{cid}`: `exact` names `{name}` but the check states no {name}"),
+                        "nothing to match exactly",
+                        Some(&format!(
+                            "add `{name} = [...]` (an empty list means none at all), or drop it from `exact`"
+                        )),
+                    );
                 }
             }
         }
         Assertion::Tasks(t) => {
             if t.service.is_none() && t.image.is_none() {
-                e.push(at.header.clone(), format!("check `{cid}`: a tasks assertion needs `service` or `image` to find the service"), "which service?", Some("use service = \"web\", or image = \"alpine:*\" when the engine picks the name"));
+                e.push(
+                    at.header.clone(),
+                    format!("check `{cid}`: a tasks assertion needs `service` or `image` to find the service"),
+                    "which service?",
+                    Some("use service = \"web\", or image = \"alpine:*\" when the engine picks the name"),
+                );
             }
             if t.replaced.is_none() && t.running.is_none() {
-                e.push(at.header.clone(), format!("check `{cid}`: a tasks assertion needs `replaced` or `running`"), "nothing to check", Some("e.g. replaced = { min = 1 }: swarm replaced at least one failed task"));
+                e.push(
+                    at.header.clone(),
+                    format!("check `{cid}`: a tasks assertion needs `replaced` or `running`"),
+                    "nothing to check",
+                    Some("e.g. replaced = { min = 1 }: swarm replaced at least one failed task"),
+                );
             }
         }
         Assertion::Network(n) if n.name.trim().is_empty() => {

@@ -15,7 +15,10 @@ fn labs() -> Vec<lab_schema::Lab> {
 fn the_five_day6_labs_load_and_score_100() {
     let labs = labs();
     let ids: Vec<&str> = labs.iter().map(|l| l.id.as_str()).collect();
-    assert_eq!(ids, ["day6-first-service", "day6-overlay-drupal", "day6-routing-mesh", "day6-three-node-swarm", "day6-voting-app"]);
+    assert_eq!(
+        ids,
+        ["day6-first-service", "day6-overlay-drupal", "day6-routing-mesh", "day6-three-node-swarm", "day6-voting-app"]
+    );
     for l in &labs {
         assert_eq!(l.max_score(), 100, "{}", l.id);
         assert!(!l.answer.steps.is_empty(), "{} has an answer", l.id);

@@ -149,7 +149,8 @@ fn apply(text: &str, edit: &Edit) -> String {
         Edit::SwapLines(a, b) if !lines.is_empty() => lines.swap(a % n, b % n),
         Edit::ReplaceValue(i, v) => {
             // The value of the i-th `key = value` line, whatever it was.
-            let keyed: Vec<usize> = (0..lines.len()).filter(|&k| lines[k].contains(" = ") && !lines[k].ends_with("\"\"\"")).collect();
+            let keyed: Vec<usize> =
+                (0..lines.len()).filter(|&k| lines[k].contains(" = ") && !lines[k].ends_with("\"\"\"")).collect();
             if !keyed.is_empty() {
                 let k = keyed[i % keyed.len()];
                 let key = lines[k].split(" = ").next().unwrap_or("").to_string();

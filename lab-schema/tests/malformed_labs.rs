@@ -11,9 +11,8 @@ const FIXTURES: &str = "tests/malformed";
 
 /// The report as a terminal 100 columns wide without colour would show it.
 fn render(errors: &LabErrors) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .with_links(false);
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100).with_links(false);
     let mut out = String::new();
     handler.render_report(&mut out, errors).expect("rendering to a String cannot fail");
     out

@@ -25,7 +25,8 @@ fn the_example_lab_loads() {
         .and_then(|s| s.split("```toml\n").nth(1))
         .and_then(|s| s.split("\n```").next())
         .expect("README has a short example in a ```toml block");
-    let lab = load_str(Path::new("labs/day6-scaled-web.toml"), example).unwrap_or_else(|e| panic!("{}", e.one_line_each()));
+    let lab =
+        load_str(Path::new("labs/day6-scaled-web.toml"), example).unwrap_or_else(|e| panic!("{}", e.one_line_each()));
     assert_eq!(lab.max_score(), 100);
     assert_eq!(lab.checks.len(), 2);
 }

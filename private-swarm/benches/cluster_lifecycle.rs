@@ -9,10 +9,7 @@ use std::time::{Duration, Instant};
 use private_swarm::{Cluster, ClusterSpec};
 
 fn main() {
-    let iterations: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(3);
+    let iterations: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(3);
     let root = std::path::Path::new("/tmp/private-swarm-bench");
     std::fs::create_dir_all(root).expect("bench directory");
     private_swarm::cleanup_stale(root).expect("cleaning up killed bench runs");
@@ -26,13 +23,9 @@ fn main() {
         let mut ups = Vec::new();
         let mut downs = Vec::new();
         for _ in 0..iterations {
-            let dir = tempfile::Builder::new()
-                .prefix("b")
-                .tempdir_in(root)
-                .expect("bench directory");
+            let dir = tempfile::Builder::new().prefix("b").tempdir_in(root).expect("bench directory");
             let t = Instant::now();
-            let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers))
-                .expect("cluster start");
+            let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers)).expect("cluster start");
             ups.push(t.elapsed());
             let t = Instant::now();
             cluster.teardown().expect("teardown");
@@ -57,7 +50,5 @@ fn mean(d: &[Duration]) -> f64 {
 }
 
 fn min(d: &[Duration]) -> f64 {
-    d.iter()
-        .map(Duration::as_secs_f64)
-        .fold(f64::INFINITY, f64::min)
+    d.iter().map(Duration::as_secs_f64).fold(f64::INFINITY, f64::min)
 }

@@ -35,9 +35,7 @@ pub struct EngineApi {
 
 impl EngineApi {
     pub fn new(socket: impl Into<PathBuf>) -> Self {
-        EngineApi {
-            socket: socket.into(),
-        }
+        EngineApi { socket: socket.into() }
     }
 
     /// Sends one request, e.g. `POST /swarm/init`.
@@ -48,18 +46,13 @@ impl EngineApi {
         body: Option<(&str, &[u8])>,
         timeout: Duration,
     ) -> Result<Response, ApiFailure> {
-        let resp = self
-            .exchange(method, path, body, timeout)
-            .map_err(ApiFailure::Transport)?;
+        let resp = self.exchange(method, path, body, timeout).map_err(ApiFailure::Transport)?;
         if resp.status >= 400 {
             let message = serde_json::from_slice::<Value>(&resp.body)
                 .ok()
                 .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
                 .unwrap_or_else(|| String::from_utf8_lossy(&resp.body).trim().to_string());
-            return Err(ApiFailure::Status {
-                status: resp.status,
-                message,
-            });
+            return Err(ApiFailure::Status { status: resp.status, message });
         }
         Ok(resp)
     }
@@ -70,21 +63,14 @@ impl EngineApi {
     }
 
     /// POSTs a JSON body; returns the JSON answer, or `Value::Null` for an empty one.
-    pub fn post_json(
-        &self,
-        path: &str,
-        body: &Value,
-        timeout: Duration,
-    ) -> Result<Value, ApiFailure> {
+    pub fn post_json(&self, path: &str, body: &Value, timeout: Duration) -> Result<Value, ApiFailure> {
         let bytes = serde_json::to_vec(body).expect("a serde_json::Value always serializes");
         let resp = self.request("POST", path, Some(("application/json", &bytes)), timeout)?;
         if resp.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
         // Some endpoints (swarm init) answer a bare JSON string; others stream JSON lines.
-        parse_json(&resp.body).or(Ok(Value::String(
-            String::from_utf8_lossy(&resp.body).into_owned(),
-        )))
+        parse_json(&resp.body).or(Ok(Value::String(String::from_utf8_lossy(&resp.body).into_owned())))
     }
 
     fn exchange(
@@ -100,10 +86,7 @@ impl EngineApi {
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n");
         let payload = match body {
             Some((content_type, bytes)) => {
-                head.push_str(&format!(
-                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
-                    bytes.len()
-                ));
+                head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", bytes.len()));
                 bytes
             }
             None => {
@@ -137,10 +120,8 @@ fn invalid(msg: &str) -> std::io::Error {
 
 /// Parses a complete HTTP/1.1 response read until EOF, decoding a chunked body.
 fn parse_response(raw: &[u8]) -> std::io::Result<Response> {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| invalid("truncated HTTP response from engine"))?;
+    let split =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| invalid("truncated HTTP response from engine"))?;
     let head = std::str::from_utf8(&raw[..split]).map_err(|_| invalid("non-UTF-8 HTTP head"))?;
     let rest = &raw[split + 4..];
     let mut lines = head.split("\r\n");
@@ -174,12 +155,8 @@ fn parse_response(raw: &[u8]) -> std::io::Result<Response> {
 fn decode_chunked(mut rest: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {
-        let line_end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or_else(|| invalid("truncated chunk header"))?;
-        let size_text =
-            std::str::from_utf8(&rest[..line_end]).map_err(|_| invalid("bad chunk header"))?;
+        let line_end = rest.windows(2).position(|w| w == b"\r\n").ok_or_else(|| invalid("truncated chunk header"))?;
+        let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| invalid("bad chunk header"))?;
         let size_hex = size_text.split(';').next().unwrap_or("").trim();
         let size = usize::from_str_radix(size_hex, 16).map_err(|_| invalid("bad chunk size"))?;
         rest = &rest[line_end + 2..];

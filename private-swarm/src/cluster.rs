@@ -47,12 +47,7 @@ impl Default for ClusterSpec {
 impl ClusterSpec {
     /// A spec for `nodes` nodes of which `managers` are managers, in `dir`.
     pub fn new(dir: impl Into<PathBuf>, nodes: usize, managers: usize) -> Self {
-        ClusterSpec {
-            dir: dir.into(),
-            nodes,
-            managers,
-            ..Default::default()
-        }
+        ClusterSpec { dir: dir.into(), nodes, managers, ..Default::default() }
     }
 
     /// Checks the numbers and the directory without starting anything.
@@ -61,10 +56,7 @@ impl ClusterSpec {
             return Err(HarnessError::InvalidSpec("dir must be set".into()));
         }
         if !(1..=20).contains(&self.nodes) {
-            return Err(HarnessError::InvalidSpec(format!(
-                "nodes must be 1 to 20, not {}",
-                self.nodes
-            )));
+            return Err(HarnessError::InvalidSpec(format!("nodes must be 1 to 20, not {}", self.nodes)));
         }
         if !(1..=self.nodes).contains(&self.managers) {
             return Err(HarnessError::InvalidSpec(format!(
@@ -121,17 +113,10 @@ impl Node {
     pub fn docker_command(&self) -> Result<Command> {
         let cli = find_binary("docker").ok_or(HarnessError::NoDockerCli)?;
         let mut cmd = Command::new(cli);
-        for var in [
-            "DOCKER_CONTEXT",
-            "DOCKER_TLS_VERIFY",
-            "DOCKER_CERT_PATH",
-            "DOCKER_TLS",
-            "DOCKER_API_VERSION",
-        ] {
+        for var in ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS", "DOCKER_API_VERSION"] {
             cmd.env_remove(var);
         }
-        cmd.env("DOCKER_HOST", &self.docker_host)
-            .env("DOCKER_CLI_HINTS", "false");
+        cmd.env("DOCKER_HOST", &self.docker_host).env("DOCKER_CLI_HINTS", "false");
         Ok(cmd)
     }
 
@@ -159,16 +144,10 @@ impl Node {
     /// `nsenter --net=/run/netns/NS PROGRAM`: runs a host program from the node's point of
     /// view on the network (its address, its published ports, its overlay endpoints).
     pub fn netns_command(&self, program: &str) -> Result<Command> {
-        let nsenter = find_binary("nsenter").ok_or(HarnessError::MissingBinary {
-            binary: "nsenter",
-            package: "util-linux",
-        })?;
+        let nsenter =
+            find_binary("nsenter").ok_or(HarnessError::MissingBinary { binary: "nsenter", package: "util-linux" })?;
         let mut cmd = Command::new(nsenter);
-        cmd.arg(format!(
-            "--net={}",
-            netns::netns_path(&self.netns).display()
-        ))
-        .arg(program);
+        cmd.arg(format!("--net={}", netns::netns_path(&self.netns).display())).arg(program);
         Ok(cmd)
     }
 
@@ -229,25 +208,18 @@ impl Cluster {
     }
 
     /// [`Cluster::start`], reporting each step as a short line (for `lab cluster up`).
-    pub fn start_with_progress(
-        spec: ClusterSpec,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Cluster> {
+    pub fn start_with_progress(spec: ClusterSpec, progress: &mut dyn FnMut(&str)) -> Result<Cluster> {
         spec.validate()?;
         let tools = check_host()?;
-        let dir = std::path::absolute(&spec.dir)
-            .map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| HarnessError::io("cannot create the cluster directory", &dir, e))?;
+        let dir =
+            std::path::absolute(&spec.dir).map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| HarnessError::io("cannot create the cluster directory", &dir, e))?;
         if let Some(old) = state::read(&dir)? {
             if old.is_orphaned() {
                 progress("cleaning up a cluster a killed run left in this directory");
                 teardown::teardown_dir(&dir)?;
             } else if old.phase != Phase::Down {
-                return Err(HarnessError::DirInUse {
-                    state: state::state_path(&dir),
-                    dir,
-                });
+                return Err(HarnessError::DirInUse { state: state::state_path(&dir), dir });
             }
         }
         engine::check_socket_path(&dir.join(format!("n{}", spec.nodes)).join("docker.sock"))?;
@@ -262,11 +234,7 @@ impl Cluster {
                 exec_root: st.run_dir.join(format!("n{i}")),
                 socket: dir.join(format!("n{i}")).join("docker.sock"),
                 addr: Ipv4Addr::UNSPECIFIED,
-                role: if i <= spec.managers {
-                    Role::Manager
-                } else {
-                    Role::Worker
-                },
+                role: if i <= spec.managers { Role::Manager } else { Role::Worker },
                 netns: None,
                 veth: None,
                 pid: None,
@@ -283,12 +251,7 @@ impl Cluster {
         Ok(cluster)
     }
 
-    fn bring_up(
-        &mut self,
-        tools: &HostTools,
-        spec: &ClusterSpec,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<()> {
+    fn bring_up(&mut self, tools: &HostTools, spec: &ClusterSpec, progress: &mut dyn FnMut(&str)) -> Result<()> {
         let st = self.state.snapshot();
         let id = st.id.clone();
 
@@ -302,10 +265,7 @@ impl Cluster {
         })?;
 
         let bridge = names::bridge(&id);
-        progress(&format!(
-            "creating bridge {bridge} ({gateway}/24) and {} network namespaces",
-            spec.nodes
-        ));
+        progress(&format!("creating bridge {bridge} ({gateway}/24) and {} network namespaces", spec.nodes));
         self.state.update(|s| s.bridge = Some(bridge.clone()))?;
         netns::create_bridge(tools, &bridge, gateway)?;
         self.state.update(|s| s.forward_rule = true)?;
@@ -326,17 +286,12 @@ impl Cluster {
             netns::create_node_net(tools, &ns, &veth, &bridge, addr)?;
         }
 
-        progress(&format!(
-            "starting {} dockerd{}",
-            spec.nodes,
-            if spec.nodes == 1 { "" } else { "s" }
-        ));
+        progress(&format!("starting {} dockerd{}", spec.nodes, if spec.nodes == 1 { "" } else { "s" }));
         let shared_containerd = containerd::host_in_use();
         for i in 0..spec.nodes {
             let node = self.state.update(|s| {
                 let n = &mut s.nodes[i];
-                n.host_containerd =
-                    shared_containerd.then(|| names::containerd_namespace(&id, i + 1));
+                n.host_containerd = shared_containerd.then(|| names::containerd_namespace(&id, i + 1));
                 n.clone()
             })?;
             let child = engine::spawn(tools, &node)?;
@@ -354,11 +309,7 @@ impl Cluster {
             progress("loading the stand-in images on every node");
             load_images(tools, &apis)?;
         }
-        progress(&format!(
-            "forming the swarm: {} manager(s), {} worker(s)",
-            spec.managers,
-            spec.nodes - spec.managers
-        ));
+        progress(&format!("forming the swarm: {} manager(s), {} worker(s)", spec.managers, spec.nodes - spec.managers));
         form_swarm(&apis)?;
         swarm::wait_settled(&apis, spec.swarm_timeout, &st.dir)?;
 
@@ -401,10 +352,7 @@ impl Cluster {
     /// Imports the stand-in images on every node (for clusters started with `images: false`).
     pub fn load_stand_in_images(&self) -> Result<()> {
         let nodes = self.state.snapshot().nodes;
-        load_images(
-            check_host()?,
-            &nodes.iter().map(NodeApi::new).collect::<Vec<_>>(),
-        )
+        load_images(check_host()?, &nodes.iter().map(NodeApi::new).collect::<Vec<_>>())
     }
 
     /// Tears the cluster down; idempotent. Fails with the list of what is left if
@@ -451,8 +399,7 @@ impl Drop for Cluster {
 /// A fresh id, claimed by creating `/run/private-swarm/<id>`, which records the cluster
 /// directory (so [`cleanup_orphans`](crate::cleanup_orphans) finds every cluster).
 fn claim_id(cluster_dir: &Path) -> Result<String> {
-    std::fs::create_dir_all(RUN_ROOT)
-        .map_err(|e| HarnessError::io("cannot create the run directory", RUN_ROOT, e))?;
+    std::fs::create_dir_all(RUN_ROOT).map_err(|e| HarnessError::io("cannot create the run directory", RUN_ROOT, e))?;
     loop {
         let id = names::new_id();
         let dir = Path::new(RUN_ROOT).join(&id);
@@ -472,13 +419,8 @@ fn claim_id(cluster_dir: &Path) -> Result<String> {
 fn load_images(tools: &HostTools, apis: &[NodeApi]) -> Result<()> {
     let archive = stand_in::image_archive(tools)?;
     std::thread::scope(|s| {
-        let jobs: Vec<_> = apis
-            .iter()
-            .map(|api| s.spawn(|| stand_in::load(api, &archive)))
-            .collect();
-        jobs.into_iter()
-            .map(|j| j.join().expect("image import thread panicked"))
-            .collect::<Result<Vec<()>>>()
+        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| stand_in::load(api, &archive))).collect();
+        jobs.into_iter().map(|j| j.join().expect("image import thread panicked")).collect::<Result<Vec<()>>>()
     })
     .map(drop)
 }
@@ -493,13 +435,8 @@ fn form_swarm(apis: &[NodeApi]) -> Result<()> {
     }
     let token = swarm::worker_token(first)?;
     std::thread::scope(|s| {
-        let jobs: Vec<_> = apis[1..]
-            .iter()
-            .map(|api| s.spawn(|| swarm::join(api, &token, first.node)))
-            .collect();
-        jobs.into_iter()
-            .map(|j| j.join().expect("join thread panicked"))
-            .collect::<Result<Vec<()>>>()
+        let jobs: Vec<_> = apis[1..].iter().map(|api| s.spawn(|| swarm::join(api, &token, first.node))).collect();
+        jobs.into_iter().map(|j| j.join().expect("join thread panicked")).collect::<Result<Vec<()>>>()
     })?;
     for api in apis[1..].iter().filter(|a| a.node.role == Role::Manager) {
         let id = swarm::own_node_id(api)?;

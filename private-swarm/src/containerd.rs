@@ -36,13 +36,7 @@ fn address(node: &NodeState) -> PathBuf {
 
 /// The shim socket of container `id`, as containerd names it.
 fn shim_socket(address: &Path, namespace: &str, id: &str) -> PathBuf {
-    let digest = Sha256::digest(
-        address
-            .join(namespace)
-            .join(id)
-            .as_os_str()
-            .as_encoded_bytes(),
-    );
+    let digest = Sha256::digest(address.join(namespace).join(id).as_os_str().as_encoded_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     Path::new(SHIM_SOCKET_DIR).join(hex)
 }
@@ -50,11 +44,7 @@ fn shim_socket(address: &Path, namespace: &str, id: &str) -> PathBuf {
 /// Ids of the node's containers, from its data root.
 pub fn container_ids(node: &NodeState) -> Vec<String> {
     std::fs::read_dir(node.dir.join("data/containers"))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default()
 }
 
@@ -71,15 +61,10 @@ pub fn remove_leftovers(node: &NodeState) {
     if let (Some(ns), Some(ctr)) = (&node.host_containerd, find_binary("ctr")) {
         // A namespace must be empty to go: drop what a killed engine left registered.
         let ctr_in = |ns: &str, args: &[&str]| {
-            run(Command::new(&ctr)
-                .args(["--address", HOST_SOCKET, "--namespace", ns])
-                .args(args))
+            run(Command::new(&ctr).args(["--address", HOST_SOCKET, "--namespace", ns]).args(args))
         };
         for ns in [ns.clone(), format!("{ns}-plugins")] {
-            for id in ctr_in(&ns, &["containers", "list", "-q"])
-                .unwrap_or_default()
-                .lines()
-            {
+            for id in ctr_in(&ns, &["containers", "list", "-q"]).unwrap_or_default().lines() {
                 let _ = ctr_in(&ns, &["tasks", "delete", "--force", id]);
                 let _ = ctr_in(&ns, &["containers", "delete", id]);
             }
@@ -90,20 +75,15 @@ pub fn remove_leftovers(node: &NodeState) {
 
 /// The node's namespaces still on the host's containerd.
 pub fn leftover_namespaces(nodes: &[NodeState]) -> Vec<String> {
-    let ours: Vec<String> = nodes
-        .iter()
-        .filter_map(|n| n.host_containerd.clone())
-        .flat_map(|ns| [format!("{ns}-plugins"), ns])
-        .collect();
+    let ours: Vec<String> =
+        nodes.iter().filter_map(|n| n.host_containerd.clone()).flat_map(|ns| [format!("{ns}-plugins"), ns]).collect();
     if ours.is_empty() || !host_in_use() {
         return Vec::new();
     }
     let Some(ctr) = find_binary("ctr") else {
         return Vec::new();
     };
-    let Ok(listed) =
-        run(Command::new(ctr).args(["--address", HOST_SOCKET, "namespaces", "list", "-q"]))
-    else {
+    let Ok(listed) = run(Command::new(ctr).args(["--address", HOST_SOCKET, "namespaces", "list", "-q"])) else {
         return Vec::new();
     };
     listed

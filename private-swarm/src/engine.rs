@@ -24,10 +24,7 @@ const MAX_SOCKET_PATH: usize = 107;
 pub fn check_socket_path(path: &Path) -> Result<()> {
     let len = path.as_os_str().len();
     if len > MAX_SOCKET_PATH {
-        return Err(HarnessError::SocketPathTooLong {
-            path: path.to_path_buf(),
-            len,
-        });
+        return Err(HarnessError::SocketPathTooLong { path: path.to_path_buf(), len });
     }
     Ok(())
 }
@@ -36,17 +33,9 @@ fn daemon_json(tools: &HostTools, node: &NodeState) -> String {
     let mut config = serde_json::Map::new();
     if tools.dockerd_major < 23 {
         // Without it every 20.10 engine shares /etc/docker/key.json and reports the same ID.
-        config.insert(
-            "deprecated-key-path".into(),
-            node.dir
-                .join("key.json")
-                .to_string_lossy()
-                .into_owned()
-                .into(),
-        );
+        config.insert("deprecated-key-path".into(), node.dir.join("key.json").to_string_lossy().into_owned().into());
     }
-    serde_json::to_string_pretty(&serde_json::Value::Object(config)).expect("config serializes")
-        + "\n"
+    serde_json::to_string_pretty(&serde_json::Value::Object(config)).expect("config serializes") + "\n"
 }
 
 /// Writes the node's config and spawns its dockerd inside the node's network namespace.
@@ -61,19 +50,13 @@ pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
     std::fs::write(&config, daemon_json(tools, node))
         .map_err(|e| HarnessError::io("cannot write daemon.json", &config, e))?;
     let log_path = node.log();
-    let log = File::create(&log_path)
-        .map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
-    let log_err = log
-        .try_clone()
-        .map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
+    let log = File::create(&log_path).map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
+    let log_err = log.try_clone().map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
 
-    let ns_name = node
-        .netns
-        .as_deref()
-        .expect("the namespace is created before the engine");
+    let ns_name = node.netns.as_deref().expect("the namespace is created before the engine");
     let ns_path = netns_path(ns_name);
-    let ns_file = File::open(&ns_path)
-        .map_err(|e| HarnessError::io("cannot open the node's network namespace", &ns_path, e))?;
+    let ns_file =
+        File::open(&ns_path).map_err(|e| HarnessError::io("cannot open the node's network namespace", &ns_path, e))?;
     let hostname = CString::new(node.hostname.as_str()).expect("hostnames have no NUL");
 
     let mut cmd = Command::new(&tools.dockerd);
@@ -95,10 +78,7 @@ pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
     }
     let path = std::env::var("PATH").unwrap_or_default();
     cmd.env_clear()
-        .env(
-            "PATH",
-            format!("{path}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-        )
+        .env("PATH", format!("{path}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
         .env("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1")
         .stdin(Stdio::null())
         .stdout(log)
@@ -116,13 +96,7 @@ pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
             Ok(())
         });
     }
-    cmd.spawn().map_err(|e| {
-        HarnessError::io(
-            format!("cannot start dockerd for {}", node.name),
-            &tools.dockerd,
-            e,
-        )
-    })
+    cmd.spawn().map_err(|e| HarnessError::io(format!("cannot start dockerd for {}", node.name), &tools.dockerd, e))
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -142,10 +116,7 @@ pub fn wait_ready(node: &NodeState, pid: u32, timeout: Duration) -> Result<()> {
                 tail: log_tail(&node.log(), 15),
             });
         }
-        if api
-            .request("GET", "/_ping", None, Duration::from_secs(2))
-            .is_ok()
-        {
+        if api.request("GET", "/_ping", None, Duration::from_secs(2)).is_ok() {
             return Ok(());
         }
         if Instant::now() >= deadline {
@@ -163,8 +134,7 @@ pub fn wait_ready(node: &NodeState, pid: u32, timeout: Duration) -> Result<()> {
 /// True when `pid` is the dockerd serving this node's socket (not a reused pid).
 pub fn is_our_dockerd(pid: u32, node: &NodeState) -> bool {
     process::cmdline(pid).is_some_and(|argv| {
-        argv.first().is_some_and(|a| a.ends_with("dockerd"))
-            && argv.iter().any(|a| *a == node.docker_host())
+        argv.first().is_some_and(|a| a.ends_with("dockerd")) && argv.iter().any(|a| *a == node.docker_host())
     })
 }
 
@@ -183,10 +153,7 @@ pub struct NodeApi<'a> {
 
 impl<'a> NodeApi<'a> {
     pub fn new(node: &'a NodeState) -> Self {
-        NodeApi {
-            node,
-            api: EngineApi::new(&node.socket),
-        }
+        NodeApi { node, api: EngineApi::new(&node.socket) }
     }
 
     pub fn raw(&self) -> &EngineApi {
@@ -212,14 +179,10 @@ impl<'a> NodeApi<'a> {
     }
 
     pub fn get(&self, path: &str) -> Result<serde_json::Value> {
-        self.api
-            .get_json(path, Duration::from_secs(30))
-            .map_err(|f| self.fail("GET", path, f))
+        self.api.get_json(path, Duration::from_secs(30)).map_err(|f| self.fail("GET", path, f))
     }
 
     pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
-        self.api
-            .post_json(path, body, Duration::from_secs(60))
-            .map_err(|f| self.fail("POST", path, f))
+        self.api.post_json(path, body, Duration::from_secs(60)).map_err(|f| self.fail("POST", path, f))
     }
 }

@@ -16,10 +16,7 @@ pub enum HarnessError {
     NotRoot { euid: u32 },
 
     #[error("`{binary}` was not found on PATH or in /usr/sbin, /sbin: install it with `apt-get install -y {package}`")]
-    MissingBinary {
-        binary: &'static str,
-        package: &'static str,
-    },
+    MissingBinary { binary: &'static str, package: &'static str },
 
     #[error(
         "{path} is a dynamically linked busybox; the stand-in images need a static one: \
@@ -39,29 +36,16 @@ pub enum HarnessError {
     },
 
     #[error("`{command}` failed ({status}): {stderr}")]
-    Command {
-        command: String,
-        status: String,
-        stderr: String,
-    },
+    Command { command: String, status: String, stderr: String },
 
     #[error(
         "dockerd for {node} did not answer on {docker_host} within {}s; its log is at {}",
         waited.as_secs(), log.display()
     )]
-    EngineNotReady {
-        node: String,
-        docker_host: String,
-        waited: Duration,
-        log: PathBuf,
-    },
+    EngineNotReady { node: String, docker_host: String, waited: Duration, log: PathBuf },
 
     #[error("dockerd for {node} exited while starting; its log is at {}. Last lines:\n{tail}", log.display())]
-    EngineExited {
-        node: String,
-        log: PathBuf,
-        tail: String,
-    },
+    EngineExited { node: String, log: PathBuf, tail: String },
 
     #[error("{node}: cannot reach the engine at {docker_host}: {source}. Is its dockerd running? (log: {})", log.display())]
     EngineUnreachable {
@@ -73,30 +57,16 @@ pub enum HarnessError {
     },
 
     #[error("{node}: Engine API {method} {path} answered {status}: {message}")]
-    Api {
-        node: String,
-        method: String,
-        path: String,
-        status: u16,
-        message: String,
-    },
+    Api { node: String, method: String, path: String, status: u16, message: String },
 
     #[error("{node}: {what}: {detail}")]
-    Swarm {
-        node: String,
-        what: String,
-        detail: String,
-    },
+    Swarm { node: String, what: String, detail: String },
 
     #[error(
         "the swarm did not settle within {}s: {detail}. Node logs are under {}",
         waited.as_secs(), dir.display()
     )]
-    SwarmNotReady {
-        waited: Duration,
-        detail: String,
-        dir: PathBuf,
-    },
+    SwarmNotReady { waited: Duration, detail: String, dir: PathBuf },
 
     #[error(
         "no free subnet in 100.64.0.0/16: every /24 is claimed under /run/private-swarm/subnets \
@@ -115,10 +85,7 @@ pub enum HarnessError {
     SocketPathTooLong { path: PathBuf, len: usize },
 
     #[error("teardown of {} left things behind:\n  {}", dir.display(), leftovers.join("\n  "))]
-    TeardownIncomplete {
-        dir: PathBuf,
-        leftovers: Vec<String>,
-    },
+    TeardownIncomplete { dir: PathBuf, leftovers: Vec<String> },
 
     #[error("no practice cluster is running (state dir {}); start one with `lab cluster up`", dir.display())]
     NotRunning { dir: PathBuf },
@@ -127,27 +94,14 @@ pub enum HarnessError {
     NoDockerCli,
 
     #[error("`docker {args}` on {node} failed ({status}): {stderr}")]
-    DockerCli {
-        node: String,
-        args: String,
-        status: String,
-        stderr: String,
-    },
+    DockerCli { node: String, args: String, status: String, stderr: String },
 }
 
 /// Result with [`HarnessError`] as the error.
 pub type Result<T, E = HarnessError> = std::result::Result<T, E>;
 
 impl HarnessError {
-    pub(crate) fn io(
-        what: impl Into<String>,
-        path: impl Into<PathBuf>,
-        source: std::io::Error,
-    ) -> Self {
-        HarnessError::Io {
-            what: what.into(),
-            path: path.into(),
-            source,
-        }
+    pub(crate) fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        HarnessError::Io { what: what.into(), path: path.into(), source }
     }
 }

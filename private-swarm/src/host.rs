@@ -45,13 +45,7 @@ fn find_tools() -> Result<HostTools> {
         return Err(HarnessError::BusyboxNotStatic { path: busybox });
     }
     let version = run(Command::new(&dockerd).arg("--version"))?;
-    Ok(HostTools {
-        dockerd,
-        ip,
-        iptables,
-        busybox,
-        dockerd_major: dockerd_major(&version),
-    })
+    Ok(HostTools { dockerd, ip, iptables, busybox, dockerd_major: dockerd_major(&version) })
 }
 
 fn require(binary: &'static str, package: &'static str) -> Result<PathBuf> {
@@ -69,9 +63,7 @@ pub fn find_binary(name: &str) -> Option<PathBuf> {
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    p.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
 /// True when the ELF file has no PT_INTERP program header, i.e. needs no dynamic loader.
@@ -102,26 +94,18 @@ fn elf_has_no_interp(b: &[u8]) -> Option<bool> {
 
 fn dockerd_major(version_line: &str) -> u32 {
     // "Docker version 20.10.24+dfsg1, build 5d6db84"
-    version_line
-        .split_whitespace()
-        .nth(2)
-        .and_then(|v| v.split('.').next())
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(20)
+    version_line.split_whitespace().nth(2).and_then(|v| v.split('.').next()).and_then(|m| m.parse().ok()).unwrap_or(20)
 }
 
 /// Runs a command to completion with no stdin; Ok(stdout) on exit 0, otherwise an error
 /// that quotes the command line and its stderr.
 pub(crate) fn run(cmd: &mut Command) -> Result<String> {
     let line = command_line(cmd);
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| HarnessError::Command {
-            command: line.clone(),
-            status: "not started".into(),
-            stderr: e.to_string(),
-        })?;
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| HarnessError::Command {
+        command: line.clone(),
+        status: "not started".into(),
+        stderr: e.to_string(),
+    })?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
@@ -147,14 +131,8 @@ mod tests {
 
     #[test]
     fn dockerd_major_reads_debian_and_upstream_versions() {
-        assert_eq!(
-            dockerd_major("Docker version 20.10.24+dfsg1, build 5d6db84"),
-            20
-        );
-        assert_eq!(
-            dockerd_major("Docker version 26.1.5+dfsg1, build a72d7cd"),
-            26
-        );
+        assert_eq!(dockerd_major("Docker version 20.10.24+dfsg1, build 5d6db84"), 20);
+        assert_eq!(dockerd_major("Docker version 26.1.5+dfsg1, build a72d7cd"), 26);
         assert_eq!(dockerd_major("garbage"), 20);
     }
 

@@ -9,10 +9,8 @@ use nix::mount::{umount2, MntFlags};
 /// Mount points under any of `roots` (a root itself included), deepest first.
 pub fn under(roots: &[PathBuf]) -> Vec<PathBuf> {
     let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let mut points: Vec<PathBuf> = parse_mount_points(&info)
-        .into_iter()
-        .filter(|p| roots.iter().any(|r| p.starts_with(r)))
-        .collect();
+    let mut points: Vec<PathBuf> =
+        parse_mount_points(&info).into_iter().filter(|p| roots.iter().any(|r| p.starts_with(r))).collect();
     points.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
     points.dedup();
     points
@@ -33,18 +31,12 @@ pub fn unmount_under(roots: &[PathBuf]) -> Vec<String> {
             }
         }
     }
-    under(roots)
-        .into_iter()
-        .map(|p| format!("mount {}", p.display()))
-        .collect()
+    under(roots).into_iter().map(|p| format!("mount {}", p.display())).collect()
 }
 
 /// Mount points (field 5) of mountinfo text, with the kernel's octal escapes undone.
 fn parse_mount_points(info: &str) -> Vec<PathBuf> {
-    info.lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .map(|p| PathBuf::from(unescape(p)))
-        .collect()
+    info.lines().filter_map(|l| l.split(' ').nth(4)).map(|p| PathBuf::from(unescape(p))).collect()
 }
 
 fn unescape(field: &str) -> String {
@@ -52,10 +44,7 @@ fn unescape(field: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)) {
             let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
             out.push(v);
             i += 4;
@@ -77,10 +66,7 @@ mod tests {
                     43 42 0:4 net:[4026532177] /run/netns/psw-1 rw shared:2 - nsfs nsfs rw\n";
         assert_eq!(
             parse_mount_points(info),
-            vec![
-                PathBuf::from("/tmp/a b/n1/data"),
-                PathBuf::from("/run/netns/psw-1")
-            ]
+            vec![PathBuf::from("/tmp/a b/n1/data"), PathBuf::from("/run/netns/psw-1")]
         );
     }
 

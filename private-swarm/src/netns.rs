@@ -54,9 +54,8 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
         .write(true)
         .open(&lock_path)
         .map_err(|e| HarnessError::io("cannot open the subnet lock", &lock_path, e))?;
-    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| {
-        HarnessError::io("cannot lock the subnet claims", &lock_path, e.into())
-    })?;
+    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive)
+        .map_err(|(_, e)| HarnessError::io("cannot lock the subnet claims", &lock_path, e.into()))?;
 
     let taken = host_prefixes(tools)?;
     let start = (names::random_u64() % 256) as usize;
@@ -70,24 +69,17 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
             }
             let _ = std::fs::remove_file(&claim_file);
         }
-        if taken
-            .iter()
-            .any(|&(addr, len)| overlaps(addr, len, net, 24))
-        {
+        if taken.iter().any(|&(addr, len)| overlaps(addr, len, net, 24)) {
             continue;
         }
-        let claim = serde_json::to_vec(&Claim {
-            dir: dir.to_path_buf(),
-            id: id.to_string(),
-        })
-        .expect("claim serializes");
+        let claim =
+            serde_json::to_vec(&Claim { dir: dir.to_path_buf(), id: id.to_string() }).expect("claim serializes");
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&claim_file)
             .map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
-        f.write_all(&claim)
-            .map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
+        f.write_all(&claim).map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
         return Ok(SubnetRecord {
             cidr: format!("{net}/24"),
             gateway: Ipv4Addr::new(SUBNET_PREFIX[0], SUBNET_PREFIX[1], x, 1),
@@ -100,10 +92,7 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
 /// A claim is stale when the cluster directory it names no longer describes that cluster
 /// as holding resources.
 fn claim_is_stale(claim_file: &Path) -> bool {
-    let Some(claim) = std::fs::read(claim_file)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Claim>(&b).ok())
-    else {
+    let Some(claim) = std::fs::read(claim_file).ok().and_then(|b| serde_json::from_slice::<Claim>(&b).ok()) else {
         return true;
     };
     match state::read(&claim.dir) {
@@ -139,10 +128,7 @@ pub fn claims_of(id: &str) -> Vec<PathBuf> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            std::fs::read(p)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Claim>(&b).ok())
-                .is_some_and(|c| c.id == id)
+            std::fs::read(p).ok().and_then(|b| serde_json::from_slice::<Claim>(&b).ok()).is_some_and(|c| c.id == id)
         })
         .collect()
 }
@@ -151,10 +137,7 @@ pub fn claims_of(id: &str) -> Vec<PathBuf> {
 fn host_prefixes(tools: &HostTools) -> Result<Vec<(Ipv4Addr, u8)>> {
     let addrs = run(Command::new(&tools.ip).args(["-4", "-o", "addr", "show"]))?;
     let routes = run(Command::new(&tools.ip).args(["-4", "route", "show", "table", "all"]))?;
-    Ok(parse_addr_prefixes(&addrs)
-        .into_iter()
-        .chain(parse_route_prefixes(&routes))
-        .collect())
+    Ok(parse_addr_prefixes(&addrs).into_iter().chain(parse_route_prefixes(&routes)).collect())
 }
 
 fn parse_prefix(text: &str) -> Option<(Ipv4Addr, u8)> {
@@ -189,11 +172,7 @@ fn parse_route_prefixes(out: &str) -> Vec<(Ipv4Addr, u8)> {
         .filter_map(|l| {
             let mut t = l.split_whitespace();
             let first = t.next()?;
-            let dest = if TYPES.contains(&first) {
-                t.next()?
-            } else {
-                first
-            };
+            let dest = if TYPES.contains(&first) { t.next()? } else { first };
             parse_prefix(dest) // "default" does not parse and is skipped
         })
         .collect()
@@ -212,10 +191,7 @@ fn ip(tools: &HostTools, args: &[&str]) -> Result<()> {
 /// Creates the bridge with the gateway address and brings it up.
 pub fn create_bridge(tools: &HostTools, bridge: &str, gateway: Ipv4Addr) -> Result<()> {
     ip(tools, &["link", "add", bridge, "type", "bridge"])?;
-    ip(
-        tools,
-        &["addr", "add", &format!("{gateway}/24"), "dev", bridge],
-    )?;
+    ip(tools, &["addr", "add", &format!("{gateway}/24"), "dev", bridge])?;
     ip(tools, &["link", "set", bridge, "up"])
 }
 
@@ -240,39 +216,16 @@ pub fn forward_rule_present(tools: &HostTools, bridge: &str) -> bool {
 
 /// True when a failed FORWARD rule matters: bridged frames pass through iptables.
 pub fn bridge_traffic_is_filtered() -> bool {
-    std::fs::read_to_string("/proc/sys/net/bridge/bridge-nf-call-iptables")
-        .is_ok_and(|v| v.trim() == "1")
+    std::fs::read_to_string("/proc/sys/net/bridge/bridge-nf-call-iptables").is_ok_and(|v| v.trim() == "1")
 }
 
 /// Creates node's namespace and veth pair (`eth0` inside, `veth` on the bridge) and
 /// addresses it.
-pub fn create_node_net(
-    tools: &HostTools,
-    netns: &str,
-    veth: &str,
-    bridge: &str,
-    addr: Ipv4Addr,
-) -> Result<()> {
+pub fn create_node_net(tools: &HostTools, netns: &str, veth: &str, bridge: &str, addr: Ipv4Addr) -> Result<()> {
     ip(tools, &["netns", "add", netns])?;
-    ip(
-        tools,
-        &[
-            "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns,
-        ],
-    )?;
+    ip(tools, &["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns])?;
     ip(tools, &["link", "set", veth, "master", bridge, "up"])?;
-    ip(
-        tools,
-        &[
-            "-n",
-            netns,
-            "addr",
-            "add",
-            &format!("{addr}/24"),
-            "dev",
-            "eth0",
-        ],
-    )?;
+    ip(tools, &["-n", netns, "addr", "add", &format!("{addr}/24"), "dev", "eth0"])?;
     ip(tools, &["-n", netns, "link", "set", "eth0", "up"])?;
     ip(tools, &["-n", netns, "link", "set", "lo", "up"])
 }
@@ -315,19 +268,13 @@ mod tests {
                      2: eth0    inet 100.64.7.20/24 brd 100.64.7.255 scope global eth0\n";
         assert_eq!(
             parse_addr_prefixes(addrs),
-            vec![
-                (Ipv4Addr::new(127, 0, 0, 1), 8),
-                (Ipv4Addr::new(100, 64, 7, 20), 24)
-            ]
+            vec![(Ipv4Addr::new(127, 0, 0, 1), 8), (Ipv4Addr::new(100, 64, 7, 20), 24)]
         );
         let routes = "default via 10.0.2.2 dev eth0\n100.64.9.0/24 dev pswab proto kernel scope link src 100.64.9.1\n\
                       local 100.64.9.1 dev pswab table local proto kernel scope host src 100.64.9.1\n";
         assert_eq!(
             parse_route_prefixes(routes),
-            vec![
-                (Ipv4Addr::new(100, 64, 9, 0), 24),
-                (Ipv4Addr::new(100, 64, 9, 1), 32)
-            ]
+            vec![(Ipv4Addr::new(100, 64, 9, 0), 24), (Ipv4Addr::new(100, 64, 9, 1), 32)]
         );
     }
 
@@ -342,9 +289,6 @@ mod tests {
 
     #[test]
     fn node_addresses_start_at_eleven() {
-        assert_eq!(
-            node_addr(Ipv4Addr::new(100, 64, 3, 1), 2),
-            Ipv4Addr::new(100, 64, 3, 12)
-        );
+        assert_eq!(node_addr(Ipv4Addr::new(100, 64, 3, 1), 2), Ipv4Addr::new(100, 64, 3, 12));
     }
 }

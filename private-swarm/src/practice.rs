@@ -88,14 +88,8 @@ pub struct Practice {
 impl Practice {
     /// `$SWARM_LAB_HOME/practice`, or `/var/lib/swarm-lab/practice`.
     pub fn from_env() -> Practice {
-        let home = std::env::var_os(HOME_ENV)
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from);
-        Practice {
-            dir: home
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_HOME))
-                .join("practice"),
-        }
+        let home = std::env::var_os(HOME_ENV).filter(|h| !h.is_empty()).map(PathBuf::from);
+        Practice { dir: home.unwrap_or_else(|| PathBuf::from(DEFAULT_HOME)).join("practice") }
     }
 
     /// A practice cluster kept in exactly `dir`.
@@ -115,12 +109,7 @@ impl Practice {
     /// Starts the practice cluster, or reports the one already running. Leftovers of a
     /// killed `up` (or of a cluster whose engines all died, e.g. after a reboot) are
     /// cleaned up first.
-    pub fn up(
-        &self,
-        nodes: usize,
-        managers: usize,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<UpOutcome> {
+    pub fn up(&self, nodes: usize, managers: usize, progress: &mut dyn FnMut(&str)) -> Result<UpOutcome> {
         let spec = self.spec(nodes, managers);
         spec.validate()?;
         check_host()?;
@@ -138,10 +127,7 @@ impl Practice {
                 teardown::teardown_dir(&self.dir)?;
             }
         }
-        progress(&format!(
-            "starting a practice swarm of {nodes} node(s) in {}",
-            self.dir.display()
-        ));
+        progress(&format!("starting a practice swarm of {nodes} node(s) in {}", self.dir.display()));
         let cluster = Cluster::start_with_progress(spec, progress)?;
         Ok(UpOutcome::Started(cluster.detach()?))
     }
@@ -188,11 +174,7 @@ impl Practice {
                 }
             })
             .collect();
-        Ok(PracticeStatus {
-            dir: self.dir.clone(),
-            nodes,
-            answered_by,
-        })
+        Ok(PracticeStatus { dir: self.dir.clone(), nodes, answered_by })
     }
 
     /// Removes the practice cluster, also what a killed `up` left; idempotent.
@@ -202,13 +184,8 @@ impl Practice {
         let old = state::read(&self.dir)?;
         let outcome = match &old {
             Some(s) if s.phase != Phase::Down => {
-                progress(&format!(
-                    "stopping {} node(s) and removing their network",
-                    s.nodes.len()
-                ));
-                DownOutcome::Removed {
-                    nodes: s.nodes.len(),
-                }
+                progress(&format!("stopping {} node(s) and removing their network", s.nodes.len()));
+                DownOutcome::Removed { nodes: s.nodes.len() }
             }
             _ => DownOutcome::NothingRunning,
         };
@@ -222,9 +199,7 @@ impl Practice {
     fn live_state(&self) -> Result<ClusterState> {
         match state::read(&self.dir)? {
             Some(s) if s.phase == Phase::Running => Ok(s),
-            _ => Err(HarnessError::NotRunning {
-                dir: self.dir.clone(),
-            }),
+            _ => Err(HarnessError::NotRunning { dir: self.dir.clone() }),
         }
     }
 
@@ -236,33 +211,21 @@ impl Practice {
             let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755));
         }
         let path = self.dir.join(".lock");
-        let open = || {
-            OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-        };
-        let file =
-            open().map_err(|e| HarnessError::io("cannot open the practice lock", &path, e))?;
+        let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&path);
+        let file = open().map_err(|e| HarnessError::io("cannot open the practice lock", &path, e))?;
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
             Ok(lock) => Ok(lock),
             Err((file, _)) => {
                 progress("waiting for another `lab cluster up/down` to finish");
-                Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
-                    HarnessError::io("cannot lock the practice directory", &path, e.into())
-                })
+                Flock::lock(file, FlockArg::LockExclusive)
+                    .map_err(|(_, e)| HarnessError::io("cannot lock the practice directory", &path, e.into()))
             }
         }
     }
 }
 
 fn running_engines(state: &ClusterState) -> usize {
-    state
-        .nodes
-        .iter()
-        .filter(|n| n.pid.is_some_and(|pid| engine::is_our_dockerd(pid, n)))
-        .count()
+    state.nodes.iter().filter(|n| n.pid.is_some_and(|pid| engine::is_our_dockerd(pid, n))).count()
 }
 
 fn info_of(state: &ClusterState) -> ClusterInfo {

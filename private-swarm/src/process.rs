@@ -36,12 +36,7 @@ pub fn alive(pid: u32) -> bool {
 
 pub fn cmdline(pid: u32) -> Option<Vec<String>> {
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    Some(
-        raw.split(|b| *b == 0)
-            .filter(|a| !a.is_empty())
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect(),
-    )
+    Some(raw.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect())
 }
 
 /// Inode of a network namespace file (`/proc/PID/ns/net` or `/run/netns/NAME`).
@@ -51,11 +46,7 @@ pub fn netns_inode(path: &Path) -> Option<u64> {
 
 fn all_pids() -> Vec<u32> {
     std::fs::read_dir("/proc")
-        .map(|rd| {
-            rd.flatten()
-                .filter_map(|e| e.file_name().to_str()?.parse().ok())
-                .collect()
-        })
+        .map(|rd| rd.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
         .unwrap_or_default()
 }
 
@@ -117,10 +108,7 @@ pub fn members(roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) -> Vec
     picked
         .into_iter()
         .filter(|&pid| alive(pid))
-        .map(|pid| Member {
-            pid,
-            cmdline: cmdline(pid).unwrap_or_default().join(" "),
-        })
+        .map(|pid| Member { pid, cmdline: cmdline(pid).unwrap_or_default().join(" ") })
         .collect()
 }
 
@@ -128,9 +116,7 @@ fn belongs(pid: u32, roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) 
     if let Some(argv) = cmdline(pid) {
         if argv.first().is_some_and(|a| is_engine_program(a)) {
             let line = argv.join(" ");
-            if roots.iter().any(|r| mentions(&line, r))
-                || marks.iter().any(|m| line.contains(m.as_str()))
-            {
+            if roots.iter().any(|r| mentions(&line, r)) || marks.iter().any(|m| line.contains(m.as_str())) {
                 return true;
             }
         }

@@ -36,13 +36,7 @@ pub struct StandIn {
 
 /// Every stand-in behaviour, with the names it is tagged with.
 pub const STAND_INS: &[StandIn] = &[
-    StandIn {
-        kind: "shell",
-        tags: &["alpine", "alpine:latest"],
-        ports: &[],
-        command: None,
-        volumes: &[],
-    },
+    StandIn { kind: "shell", tags: &["alpine", "alpine:latest"], ports: &[], command: None, volumes: &[] },
     StandIn {
         kind: "web",
         tags: &[
@@ -114,9 +108,7 @@ pub const STAND_IN_IMAGES: &[&str] = &[
 /// The stand-in behaviour an image name gets, if any (`alpine` and `alpine:latest` alike).
 pub fn stand_in_for(image: &str) -> Option<&'static StandIn> {
     let (repo, tag) = split_reference(image);
-    STAND_INS
-        .iter()
-        .find(|s| s.tags.iter().any(|t| split_reference(t) == (repo, tag)))
+    STAND_INS.iter().find(|s| s.tags.iter().any(|t| split_reference(t) == (repo, tag)))
 }
 
 const WEB_PAGE: &str = "<!doctype html>\n<title>Swarm Lab stand-in</title>\n\
@@ -160,11 +152,9 @@ pub fn rootfs_tar(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
 }
 
 fn build_rootfs_tar(busybox: &Path) -> Result<Vec<u8>> {
-    let binary =
-        std::fs::read(busybox).map_err(|e| HarnessError::io("cannot read busybox", busybox, e))?;
+    let binary = std::fs::read(busybox).map_err(|e| HarnessError::io("cannot read busybox", busybox, e))?;
     let applets = run(Command::new(busybox).arg("--list-full"))?;
-    let tar_err =
-        |e: std::io::Error| HarnessError::io("cannot build the stand-in rootfs", busybox, e);
+    let tar_err = |e: std::io::Error| HarnessError::io("cannot build the stand-in rootfs", busybox, e);
 
     let mut b = tar::Builder::new(Vec::new());
     let mut dirs: Vec<&str> = vec![
@@ -202,11 +192,7 @@ fn build_rootfs_tar(busybox: &Path) -> Result<Vec<u8>> {
         append_dir(&mut b, d, mode).map_err(tar_err)?;
     }
     append_file(&mut b, "bin/busybox", &binary, 0o755).map_err(tar_err)?;
-    for applet in applets
-        .lines()
-        .map(str::trim)
-        .filter(|a| !a.is_empty() && *a != "bin/busybox")
-    {
+    for applet in applets.lines().map(str::trim).filter(|a| !a.is_empty() && *a != "bin/busybox") {
         if let Some(parent) = Path::new(applet).parent() {
             if !["bin", "sbin", "usr/bin", "usr/sbin"].contains(&parent.to_str().unwrap_or("")) {
                 continue;
@@ -217,28 +203,15 @@ fn build_rootfs_tar(busybox: &Path) -> Result<Vec<u8>> {
         h.set_size(0);
         h.set_mode(0o777);
         h.set_mtime(0);
-        b.append_link(&mut h, applet, "/bin/busybox")
-            .map_err(tar_err)?;
+        b.append_link(&mut h, applet, "/bin/busybox").map_err(tar_err)?;
     }
     let files: [(&str, &[u8], u32); 6] = [
-        (
-            "etc/passwd",
-            b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
-            0o644,
-        ),
+        ("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0o644),
         ("etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644),
         ("etc/httpd-json.conf", b".html:application/json\n", 0o644),
         ("var/www/index.html", WEB_PAGE.as_bytes(), 0o644),
-        (
-            "var/www/elasticsearch/index.html",
-            ELASTICSEARCH_ROOT.as_bytes(),
-            0o644,
-        ),
-        (
-            "usr/local/bin/redis-stand-in",
-            REDIS_SCRIPT.as_bytes(),
-            0o755,
-        ),
+        ("var/www/elasticsearch/index.html", ELASTICSEARCH_ROOT.as_bytes(), 0o644),
+        ("usr/local/bin/redis-stand-in", REDIS_SCRIPT.as_bytes(), 0o755),
     ];
     for (path, data, mode) in files {
         append_file(&mut b, path, data, mode).map_err(tar_err)?;
@@ -255,12 +228,7 @@ fn append_dir(b: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32) -> std::io::
     b.append_data(&mut h, format!("{path}/"), std::io::empty())
 }
 
-fn append_file(
-    b: &mut tar::Builder<Vec<u8>>,
-    path: &str,
-    data: &[u8],
-    mode: u32,
-) -> std::io::Result<()> {
+fn append_file(b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) -> std::io::Result<()> {
     let mut h = tar::Header::new_ustar();
     h.set_entry_type(tar::EntryType::Regular);
     h.set_size(data.len() as u64);
@@ -284,18 +252,14 @@ pub fn image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
         return Ok(a.clone());
     }
     let layer = rootfs_tar(tools)?;
-    let built =
-        Arc::new(build_archive(&layer).map_err(|e| {
-            HarnessError::io("cannot build the stand-in images", &tools.busybox, e)
-        })?);
+    let built = Arc::new(
+        build_archive(&layer).map_err(|e| HarnessError::io("cannot build the stand-in images", &tools.busybox, e))?,
+    );
     Ok(ARCHIVE.get_or_init(|| built).clone())
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Docker's name for the platform this process (and so the host's busybox) runs on.
@@ -323,18 +287,10 @@ impl StandIn {
             "Labels": {"org.swarm-lab.stand-in": self.kind},
         });
         if !self.ports.is_empty() {
-            config["ExposedPorts"] = self
-                .ports
-                .iter()
-                .map(|p| (format!("{p}/tcp"), json!({})))
-                .collect();
+            config["ExposedPorts"] = self.ports.iter().map(|p| (format!("{p}/tcp"), json!({}))).collect();
         }
         if !self.volumes.is_empty() {
-            config["Volumes"] = self
-                .volumes
-                .iter()
-                .map(|v| (v.to_string(), json!({})))
-                .collect();
+            config["Volumes"] = self.volumes.iter().map(|v| (v.to_string(), json!({}))).collect();
         }
         json!({
             "architecture": docker_arch(),
@@ -361,8 +317,7 @@ fn build_archive(layer: &[u8]) -> std::io::Result<Vec<u8>> {
     append_file(&mut b, &format!("{diff_id}/VERSION"), b"1.0", 0o644)?;
     let mut manifest = Vec::new();
     for stand_in in STAND_INS {
-        let config =
-            serde_json::to_vec(&stand_in.image_config(&diff_id)).expect("config serializes");
+        let config = serde_json::to_vec(&stand_in.image_config(&diff_id)).expect("config serializes");
         let config_path = format!("{}.json", sha256_hex(&config));
         append_file(&mut b, &config_path, &config, 0o644)?;
         let repo_tags: Vec<String> = stand_in
@@ -375,8 +330,7 @@ fn build_archive(layer: &[u8]) -> std::io::Result<Vec<u8>> {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        manifest
-            .push(json!({"Config": config_path, "RepoTags": repo_tags, "Layers": [layer_path]}));
+        manifest.push(json!({"Config": config_path, "RepoTags": repo_tags, "Layers": [layer_path]}));
     }
     let manifest = serde_json::to_vec(&manifest).expect("manifest serializes");
     append_file(&mut b, "manifest.json", &manifest, 0o644)?;
@@ -388,12 +342,7 @@ pub(crate) fn load(node: &NodeApi, archive: &[u8]) -> Result<()> {
     let path = "/images/load?quiet=1";
     let resp = node
         .raw()
-        .request(
-            "POST",
-            path,
-            Some(("application/x-tar", archive)),
-            std::time::Duration::from_secs(120),
-        )
+        .request("POST", path, Some(("application/x-tar", archive)), std::time::Duration::from_secs(120))
         .map_err(|f| node.fail("POST", path, f))?;
     load_result(&resp.body).map_err(|detail| HarnessError::Swarm {
         node: node.node.name.clone(),
@@ -419,10 +368,7 @@ mod tests {
 
     #[test]
     fn image_list_matches_the_behaviours() {
-        let from_table: Vec<&str> = STAND_INS
-            .iter()
-            .flat_map(|s| s.tags.iter().copied())
-            .collect();
+        let from_table: Vec<&str> = STAND_INS.iter().flat_map(|s| s.tags.iter().copied()).collect();
         assert_eq!(from_table, STAND_IN_IMAGES);
     }
 
@@ -443,11 +389,7 @@ mod tests {
         let web = stand_in_for("nginx").unwrap().image_config("ab");
         assert_eq!(
             web["config"]["Cmd"],
-            json!([
-                "/bin/sh",
-                "-c",
-                "trap 'exit 0' TERM; httpd -f -p 80 -h /var/www & wait"
-            ])
+            json!(["/bin/sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /var/www & wait"])
         );
         assert_eq!(web["config"]["ExposedPorts"], json!({"80/tcp": {}}));
         assert_eq!(web["rootfs"]["diff_ids"], json!(["sha256:ab"]));
@@ -465,23 +407,13 @@ mod tests {
             }
         }
         let manifest: Vec<Value> = serde_json::from_str(&manifest).unwrap();
-        let tags: usize = manifest
-            .iter()
-            .map(|m| m["RepoTags"].as_array().unwrap().len())
-            .sum();
-        assert_eq!(
-            tags,
-            STAND_IN_IMAGES.len() - 1,
-            "alpine and alpine:latest are one name"
-        );
+        let tags: usize = manifest.iter().map(|m| m["RepoTags"].as_array().unwrap().len()).sum();
+        assert_eq!(tags, STAND_IN_IMAGES.len() - 1, "alpine and alpine:latest are one name");
     }
 
     #[test]
     fn load_stream_reports_errors() {
         assert!(load_result(b"{\"stream\":\"Loaded image: alpine:latest\\n\"}\r\n").is_ok());
-        assert_eq!(
-            load_result(b"{\"errorDetail\":{},\"error\":\"boom\"}").unwrap_err(),
-            "boom"
-        );
+        assert_eq!(load_result(b"{\"errorDetail\":{},\"error\":\"boom\"}").unwrap_err(), "boom");
     }
 }

@@ -152,16 +152,9 @@ pub fn read(dir: &Path) -> Result<Option<ClusterState>> {
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|e| HarnessError::State {
-                path,
-                detail: format!("not a cluster state file: {e}"),
-            }),
+            .map_err(|e| HarnessError::State { path, detail: format!("not a cluster state file: {e}") }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(HarnessError::io(
-            "cannot read the cluster state file",
-            path,
-            e,
-        )),
+        Err(e) => Err(HarnessError::io("cannot read the cluster state file", path, e)),
     }
 }
 
@@ -170,10 +163,8 @@ pub fn write(state: &ClusterState) -> Result<()> {
     let path = state_path(&state.dir);
     let tmp = path.with_extension("json.tmp");
     let bytes = serde_json::to_vec_pretty(state).expect("cluster state always serializes");
-    std::fs::write(&tmp, bytes)
-        .map_err(|e| HarnessError::io("cannot write the cluster state file", &tmp, e))?;
-    std::fs::rename(&tmp, &path)
-        .map_err(|e| HarnessError::io("cannot write the cluster state file", &path, e))
+    std::fs::write(&tmp, bytes).map_err(|e| HarnessError::io("cannot write the cluster state file", &tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| HarnessError::io("cannot write the cluster state file", &path, e))
 }
 
 /// The state of a live cluster, shared by the threads that start its nodes; every change
@@ -186,9 +177,7 @@ pub struct StateFile {
 impl StateFile {
     pub fn create(state: ClusterState) -> Result<Self> {
         write(&state)?;
-        Ok(StateFile {
-            state: Mutex::new(state),
-        })
+        Ok(StateFile { state: Mutex::new(state) })
     }
 
     pub fn update<T>(&self, change: impl FnOnce(&mut ClusterState) -> T) -> Result<T> {

@@ -29,9 +29,7 @@ pub struct SwarmNode {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
@@ -49,21 +47,11 @@ pub fn list_nodes(manager: &NodeApi) -> Result<Vec<SwarmNode>> {
         .map(|n| SwarmNode {
             id: str_at(n, "/ID").to_string(),
             hostname: str_at(n, "/Description/Hostname").to_string(),
-            role: if str_at(n, "/Spec/Role") == "manager" {
-                Role::Manager
-            } else {
-                Role::Worker
-            },
+            role: if str_at(n, "/Spec/Role") == "manager" { Role::Manager } else { Role::Worker },
             status: capitalise(str_at(n, "/Status/State")),
             availability: capitalise(str_at(n, "/Spec/Availability")),
-            leader: n
-                .pointer("/ManagerStatus/Leader")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            manager_status: n
-                .pointer("/ManagerStatus/Reachability")
-                .and_then(Value::as_str)
-                .map(capitalise),
+            leader: n.pointer("/ManagerStatus/Leader").and_then(Value::as_bool).unwrap_or(false),
+            manager_status: n.pointer("/ManagerStatus/Reachability").and_then(Value::as_str).map(capitalise),
             addr: str_at(n, "/Status/Addr").to_string(),
             engine_version: str_at(n, "/Description/Engine/EngineVersion").to_string(),
         })
@@ -109,23 +97,16 @@ pub fn own_node_id(node: &NodeApi) -> Result<String> {
 /// `docker node promote`: sets the role in the node's spec, at its current version.
 pub fn promote(manager: &NodeApi, node_id: &str) -> Result<()> {
     let node = manager.get(&format!("/nodes/{node_id}"))?;
-    let version = node
-        .pointer("/Version/Index")
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
+    let version = node.pointer("/Version/Index").and_then(Value::as_u64).unwrap_or(0);
     let mut spec = node.get("Spec").cloned().unwrap_or_else(|| json!({}));
     spec["Role"] = json!("manager");
-    manager
-        .post(&format!("/nodes/{node_id}/update?version={version}"), &spec)
-        .map(drop)
+    manager.post(&format!("/nodes/{node_id}/update?version={version}"), &spec).map(drop)
 }
 
 /// Leaves the swarm with `--force`, giving up after `timeout`. Best effort: the result
 /// only says whether the engine agreed.
 pub fn leave(node: &NodeApi, timeout: Duration) -> bool {
-    node.raw()
-        .request("POST", "/swarm/leave?force=1", None, timeout)
-        .is_ok()
+    node.raw().request("POST", "/swarm/leave?force=1", None, timeout).is_ok()
 }
 
 /// Waits until node1 lists every node Ready with its intended role, exactly one leader,
@@ -139,11 +120,7 @@ pub fn wait_settled(apis: &[NodeApi], timeout: Duration, dir: &std::path::Path) 
             Err(e) => e.to_string(),
         };
         if Instant::now() >= deadline {
-            return Err(HarnessError::SwarmNotReady {
-                waited: timeout,
-                detail: problem,
-                dir: dir.to_path_buf(),
-            });
+            return Err(HarnessError::SwarmNotReady { waited: timeout, detail: problem, dir: dir.to_path_buf() });
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -152,34 +129,21 @@ pub fn wait_settled(apis: &[NodeApi], timeout: Duration, dir: &std::path::Path) 
 fn settle_problem(apis: &[NodeApi]) -> Result<Option<String>> {
     let rows = list_nodes(&apis[0])?;
     if rows.len() != apis.len() {
-        return Ok(Some(format!(
-            "node1 lists {} nodes, expected {}",
-            rows.len(),
-            apis.len()
-        )));
+        return Ok(Some(format!("node1 lists {} nodes, expected {}", rows.len(), apis.len())));
     }
     for api in apis {
         let want = &api.node;
         let Some(row) = rows.iter().find(|r| r.hostname == want.hostname) else {
-            return Ok(Some(format!(
-                "{} is not in node1's node list",
-                want.hostname
-            )));
+            return Ok(Some(format!("{} is not in node1's node list", want.hostname)));
         };
         if row.status != "Ready" {
             return Ok(Some(format!("{} is {}", row.hostname, row.status)));
         }
         if row.role != want.role {
-            return Ok(Some(format!(
-                "{} is a {}, expected a {}",
-                row.hostname, row.role, want.role
-            )));
+            return Ok(Some(format!("{} is a {}, expected a {}", row.hostname, row.role, want.role)));
         }
         if want.role == Role::Manager && row.manager_status.as_deref() != Some("Reachable") {
-            return Ok(Some(format!(
-                "manager {} is {:?}",
-                row.hostname, row.manager_status
-            )));
+            return Ok(Some(format!("manager {} is {:?}", row.hostname, row.manager_status)));
         }
     }
     let leaders = rows.iter().filter(|r| r.leader).count();
@@ -189,20 +153,11 @@ fn settle_problem(apis: &[NodeApi]) -> Result<Option<String>> {
     for api in apis {
         let info = api.get("/info")?;
         if str_at(&info, "/Swarm/LocalNodeState") != "active" {
-            return Ok(Some(format!(
-                "{} is not active in the swarm yet",
-                api.node.name
-            )));
+            return Ok(Some(format!("{} is not active in the swarm yet", api.node.name)));
         }
-        let control = info
-            .pointer("/Swarm/ControlAvailable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let control = info.pointer("/Swarm/ControlAvailable").and_then(Value::as_bool).unwrap_or(false);
         if api.node.role == Role::Manager && !control {
-            return Ok(Some(format!(
-                "{} does not act as a manager yet",
-                api.node.name
-            )));
+            return Ok(Some(format!("{} does not act as a manager yet", api.node.name)));
         }
     }
     Ok(None)

@@ -43,13 +43,9 @@ fn our_dockerds(state: &ClusterState) -> Vec<u32> {
         .nodes
         .iter()
         .filter_map(|n| {
-            let from_pidfile = std::fs::read_to_string(n.dir.join("docker.pid"))
-                .ok()
-                .and_then(|s| s.trim().parse().ok());
-            [n.pid, from_pidfile]
-                .into_iter()
-                .flatten()
-                .find(|&pid| engine::is_our_dockerd(pid, n))
+            let from_pidfile =
+                std::fs::read_to_string(n.dir.join("docker.pid")).ok().and_then(|s| s.trim().parse().ok());
+            [n.pid, from_pidfile].into_iter().flatten().find(|&pid| engine::is_our_dockerd(pid, n))
         })
         .collect()
 }
@@ -62,10 +58,7 @@ fn stop_dockerds(state: &ClusterState, dockerds: &[u32], reap: &mut dyn FnMut())
     let logs: Vec<(u32, PathBuf, u64)> = dockerds
         .iter()
         .filter_map(|&pid| {
-            let node = state
-                .nodes
-                .iter()
-                .find(|n| engine::is_our_dockerd(pid, n))?;
+            let node = state.nodes.iter().find(|n| engine::is_our_dockerd(pid, n))?;
             let log = node.log();
             let offset = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
             Some((pid, log, offset))
@@ -77,11 +70,7 @@ fn stop_dockerds(state: &ClusterState, dockerds: &[u32], reap: &mut dyn FnMut())
     let deadline = Instant::now() + STOP_TIMEOUT;
     loop {
         reap();
-        let alive: Vec<u32> = dockerds
-            .iter()
-            .copied()
-            .filter(|&p| process::alive(p))
-            .collect();
+        let alive: Vec<u32> = dockerds.iter().copied().filter(|&p| process::alive(p)).collect();
         if alive.is_empty() {
             return;
         }
@@ -107,9 +96,7 @@ fn logged_since(log: &Path, offset: u64, needle: &str) -> bool {
         return false;
     };
     let mut tail = String::new();
-    f.seek(SeekFrom::Start(offset)).is_ok()
-        && f.read_to_string(&mut tail).is_ok()
-        && tail.contains(needle)
+    f.seek(SeekFrom::Start(offset)).is_ok() && f.read_to_string(&mut tail).is_ok() && tail.contains(needle)
 }
 
 /// Tears the cluster down and records phase `down`. `children` are the `Child` handles of
@@ -134,26 +121,13 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     // leave together; managers one at a time, node1 last, so each leaving manager still
     // has live peers to tell (leaving together, they all wait out gossip timeouts).
     let dockerds = our_dockerds(state);
-    let answering = |n: &&NodeState| {
-        n.socket.exists() && dockerds.iter().any(|&pid| engine::is_our_dockerd(pid, n))
-    };
+    let answering = |n: &&NodeState| n.socket.exists() && dockerds.iter().any(|&pid| engine::is_our_dockerd(pid, n));
     std::thread::scope(|s| {
-        for node in state
-            .nodes
-            .iter()
-            .filter(|n| n.role == Role::Worker)
-            .filter(answering)
-        {
+        for node in state.nodes.iter().filter(|n| n.role == Role::Worker).filter(answering) {
             s.spawn(move || swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT));
         }
     });
-    for node in state
-        .nodes
-        .iter()
-        .rev()
-        .filter(|n| n.role == Role::Manager)
-        .filter(answering)
-    {
+    for node in state.nodes.iter().rev().filter(|n| n.role == Role::Manager).filter(answering) {
         swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT);
     }
     stop_dockerds(state, &dockerds, &mut reap);
@@ -162,10 +136,7 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     let roots = state.roots();
     let marks = marks(state);
     for _ in 0..3 {
-        let rest: Vec<u32> = process::members(&roots, &marks, &inodes)
-            .iter()
-            .map(|m| m.pid)
-            .collect();
+        let rest: Vec<u32> = process::members(&roots, &marks, &inodes).iter().map(|m| m.pid).collect();
         if rest.is_empty() {
             break;
         }
@@ -203,10 +174,7 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(HarnessError::TeardownIncomplete {
-            dir: state.dir.clone(),
-            leftovers: problems,
-        })
+        Err(HarnessError::TeardownIncomplete { dir: state.dir.clone(), leftovers: problems })
     }
 }
 
@@ -215,22 +183,13 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
 /// `rmdir` only removes an empty cgroup, so a live one is never touched.
 fn remove_container_cgroups(state: &ClusterState) {
     let controllers: Vec<PathBuf> = std::fs::read_dir("/sys/fs/cgroup")
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
         .unwrap_or_default();
     for node in &state.nodes {
         for id in containerd::container_ids(node) {
-            let mut candidates: Vec<PathBuf> = controllers
-                .iter()
-                .map(|c| c.join("docker").join(&id))
-                .collect();
+            let mut candidates: Vec<PathBuf> = controllers.iter().map(|c| c.join("docker").join(&id)).collect();
             candidates.push(Path::new("/sys/fs/cgroup/docker").join(&id));
-            candidates
-                .push(Path::new("/sys/fs/cgroup/system.slice").join(format!("docker-{id}.scope")));
+            candidates.push(Path::new("/sys/fs/cgroup/system.slice").join(format!("docker-{id}.scope")));
             for cgroup in candidates.iter().filter(|c| c.is_dir()) {
                 let _ = std::fs::remove_dir(cgroup);
             }
@@ -285,9 +244,7 @@ fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<Str
         }
         if let Some(tools) = tools {
             if state.forward_rule && netns::forward_rule_present(tools, bridge) {
-                left.push(format!(
-                    "iptables rule FORWARD -i {bridge} -o {bridge} -j ACCEPT"
-                ));
+                left.push(format!("iptables rule FORWARD -i {bridge} -o {bridge} -j ACCEPT"));
             }
         }
     }
@@ -311,11 +268,7 @@ pub fn leftovers_of(state: &ClusterState) -> Vec<String> {
     let mut left = processes_and_mounts(&roots, &marks(state), &netns_inodes(state));
     left.extend(network_leftovers(tools, state));
     left.extend(containerd::leftover_namespaces(&state.nodes));
-    left.extend(
-        netns::claims_of(&state.id)
-            .into_iter()
-            .map(|p| format!("subnet claim {}", p.display())),
-    );
+    left.extend(netns::claims_of(&state.id).into_iter().map(|p| format!("subnet claim {}", p.display())));
     if state.run_dir.exists() {
         left.push(format!("directory {}", state.run_dir.display()));
     }
@@ -327,9 +280,7 @@ pub fn leftovers_of(state: &ClusterState) -> Vec<String> {
 pub fn leftovers(dir: &Path) -> Vec<String> {
     match state::read(dir) {
         Ok(Some(state)) => leftovers_of(&state),
-        Ok(None) | Err(_) => {
-            processes_and_mounts(&[dir.to_path_buf()], &[], &[])
-        }
+        Ok(None) | Err(_) => processes_and_mounts(&[dir.to_path_buf()], &[], &[]),
     }
 }
 
@@ -341,10 +292,7 @@ pub fn teardown_dir(dir: &Path) -> Result<()> {
         None => {
             check_host()?;
             let roots = [dir.to_path_buf()];
-            let pids: Vec<u32> = process::members(&roots, &[], &[])
-                .iter()
-                .map(|m| m.pid)
-                .collect();
+            let pids: Vec<u32> = process::members(&roots, &[], &[]).iter().map(|m| m.pid).collect();
             for &pid in &pids {
                 process::signal(pid, Signal::SIGKILL);
             }
@@ -353,10 +301,7 @@ pub fn teardown_dir(dir: &Path) -> Result<()> {
             if left.is_empty() {
                 Ok(())
             } else {
-                Err(HarnessError::TeardownIncomplete {
-                    dir: dir.to_path_buf(),
-                    leftovers: left,
-                })
+                Err(HarnessError::TeardownIncomplete { dir: dir.to_path_buf(), leftovers: left })
             }
         }
     }
@@ -421,7 +366,5 @@ pub fn cleanup_orphans() -> Result<Vec<PathBuf>> {
 }
 
 fn older_than(path: &Path, age: Duration) -> bool {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .is_ok_and(|t| t.elapsed().is_ok_and(|e| e > age))
+    std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|e| e > age))
 }

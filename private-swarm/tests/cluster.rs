@@ -17,16 +17,12 @@ fn cluster_dir(name: &str) -> tempfile::TempDir {
     static CLEAN: Once = Once::new();
     CLEAN.call_once(|| {
         std::fs::create_dir_all(TEST_ROOT).unwrap();
-        let cleaned =
-            private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up killed runs");
+        let cleaned = private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up killed runs");
         if !cleaned.is_empty() {
             eprintln!("cleaned up clusters of killed runs: {cleaned:?}");
         }
     });
-    tempfile::Builder::new()
-        .prefix(name)
-        .tempdir_in(TEST_ROOT)
-        .unwrap()
+    tempfile::Builder::new().prefix(name).tempdir_in(TEST_ROOT).unwrap()
 }
 
 /// Polls `probe` until it returns Some, or panics with `what` and the last observation.
@@ -44,31 +40,17 @@ fn eventually<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Resul
 }
 
 fn replicas_are(cluster: &Cluster, service: &str, want: &str) {
-    eventually(
-        &format!("{service} at {want}"),
-        Duration::from_secs(40),
-        || {
-            let out = cluster
-                .docker(
-                    0,
-                    &[
-                        "service",
-                        "ls",
-                        "--filter",
-                        &format!("name={service}"),
-                        "--format",
-                        "{{.Replicas}}",
-                    ],
-                )
-                .map_err(|e| e.to_string())?;
-            // "3/3 (max 1 per node)" counts as 3/3.
-            if out.split_whitespace().next() == Some(want) {
-                Ok(())
-            } else {
-                Err(out)
-            }
-        },
-    );
+    eventually(&format!("{service} at {want}"), Duration::from_secs(40), || {
+        let out = cluster
+            .docker(0, &["service", "ls", "--filter", &format!("name={service}"), "--format", "{{.Replicas}}"])
+            .map_err(|e| e.to_string())?;
+        // "3/3 (max 1 per node)" counts as 3/3.
+        if out.split_whitespace().next() == Some(want) {
+            Ok(())
+        } else {
+            Err(out)
+        }
+    });
 }
 
 fn assert_nothing_left(dir: &Path) {
@@ -78,27 +60,15 @@ fn assert_nothing_left(dir: &Path) {
 
 /// Every task of a service, history included: (container id, desired state, state).
 fn task_history(cluster: &Cluster, service: &str) -> Vec<(String, String, String)> {
-    let ids = cluster
-        .docker(0, &["service", "ps", "-q", service])
-        .unwrap();
+    let ids = cluster.docker(0, &["service", "ps", "-q", service]).unwrap();
     let mut args = vec!["inspect"];
     args.extend(ids.split_whitespace());
-    let tasks: Vec<serde_json::Value> =
-        serde_json::from_str(&cluster.docker(0, &args).unwrap()).unwrap();
-    let field = |t: &serde_json::Value, p: &str| {
-        t.pointer(p)
-            .and_then(|v| v.as_str())
-            .unwrap_or("-")
-            .to_string()
-    };
+    let tasks: Vec<serde_json::Value> = serde_json::from_str(&cluster.docker(0, &args).unwrap()).unwrap();
+    let field = |t: &serde_json::Value, p: &str| t.pointer(p).and_then(|v| v.as_str()).unwrap_or("-").to_string();
     tasks
         .iter()
         .map(|t| {
-            (
-                field(t, "/Status/ContainerStatus/ContainerID"),
-                field(t, "/DesiredState"),
-                field(t, "/Status/State"),
-            )
+            (field(t, "/Status/ContainerStatus/ContainerID"), field(t, "/DesiredState"), field(t, "/Status/State"))
         })
         .collect()
 }
@@ -107,121 +77,59 @@ fn task_history(cluster: &Cluster, service: &str) -> Vec<(String, String, String
 fn one_node_service_converges_scales_and_replaces_a_removed_container() {
     let dir = cluster_dir("one");
     let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).unwrap();
-    assert_eq!(
-        cluster
-            .docker(0, &["info", "--format", "{{.Swarm.LocalNodeState}}"])
-            .unwrap()
-            .trim(),
-        "active"
-    );
-    assert_eq!(
-        cluster
-            .docker(0, &["info", "--format", "{{.Name}}"])
-            .unwrap()
-            .trim(),
-        "node1"
-    );
-    let images = cluster
-        .docker(0, &["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
-        .unwrap();
+    assert_eq!(cluster.docker(0, &["info", "--format", "{{.Swarm.LocalNodeState}}"]).unwrap().trim(), "active");
+    assert_eq!(cluster.docker(0, &["info", "--format", "{{.Name}}"]).unwrap().trim(), "node1");
+    let images = cluster.docker(0, &["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]).unwrap();
     for image in STAND_IN_IMAGES {
-        let full = if image.contains(':') {
-            image.to_string()
-        } else {
-            format!("{image}:latest")
-        };
-        assert!(
-            images.lines().any(|l| l == full),
-            "{full} missing from {images}"
-        );
+        let full = if image.contains(':') { image.to_string() } else { format!("{image}:latest") };
+        assert!(images.lines().any(|l| l == full), "{full} missing from {images}");
     }
 
     cluster
         .docker(
             0,
-            &[
-                "service",
-                "create",
-                "--no-resolve-image",
-                "-d",
-                "--name",
-                "web",
-                "--restart-delay",
-                "1s",
-                "nginx",
-            ],
+            &["service", "create", "--no-resolve-image", "-d", "--name", "web", "--restart-delay", "1s", "nginx"],
         )
         .unwrap();
     replicas_are(&cluster, "web", "1/1");
-    cluster
-        .docker(0, &["service", "scale", "-d", "web=3"])
-        .unwrap();
+    cluster.docker(0, &["service", "scale", "-d", "web=3"]).unwrap();
     replicas_are(&cluster, "web", "3/3");
 
     let victim = cluster
-        .docker(
-            0,
-            &[
-                "ps",
-                "-q",
-                "--no-trunc",
-                "--filter",
-                "label=com.docker.swarm.service.name=web",
-            ],
-        )
+        .docker(0, &["ps", "-q", "--no-trunc", "--filter", "label=com.docker.swarm.service.name=web"])
         .unwrap()
         .lines()
         .next()
         .expect("a running task container")
         .to_string();
-    cluster
-        .docker(0, &["container", "rm", "-f", &victim])
-        .unwrap();
-    eventually(
-        "a replacement task for the removed container",
-        Duration::from_secs(40),
-        || {
-            let tasks = task_history(&cluster, "web");
-            let old_gone = tasks
-                .iter()
-                .any(|(c, desired, _)| *c == victim && desired == "shutdown");
-            let running = tasks
-                .iter()
-                .filter(|(_, d, s)| d == "running" && s == "running")
-                .count();
-            if old_gone && running == 3 {
-                Ok(())
-            } else {
-                Err(format!("{tasks:?}"))
-            }
-        },
-    );
+    cluster.docker(0, &["container", "rm", "-f", &victim]).unwrap();
+    eventually("a replacement task for the removed container", Duration::from_secs(40), || {
+        let tasks = task_history(&cluster, "web");
+        let old_gone = tasks.iter().any(|(c, desired, _)| *c == victim && desired == "shutdown");
+        let running = tasks.iter().filter(|(_, d, s)| d == "running" && s == "running").count();
+        if old_gone && running == 3 {
+            Ok(())
+        } else {
+            Err(format!("{tasks:?}"))
+        }
+    });
 
     cluster.teardown().unwrap();
     assert_nothing_left(dir.path());
 }
 
 /// `printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 HOST PORT` inside a container.
-fn http_from_container(
-    node: &private_swarm::Node,
-    container: &str,
-    host: &str,
-    port: u16,
-) -> Result<String, String> {
+fn http_from_container(node: &private_swarm::Node, container: &str, host: &str, port: u16) -> Result<String, String> {
     let script = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} {port}");
-    node.docker(&["exec", container, "sh", "-c", &script])
-        .map_err(|e| e.to_string())
+    node.docker(&["exec", container, "sh", "-c", &script]).map_err(|e| e.to_string())
 }
 
 fn http_from_host(addr: std::net::Ipv4Addr, port: u16) -> Result<String, String> {
     use std::io::{Read, Write};
     let sock = std::net::SocketAddr::from((addr, port));
-    let mut s = std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(3))
-        .map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(3)))
-        .map_err(|e| e.to_string())?;
-    s.write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .map_err(|e| e.to_string())?;
+    let mut s = std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(3)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(3))).map_err(|e| e.to_string())?;
+    s.write_all(b"GET / HTTP/1.0\r\n\r\n").map_err(|e| e.to_string())?;
     let mut body = String::new();
     s.read_to_string(&mut body).map_err(|e| e.to_string())?;
     Ok(body)
@@ -233,38 +141,15 @@ fn three_managers_spread_tasks_talk_over_the_overlay_and_publish_host_ports() {
     let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 3, 3)).unwrap();
     assert!(cluster.nodes().iter().all(|n| n.role == Role::Manager));
 
-    let table = cluster
-        .docker(
-            0,
-            &[
-                "node",
-                "ls",
-                "--format",
-                "{{.Hostname}} {{.Status}} {{.ManagerStatus}}",
-            ],
-        )
-        .unwrap();
-    let rows: Vec<Vec<&str>> = table
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let table = cluster.docker(0, &["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(rows.len(), 3, "{table}");
     assert!(rows.iter().all(|r| r[1] == "Ready"), "{table}");
-    assert_eq!(
-        rows.iter().filter(|r| r[2] == "Leader").count(),
-        1,
-        "{table}"
-    );
-    assert_eq!(
-        rows.iter().filter(|r| r[2] == "Reachable").count(),
-        2,
-        "{table}"
-    );
+    assert_eq!(rows.iter().filter(|r| r[2] == "Leader").count(), 1, "{table}");
+    assert_eq!(rows.iter().filter(|r| r[2] == "Reachable").count(), 2, "{table}");
 
     // No IPVS on the CI kernel: dnsrr, so the service name resolves to the tasks themselves.
-    cluster
-        .docker(0, &["network", "create", "-d", "overlay", "backend"])
-        .unwrap();
+    cluster.docker(0, &["network", "create", "-d", "overlay", "backend"]).unwrap();
     cluster
         .docker(
             0,
@@ -307,18 +192,7 @@ fn three_managers_spread_tasks_talk_over_the_overlay_and_publish_host_ports() {
         .unwrap();
     replicas_are(&cluster, "web", "3/3");
     let placed = cluster
-        .docker(
-            0,
-            &[
-                "service",
-                "ps",
-                "web",
-                "--filter",
-                "desired-state=running",
-                "--format",
-                "{{.Node}}",
-            ],
-        )
+        .docker(0, &["service", "ps", "web", "--filter", "desired-state=running", "--format", "{{.Node}}"])
         .unwrap();
     let mut placed: Vec<&str> = placed.lines().collect();
     placed.sort();
@@ -326,25 +200,13 @@ fn three_managers_spread_tasks_talk_over_the_overlay_and_publish_host_ports() {
 
     // From node1's task: by service name, and every task address (two on other nodes).
     let node1 = cluster.node(0);
-    let local_task = node1
-        .docker(&[
-            "ps",
-            "-q",
-            "--filter",
-            "label=com.docker.swarm.service.name=web",
-        ])
-        .unwrap()
-        .trim()
-        .to_string();
-    let page = eventually(
-        "web answers by service name",
-        Duration::from_secs(20),
-        || http_from_container(node1, &local_task, "web", 80),
-    );
+    let local_task =
+        node1.docker(&["ps", "-q", "--filter", "label=com.docker.swarm.service.name=web"]).unwrap().trim().to_string();
+    let page = eventually("web answers by service name", Duration::from_secs(20), || {
+        http_from_container(node1, &local_task, "web", 80)
+    });
     assert!(page.contains("Swarm Lab stand-in"), "{page}");
-    let lookup = node1
-        .docker(&["exec", &local_task, "nslookup", "tasks.web"])
-        .unwrap();
+    let lookup = node1.docker(&["exec", &local_task, "nslookup", "tasks.web"]).unwrap();
     let task_ips: Vec<&str> = lookup
         .lines()
         .skip_while(|l| !l.starts_with("Name:"))
@@ -353,21 +215,17 @@ fn three_managers_spread_tasks_talk_over_the_overlay_and_publish_host_ports() {
         .collect();
     assert_eq!(task_ips.len(), 3, "{lookup}");
     for ip in task_ips {
-        let page = eventually(
-            &format!("task {ip} answers"),
-            Duration::from_secs(20),
-            || http_from_container(node1, &local_task, ip, 80),
-        );
+        let page = eventually(&format!("task {ip} answers"), Duration::from_secs(20), || {
+            http_from_container(node1, &local_task, ip, 80)
+        });
         assert!(page.contains("200 OK"), "{page}");
     }
 
     replicas_are(&cluster, "edge", "3/3");
     for node in cluster.nodes() {
-        let page = eventually(
-            &format!("{}:8080 answers", node.addr),
-            Duration::from_secs(20),
-            || http_from_host(node.addr, 8080),
-        );
+        let page = eventually(&format!("{}:8080 answers", node.addr), Duration::from_secs(20), || {
+            http_from_host(node.addr, 8080)
+        });
         assert!(page.contains("Swarm Lab stand-in"), "{page}");
     }
 
@@ -384,18 +242,13 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
 
     // An `up` that was killed after starting the engines: nobody tears this cluster down.
     std::mem::forget(Cluster::start(practice.spec(1, 1)).unwrap());
-    assert_eq!(
-        practice.down(&mut progress).unwrap(),
-        private_swarm::practice::DownOutcome::Removed { nodes: 1 }
-    );
+    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 1 });
     assert_nothing_left(practice.dir());
 
     let started = practice.up(2, 1, &mut progress).unwrap();
     assert!(matches!(started, UpOutcome::Started(_)), "{started:?}");
     let again = practice.up(2, 1, &mut progress).unwrap();
-    let UpOutcome::AlreadyRunning(info) = again else {
-        panic!("a second up started another cluster: {again:?}")
-    };
+    let UpOutcome::AlreadyRunning(info) = again else { panic!("a second up started another cluster: {again:?}") };
     assert_eq!(info.nodes.len(), 2);
 
     let env = practice.env().unwrap();
@@ -403,41 +256,19 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
     assert!(env.contains(&node1_host), "{env:?}");
 
     let status = practice.status().unwrap();
-    let summary: Vec<(String, Option<Role>, String, bool)> = status
-        .nodes
-        .iter()
-        .map(|n| (n.hostname.clone(), n.role, n.status.clone(), n.leader))
-        .collect();
+    let summary: Vec<(String, Option<Role>, String, bool)> =
+        status.nodes.iter().map(|n| (n.hostname.clone(), n.role, n.status.clone(), n.leader)).collect();
     assert_eq!(
         summary,
         [
-            (
-                "node1".to_string(),
-                Some(Role::Manager),
-                "Ready".to_string(),
-                true
-            ),
-            (
-                "node2".to_string(),
-                Some(Role::Worker),
-                "Ready".to_string(),
-                false
-            ),
+            ("node1".to_string(), Some(Role::Manager), "Ready".to_string(), true),
+            ("node2".to_string(), Some(Role::Worker), "Ready".to_string(), false),
         ]
     );
-    assert!(status
-        .nodes
-        .iter()
-        .all(|n| n.engine_running && n.availability == "Active"));
+    assert!(status.nodes.iter().all(|n| n.engine_running && n.availability == "Active"));
 
-    assert_eq!(
-        practice.down(&mut progress).unwrap(),
-        private_swarm::practice::DownOutcome::Removed { nodes: 2 }
-    );
-    assert_eq!(
-        practice.down(&mut progress).unwrap(),
-        private_swarm::practice::DownOutcome::NothingRunning
-    );
+    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
+    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::NothingRunning);
     assert!(practice.env().is_err());
     assert_nothing_left(practice.dir());
 }
@@ -463,8 +294,7 @@ fn killable_child() {
             drop(cluster);
         }
         Some(("check-host", _)) => {
-            let err =
-                private_swarm::check_host().expect_err("this child runs as an unprivileged user");
+            let err = private_swarm::check_host().expect_err("this child runs as an unprivileged user");
             println!("CHECK-HOST: {err}");
         }
         _ => panic!("bad {CHILD_ENV}={what}"),
@@ -473,13 +303,7 @@ fn killable_child() {
 
 fn spawn_child(what: &str, dir: &Path) -> std::process::Child {
     std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "killable_child",
-            "--ignored",
-            "--test-threads",
-            "1",
-        ])
+        .args(["--exact", "killable_child", "--ignored", "--test-threads", "1"])
         .env(CHILD_ENV, format!("{what}:{}", dir.display()))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -501,26 +325,16 @@ fn cleanup_stale_tears_down_the_cluster_of_a_killed_test_run() {
     let root = cluster_dir("stale");
     let dir = root.path().join("c");
     let mut child = spawn_child("cluster", &dir);
-    eventually(
-        "the child's cluster to run",
-        Duration::from_secs(60),
-        || state_file_says(&dir, "\"phase\": \"running\""),
-    );
+    eventually("the child's cluster to run", Duration::from_secs(60), || {
+        state_file_says(&dir, "\"phase\": \"running\"")
+    });
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(
-        !Cluster::leftovers(&dir).is_empty(),
-        "the killed run should have left its engine running"
-    );
+    assert!(!Cluster::leftovers(&dir).is_empty(), "the killed run should have left its engine running");
 
-    assert_eq!(
-        private_swarm::cleanup_stale(root.path()).unwrap(),
-        vec![dir.clone()]
-    );
+    assert_eq!(private_swarm::cleanup_stale(root.path()).unwrap(), vec![dir.clone()]);
     assert_nothing_left(&dir);
-    assert!(private_swarm::cleanup_stale(root.path())
-        .unwrap()
-        .is_empty());
+    assert!(private_swarm::cleanup_stale(root.path()).unwrap().is_empty());
 }
 
 #[test]
@@ -529,29 +343,19 @@ fn practice_down_cleans_an_up_killed_by_sigkill() {
     let practice = Practice::in_dir(home.path().join("practice"));
     let mut child = spawn_child("practice", practice.dir());
     // Kill it once the engines are being started: the state file names a dockerd pid.
-    eventually(
-        "the child's up to start its engines",
-        Duration::from_secs(30),
-        || {
-            state_file_says(practice.dir(), "\"pid\": ").and_then(|()| {
-                match state_file_says(practice.dir(), "\"pid\": null") {
-                    Ok(()) => Err("not every engine yet".into()),
-                    Err(_) => Ok(()),
-                }
-            })
-        },
-    );
+    eventually("the child's up to start its engines", Duration::from_secs(30), || {
+        state_file_says(practice.dir(), "\"pid\": ").and_then(|()| {
+            match state_file_says(practice.dir(), "\"pid\": null") {
+                Ok(()) => Err("not every engine yet".into()),
+                Err(_) => Ok(()),
+            }
+        })
+    });
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(
-        !Cluster::leftovers(practice.dir()).is_empty(),
-        "the killed up should have left engines behind"
-    );
+    assert!(!Cluster::leftovers(practice.dir()).is_empty(), "the killed up should have left engines behind");
 
-    assert_eq!(
-        practice.down(&mut |_| {}).unwrap(),
-        private_swarm::practice::DownOutcome::Removed { nodes: 2 }
-    );
+    assert_eq!(practice.down(&mut |_| {}).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
     assert_nothing_left(practice.dir());
 }
 
@@ -564,15 +368,7 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
     let mut services = Vec::new();
     for (i, image) in STAND_IN_IMAGES.iter().enumerate() {
         let name = format!("s{i}");
-        let mut args = vec![
-            "service",
-            "create",
-            "--no-resolve-image",
-            "-d",
-            "--name",
-            &name,
-            image,
-        ];
+        let mut args = vec!["service", "create", "--no-resolve-image", "-d", "--name", &name, image];
         if image.starts_with("alpine") {
             args.extend(["ping", "127.0.0.1"]);
         }
@@ -586,53 +382,26 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
     let container_of = |image: &str| {
         let i = STAND_IN_IMAGES.iter().position(|s| *s == image).unwrap();
         let filter = format!("label=com.docker.swarm.service.name=s{i}");
-        cluster
-            .docker(0, &["ps", "-q", "--filter", &filter])
-            .unwrap()
-            .trim()
-            .to_string()
+        cluster.docker(0, &["ps", "-q", "--filter", &filter]).unwrap().trim().to_string()
     };
     let node = cluster.node(0);
     let ask = |image: &str, request: &str, port: u16| {
         let script = format!("printf '{request}' | nc -w 3 127.0.0.1 {port}");
         let container = container_of(image);
-        eventually(
-            &format!("{image} answers on {port}"),
-            Duration::from_secs(10),
-            || {
-                node.docker(&["exec", &container, "sh", "-c", &script])
-                    .map_err(|e| e.to_string())
-            },
-        )
+        eventually(&format!("{image} answers on {port}"), Duration::from_secs(10), || {
+            node.docker(&["exec", &container, "sh", "-c", &script]).map_err(|e| e.to_string())
+        })
     };
     assert!(ask("redis:3.2", "PING\\r\\n", 6379).contains("+PONG"));
     assert!(ask("elasticsearch:2", "GET / HTTP/1.0\\r\\n\\r\\n", 9200).contains("\"cluster_name\""));
-    assert!(ask(
-        "dockersamples/examplevotingapp_vote:before",
-        "GET / HTTP/1.0\\r\\n\\r\\n",
-        80
-    )
-    .contains("200 OK"));
+    assert!(ask("dockersamples/examplevotingapp_vote:before", "GET / HTTP/1.0\\r\\n\\r\\n", 80).contains("200 OK"));
     let postgres = container_of("postgres:9.4");
-    node.docker(&[
-        "exec",
-        &postgres,
-        "sh",
-        "-c",
-        "nc -w 3 127.0.0.1 5432 </dev/null",
-    ])
-    .unwrap();
+    node.docker(&["exec", &postgres, "sh", "-c", "nc -w 3 127.0.0.1 5432 </dev/null"]).unwrap();
 
     // Stopping is fast: every long-running CMD traps SIGTERM.
     let started = Instant::now();
-    cluster
-        .docker(0, &["container", "stop", &container_of("redis:alpine")])
-        .unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "stop took {:?}",
-        started.elapsed()
-    );
+    cluster.docker(0, &["container", "stop", &container_of("redis:alpine")]).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
 
     cluster.teardown().unwrap();
     assert_nothing_left(dir.path());
@@ -641,11 +410,7 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
 #[test]
 fn invalid_specs_are_refused_before_anything_is_created() {
     let err = Cluster::start(ClusterSpec::new("/tmp/private-swarm-tests/never", 2, 3)).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("managers must be 1 to nodes (2), not 3"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("managers must be 1 to nodes (2), not 3"), "{err}");
     let err = Cluster::start(ClusterSpec::new("/tmp/private-swarm-tests/never", 0, 0)).unwrap_err();
     assert!(err.to_string().contains("nodes must be 1 to 20"), "{err}");
     assert!(!Path::new("/tmp/private-swarm-tests/never").exists());
@@ -671,37 +436,14 @@ fn cgroups_of(container: &str) -> Vec<PathBuf> {
 fn teardown_after_the_engine_was_sigkilled_leaves_nothing() {
     let dir = cluster_dir("killed-engine");
     let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).unwrap();
-    cluster
-        .docker(
-            0,
-            &[
-                "service",
-                "create",
-                "--no-resolve-image",
-                "-d",
-                "--name",
-                "db",
-                "redis:3.2",
-            ],
-        )
-        .unwrap();
+    cluster.docker(0, &["service", "create", "--no-resolve-image", "-d", "--name", "db", "redis:3.2"]).unwrap();
     replicas_are(&cluster, "db", "1/1");
-    let container = cluster
-        .docker(0, &["ps", "-q", "--no-trunc"])
-        .unwrap()
-        .trim()
-        .to_string();
-    assert!(
-        !cgroups_of(&container).is_empty(),
-        "the running task has cgroups"
-    );
+    let container = cluster.docker(0, &["ps", "-q", "--no-trunc"]).unwrap().trim().to_string();
+    assert!(!cgroups_of(&container).is_empty(), "the running task has cgroups");
 
     // The engine dies without cleaning up: containerd, the shim and the task stay behind.
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(cluster.node(0).pid as i32),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(cluster.node(0).pid as i32), nix::sys::signal::Signal::SIGKILL)
+        .unwrap();
     cluster.teardown().unwrap();
     assert_nothing_left(dir.path());
     assert_eq!(cgroups_of(&container), Vec::<PathBuf>::new());
@@ -719,28 +461,15 @@ fn without_root_the_error_says_what_is_needed() {
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&copy)
-        .args([
-            "--exact",
-            "killable_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
+        .args(["--exact", "killable_child", "--ignored", "--nocapture", "--test-threads", "1"])
         .env(CHILD_ENV, "check-host:")
         .current_dir("/")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find_map(|l| l.split_once("CHECK-HOST: ").map(|(_, e)| e))
-        .unwrap_or_else(|| {
-            panic!(
-                "no answer from the unprivileged child: {stdout}{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let line = stdout.lines().find_map(|l| l.split_once("CHECK-HOST: ").map(|(_, e)| e)).unwrap_or_else(|| {
+        panic!("no answer from the unprivileged child: {stdout}{}", String::from_utf8_lossy(&out.stderr))
+    });
     for needed in [
         "need root",
         "uid 65534",

@@ -27,8 +27,10 @@ fn main() {
     let rounds: usize = env_or("GRADE_BENCH_ROUNDS", ROUNDS);
     let dir = tempfile::Builder::new().prefix("gb").tempdir_in("/tmp").unwrap();
     let t = Instant::now();
-    let mut cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 1, 1)).unwrap_or_else(|e| panic!("cannot start a private engine: {e}"));
-    let lab = lab_schema::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/day6-voting-app.toml")).unwrap();
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 1, 1))
+        .unwrap_or_else(|e| panic!("cannot start a private engine: {e}"));
+    let lab =
+        lab_schema::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/day6-voting-app.toml")).unwrap();
     for step in &lab.answer.steps {
         let mut args: Vec<&str> = step.command.split_whitespace().skip(1).collect();
         if args.starts_with(&["service", "create"]) {
@@ -77,12 +79,16 @@ fn main() {
     let out = dir.path().join("out");
     let engine_pid = cluster.node(0).pid;
     for round in 1..=rounds {
-        let (engine_cpu, engine_children, own_cpu) = (cpu_of(engine_pid), children_cpu_of(engine_pid), cpu_of(std::process::id()));
+        let (engine_cpu, engine_children, own_cpu) =
+            (cpu_of(engine_pid), children_cpu_of(engine_pid), cpu_of(std::process::id()));
         let t = Instant::now();
         let results = rt.block_on(grade::grade_class(&lab, &learners, &opts, &mut |_, _, _| {}));
         let wall = t.elapsed();
-        let (engine_cpu, engine_children, own_cpu) =
-            (cpu_of(engine_pid) - engine_cpu, children_cpu_of(engine_pid) - engine_children, cpu_of(std::process::id()) - own_cpu);
+        let (engine_cpu, engine_children, own_cpu) = (
+            cpu_of(engine_pid) - engine_cpu,
+            children_cpu_of(engine_pid) - engine_children,
+            cpu_of(std::process::id()) - own_cpu,
+        );
         let graded = results.iter().filter(|r| r.status == GradeStatus::Graded && r.score == r.max_score).count();
         let mut per: Vec<u64> = results.iter().map(|r| r.elapsed_ms).collect();
         per.sort_unstable();

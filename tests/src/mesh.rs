@@ -31,9 +31,5 @@ pub fn ingress_ports(manager: &Node) -> Result<Vec<u16>, HarnessError> {
     ];
     args.extend(ids);
     let out = manager.docker(&args)?;
-    Ok(out
-        .lines()
-        .filter_map(|l| l.strip_prefix("ingress "))
-        .filter_map(|p| p.trim().parse().ok())
-        .collect())
+    Ok(out.lines().filter_map(|l| l.strip_prefix("ingress ")).filter_map(|p| p.trim().parse().ok()).collect())
 }

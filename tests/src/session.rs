@@ -111,7 +111,14 @@ impl<'c> Session<'c> {
         // credential helper) applies.
         let docker_config = cluster.dir().join("docker-config");
         let _ = std::fs::create_dir_all(&docker_config);
-        Session { cluster, client, docker_config, service_name: None, skipped: Vec::new(), ipvs: vec![None; cluster.nodes().len()] }
+        Session {
+            cluster,
+            client,
+            docker_config,
+            service_name: None,
+            skipped: Vec::new(),
+            ipvs: vec![None; cluster.nodes().len()],
+        }
     }
 
     /// Every command skipped so far, in order.
@@ -136,8 +143,11 @@ impl<'c> Session<'c> {
 
     fn run_command(&mut self, at: String, cmd: &Command) -> Result<String, LessonError> {
         let command = cmd.text.clone();
-        let text = substitution::substitute_addresses(&cmd.text)
-            .map_err(|refusal| LessonError::Refused { at: at.clone(), command: command.clone(), refusal })?;
+        let text = substitution::substitute_addresses(&cmd.text).map_err(|refusal| LessonError::Refused {
+            at: at.clone(),
+            command: command.clone(),
+            refusal,
+        })?;
         let nodes = self.cluster.nodes().len();
         if cmd.node > nodes {
             return Err(LessonError::NoSuchNode { at, command, node: cmd.node, nodes });
@@ -158,7 +168,10 @@ impl<'c> Session<'c> {
             why,
         })?;
         let local: Vec<_> = self.cluster.nodes().iter().map(|n| n.addr).collect();
-        if let Some(a) = substitution::ipv4_literals(&text).into_iter().find(|a| !a.is_loopback() && !a.is_unspecified() && !local.contains(a)) {
+        if let Some(a) = substitution::ipv4_literals(&text)
+            .into_iter()
+            .find(|a| !a.is_loopback() && !a.is_unspecified() && !local.contains(a))
+        {
             return Err(LessonError::Refused { at, command, refusal: Refusal::OutsideAddress(a.to_string()) });
         }
         let ran = substitution::prepare(&text, self.client);
@@ -186,7 +199,12 @@ impl<'c> Session<'c> {
         if text.starts_with("docker service create ") && !text.contains("--name") {
             let id = out.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default().to_string();
             let name = node.docker(&["service", "inspect", "--format", "{{.Spec.Name}}", &id]).map_err(|e| {
-                LessonError::Placeholder { at, command, placeholder: "service-name".into(), why: format!("service {id:?}: {e}") }
+                LessonError::Placeholder {
+                    at,
+                    command,
+                    placeholder: "service-name".into(),
+                    why: format!("service {id:?}: {e}"),
+                }
             })?;
             self.service_name = Some(name.trim().to_string());
         }
@@ -225,17 +243,23 @@ impl<'c> Session<'c> {
                 .ok_or_else(|| format!("the cluster has {} node(s)", self.cluster.nodes().len())),
             Placeholder::WorkerToken | Placeholder::ManagerToken => {
                 let role = if p == Placeholder::WorkerToken { "worker" } else { "manager" };
-                manager.docker(&["swarm", "join-token", "-q", role]).map(|t| t.trim().to_string()).map_err(|e| e.to_string())
+                manager
+                    .docker(&["swarm", "join-token", "-q", role])
+                    .map(|t| t.trim().to_string())
+                    .map_err(|e| e.to_string())
             }
-            Placeholder::ServiceName => {
-                self.service_name.clone().ok_or_else(|| "no service was created without --name before this line".to_string())
-            }
+            Placeholder::ServiceName => self
+                .service_name
+                .clone()
+                .ok_or_else(|| "no service was created without --name before this line".to_string()),
             Placeholder::ContainerName => {
                 let service = self.resolve(node, Placeholder::ServiceName)?;
                 let filter = format!("label=com.docker.swarm.service.name={service}");
                 let deadline = Instant::now() + RETRY_FOR;
                 loop {
-                    let names = node.docker(&["ps", "--filter", &filter, "--format", "{{.Names}}"]).map_err(|e| e.to_string())?;
+                    let names = node
+                        .docker(&["ps", "--filter", &filter, "--format", "{{.Names}}"])
+                        .map_err(|e| e.to_string())?;
                     if let Some(first) = names.split_whitespace().next() {
                         return Ok(first.to_string());
                     }
@@ -252,7 +276,8 @@ impl<'c> Session<'c> {
     /// Err((status, stdout, stderr)).
     fn exec(&self, node: &Node, line: &str) -> Result<String, (String, String, String)> {
         let secs = COMMAND_TIMEOUT.as_secs().to_string();
-        let mut cmd = node.netns_command("timeout").map_err(|e| ("not started".into(), String::new(), e.to_string()))?;
+        let mut cmd =
+            node.netns_command("timeout").map_err(|e| ("not started".into(), String::new(), e.to_string()))?;
         cmd.args(["-k", "5", &secs, "sh", "-c", line]);
         for var in ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS", "DOCKER_API_VERSION"] {
             cmd.env_remove(var);
@@ -300,7 +325,11 @@ mod tests {
 
     #[test]
     fn a_skip_is_reported_by_name() {
-        let s = Skipped { at: "routing-mesh.md:277".into(), command: "curl localhost:9200".into(), reason: SkipReason::NoIpvs };
+        let s = Skipped {
+            at: "routing-mesh.md:277".into(),
+            command: "curl localhost:9200".into(),
+            reason: SkipReason::NoIpvs,
+        };
         assert_eq!(s.to_string(), "skipped (no IPVS in this kernel): routing-mesh.md:277: curl localhost:9200");
     }
 }

@@ -83,7 +83,9 @@ fn request_lines(chunk: &[u8]) -> Vec<String> {
         .filter_map(|line| {
             let mut w = line.split(' ');
             match (w.next(), w.next(), w.next()) {
-                (Some(m), Some(p), Some(v)) if v.starts_with("HTTP/1.") && p.starts_with('/') && m.chars().all(|c| c.is_ascii_uppercase()) => {
+                (Some(m), Some(p), Some(v))
+                    if v.starts_with("HTTP/1.") && p.starts_with('/') && m.chars().all(|c| c.is_ascii_uppercase()) =>
+                {
                     Some(format!("{m} {p}"))
                 }
                 _ => None,

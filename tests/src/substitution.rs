@@ -215,7 +215,10 @@ fn is_local_host(host: &str) -> bool {
     host == "localhost"
         || host == "::1"
         || host.parse::<Ipv4Addr>().is_ok_and(|a| a.is_loopback())
-        || placeholder_names(host).first().and_then(|n| Placeholder::parse(n)).is_some_and(|p| matches!(p, Placeholder::NodeIp(_)))
+        || placeholder_names(host)
+            .first()
+            .and_then(|n| Placeholder::parse(n))
+            .is_some_and(|p| matches!(p, Placeholder::NodeIp(_)))
         || host.strip_prefix("node").is_some_and(|n| n.parse::<usize>().is_ok())
 }
 
@@ -225,7 +228,10 @@ mod tests {
 
     #[test]
     fn outside_addresses_become_loopback() {
-        assert_eq!(substitute_addresses("docker service create alpine ping 8.8.8.8").unwrap(), "docker service create alpine ping 127.0.0.1");
+        assert_eq!(
+            substitute_addresses("docker service create alpine ping 8.8.8.8").unwrap(),
+            "docker service create alpine ping 127.0.0.1"
+        );
         // Not a part of a longer number.
         assert_eq!(replace_address("v18.8.8.89", "8.8.8.8", "127.0.0.1"), "v18.8.8.89");
     }
@@ -284,7 +290,10 @@ mod tests {
             http_probe("curl -s http://10.1.2.3/x/y"),
             Some(HttpProbe { host: "10.1.2.3".into(), port: 80, path: "/x/y".into() })
         );
-        assert_eq!(prepare("curl localhost:9200", HttpClient::Curl), "curl --max-time 10 --silent --show-error --fail localhost:9200");
+        assert_eq!(
+            prepare("curl localhost:9200", HttpClient::Curl),
+            "curl --max-time 10 --silent --show-error --fail localhost:9200"
+        );
         assert_eq!(
             prepare("curl localhost:9200", HttpClient::BusyboxNc),
             "out=$(printf 'GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' | busybox nc -w 3 localhost 9200) && [ -n \"$out\" ] && printf '%s\\n' \"$out\""

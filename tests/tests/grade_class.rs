@@ -23,7 +23,8 @@ use swarm_e2e::socket_proxy::SocketProxy;
 
 const TEST_ROOT: &str = "/tmp/lab-grade-tests";
 const LAB: &str = "day6-voting-app";
-const CHECKS: [&str; 8] = ["network-frontend", "network-backend", "volume-db-data", "vote", "redis", "worker", "db", "result"];
+const CHECKS: [&str; 8] =
+    ["network-frontend", "network-backend", "volume-db-data", "vote", "redis", "worker", "db", "result"];
 
 fn lab_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e"))
@@ -104,8 +105,15 @@ fn apply(cluster: &Cluster, idx: usize, lines: &[&str]) {
 /// Waits until every service on node `idx` runs all its replicas.
 fn converged(cluster: &Cluster, idx: usize, services: usize) {
     eventually(&format!("services on node{} converged", idx + 1), Duration::from_secs(120), || {
-        let out = cluster.docker(idx, &["service", "ls", "--format", "{{.Name}} {{.Replicas}}"]).map_err(|e| e.to_string())?;
-        let done = out.lines().filter(|l| l.split_whitespace().nth(1).and_then(|r| r.split_once('/')).is_some_and(|(a, b)| a == b && a != "0")).count();
+        let out = cluster
+            .docker(idx, &["service", "ls", "--format", "{{.Name}} {{.Replicas}}"])
+            .map_err(|e| e.to_string())?;
+        let done = out
+            .lines()
+            .filter(|l| {
+                l.split_whitespace().nth(1).and_then(|r| r.split_once('/')).is_some_and(|(a, b)| a == b && a != "0")
+            })
+            .count();
         if done == services && out.lines().count() == services {
             Ok(())
         } else {
@@ -184,7 +192,8 @@ fn tls_server_with_a_certificate_the_roster_does_not_trust(dir: &Path) -> u16 {
 #[test]
 fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     let dir = temp_dir("gc");
-    let mut cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 5, 1)).unwrap_or_else(|e| panic!("cannot start the class's engines: {e}"));
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 5, 1))
+        .unwrap_or_else(|e| panic!("cannot start the class's engines: {e}"));
     let host = |i: usize| cluster.node(i).docker_host.clone();
 
     // node3 leaves: an engine not in swarm mode. node4 and node5 leave and start their own.
@@ -193,7 +202,8 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
         cluster.docker(i, &["swarm", "leave"]).unwrap();
         cluster.docker(i, &["swarm", "init", "--advertise-addr", &cluster.node(i).addr.to_string()]).unwrap();
     }
-    let lab = lab_schema::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/day6-voting-app.toml")).unwrap();
+    let lab =
+        lab_schema::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/day6-voting-app.toml")).unwrap();
     let answer: Vec<&str> = lab.answer.steps.iter().map(|s| s.command.as_str()).collect();
     apply(&cluster, 0, &answer);
     apply(
@@ -209,8 +219,10 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     );
     converged(&cluster, 0, 5);
     converged(&cluster, 3, 3);
-    let swarm_of = |i: usize| cluster.docker(i, &["info", "--format", "{{.Swarm.Cluster.ID}}"]).unwrap().trim().to_string();
-    let node_id_of = |i: usize| cluster.docker(i, &["info", "--format", "{{.Swarm.NodeID}}"]).unwrap().trim().to_string();
+    let swarm_of =
+        |i: usize| cluster.docker(i, &["info", "--format", "{{.Swarm.Cluster.ID}}"]).unwrap().trim().to_string();
+    let node_id_of =
+        |i: usize| cluster.docker(i, &["info", "--format", "{{.Swarm.NodeID}}"]).unwrap().trim().to_string();
     let (swarm1, swarm4, swarm5) = (swarm_of(0), swarm_of(3), swarm_of(4));
     let worker_id = node_id_of(1);
 
@@ -253,9 +265,14 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     want_header.extend(CHECKS);
     want_header.extend(["swarm_id", "flags"]);
     assert_eq!(header, want_header);
-    let learners: Vec<String> = csv::Reader::from_path(out.join("gradebook.csv")).unwrap().records().map(|r| r.unwrap()[0].to_string()).collect();
+    let learners: Vec<String> = csv::Reader::from_path(out.join("gradebook.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
     assert_eq!(learners, ["ana", "ben", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "kim"]);
-    let status_score: Vec<(&str, &str, &str)> = learners.iter().map(|l| (l.as_str(), book[l]["status"].as_str(), book[l]["score"].as_str())).collect();
+    let status_score: Vec<(&str, &str, &str)> =
+        learners.iter().map(|l| (l.as_str(), book[l]["status"].as_str(), book[l]["score"].as_str())).collect();
     assert_eq!(
         status_score,
         [
@@ -278,7 +295,14 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     assert_eq!(points("ben"), "5,5,0,0,15,0,0,0");
     assert_eq!(points("cat"), "0,0,0,0,0,0,0,0");
     assert_eq!(points("gus"), "0,0,0,0,0,0,0,0");
-    for (l, swarm) in [("ana", &swarm1), ("fay", &swarm1), ("ben", &swarm4), ("cat", &swarm5), ("dan", &String::new()), ("gus", &String::new())] {
+    for (l, swarm) in [
+        ("ana", &swarm1),
+        ("fay", &swarm1),
+        ("ben", &swarm4),
+        ("cat", &swarm5),
+        ("dan", &String::new()),
+        ("gus", &String::new()),
+    ] {
         assert_eq!(&book[l]["swarm_id"], swarm, "{l}");
     }
     assert_ne!(swarm4, swarm5);
@@ -317,14 +341,20 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     }
 
     // Feedback for every learner on the roster.
-    let page = |l: &str| std::fs::read_to_string(out.join("feedback").join(format!("{l}.md"))).unwrap_or_else(|e| panic!("feedback for {l}: {e}"));
+    let page = |l: &str| {
+        std::fs::read_to_string(out.join("feedback").join(format!("{l}.md")))
+            .unwrap_or_else(|e| panic!("feedback for {l}: {e}"))
+    };
     assert!(page("ana").contains("**Score: 100/100**"));
     let ben = page("ben");
     assert!(ben.contains("**Score: 25/100**"), "{ben}");
     assert!(ben.contains("## vote: 2+ replicas"), "{ben}");
     assert!(ben.contains("expected") && ben.contains("found 1"), "the replica count is shown: {ben}");
     assert!(ben.contains("## db: postgres:9.4") && ben.contains("backend"), "{ben}");
-    assert!(ben.contains("**Hint:**") && ben.contains("**Fix:**") && ben.contains("docker service create --name worker"), "{ben}");
+    assert!(
+        ben.contains("**Hint:**") && ben.contains("**Fix:**") && ben.contains("docker service create --name worker"),
+        "{ben}"
+    );
     assert!(!ben.contains("## redis"), "a passed check gets no section: {ben}");
     assert!(page("cat").contains("**Score: 0/100**"));
     assert!(page("dan").contains("docker swarm init"));
@@ -357,11 +387,14 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 
     // A run killed while the hanging engine holds it leaves the previous outputs whole.
-    let before: Vec<(String, Vec<u8>)> =
-        ["gradebook.csv", "grades.json", "junit.xml", "feedback/ben.md"].iter().map(|p| (p.to_string(), std::fs::read(out.join(p)).unwrap())).collect();
+    let before: Vec<(String, Vec<u8>)> = ["gradebook.csv", "grades.json", "junit.xml", "feedback/ben.md"]
+        .iter()
+        .map(|p| (p.to_string(), std::fs::read(out.join(p)).unwrap()))
+        .collect();
     let mut child = grade_command(&roster, &out, &["--timeout", "8s"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first_done = lines.find(|l| l.as_ref().is_ok_and(|l| l.contains(": graded, "))).expect("a learner was graded").unwrap();
+    let first_done =
+        lines.find(|l| l.as_ref().is_ok_and(|l| l.contains(": graded, "))).expect("a learner was graded").unwrap();
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), None, "killed by a signal, after `{first_done}`");
@@ -417,15 +450,21 @@ fn a_run_killed_at_any_moment_leaves_the_old_gradebook_or_a_complete_new_one() {
         } else if now == new {
             "new"
         } else {
-            panic!("after a kill at {:?} the gradebook is neither the old nor the new one:\n{}", full_run * k / 20, String::from_utf8_lossy(&now))
+            panic!(
+                "after a kill at {:?} the gradebook is neither the old nor the new one:\n{}",
+                full_run * k / 20,
+                String::from_utf8_lossy(&now)
+            )
         };
         *outcomes.entry(which).or_insert(0) += 1;
-        let grades: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("grades.json")).unwrap()).expect("grades.json is whole");
+        let grades: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("grades.json")).unwrap()).expect("grades.json is whole");
         assert!([40, 41].contains(&grades["learners"].as_array().unwrap().len()));
         for entry in std::fs::read_dir(&out).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             assert!(
-                ["gradebook.csv", "grades.json", "junit.xml", "feedback"].contains(&name.as_str()) || (name.starts_with(".lab-grade-") && name.ends_with(".tmp")),
+                ["gradebook.csv", "grades.json", "junit.xml", "feedback"].contains(&name.as_str())
+                    || (name.starts_with(".lab-grade-") && name.ends_with(".tmp")),
                 "unexpected file {name} after a kill"
             );
         }
@@ -441,7 +480,11 @@ fn bad_input_exits_2_before_grading_and_names_the_problem() {
     std::fs::write(&roster, "learner,endpoint,email\nana,unix:///x.sock,a@b\n").unwrap();
     let o = grade(&roster, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown column `email` (known columns: learner, endpoint, context, ca, cert, key)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown column `email` (known columns: learner, endpoint, context, ca, cert, key)"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::write(&roster, "learner,endpoint\nana,unix:///x.sock\nben,localhost:2375\nana,unix:///y.sock\n").unwrap();
     let o = grade(&roster, &out, &[]);
@@ -461,7 +504,13 @@ fn bad_input_exits_2_before_grading_and_names_the_problem() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
     }
-    let o = Command::new(lab_bin()).args(["grade", "no-such-lab", "--roster"]).arg(&good).arg("--out").arg(&out).output().unwrap();
+    let o = Command::new(lab_bin())
+        .args(["grade", "no-such-lab", "--roster"])
+        .arg(&good)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(!out.join("gradebook.csv").exists(), "nothing is graded on bad input");
 }
@@ -486,7 +535,8 @@ fn jobs_bounds_how_many_clusters_wait_at_once_and_each_timeout_starts_with_its_c
     assert!(took >= Duration::from_secs(2), "4 hanging clusters, 2 at a time, took only {took:?}");
     let (_, book) = read_gradebook(&d.path().join("out/gradebook.csv"));
     assert!(book.values().all(|r| r["status"] == "timeout"), "{book:?}");
-    let grades: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("out/grades.json")).unwrap()).unwrap();
+    let grades: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("out/grades.json")).unwrap()).unwrap();
     for l in grades["learners"].as_array().unwrap() {
         let ms = l["elapsed_ms"].as_u64().unwrap();
         assert!(ms >= 1000, "a queued cluster's time limit starts when it is graded, not before: {l}");

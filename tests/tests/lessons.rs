@@ -12,7 +12,7 @@ use private_swarm::{Cluster, ClusterSpec};
 use std::time::{Duration, Instant};
 use swarm_e2e::lab_check::lab_check;
 use swarm_e2e::lesson::{assignment_of, book_order, Lesson};
-use swarm_e2e::session::{SkipReason, Session};
+use swarm_e2e::session::{Session, SkipReason};
 use swarm_e2e::{book_src, mesh, substitution};
 
 /// Lessons run on one engine, in book order.
@@ -42,7 +42,8 @@ struct Engines {
 /// `nodes` engines with the stand-in images, none of them in a swarm.
 fn engines_without_swarm(nodes: usize) -> Engines {
     let dir = tempfile::Builder::new().prefix("le").tempdir_in("/tmp").expect("temp dir");
-    let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, 1)).unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
+    let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, 1))
+        .unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
     for i in (0..nodes).rev() {
         cluster.docker(i, &["swarm", "leave", "--force"]).unwrap_or_else(|e| panic!("{e}"));
         let state = cluster.docker(i, &["info", "--format", "{{.Swarm.LocalNodeState}}"]).unwrap();
@@ -56,7 +57,8 @@ fn run_and_grade(session: &mut Session, cluster: &Cluster, chapter: &str) {
     session.run_lesson(&lesson).unwrap_or_else(|e| panic!("{e}"));
     let Some(lab) = lab_of(&lesson) else { return };
     let start = Instant::now();
-    let report = lab_check(cluster.node(0), &lab, Duration::from_secs(60)).unwrap_or_else(|e| panic!("lab check {lab}: {e}"));
+    let report =
+        lab_check(cluster.node(0), &lab, Duration::from_secs(60)).unwrap_or_else(|e| panic!("lab check {lab}: {e}"));
     let failing: Vec<String> = report
         .checks
         .iter()
@@ -73,8 +75,13 @@ fn every_chapter_with_commands_is_run_in_book_order() {
     let with_commands: Vec<String> =
         book_order(&summary).into_iter().filter(|ch| !lesson(ch).commands.is_empty()).collect();
     let tested: Vec<&str> = ONE_NODE.iter().chain(THREE_NODES).copied().collect();
-    assert_eq!(with_commands, tested, "chapters with `console` commands, in SUMMARY.md order, vs the chapters this file runs");
-    for ch in ["first-service.md", "three-node-swarm.md", "overlay-networks.md", "routing-mesh.md", "voting-app-answer.md"] {
+    assert_eq!(
+        with_commands, tested,
+        "chapters with `console` commands, in SUMMARY.md order, vs the chapters this file runs"
+    );
+    for ch in
+        ["first-service.md", "three-node-swarm.md", "overlay-networks.md", "routing-mesh.md", "voting-app-answer.md"]
+    {
         assert!(lab_of(&lesson(ch)).is_some(), "{ch} has no lab card to grade");
     }
 }
@@ -87,8 +94,10 @@ fn no_runnable_line_keeps_an_outside_address() {
         for cmd in &lesson.commands {
             let run = substitution::substitute_addresses(&cmd.text)
                 .unwrap_or_else(|e| panic!("{}: `{}`: {e}", lesson.locate(cmd), cmd.text));
-            let outside: Vec<_> =
-                substitution::ipv4_literals(&run).into_iter().filter(|a| !a.is_loopback() && !a.is_unspecified()).collect();
+            let outside: Vec<_> = substitution::ipv4_literals(&run)
+                .into_iter()
+                .filter(|a| !a.is_loopback() && !a.is_unspecified())
+                .collect();
             assert!(outside.is_empty(), "{}: `{run}` keeps {outside:?}", lesson.locate(cmd));
         }
     }
@@ -109,7 +118,8 @@ fn one_node_lessons_run_and_their_labs_score_100() {
     // refused before anything runs.
     let err = session.run_line("negative check", 1, "docker network rm no-such-network").unwrap_err().to_string();
     assert!(err.starts_with("negative check: `docker network rm no-such-network` failed on node1"), "{err}");
-    let err = session.run_line("negative check", 1, "docker service create alpine ping 1.1.1.1").unwrap_err().to_string();
+    let err =
+        session.run_line("negative check", 1, "docker service create alpine ping 1.1.1.1").unwrap_err().to_string();
     assert!(err.contains("outside address 1.1.1.1"), "{err}");
     eprintln!("one-node lessons: {:.1}s", start.elapsed().as_secs_f64());
 }

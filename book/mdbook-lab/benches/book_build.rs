@@ -13,21 +13,15 @@ use harness::BookTest;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let iterations: usize = std::env::var("BENCH_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10)
-        .max(1);
+    let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(10).max(1);
     let mut worst_mean = Duration::ZERO;
     for (solutions, edition) in [(false, "learner"), (true, "instructor")] {
         let book = BookTest::workbook().solutions(solutions);
-        book.build_again()
-            .unwrap_or_else(|e| panic!("the book does not build: {e}")); // warm-up
+        book.build_again().unwrap_or_else(|e| panic!("the book does not build: {e}")); // warm-up
         let mut times = Vec::with_capacity(iterations);
         for _ in 0..iterations {
             let start = Instant::now();
-            book.build_again()
-                .unwrap_or_else(|e| panic!("the book does not build: {e}"));
+            book.build_again().unwrap_or_else(|e| panic!("the book does not build: {e}"));
             times.push(start.elapsed());
         }
         let mean = times.iter().sum::<Duration>() / iterations as u32;

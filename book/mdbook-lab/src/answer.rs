@@ -23,17 +23,11 @@ pub const INSTRUCTOR_NOTE: &str = "(instructor edition only)";
 
 /// Whether a chapter source file is an answer chapter (see the module docs).
 pub fn is_answer_chapter(source_path: &Path) -> bool {
-    source_path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(ANSWER_SUFFIX))
+    source_path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(ANSWER_SUFFIX))
 }
 
 fn chapter_is_answer(ch: &Chapter) -> bool {
-    [&ch.source_path, &ch.path]
-        .into_iter()
-        .flatten()
-        .any(|p| is_answer_chapter(p))
+    [&ch.source_path, &ch.path].into_iter().flatten().any(|p| is_answer_chapter(p))
 }
 
 /// Removes every answer chapter (and what is nested under it) and renumbers the rest.
@@ -94,9 +88,7 @@ pub fn unlink_removed(content: &str, chapter_path: &Path, removed: &[PathBuf]) -
     let mut open: Option<(Range<usize>, Option<Range<usize>>)> = None;
     for (event, range) in Parser::new_ext(content, markdown_options()).into_offset_iter() {
         open = match (open.take(), event) {
-            (None, Event::Start(Tag::Link { dest_url, .. }))
-                if links_to_removed(&dest_url, dir, &removed) =>
-            {
+            (None, Event::Start(Tag::Link { dest_url, .. })) if links_to_removed(&dest_url, dir, &removed) => {
                 Some((range, None))
             }
             (None, _) => None,
@@ -122,14 +114,8 @@ pub fn unlink_removed(content: &str, chapter_path: &Path, removed: &[PathBuf]) -
 }
 
 fn links_to_removed(dest: &str, dir: &Path, removed: &[PathBuf]) -> bool {
-    let target = dest
-        .split(['#', '?'])
-        .next()
-        .unwrap_or_default()
-        .replace("%20", " ");
-    let scheme = target
-        .split_once(':')
-        .is_some_and(|(s, _)| !s.contains('/'));
+    let target = dest.split(['#', '?']).next().unwrap_or_default().replace("%20", " ");
+    let scheme = target.split_once(':').is_some_and(|(s, _)| !s.contains('/'));
     if target.is_empty() || scheme || target.starts_with('/') {
         return false;
     }
@@ -166,36 +152,21 @@ mod tests {
         let mut book = Book::new_with_items(vec![
             chapter("Intro", "introduction.md", None, vec![]),
             BookItem::PartTitle("Day 6".into()),
-            chapter(
-                "A",
-                "a.md",
-                Some(vec![1]),
-                vec![chapter("A answer", "a-answer.md", Some(vec![1, 1]), vec![])],
-            ),
+            chapter("A", "a.md", Some(vec![1]), vec![chapter("A answer", "a-answer.md", Some(vec![1, 1]), vec![])]),
             chapter(
                 "B answer",
                 "b-answer.md",
                 Some(vec![2]),
                 vec![chapter("deep", "deep.md", Some(vec![2, 1]), vec![])],
             ),
-            chapter(
-                "C",
-                "c.md",
-                Some(vec![3]),
-                vec![chapter("C1", "c1.md", Some(vec![3, 1]), vec![])],
-            ),
+            chapter("C", "c.md", Some(vec![3]), vec![chapter("C1", "c1.md", Some(vec![3, 1]), vec![])]),
         ]);
         let removed = remove_answer_chapters(&mut book);
-        assert_eq!(
-            removed,
-            vec![PathBuf::from("b-answer.md"), PathBuf::from("a-answer.md")]
-        );
+        assert_eq!(removed, vec![PathBuf::from("b-answer.md"), PathBuf::from("a-answer.md")]);
         let numbers: Vec<(String, Option<String>)> = book
             .iter()
             .filter_map(|i| match i {
-                BookItem::Chapter(c) => {
-                    Some((c.name.clone(), c.number.as_ref().map(|n| n.to_string())))
-                }
+                BookItem::Chapter(c) => Some((c.name.clone(), c.number.as_ref().map(|n| n.to_string()))),
                 _ => None,
             })
             .collect();
@@ -218,9 +189,7 @@ mod tests {
         let (out, n) = unlink_removed(md, Path::new("voting-app.md"), &removed);
         assert_eq!(n, 2);
         assert!(
-            out.starts_with(
-                "See the *answer* (instructor edition only) or it (instructor edition only)."
-            ),
+            out.starts_with("See the *answer* (instructor edition only) or it (instructor edition only)."),
             "{out}"
         );
         assert!(out.contains("Keep [this](voting-app.md)"), "{out}");

@@ -30,7 +30,10 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut book = match MDBook::load(&book_dir) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot load the book in {}: {e:#}\n(BOOK_DIR is the folder holding book.toml)", book_dir.display());
+            eprintln!(
+                "error: cannot load the book in {}: {e:#}\n(BOOK_DIR is the folder holding book.toml)",
+                book_dir.display()
+            );
             return ExitCode::from(2);
         }
     };
@@ -48,17 +51,11 @@ pub fn run(args: &[String]) -> ExitCode {
         return ExitCode::from(1);
     }
     let out = book.root.join(&book.config.build.build_dir);
-    eprintln!(
-        "built the book into {} (open {})",
-        out.display(),
-        out.join("index.html").display()
-    );
+    eprintln!("built the book into {} (open {})", out.display(), out.join("index.html").display());
     ExitCode::SUCCESS
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!(
-        "error: {problem}\nusage: mdbook-lab build [BOOK_DIR] [--dest-dir DIR] [--solutions]"
-    );
+    eprintln!("error: {problem}\nusage: mdbook-lab build [BOOK_DIR] [--dest-dir DIR] [--solutions]");
     ExitCode::from(2)
 }

@@ -47,10 +47,7 @@ pub fn check_command(lab: &Lab) -> String {
 /// The `<style>` block that precedes the first card of a chapter (an HTML block of its
 /// own: CommonMark ends a `<style>` block at `</style>`).
 pub fn style_block() -> String {
-    format!(
-        "<style class=\"mdbook-lab\">\n{}\n</style>",
-        CARD_CSS.trim()
-    )
+    format!("<style class=\"mdbook-lab\">\n{}\n</style>", CARD_CSS.trim())
 }
 
 /// One lab as an HTML block (no trailing newline, no blank line inside).
@@ -61,23 +58,11 @@ pub fn render_card(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions)
     let _ = writeln!(h, r#"<div class="lab-card" id="lab-{id}" data-lab="{id}">"#);
     let _ = writeln!(h, r#"<div class="lab-card-head">"#);
     let _ = writeln!(h, r#"<span class="lab-card-badge">Lab</span>"#);
-    let _ = writeln!(
-        h,
-        r#"<span class="lab-card-title">{}</span>"#,
-        inline_markdown(&lab.title, options)
-    );
-    let _ = writeln!(
-        h,
-        r#"<span class="lab-card-total">{}</span>"#,
-        points(total)
-    );
+    let _ = writeln!(h, r#"<span class="lab-card-title">{}</span>"#, inline_markdown(&lab.title, options));
+    let _ = writeln!(h, r#"<span class="lab-card-total">{}</span>"#, points(total));
     let _ = writeln!(h, "</div>");
     let lesson_html = match lesson {
-        Some(l) => format!(
-            r#"<a href="{}">{}</a>"#,
-            escape_html(&l.href),
-            escape_html(&l.title)
-        ),
+        Some(l) => format!(r#"<a href="{}">{}</a>"#, escape_html(&l.href), escape_html(&l.title)),
         None => format!("<code>{}</code>", escape_html(&lab.lesson)),
     };
     let _ = writeln!(
@@ -102,11 +87,7 @@ pub fn render_card(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions)
     let _ = writeln!(h, "</ol>");
     let _ = writeln!(h, r#"<div class="lab-card-run">"#);
     let _ = writeln!(h, r#"<div class="lab-card-section">Grade your work</div>"#);
-    let _ = writeln!(
-        h,
-        r#"<pre><code class="language-bash">{}</code></pre>"#,
-        escape_html(&check_command(lab))
-    );
+    let _ = writeln!(h, r#"<pre><code class="language-bash">{}</code></pre>"#, escape_html(&check_command(lab)));
     let _ = writeln!(h, "</div>");
     if options.solutions {
         let _ = writeln!(h, r#"<div class="lab-answer">"#);
@@ -114,11 +95,7 @@ pub fn render_card(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions)
             h,
             r#"<div class="lab-card-section">Reference answer <span class="lab-instructor">instructor edition</span></div>"#
         );
-        let _ = writeln!(
-            h,
-            r#"<pre><code class="language-bash">{}</code></pre>"#,
-            escape_html(&lab.answer.to_shell())
-        );
+        let _ = writeln!(h, r#"<pre><code class="language-bash">{}</code></pre>"#, escape_html(&lab.answer.to_shell()));
         let _ = writeln!(h, "</div>");
     }
     h.push_str("</div>");
@@ -127,10 +104,7 @@ pub fn render_card(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions)
 
 fn render_check(h: &mut String, lab_id: &str, check: &Check, options: CardOptions) {
     let cid = escape_html(&check.id);
-    let _ = writeln!(
-        h,
-        r#"<li class="lab-check" id="lab-{lab_id}-{cid}" data-check="{cid}">"#
-    );
+    let _ = writeln!(h, r#"<li class="lab-check" id="lab-{lab_id}-{cid}" data-check="{cid}">"#);
     let _ = writeln!(
         h,
         r#"<div class="lab-check-head"><span class="lab-check-title">{}</span><span class="lab-check-points">{}</span></div>"#,
@@ -191,10 +165,7 @@ fn html_as_text(event: Event<'_>) -> Event<'_> {
 /// Markdown with block structure (goal, hints).
 fn block_markdown(md: &str, options: CardOptions) -> String {
     let mut out = String::new();
-    html::push_html(
-        &mut out,
-        Parser::new_ext(md, parser_options(options)).map(html_as_text),
-    );
+    html::push_html(&mut out, Parser::new_ext(md, parser_options(options)).map(html_as_text));
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -205,31 +176,23 @@ fn block_markdown(md: &str, options: CardOptions) -> String {
 /// escaped first, so a title is never read as a heading or a list.
 fn inline_markdown(md: &str, options: CardOptions) -> String {
     let md = escape_block_start(&md.split_whitespace().collect::<Vec<_>>().join(" "));
-    let events = Parser::new_ext(&md, parser_options(options))
-        .map(html_as_text)
-        .filter_map(|e| match e {
-            Event::Start(t) if !is_inline_tag(&t) => None,
-            Event::End(t) if !is_inline_tag_end(&t) => None,
-            Event::SoftBreak | Event::HardBreak => Some(Event::Text(CowStr::Borrowed(" "))),
-            e => Some(e),
-        });
+    let events = Parser::new_ext(&md, parser_options(options)).map(html_as_text).filter_map(|e| match e {
+        Event::Start(t) if !is_inline_tag(&t) => None,
+        Event::End(t) if !is_inline_tag_end(&t) => None,
+        Event::SoftBreak | Event::HardBreak => Some(Event::Text(CowStr::Borrowed(" "))),
+        e => Some(e),
+    });
     let mut out = String::new();
     html::push_html(&mut out, events);
     out.trim().to_string()
 }
 
 fn is_inline_tag(t: &Tag<'_>) -> bool {
-    matches!(
-        t,
-        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
-    )
+    matches!(t, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
 }
 
 fn is_inline_tag_end(t: &TagEnd) -> bool {
-    matches!(
-        t,
-        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
-    )
+    matches!(t, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link)
 }
 
 fn escape_block_start(line: &str) -> String {
@@ -244,8 +207,7 @@ fn escape_block_start(line: &str) -> String {
             second.is_none_or(char::is_whitespace) || line.chars().all(|x| x == c || x == ' ')
         }
         Some(_) if digits > 0 => {
-            matches!(line[digits..].chars().next(), Some('.' | ')'))
-                && marker_then_space(&line[digits + 1..])
+            matches!(line[digits..].chars().next(), Some('.' | ')')) && marker_then_space(&line[digits + 1..])
         }
         _ => false,
     };
@@ -306,17 +268,13 @@ name = "secret-fix-net"
 "#;
 
     fn lab() -> Lab {
-        lab_schema::load_str(Path::new("x-lab.toml"), LAB)
-            .unwrap_or_else(|e| panic!("{}", e.one_line_each()))
+        lab_schema::load_str(Path::new("x-lab.toml"), LAB).unwrap_or_else(|e| panic!("{}", e.one_line_each()))
     }
 
     #[test]
     fn lab_text_is_escaped() {
         let html = render_card(&lab(), None, CardOptions::default());
-        assert!(
-            html.contains("A &lt;b&gt;bold&lt;/b&gt; &amp; <code>coded</code> title"),
-            "{html}"
-        );
+        assert!(html.contains("A &lt;b&gt;bold&lt;/b&gt; &amp; <code>coded</code> title"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("<em>overlay</em>"), "{html}");
@@ -334,31 +292,17 @@ name = "secret-fix-net"
 
     #[test]
     fn solutions_on_writes_fix_and_answer_with_node_prefixes() {
-        let html = render_card(
-            &lab(),
-            None,
-            CardOptions {
-                solutions: true,
-                ..Default::default()
-            },
-        );
+        let html = render_card(&lab(), None, CardOptions { solutions: true, ..Default::default() });
+        assert!(html.contains("docker network create --driver overlay &quot;secret-fix-net&quot;"), "{html}");
         assert!(
-            html.contains("docker network create --driver overlay &quot;secret-fix-net&quot;"),
+            html.contains("docker network create -d overlay secret-answer-net\nnode2$ docker swarm join --token T"),
             "{html}"
         );
-        assert!(html.contains("docker network create -d overlay secret-answer-net\nnode2$ docker swarm join --token T"), "{html}");
     }
 
     #[test]
     fn the_card_holds_no_blank_line() {
-        let html = render_card(
-            &lab(),
-            None,
-            CardOptions {
-                solutions: true,
-                ..Default::default()
-            },
-        );
+        let html = render_card(&lab(), None, CardOptions { solutions: true, ..Default::default() });
         assert!(html.lines().all(|l| !l.trim().is_empty()), "{html}");
         assert!(
             html.contains("line one&#10;\nline three")
@@ -374,10 +318,7 @@ name = "secret-fix-net"
         assert_eq!(inline_markdown("# one", o), "# one");
         assert_eq!(inline_markdown("1. two", o), "1. two");
         assert_eq!(inline_markdown("- three *x*", o), "- three <em>x</em>");
-        assert_eq!(
-            inline_markdown("`code` first", o),
-            "<code>code</code> first"
-        );
+        assert_eq!(inline_markdown("`code` first", o), "<code>code</code> first");
     }
 
     #[test]

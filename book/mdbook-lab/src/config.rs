@@ -40,10 +40,7 @@ pub struct LabConfig {
 impl LabConfig {
     /// Reads `[preprocessor.lab]` from the book's config, then applies `MDBOOK_LAB_SOLUTIONS`.
     /// Returns the settings and any warnings (unknown keys).
-    pub fn from_book_config(
-        root: &Path,
-        config: &Config,
-    ) -> Result<(LabConfig, Vec<String>), BuildError> {
+    pub fn from_book_config(root: &Path, config: &Config) -> Result<(LabConfig, Vec<String>), BuildError> {
         let key = format!("preprocessor.{PREPROCESSOR_NAME}");
         let table: BTreeMap<String, Value> = config
             .get(&key)
@@ -85,18 +82,10 @@ impl LabConfig {
         }
         if let Some(raw) = solutions_env {
             solutions = parse_flag(raw).ok_or_else(|| {
-                BuildError::Config(format!(
-                    "{SOLUTIONS_ENV} must be true or false (or 1 or 0), found {raw:?}"
-                ))
+                BuildError::Config(format!("{SOLUTIONS_ENV} must be true or false (or 1 or 0), found {raw:?}"))
             })?;
         }
-        Ok((
-            LabConfig {
-                solutions,
-                labs_dir: root.join(labs),
-            },
-            warnings,
-        ))
+        Ok((LabConfig { solutions, labs_dir: root.join(labs) }, warnings))
     }
 }
 
@@ -138,12 +127,9 @@ mod tests {
     #[test]
     fn bad_values_are_errors_that_name_the_setting() {
         let t = table(json!({"solutions": "yes"}));
-        let e = LabConfig::from_table(Path::new("/b"), &t, None)
-            .unwrap_err()
-            .to_string();
+        let e = LabConfig::from_table(Path::new("/b"), &t, None).unwrap_err().to_string();
         assert!(e.contains("solutions must be true or false"), "{e}");
-        let e =
-            LabConfig::from_table(Path::new("/b"), &BTreeMap::new(), Some("maybe")).unwrap_err();
+        let e = LabConfig::from_table(Path::new("/b"), &BTreeMap::new(), Some("maybe")).unwrap_err();
         assert!(e.to_string().contains(SOLUTIONS_ENV));
     }
 

@@ -45,22 +45,14 @@ pub fn find_directives(markdown: &str) -> (Vec<Directive>, Vec<DirectiveProblem>
             continue;
         }
         let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = markdown[start..]
-            .find('\n')
-            .map_or(markdown.len(), |i| start + i);
-        let line_end = if markdown[..line_end].ends_with('\r') {
-            line_end - 1
-        } else {
-            line_end
-        };
+        let line_end = markdown[start..].find('\n').map_or(markdown.len(), |i| start + i);
+        let line_end = if markdown[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
         let line = markdown[..start].matches('\n').count() + 1;
         let problem = |message: String| DirectiveProblem { line, message };
 
         let rest = &markdown[args_start..line_end];
         let Some(close) = rest.find("}}") else {
-            problems.push(problem(
-                "`{{#lab` is missing its closing `}}`: write {{#lab <lab-id>}} on one line".into(),
-            ));
+            problems.push(problem("`{{#lab` is missing its closing `}}`: write {{#lab <lab-id>}} on one line".into()));
             continue;
         };
         from = args_start + close + 2;
@@ -69,8 +61,7 @@ pub fn find_directives(markdown: &str) -> (Vec<Directive>, Vec<DirectiveProblem>
         let after = &markdown[args_start + close + 2..line_end];
         match ids.as_slice() {
             [] => problems.push(problem(
-                "`{{#lab}}` names no lab: write {{#lab <lab-id>}} with the id of a file in labs/"
-                    .into(),
+                "`{{#lab}}` names no lab: write {{#lab <lab-id>}} with the id of a file in labs/".into(),
             )),
             [_, _, ..] => problems.push(problem(format!(
                 "`{{{{#lab {}}}}}` names {} labs; a directive takes exactly one lab id \
@@ -78,12 +69,10 @@ pub fn find_directives(markdown: &str) -> (Vec<Directive>, Vec<DirectiveProblem>
                 ids.join(" "),
                 ids.len()
             ))),
-            [id] if !is_container_prefix(prefix) || !after.trim().is_empty() => {
-                problems.push(problem(format!(
-                    "`{{{{#lab {id}}}}}` must stand on a line of its own (to mention it in prose, \
+            [id] if !is_container_prefix(prefix) || !after.trim().is_empty() => problems.push(problem(format!(
+                "`{{{{#lab {id}}}}}` must stand on a line of its own (to mention it in prose, \
                      put it in `backticks` or escape it as \\{{{{#lab {id}}}}})"
-                )))
-            }
+            ))),
             [id] => found.push(Directive {
                 lab_id: (*id).to_string(),
                 line,
@@ -131,9 +120,7 @@ fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => ranges.push(range),
-            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
-                comment_ranges(markdown, range, &mut ranges)
-            }
+            Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => comment_ranges(markdown, range, &mut ranges),
             _ => {}
         }
     }
@@ -145,9 +132,7 @@ fn comment_ranges(markdown: &str, range: Range<usize>, out: &mut Vec<Range<usize
     let mut pos = range.start;
     while let Some(open) = markdown[pos..range.end].find("<!--") {
         let start = pos + open;
-        let end = markdown[start + 4..range.end]
-            .find("-->")
-            .map_or(range.end, |c| start + 4 + c + 3);
+        let end = markdown[start + 4..range.end].find("-->").map_or(range.end, |c| start + 4 + c + 3);
         out.push(start..end);
         pos = end;
     }
@@ -164,19 +149,12 @@ mod tests {
     }
 
     fn problems(md: &str) -> Vec<(usize, String)> {
-        find_directives(md)
-            .1
-            .into_iter()
-            .map(|p| (p.line, p.message))
-            .collect()
+        find_directives(md).1.into_iter().map(|p| (p.line, p.message)).collect()
     }
 
     #[test]
     fn a_directive_on_its_own_line_is_found_with_its_line() {
-        assert_eq!(
-            ids("# T\n\ntext\n\n{{#lab day6-x}}\n"),
-            vec![("day6-x".to_string(), 5)]
-        );
+        assert_eq!(ids("# T\n\ntext\n\n{{#lab day6-x}}\n"), vec![("day6-x".to_string(), 5)]);
         assert_eq!(ids("{{ #lab  a }}"), vec![("a".to_string(), 1)]);
     }
 
@@ -189,10 +167,7 @@ mod tests {
 
     #[test]
     fn other_directives_are_not_ours() {
-        assert_eq!(
-            ids("{{#include x.md}}\n{{#labels}}\n{{#title T}}\n"),
-            vec![]
-        );
+        assert_eq!(ids("{{#include x.md}}\n{{#labels}}\n{{#title T}}\n"), vec![]);
     }
 
     #[test]

@@ -40,13 +40,7 @@ fn labs_message(errors: &[LabErrors]) -> String {
     let mut lines: Vec<String> = Vec::new();
     for file in errors {
         for e in &file.errors {
-            let mut line = format!(
-                "{}:{}:{}: {}",
-                shown_path(&e.file),
-                e.line,
-                e.column,
-                e.message
-            );
+            let mut line = format!("{}:{}:{}: {}", shown_path(&e.file), e.line, e.column, e.message);
             if let Some(help) = &e.help {
                 line.push_str(&format!(" ({help})"));
             }
@@ -60,11 +54,7 @@ fn labs_message(errors: &[LabErrors]) -> String {
 }
 
 fn chapters_message(errors: &[ChapterError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 /// A path as the reader should see it in a message: lexically normalised (`book/../labs`
@@ -91,8 +81,7 @@ pub fn normalize(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                let popped =
-                    matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
+                let popped = matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
                 if !popped && !out.has_root() {
                     out.push("..");
                 }
@@ -109,10 +98,7 @@ mod tests {
 
     #[test]
     fn normalize_resolves_parent_dirs() {
-        assert_eq!(
-            normalize(Path::new("/w/book/../labs/./x.toml")),
-            Path::new("/w/labs/x.toml")
-        );
+        assert_eq!(normalize(Path::new("/w/book/../labs/./x.toml")), Path::new("/w/labs/x.toml"));
         assert_eq!(normalize(Path::new("../labs")), Path::new("../labs"));
         assert_eq!(normalize(Path::new("a/../../b")), Path::new("../b"));
     }

@@ -38,12 +38,7 @@ EXIT CODES:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] => preprocess(),
         ["supports", renderer] => match LabPreprocessor::new().supports_renderer(renderer) {
             Ok(true) => ExitCode::SUCCESS,
@@ -69,9 +64,7 @@ fn preprocess() -> ExitCode {
     let (ctx, book) = match mdbook_preprocessor::parse_input(std::io::stdin().lock()) {
         Ok(input) => input,
         Err(e) => {
-            eprintln!(
-                "error: mdbook-lab: {e:#}\n(mdbook-lab is run by mdBook; see `mdbook-lab --help`)"
-            );
+            eprintln!("error: mdbook-lab: {e:#}\n(mdbook-lab is run by mdBook; see `mdbook-lab --help`)");
             return ExitCode::from(2);
         }
     };
@@ -90,10 +83,7 @@ fn preprocess() -> ExitCode {
         }
     };
     let mut out = std::io::stdout().lock();
-    match serde_json::to_writer(&mut out, &book)
-        .map_err(std::io::Error::from)
-        .and_then(|()| out.flush())
-    {
+    match serde_json::to_writer(&mut out, &book).map_err(std::io::Error::from).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: mdbook-lab: cannot write the book to stdout: {e}");

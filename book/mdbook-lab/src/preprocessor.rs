@@ -40,16 +40,11 @@ impl LabPreprocessor {
     /// Renders the instructor edition (`true`) or the learner edition (`false`) whatever
     /// `book.toml` and `MDBOOK_LAB_SOLUTIONS` say.
     pub fn with_solutions(solutions: bool) -> LabPreprocessor {
-        LabPreprocessor {
-            solutions: Some(solutions),
-        }
+        LabPreprocessor { solutions: Some(solutions) }
     }
 
     /// The settings this preprocessor would use for a book.
-    pub fn config(
-        &self,
-        ctx: &PreprocessorContext,
-    ) -> Result<(LabConfig, Vec<String>), BuildError> {
+    pub fn config(&self, ctx: &PreprocessorContext) -> Result<(LabConfig, Vec<String>), BuildError> {
         let (mut config, warnings) = LabConfig::from_book_config(&ctx.root, &ctx.config)?;
         if let Some(s) = self.solutions {
             config.solutions = s;
@@ -61,16 +56,8 @@ impl LabPreprocessor {
     pub fn render(&self, ctx: &PreprocessorContext, book: Book) -> Result<Rendered, BuildError> {
         let (config, mut warnings) = self.config(ctx)?;
         let labs = lab_schema::load_dir(&config.labs_dir).map_err(BuildError::Labs)?;
-        let smart_punctuation = ctx
-            .config
-            .get::<bool>("output.html.smart-punctuation")
-            .ok()
-            .flatten()
-            .unwrap_or(true);
-        let options = CardOptions {
-            solutions: config.solutions,
-            smart_punctuation,
-        };
+        let smart_punctuation = ctx.config.get::<bool>("output.html.smart-punctuation").ok().flatten().unwrap_or(true);
+        let options = CardOptions { solutions: config.solutions, smart_punctuation };
         let src_dir = ctx.root.join(&ctx.config.book.src);
         let mut rendered = render_book(book, &labs, options, &src_dir)?;
         warnings.append(&mut rendered.warnings);
@@ -100,17 +87,8 @@ impl Preprocessor for LabPreprocessor {
 
 /// The transformation, on an already-loaded set of labs: `src_dir` is only used to name
 /// chapter files in messages.
-pub fn render_book(
-    mut book: Book,
-    labs: &[Lab],
-    options: CardOptions,
-    src_dir: &Path,
-) -> Result<Rendered, BuildError> {
-    let removed = if options.solutions {
-        Vec::new()
-    } else {
-        remove_answer_chapters(&mut book)
-    };
+pub fn render_book(mut book: Book, labs: &[Lab], options: CardOptions, src_dir: &Path) -> Result<Rendered, BuildError> {
+    let removed = if options.solutions { Vec::new() } else { remove_answer_chapters(&mut book) };
     let by_id: BTreeMap<&str, &Lab> = labs.iter().map(|l| (l.id.as_str(), l)).collect();
     let titles = chapter_titles(&book);
     let mut errors = Vec::new();
@@ -120,7 +98,11 @@ pub fn render_book(
         let Some(source) = ch.source_path.clone() else { return };
         let file = shown_path(&src_dir.join(&source));
         let (directives, problems) = find_directives(&ch.content);
-        errors.extend(problems.into_iter().map(|p| ChapterError { file: file.clone(), line: p.line, message: p.message }));
+        errors.extend(problems.into_iter().map(|p| ChapterError {
+            file: file.clone(),
+            line: p.line,
+            message: p.message,
+        }));
         let mut cards = Vec::new();
         for d in directives {
             let Some(lab) = by_id.get(d.lab_id.as_str()) else {
@@ -139,10 +121,9 @@ pub fn render_book(
                     source.display()
                 ));
             }
-            let lesson = titles.get(&normalize_slashes(Path::new(&lab.lesson))).map(|title| LessonLink {
-                title: title.clone(),
-                href: relative_href(&source, Path::new(&lab.lesson)),
-            });
+            let lesson = titles
+                .get(&normalize_slashes(Path::new(&lab.lesson)))
+                .map(|title| LessonLink { title: title.clone(), href: relative_href(&source, Path::new(&lab.lesson)) });
             cards.push((d, render_card(lab, lesson.as_ref(), options)));
         }
         ch.content = splice_cards(&ch.content, cards);
@@ -161,11 +142,7 @@ pub fn render_book(
             lab.lesson
         ));
     }
-    Ok(Rendered {
-        book,
-        warnings,
-        removed,
-    })
+    Ok(Rendered { book, warnings, removed })
 }
 
 fn unknown_lab(id: &str, by_id: &BTreeMap<&str, &Lab>) -> String {
@@ -181,11 +158,8 @@ fn unknown_lab(id: &str, by_id: &BTreeMap<&str, &Lab>) -> String {
         .min()
         .map(|(_, k)| format!("did you mean \"{k}\"? "))
         .unwrap_or_default();
-    format!(
-        "unknown lab \"{id}\"; known labs: {known} ({suggestion}fix the id, or add labs/{id}.toml)"
-    )
+    format!("unknown lab \"{id}\"; known labs: {known} ({suggestion}fix the id, or add labs/{id}.toml)")
 }
-
 
 /// A card belongs in its lesson; an answer chapter `x-answer.md` may show the cards of `x.md`.
 fn lesson_matches(source: &Path, lesson: &str) -> bool {
@@ -195,20 +169,14 @@ fn lesson_matches(source: &Path, lesson: &str) -> bool {
         return true;
     }
     is_answer_chapter(Path::new(&source))
-        && source
-            .strip_suffix(ANSWER_SUFFIX)
-            .is_some_and(|stem| format!("{stem}.md") == lesson)
+        && source.strip_suffix(ANSWER_SUFFIX).is_some_and(|stem| format!("{stem}.md") == lesson)
 }
 
 /// Source path (with `/` separators) → chapter name, for linking lessons from cards.
 fn chapter_titles(book: &Book) -> BTreeMap<String, String> {
     book.iter()
         .filter_map(|item| match item {
-            BookItem::Chapter(Chapter {
-                source_path: Some(p),
-                name,
-                ..
-            }) => Some((normalize_slashes(p), name.clone())),
+            BookItem::Chapter(Chapter { source_path: Some(p), name, .. }) => Some((normalize_slashes(p), name.clone())),
             _ => None,
         })
         .collect()
@@ -230,17 +198,9 @@ fn normalize_slashes(p: &Path) -> String {
 fn relative_href(from: &Path, to: &Path) -> String {
     let from = normalize_slashes(from);
     let to = normalize_slashes(to);
-    let from_dirs: Vec<&str> = from
-        .split('/')
-        .collect::<Vec<_>>()
-        .split_last()
-        .map_or(vec![], |(_, d)| d.to_vec());
+    let from_dirs: Vec<&str> = from.split('/').collect::<Vec<_>>().split_last().map_or(vec![], |(_, d)| d.to_vec());
     let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&str> = vec![".."; from_dirs.len() - common];
     parts.extend(&to_parts[common..]);
     parts.join("/")
@@ -254,11 +214,7 @@ fn splice_cards(content: &str, cards: Vec<(Directive, String)>) -> String {
     let mut pos = 0;
     for (i, (d, card)) in cards.into_iter().enumerate() {
         out.push_str(&content[pos..d.line_range.start]);
-        let block = if i == 0 {
-            format!("{}\n{card}", style_block())
-        } else {
-            card
-        };
+        let block = if i == 0 { format!("{}\n{card}", style_block()) } else { card };
         let continuation = d.prefix;
         for (n, line) in block.lines().enumerate() {
             if n > 0 {
@@ -283,17 +239,10 @@ mod tests {
     fn a_near_miss_gets_a_suggestion() {
         assert_eq!(lab_schema::spelling::edit_distance("day6-votingapp", "day6-voting-app"), 1);
         assert_eq!(lab_schema::spelling::edit_distance("", "abc"), 3);
-        let lab = lab_schema::load_dir(Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../labs"
-        )))
-        .unwrap();
+        let lab = lab_schema::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../labs"))).unwrap();
         let by_id = lab.iter().map(|l| (l.id.as_str(), l)).collect();
         let m = unknown_lab("day6-votingapp", &by_id);
-        assert!(
-            m.starts_with("unknown lab \"day6-votingapp\"; known labs: day6-first-service, "),
-            "{m}"
-        );
+        assert!(m.starts_with("unknown lab \"day6-votingapp\"; known labs: day6-first-service, "), "{m}");
         assert!(m.contains("did you mean \"day6-voting-app\"?"), "{m}");
     }
 
@@ -330,11 +279,7 @@ mod tests {
             "<div>",
             "\t",
         ];
-        let labs = lab_schema::load_dir(Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../labs"
-        )))
-        .unwrap();
+        let labs = lab_schema::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../labs"))).unwrap();
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = || {
             seed ^= seed << 13;
@@ -345,73 +290,36 @@ mod tests {
         let mut cards = 0;
         for _ in 0..3000 {
             let len = (next() % 40) as usize;
-            let text: String = (0..len)
-                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
-                .collect();
+            let text: String = (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
             let (found, _) = find_directives(&text);
             for d in &found {
                 assert!(text.get(d.line_range.clone()).is_some(), "{text:?}");
             }
             let chapters = vec![
                 BookItem::Chapter(Chapter::new("x", text.clone(), "x.md", vec![])),
-                BookItem::Chapter(Chapter::new(
-                    "x answer",
-                    text.clone(),
-                    "x-answer.md",
-                    vec![],
-                )),
+                BookItem::Chapter(Chapter::new("x answer", text.clone(), "x-answer.md", vec![])),
             ];
-            let options = CardOptions {
-                solutions: false,
-                smart_punctuation: true,
-            };
-            if let Ok(r) = render_book(
-                Book::new_with_items(chapters),
-                &labs,
-                options,
-                Path::new("src"),
-            ) {
-                cards += r
-                    .book
-                    .chapters()
-                    .map(|c| c.content.matches("class=\"lab-card\"").count())
-                    .sum::<usize>();
+            let options = CardOptions { solutions: false, smart_punctuation: true };
+            if let Ok(r) = render_book(Book::new_with_items(chapters), &labs, options, Path::new("src")) {
+                cards += r.book.chapters().map(|c| c.content.matches("class=\"lab-card\"").count()).sum::<usize>();
             }
         }
-        assert!(
-            cards > 50,
-            "only {cards} cards rendered: the generator rarely makes a valid directive"
-        );
+        assert!(cards > 50, "only {cards} cards rendered: the generator rarely makes a valid directive");
     }
 
     #[test]
     fn hrefs_between_chapters_are_relative() {
         assert_eq!(relative_href(Path::new("a.md"), Path::new("b.md")), "b.md");
-        assert_eq!(
-            relative_href(Path::new("day6/a.md"), Path::new("b.md")),
-            "../b.md"
-        );
-        assert_eq!(
-            relative_href(Path::new("day6/a.md"), Path::new("day6/b.md")),
-            "b.md"
-        );
-        assert_eq!(
-            relative_href(Path::new("a.md"), Path::new("day6/b.md")),
-            "day6/b.md"
-        );
+        assert_eq!(relative_href(Path::new("day6/a.md"), Path::new("b.md")), "../b.md");
+        assert_eq!(relative_href(Path::new("day6/a.md"), Path::new("day6/b.md")), "b.md");
+        assert_eq!(relative_href(Path::new("a.md"), Path::new("day6/b.md")), "day6/b.md");
     }
 
     #[test]
     fn an_answer_chapter_may_show_its_lessons_card() {
         assert!(lesson_matches(Path::new("voting-app.md"), "voting-app.md"));
-        assert!(lesson_matches(
-            Path::new("voting-app-answer.md"),
-            "voting-app.md"
-        ));
-        assert!(!lesson_matches(
-            Path::new("routing-mesh.md"),
-            "voting-app.md"
-        ));
+        assert!(lesson_matches(Path::new("voting-app-answer.md"), "voting-app.md"));
+        assert!(!lesson_matches(Path::new("routing-mesh.md"), "voting-app.md"));
     }
 
     #[test]
@@ -419,10 +327,7 @@ mod tests {
         let content = "intro\n{{#lab a}}\nafter\n";
         let d = find_directives(content).0.remove(0);
         let out = splice_cards(content, vec![(d, "<div>\ncard\n</div>".into())]);
-        assert!(
-            out.starts_with("intro\n<style class=\"mdbook-lab\">"),
-            "{out}"
-        );
+        assert!(out.starts_with("intro\n<style class=\"mdbook-lab\">"), "{out}");
         assert!(out.ends_with("<div>\ncard\n</div>\n\nafter\n"), "{out}");
     }
 

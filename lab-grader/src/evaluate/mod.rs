@@ -65,9 +65,7 @@ pub(crate) fn name_matches(actual: &str, labels: Option<&HashMap<String, String>
     if actual == expected {
         return true;
     }
-    labels
-        .and_then(|l| l.get(STACK_LABEL))
-        .is_some_and(|ns| actual == format!("{ns}_{expected}"))
+    labels.and_then(|l| l.get(STACK_LABEL)).is_some_and(|ns| actual == format!("{ns}_{expected}"))
 }
 
 /// Lists names for a "found" message, shortest first, at most `max`.
@@ -97,7 +95,8 @@ impl<'a> Ctx<'a> {
         self.networks_by_id.get(target).copied().or_else(|| {
             self.snap.networks.iter().find(|n| n.name.as_deref() == Some(target)).or_else(|| {
                 // A short ID prefix, as `docker` accepts.
-                let mut hits = self.snap.networks.iter().filter(|n| n.id.as_deref().is_some_and(|i| i.starts_with(target)));
+                let mut hits =
+                    self.snap.networks.iter().filter(|n| n.id.as_deref().is_some_and(|i| i.starts_with(target)));
                 match (hits.next(), hits.next()) {
                     (Some(n), None) if target.len() >= 6 => Some(n),
                     _ => None,
@@ -114,9 +113,10 @@ impl<'a> Ctx<'a> {
     pub fn service_named(&self, name: &str) -> Option<&'a Service> {
         let exact = self.snap.services.iter().find(|s| Self::service_name(s) == name);
         exact.or_else(|| {
-            self.snap.services.iter().find(|s| {
-                name_matches(Self::service_name(s), s.spec.as_ref().and_then(|sp| sp.labels.as_ref()), name)
-            })
+            self.snap
+                .services
+                .iter()
+                .find(|s| name_matches(Self::service_name(s), s.spec.as_ref().and_then(|sp| sp.labels.as_ref()), name))
         })
     }
 
@@ -177,7 +177,9 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
     let subject = f.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
     let message = match status {
         Status::Pass => format!("passed{subject}"),
-        Status::Converging => format!("still converging{subject}: tasks are starting; the check will be graded once they settle"),
+        Status::Converging => {
+            format!("still converging{subject}: tasks are starting; the check will be graded once they settle")
+        }
         Status::Fail => {
             let n = f.mismatches.len();
             format!("{n} mismatch{}{subject}", if n == 1 { "" } else { "es" })

@@ -58,7 +58,11 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &NetworkAssertion) -> Findings {
             .filter(|n| !BUILT_IN.contains(&n.as_str()))
             .collect();
         let mut f = Findings::default();
-        f.miss("network", format!("a network named `{}`", a.name), format!("no such network (your networks: {})", list_names(names, 12)));
+        f.miss(
+            "network",
+            format!("a network named `{}`", a.name),
+            format!("no such network (your networks: {})", list_names(names, 12)),
+        );
         return f;
     }
     candidates.into_iter().map(|n| compare(n, a)).min_by_key(|f| f.mismatches.len()).unwrap_or_default()

@@ -36,7 +36,11 @@ pub(crate) fn swarm(ctx: &Ctx, a: &SwarmAssertion) -> Findings {
     if let Some(want) = a.manager {
         let found = s.control_available == Some(true);
         if found != want {
-            f.miss("this node", if want { "a manager" } else { "a worker" }, if found { "a manager" } else { "a worker" });
+            f.miss(
+                "this node",
+                if want { "a manager" } else { "a worker" },
+                if found { "a manager" } else { "a worker" },
+            );
         }
     }
     let list = |ns: Vec<&Node>| ns.iter().map(|n| hostname(n)).collect::<Vec<_>>().join(", ");
@@ -52,9 +56,19 @@ pub(crate) fn swarm(ctx: &Ctx, a: &SwarmAssertion) -> Findings {
             let not_ready: Vec<String> = nodes
                 .iter()
                 .filter(|n| !is_ready(n))
-                .map(|n| format!("{} is {}", hostname(n), n.status.as_ref().and_then(|s| s.state).map(|s| s.to_string()).unwrap_or_default()))
+                .map(|n| {
+                    format!(
+                        "{} is {}",
+                        hostname(n),
+                        n.status.as_ref().and_then(|s| s.state).map(|s| s.to_string()).unwrap_or_default()
+                    )
+                })
                 .collect();
-            let found = if not_ready.is_empty() { format!("{} ready", ready.len()) } else { format!("{} ready; {}", ready.len(), not_ready.join(", ")) };
+            let found = if not_ready.is_empty() {
+                format!("{} ready", ready.len())
+            } else {
+                format!("{} ready; {}", ready.len(), not_ready.join(", "))
+            };
             f.settling("ready nodes", want.to_string(), found);
         }
     }
@@ -67,7 +81,11 @@ pub(crate) fn swarm(ctx: &Ctx, a: &SwarmAssertion) -> Findings {
     if let Some(want) = a.leader {
         let leader = nodes.iter().find(|n| is_leader(n));
         if leader.is_some() != want {
-            f.settling("leader", if want { "a leader" } else { "no leader" }, leader.map(hostname).unwrap_or_else(|| "no leader".into()));
+            f.settling(
+                "leader",
+                if want { "a leader" } else { "no leader" },
+                leader.map(hostname).unwrap_or_else(|| "no leader".into()),
+            );
         }
     }
     f
@@ -77,12 +95,24 @@ pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
     let nodes = &ctx.snap.nodes;
     let mut f = Findings { moving: nodes.iter().any(unsettled), ..Default::default() };
     let mut wanted: Vec<String> = Vec::new();
-    if let Some(r) = a.role { wanted.push(format!("role {}", serde_plain(&r))) }
-    if let Some(s) = a.status { wanted.push(format!("status {}", serde_plain(&s))) }
-    if let Some(x) = a.availability { wanted.push(format!("availability {}", serde_plain(&x))) }
-    if let Some(x) = a.reachability { wanted.push(format!("reachability {}", serde_plain(&x))) }
-    if let Some(l) = a.leader { wanted.push(if l { "leader".into() } else { "not leader".into() }) }
-    if let Some(h) = &a.hostname { wanted.push(format!("hostname {h}")) }
+    if let Some(r) = a.role {
+        wanted.push(format!("role {}", serde_plain(&r)))
+    }
+    if let Some(s) = a.status {
+        wanted.push(format!("status {}", serde_plain(&s)))
+    }
+    if let Some(x) = a.availability {
+        wanted.push(format!("availability {}", serde_plain(&x)))
+    }
+    if let Some(x) = a.reachability {
+        wanted.push(format!("reachability {}", serde_plain(&x)))
+    }
+    if let Some(l) = a.leader {
+        wanted.push(if l { "leader".into() } else { "not leader".into() })
+    }
+    if let Some(h) = &a.hostname {
+        wanted.push(format!("hostname {h}"))
+    }
 
     // For every node, the first property it lacks (None: it has them all).
     let lacks = |n: &Node| -> Option<String> {
@@ -111,7 +141,12 @@ pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
             }
         }
         if let Some(x) = a.reachability {
-            let found = n.manager_status.as_ref().and_then(|m| m.reachability).map(|s| s.to_string()).unwrap_or_else(|| "none (a worker)".into());
+            let found = n
+                .manager_status
+                .as_ref()
+                .and_then(|m| m.reachability)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "none (a worker)".into());
             if serde_plain(&x) != found {
                 return Some(format!("{h}: reachability {found}"));
             }
@@ -127,8 +162,13 @@ pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
     let want = a.count.unwrap_or(lab_schema::Count::at_least(1));
     if !want.matches(matching) {
         let others: Vec<String> = nodes.iter().filter_map(lacks).collect();
-        let found = if others.is_empty() { format!("{matching}") } else { format!("{matching} ({})", others.join("; ")) };
-        f.settling("nodes", format!("{want} with {}", if wanted.is_empty() { "any properties".into() } else { wanted.join(", ") }), found);
+        let found =
+            if others.is_empty() { format!("{matching}") } else { format!("{matching} ({})", others.join("; ")) };
+        f.settling(
+            "nodes",
+            format!("{want} with {}", if wanted.is_empty() { "any properties".into() } else { wanted.join(", ") }),
+            found,
+        );
         // A wrong role or availability is the learner's to fix; an unknown state may settle.
         if !nodes.iter().any(unsettled) {
             f.settles.iter_mut().for_each(|s| *s = false);

@@ -9,28 +9,57 @@ struct Attached {
     target: String,
 }
 
-fn check(ctx: &Ctx, a: &ObjectAssertion, kind: &str, names: Vec<String>, attached: impl Fn(&bollard::models::TaskSpecContainerSpec) -> Vec<Attached>, default_target: impl Fn(&str) -> String) -> Findings {
+fn check(
+    ctx: &Ctx,
+    a: &ObjectAssertion,
+    kind: &str,
+    names: Vec<String>,
+    attached: impl Fn(&bollard::models::TaskSpecContainerSpec) -> Vec<Attached>,
+    default_target: impl Fn(&str) -> String,
+) -> Findings {
     let mut f = Findings::default();
     if !names.iter().any(|n| *n == a.name || n.ends_with(&format!("_{}", a.name))) {
-        f.miss(kind, format!("a {kind} named `{}`", a.name), format!("no such {kind} ({kind}s: {})", list_names(names.clone(), 10)));
+        f.miss(
+            kind,
+            format!("a {kind} named `{}`", a.name),
+            format!("no such {kind} ({kind}s: {})", list_names(names.clone(), 10)),
+        );
     }
     let Some(svc_name) = &a.service else { return f };
     let Some(svc) = ctx.service_named(svc_name) else {
-        f.miss("service", format!("a service named `{svc_name}`"), format!("no such service (services: {})", list_names(ctx.all_service_names(), 12)));
+        f.miss(
+            "service",
+            format!("a service named `{svc_name}`"),
+            format!("no such service (services: {})", list_names(ctx.all_service_names(), 12)),
+        );
         return f;
     };
-    let cs = svc.spec.as_ref().and_then(|s| s.task_template.as_ref()).and_then(|t| t.container_spec.clone()).unwrap_or_default();
+    let cs = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.task_template.as_ref())
+        .and_then(|t| t.container_spec.clone())
+        .unwrap_or_default();
     let list = attached(&cs);
-    let mine: Vec<&Attached> = list.iter().filter(|x| x.name == a.name || x.name.ends_with(&format!("_{}", a.name))).collect();
+    let mine: Vec<&Attached> =
+        list.iter().filter(|x| x.name == a.name || x.name.ends_with(&format!("_{}", a.name))).collect();
     if mine.is_empty() {
-        let found = if list.is_empty() { format!("`{svc_name}` has no {kind}s") } else { format!("`{svc_name}` has {}", list.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join(", ")) };
+        let found = if list.is_empty() {
+            format!("`{svc_name}` has no {kind}s")
+        } else {
+            format!("`{svc_name}` has {}", list.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join(", "))
+        };
         f.miss(format!("{kind} in {svc_name}"), format!("`{}` given to `{svc_name}`", a.name), found);
         return f;
     }
     if let Some(t) = &a.target {
         let want = default_target(t);
         if !mine.iter().any(|x| default_target(&x.target) == want) {
-            f.miss(format!("{kind} target"), want, mine.iter().map(|x| default_target(&x.target)).collect::<Vec<_>>().join(", "));
+            f.miss(
+                format!("{kind} target"),
+                want,
+                mine.iter().map(|x| default_target(&x.target)).collect::<Vec<_>>().join(", "),
+            );
         }
     }
     f

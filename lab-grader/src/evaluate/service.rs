@@ -13,20 +13,24 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
             None => {
                 let mut f = Findings::default();
                 let names = ctx.all_service_names();
-                let close = names.iter().find(|n| close_names(n, name)).map(|n| format!("; `{n}` looks close")).unwrap_or_default();
-                f.miss("service", format!("a service named `{name}`"), format!("no such service{close} (services: {})", list_names(names, 12)));
+                let close = names
+                    .iter()
+                    .find(|n| close_names(n, name))
+                    .map(|n| format!("; `{n}` looks close"))
+                    .unwrap_or_default();
+                f.miss(
+                    "service",
+                    format!("a service named `{name}`"),
+                    format!("no such service{close} (services: {})", list_names(names, 12)),
+                );
                 f
             }
         };
     }
     // Selected by image: grade the candidate closest to passing, and name it.
     let Some(image) = &a.image else { return Findings::default() };
-    let candidates: Vec<&Service> = ctx
-        .snap
-        .services
-        .iter()
-        .filter(|s| image_of(s).is_some_and(|r| image.matches(&r)))
-        .collect();
+    let candidates: Vec<&Service> =
+        ctx.snap.services.iter().filter(|s| image_of(s).is_some_and(|r| image.matches(&r))).collect();
     if candidates.is_empty() {
         let found: Vec<String> = ctx
             .snap
@@ -35,7 +39,11 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
             .map(|s| format!("{} ({})", Ctx::service_name(s), image_of(s).map(|r| r.familiar()).unwrap_or_default()))
             .collect();
         let mut f = Findings::default();
-        f.miss("service", format!("a service running {image}"), format!("no such service (services: {})", list_names(found, 12)));
+        f.miss(
+            "service",
+            format!("a service running {image}"),
+            format!("no such service (services: {})", list_names(found, 12)),
+        );
         return f;
     }
     let mut best: Option<Findings> = None;
@@ -122,7 +130,8 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
     let exact = |x: ExactField| a.exact.contains(&x);
 
     if let Some(want) = &a.image {
-        let found = cs.image.as_deref().map(|i| ImageRef::parse(i).map(|r| r.familiar()).unwrap_or_else(|_| i.to_string()));
+        let found =
+            cs.image.as_deref().map(|i| ImageRef::parse(i).map(|r| r.familiar()).unwrap_or_else(|_| i.to_string()));
         if !image_of(svc).is_some_and(|r| want.matches(&r)) {
             f.miss("image", want.to_string(), found.unwrap_or_else(|| "no image".into()));
         }
@@ -168,8 +177,12 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
                 .and_then(|t| {
                     let st = t.status.as_ref()?;
                     let state = st.state.map(|s| s.to_string()).unwrap_or_default();
-                    let err = st.err.clone().filter(|e| !e.is_empty()).or_else(|| st.message.clone()).unwrap_or_default();
-                    Some(format!("; newest other task: {state}{}", if err.is_empty() { String::new() } else { format!(": {err}") }))
+                    let err =
+                        st.err.clone().filter(|e| !e.is_empty()).or_else(|| st.message.clone()).unwrap_or_default();
+                    Some(format!(
+                        "; newest other task: {state}{}",
+                        if err.is_empty() { String::new() } else { format!(": {err}") }
+                    ))
                 })
                 .unwrap_or_default();
             let line = format!("{running} running{why}");
@@ -186,13 +199,21 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
     if let Some(want) = &a.command {
         let line = command.iter().chain(args.iter()).cloned().collect::<Vec<_>>().join(" ");
         if !lab_schema::glob::matches(want, &line) {
-            f.miss("command", format!("`{want}`"), if line.is_empty() { "the image's default command".into() } else { format!("`{line}`") });
+            f.miss(
+                "command",
+                format!("`{want}`"),
+                if line.is_empty() { "the image's default command".into() } else { format!("`{line}`") },
+            );
         }
     }
     if let Some(want) = &a.args {
         let line = args.join(" ");
         if !lab_schema::glob::matches(want, &line) {
-            f.miss("args", format!("`{want}`"), if line.is_empty() { "no arguments".into() } else { format!("`{line}`") });
+            f.miss(
+                "args",
+                format!("`{want}`"),
+                if line.is_empty() { "no arguments".into() } else { format!("`{line}`") },
+            );
         }
     }
 
@@ -213,7 +234,9 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
                 (EnvExpectation::Present(true), None) => f.miss(field, "set", "not set"),
                 (EnvExpectation::Present(false), Some(_)) => f.miss(field, "not set", "set"),
                 (EnvExpectation::Value(v), None) => f.miss(field, format!("set to `{v}`"), "not set"),
-                (EnvExpectation::Value(v), Some(x)) if x != v => f.miss(field, format!("set to `{v}`"), "set to a different value"),
+                (EnvExpectation::Value(v), Some(x)) if x != v => {
+                    f.miss(field, format!("set to `{v}`"), "set to a different value")
+                }
                 _ => {}
             }
         }
@@ -229,7 +252,15 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         let set: Vec<&str> = cs.env.iter().flatten().filter_map(|kv| kv.split('=').next()).collect();
         if !any.iter().any(|k| set.contains(&k.as_str())) {
             let names: Vec<&str> = any.iter().map(String::as_str).collect();
-            f.miss("env", format!("one of {} set", names.join(", ")), if set.is_empty() { "no variables set".to_string() } else { format!("only {} set", list_names(set.iter().map(|s| s.to_string()).collect(), 10)) });
+            f.miss(
+                "env",
+                format!("one of {} set", names.join(", ")),
+                if set.is_empty() {
+                    "no variables set".to_string()
+                } else {
+                    format!("only {} set", list_names(set.iter().map(|s| s.to_string()).collect(), 10))
+                },
+            );
         }
     }
 
@@ -255,7 +286,8 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             }
         }
         if exact(ExactField::Ports) {
-            let extra: Vec<&EndpointPortConfig> = ports.iter().filter(|p| !want.iter().any(|e| port_matches(e, p))).collect();
+            let extra: Vec<&EndpointPortConfig> =
+                ports.iter().filter(|p| !want.iter().any(|e| port_matches(e, p))).collect();
             if !extra.is_empty() {
                 let expected = if want.is_empty() {
                     "no published ports".to_string()
@@ -296,7 +328,11 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             let mut w: Vec<String> = want.clone();
             w.sort();
             let expected = if strict {
-                if w.is_empty() { "on no networks".into() } else { format!("on {} only", w.join(" and ")) }
+                if w.is_empty() {
+                    "on no networks".into()
+                } else {
+                    format!("on {} only", w.join(" and "))
+                }
             } else {
                 format!("on {}", w.join(" and "))
             };
@@ -312,8 +348,15 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             format!("{kind} {src} at {}", m.target.as_deref().unwrap_or("?"))
         };
         for e in want {
-            let Some(m) = mounts.iter().find(|m| m.target.as_deref().map(|t| t.trim_end_matches('/')) == Some(e.target.trim_end_matches('/'))) else {
-                let others = if mounts.is_empty() { "no mounts".to_string() } else { mounts.iter().map(describe).collect::<Vec<_>>().join(", ") };
+            let Some(m) = mounts
+                .iter()
+                .find(|m| m.target.as_deref().map(|t| t.trim_end_matches('/')) == Some(e.target.trim_end_matches('/')))
+            else {
+                let others = if mounts.is_empty() {
+                    "no mounts".to_string()
+                } else {
+                    mounts.iter().map(describe).collect::<Vec<_>>().join(", ")
+                };
                 let what = match (&e.kind, &e.source) {
                     (Some(k), Some(s)) => format!("{} {s} at {}", serde_plain(k), e.target),
                     (None, Some(s)) => format!("{s} at {}", e.target),
@@ -383,7 +426,11 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             let wanted: BTreeSet<String> = want.iter().map(|c| normalise_constraint(c)).collect();
             let extra: Vec<&String> = found.iter().filter(|c| !wanted.contains(&normalise_constraint(c))).collect();
             if !extra.is_empty() {
-                f.miss("constraints", "no other constraints", extra.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+                f.miss(
+                    "constraints",
+                    "no other constraints",
+                    extra.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                );
             }
         }
     }

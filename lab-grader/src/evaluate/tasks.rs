@@ -25,7 +25,12 @@ fn replacements(tasks: &[&Task]) -> (usize, usize) {
     let mut replaced = 0;
     let mut waiting = 0;
     for f in failed {
-        let newer = tasks.iter().any(|t| !std::ptr::eq(*t, *f) && same_place(t, f) && index(t) > index(f) && t.desired_state == Some(TaskState::RUNNING));
+        let newer = tasks.iter().any(|t| {
+            !std::ptr::eq(*t, *f)
+                && same_place(t, f)
+                && index(t) > index(f)
+                && t.desired_state == Some(TaskState::RUNNING)
+        });
         if newer {
             replaced += 1;
         } else {

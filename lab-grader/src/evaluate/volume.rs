@@ -11,7 +11,8 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
     let mut f = Findings::default();
     let here = ctx.snap.this_node_id();
     let local = ctx.snap.volumes.iter().find(|v| name_matches(&v.name, Some(&v.labels), &a.name));
-    let local_names = || list_names(ctx.snap.volumes.iter().map(|v| v.name.clone()).filter(|n| n.len() < 64).collect(), 10);
+    let local_names =
+        || list_names(ctx.snap.volumes.iter().map(|v| v.name.clone()).filter(|n| n.len() < 64).collect(), 10);
     if let (Some(want), Some(v)) = (&a.driver, local) {
         if *want != v.driver {
             f.miss("driver", want.clone(), v.driver.clone());
@@ -19,12 +20,20 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
     }
     let Some(svc_name) = &a.service else {
         if local.is_none() {
-            f.miss("volume", format!("a volume named `{}` on {}", a.name, ctx.snap.node_name(&here)), format!("no such volume (volumes: {})", local_names()));
+            f.miss(
+                "volume",
+                format!("a volume named `{}` on {}", a.name, ctx.snap.node_name(&here)),
+                format!("no such volume (volumes: {})", local_names()),
+            );
         }
         return f;
     };
     let Some(svc) = ctx.service_named(svc_name) else {
-        f.miss("volume", format!("`{}` mounted by service `{svc_name}`", a.name), format!("no service named `{svc_name}`"));
+        f.miss(
+            "volume",
+            format!("`{}` mounted by service `{svc_name}`", a.name),
+            format!("no service named `{svc_name}`"),
+        );
         return f;
     };
     f.moving = ctx.is_moving(svc);
@@ -43,18 +52,32 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
     if !mounted {
         let found: Vec<String> = mounts
             .iter()
-            .map(|m| format!("{} at {}", m.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "(anonymous)".into()), m.target.clone().unwrap_or_default()))
+            .map(|m| {
+                format!(
+                    "{} at {}",
+                    m.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "(anonymous)".into()),
+                    m.target.clone().unwrap_or_default()
+                )
+            })
             .collect();
         f.miss(
             "volume",
             format!("service `{svc_name}` mounts volume `{}`", a.name),
-            if found.is_empty() { format!("`{svc_name}` mounts no volumes") } else { format!("`{svc_name}` mounts {}", found.join(", ")) },
+            if found.is_empty() {
+                format!("`{svc_name}` mounts no volumes")
+            } else {
+                format!("`{svc_name}` mounts {}", found.join(", "))
+            },
         );
         return f;
     }
     let running: Vec<_> = ctx.tasks_of(svc).into_iter().filter(|t| task_state(t) == Some(TaskState::RUNNING)).collect();
     if running.is_empty() {
-        f.settling("volume", format!("`{}` on the node running `{svc_name}`", a.name), format!("`{svc_name}` has no running task yet"));
+        f.settling(
+            "volume",
+            format!("`{}` on the node running `{svc_name}`", a.name),
+            format!("`{svc_name}` has no running task yet"),
+        );
         return f;
     }
     for t in running {

@@ -51,7 +51,8 @@ pub fn render(class: &ClassGrades, l: &LearnerResult) -> String {
         Some(report) => out.push_str(&markdown::render(report)),
         None => {
             let _ = writeln!(out, "# {} — {}\n", class.lab, class.title);
-            let _ = writeln!(out, "**Score: 0/{} — your cluster could not be graded ({})**\n", class.max_score, l.status);
+            let _ =
+                writeln!(out, "**Score: 0/{} — your cluster could not be graded ({})**\n", class.max_score, l.status);
             let _ = writeln!(out, "## What went wrong\n\n{}\n", l.message);
             let _ = writeln!(out, "## What to fix\n\n{}\n", what_to_fix(l.status, &l.endpoint));
             let _ = writeln!(out, "## What will be graded\n\n| check | points |\n|---|---|");

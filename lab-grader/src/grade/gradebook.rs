@@ -4,7 +4,7 @@
 //! Each file is written atomically; the gradebook last, so a complete gradebook means the
 //! run that wrote it finished.
 
-use super::{atomic, apply_flags, feedback, selected_checks, GradeStatus, LearnerResult, Summary};
+use super::{apply_flags, atomic, feedback, selected_checks, GradeStatus, LearnerResult, Summary};
 use crate::report::{junit, CheckReport, ClusterInfo, Report, Status};
 use crate::run::CheckOptions;
 use lab_schema::Lab;
@@ -70,9 +70,11 @@ impl ClassGrades {
         header.extend(TRAILING_COLUMNS);
         let _ = w.write_record(&header);
         for l in &self.learners {
-            let mut row = vec![l.learner.clone(), l.status.as_str().to_string(), l.score.to_string(), l.max_score.to_string()];
+            let mut row =
+                vec![l.learner.clone(), l.status.as_str().to_string(), l.score.to_string(), l.max_score.to_string()];
             for c in &self.checks {
-                let points = l.report.as_ref().and_then(|r| r.checks.iter().find(|k| k.id == c.id)).map_or(0, |k| k.points);
+                let points =
+                    l.report.as_ref().and_then(|r| r.checks.iter().find(|k| k.id == c.id)).map_or(0, |k| k.points);
                 row.push(points.to_string());
             }
             row.push(l.swarm_id.clone());

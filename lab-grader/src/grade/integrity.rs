@@ -96,7 +96,8 @@ pub fn find_flags(subs: &[Submission<'_>]) -> Vec<Flag> {
         .into_values()
         .filter(|g| g.len() > 1)
         .map(|g| {
-            let swarm = g.iter().filter_map(|i| subs[*i].identity).map(|id| id.swarm_id.as_str()).find(|s| !s.is_empty());
+            let swarm =
+                g.iter().filter_map(|i| subs[*i].identity).map(|id| id.swarm_id.as_str()).find(|s| !s.is_empty());
             Flag {
                 kind: FlagKind::SharedSwarm,
                 learners: g.iter().map(|i| subs[*i].learner.to_string()).collect(),

@@ -227,7 +227,8 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
     let host = learner.endpoint.host.clone();
     let outcome = tokio::time::timeout(opts.timeout, async {
         // The per-request limit is longer than ours, so the limit that fires is this one.
-        let conn = Connection::open(&learner.endpoint, opts.timeout + Duration::from_secs(1)).await.map_err(|e| (e, None))?;
+        let conn =
+            Connection::open(&learner.endpoint, opts.timeout + Duration::from_secs(1)).await.map_err(|e| (e, None))?;
         match check_lab(lab, &conn, &CheckOptions { deadline: Some(deadline), ..opts.check.clone() }).await {
             Ok(report) => Ok(report),
             Err(e @ ClusterError::NotManager { .. }) => {
@@ -256,7 +257,9 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
         Err((e, node)) => {
             let e = match e {
                 // bollard's own timeout carries no duration; ours does.
-                ClusterError::Timeout { host, secs: 0.0 } => ClusterError::Timeout { host, secs: opts.timeout.as_secs_f64() },
+                ClusterError::Timeout { host, secs: 0.0 } => {
+                    ClusterError::Timeout { host, secs: opts.timeout.as_secs_f64() }
+                }
                 e => e,
             };
             result.status = GradeStatus::of(&e);
@@ -266,4 +269,3 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
     }
     result
 }
-

@@ -81,8 +81,12 @@ impl RosterError {
     /// The roster line the problem is on (1 for the header), when it has one.
     pub fn line(&self) -> Option<u64> {
         match self {
-            RosterError::MissingColumn { .. } | RosterError::UnknownColumns { .. } | RosterError::RepeatedColumn { .. } => Some(1),
-            RosterError::Malformed { line, .. } | RosterError::Cell { line, .. } | RosterError::DuplicateLearner { line, .. } => Some(*line),
+            RosterError::MissingColumn { .. }
+            | RosterError::UnknownColumns { .. }
+            | RosterError::RepeatedColumn { .. } => Some(1),
+            RosterError::Malformed { line, .. }
+            | RosterError::Cell { line, .. }
+            | RosterError::DuplicateLearner { line, .. } => Some(*line),
             RosterError::Unreadable { .. } | RosterError::Empty => None,
         }
     }
@@ -142,10 +146,15 @@ pub fn unsafe_name(name: &str) -> Option<String> {
             s = s.replace("--", "-");
         }
         let s = s.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
-        if s.is_empty() { String::new() } else { format!(" (for example `{s}`)") }
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(" (for example `{s}`)")
+        }
     };
     if !bad.is_empty() {
-        let shown: Vec<String> = bad.iter().map(|c| if *c == ' ' { "space".to_string() } else { format!("`{c}`") }).collect();
+        let shown: Vec<String> =
+            bad.iter().map(|c| if *c == ' ' { "space".to_string() } else { format!("`{c}`") }).collect();
         return Some(format!(
             "learner `{name}` is not a safe file name (it becomes feedback/{name}.md): {} not allowed; use letters, digits and . _ - @ +{}",
             shown.join(", "),
@@ -159,7 +168,9 @@ pub fn unsafe_name(name: &str) -> Option<String> {
 }
 
 fn check_host(host: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("`{host}` is not an engine address: {why}; use unix:///path, tcp://host:port or ssh://user@host"));
+    let bad = |why: &str| {
+        Err(format!("`{host}` is not an engine address: {why}; use unix:///path, tcp://host:port or ssh://user@host"))
+    };
     if let Some(path) = host.strip_prefix("unix://") {
         if !path.starts_with('/') {
             return bad("a unix socket path must be absolute");
@@ -299,11 +310,18 @@ pub fn parse_str(path: &Path, text: &str, base: &Path) -> Result<Roster, RosterE
         let any_tls = tls_cells.iter().any(|(_, v)| !v.is_empty());
         let target = match (host.is_empty(), context.is_empty()) {
             (true, true) => {
-                cell("endpoint", "no engine: give an endpoint (unix:///path, tcp://host:port, ssh://user@host) or a docker context".into());
+                cell(
+                    "endpoint",
+                    "no engine: give an endpoint (unix:///path, tcp://host:port, ssh://user@host) or a docker context"
+                        .into(),
+                );
                 None
             }
             (false, false) => {
-                cell("context", format!("give either an endpoint or a context, not both (endpoint `{host}`, context `{context}`)"));
+                cell(
+                    "context",
+                    format!("give either an endpoint or a context, not both (endpoint `{host}`, context `{context}`)"),
+                );
                 None
             }
             (true, false) => {
@@ -335,13 +353,18 @@ pub fn parse_str(path: &Path, text: &str, base: &Path) -> Result<Roster, RosterE
                         }
                         let p = base.join(v);
                         if !p.is_file() {
-                            cell(c, format!("no such file: {} (paths are relative to the roster's folder)", p.display()));
+                            cell(
+                                c,
+                                format!("no such file: {} (paths are relative to the roster's folder)", p.display()),
+                            );
                             continue;
                         }
                         paths.push(p);
                     }
                     match <[PathBuf; 3]>::try_from(paths) {
-                        Ok([ca, cert, key]) => Some(Target::Endpoint { host: host.to_string(), tls: Some(TlsFiles { ca, cert, key }) }),
+                        Ok([ca, cert, key]) => {
+                            Some(Target::Endpoint { host: host.to_string(), tls: Some(TlsFiles { ca, cert, key }) })
+                        }
                         Err(_) => None,
                     }
                 }
@@ -407,7 +430,9 @@ impl Roster {
                             ep.source = format!("{source}, context \"{name}\"");
                             learners.push(Learner { name: e.learner.clone(), line: e.line, endpoint: ep });
                         }
-                        Err(err) => errors.push(RosterError::Cell { line: e.line, column: "context", why: err.to_string() }),
+                        Err(err) => {
+                            errors.push(RosterError::Cell { line: e.line, column: "context", why: err.to_string() })
+                        }
                     }
                 }
             }

@@ -112,7 +112,11 @@ impl Summary {
             (Some(mean), Some(median)) => {
                 let _ = write!(out, "scores of the graded: mean {mean:.1}, median {median:.1} (of {})", self.max_score);
                 if not > 0 {
-                    let _ = write!(out, "; over the whole roster, counting 0 for those not graded: mean {:.1}", self.mean_all.unwrap_or(0.0));
+                    let _ = write!(
+                        out,
+                        "; over the whole roster, counting 0 for those not graded: mean {:.1}",
+                        self.mean_all.unwrap_or(0.0)
+                    );
                 }
                 let _ = writeln!(out);
             }
@@ -130,7 +134,9 @@ impl Summary {
             let _ = writeln!(out, "integrity flags:");
             for f in &self.flags {
                 let what = match f.kind {
-                    super::integrity::FlagKind::SharedSwarm if f.detail.is_empty() => "the same swarm (common node IDs)".to_string(),
+                    super::integrity::FlagKind::SharedSwarm if f.detail.is_empty() => {
+                        "the same swarm (common node IDs)".to_string()
+                    }
                     super::integrity::FlagKind::SharedSwarm => format!("the same swarm {}", short(&f.detail)),
                     super::integrity::FlagKind::SameEndpoint => format!("the same endpoint {}", f.detail),
                 };

@@ -19,7 +19,12 @@ fn show_wait(r: &Report, elapsed: Duration) {
         .filter(|c| c.status != Status::Pass)
         .map(|c| format!("{} ({})", c.id, c.status.as_str()))
         .collect();
-    let line = format!("waiting {:.0}s: {} passed, still waiting on {}", elapsed.as_secs_f64(), r.count(Status::Pass), pending.join(", "));
+    let line = format!(
+        "waiting {:.0}s: {} passed, still waiting on {}",
+        elapsed.as_secs_f64(),
+        r.count(Status::Pass),
+        pending.join(", ")
+    );
     if std::io::stderr().is_terminal() {
         eprint!("\r\x1b[2K{line}");
     } else {
@@ -54,7 +59,13 @@ pub fn run(g: &Global, a: &CheckArgs) -> Exit {
         Ok(e) => e,
         Err(e) => return e,
     };
-    let opts = CheckOptions { wait, only: a.only.clone(), skip: a.skip.clone(), on_wait: Some(show_wait), ..Default::default() };
+    let opts = CheckOptions {
+        wait,
+        only: a.only.clone(),
+        skip: a.skip.clone(),
+        on_wait: Some(show_wait),
+        ..Default::default()
+    };
     let result = crate::runtime().block_on(async {
         let conn = Connection::open(&endpoint, timeout).await?;
         check_lab(&lab, &conn, &opts).await

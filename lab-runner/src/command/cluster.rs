@@ -40,7 +40,13 @@ pub fn run(c: ClusterCommand) -> Exit {
         ClusterCommand::Up { nodes, managers } => match up(nodes, managers) {
             Ok(info) => {
                 for n in &info.nodes {
-                    eprintln!("  {:<6} {:<8} {:<15} {}", n.name, format!("{:?}", n.role).to_lowercase(), n.addr, n.docker_host);
+                    eprintln!(
+                        "  {:<6} {:<8} {:<15} {}",
+                        n.name,
+                        format!("{:?}", n.role).to_lowercase(),
+                        n.addr,
+                        n.docker_host
+                    );
                 }
                 eprintln!("Point docker at it with:  eval \"$({} cluster env)\"", crate::me());
                 Exit::Ok
@@ -61,12 +67,19 @@ pub fn run(c: ClusterCommand) -> Exit {
         },
         ClusterCommand::Status => match practice.status() {
             Ok(st) => {
-                println!("{:<7} {:<15} {:<8} {:<9} {:<12} {:<10} DOCKER_HOST", "NODE", "ADDRESS", "ROLE", "STATUS", "AVAILABILITY", "MANAGER");
+                println!(
+                    "{:<7} {:<15} {:<8} {:<9} {:<12} {:<10} DOCKER_HOST",
+                    "NODE", "ADDRESS", "ROLE", "STATUS", "AVAILABILITY", "MANAGER"
+                );
                 for n in &st.nodes {
                     let role = n.role.map(|r| format!("{r:?}").to_lowercase()).unwrap_or_else(|| "?".into());
-                    let mgr = if n.leader { "Leader".to_string() } else { n.manager_status.clone().unwrap_or_default() };
+                    let mgr =
+                        if n.leader { "Leader".to_string() } else { n.manager_status.clone().unwrap_or_default() };
                     let status = if n.engine_running { n.status.clone() } else { "engine down".into() };
-                    println!("{:<7} {:<15} {:<8} {:<9} {:<12} {:<10} {}", n.name, n.addr, role, status, n.availability, mgr, n.docker_host);
+                    println!(
+                        "{:<7} {:<15} {:<8} {:<9} {:<12} {:<10} {}",
+                        n.name, n.addr, role, status, n.availability, mgr, n.docker_host
+                    );
                 }
                 Exit::Ok
             }

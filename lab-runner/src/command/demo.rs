@@ -17,7 +17,8 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
         Err(e) => return e,
     };
     let host = info.nodes[0].docker_host.clone();
-    let endpoint = lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source: "the practice swarm".into() };
+    let endpoint =
+        lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source: "the practice swarm".into() };
     let docker = DockerCli::new(endpoint);
     let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
     if services.trim().is_empty() {
@@ -27,7 +28,10 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
             return Exit::Failed;
         }
     } else {
-        eprintln!("The practice swarm already has services: checking them as they are (`{} cluster down` to start over).", crate::me());
+        eprintln!(
+            "The practice swarm already has services: checking them as they are (`{} cluster down` to start over).",
+            crate::me()
+        );
     }
     eprintln!("Checking {} (waiting up to 90s for tasks to converge) …\n", lab.id);
     let global = Global { host: Some(host.clone()), context: None, labs: g.labs.clone() };
@@ -41,6 +45,9 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
     };
     let code = check::run(&global, &args);
     let me = crate::me();
-    eprintln!("\nTry it yourself:\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down", lab.id);
+    eprintln!(
+        "\nTry it yourself:\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",
+        lab.id
+    );
     code
 }

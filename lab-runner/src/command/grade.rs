@@ -5,7 +5,7 @@
 //! 2 for bad input (lab, roster, flags, or an output folder that cannot be written).
 
 use super::{find_lab, parse_duration};
-use crate::args::{GradeArgs, Global};
+use crate::args::{Global, GradeArgs};
 use crate::exit::Exit;
 use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, LearnerResult};
 use lab_grader::CheckOptions;
@@ -80,7 +80,9 @@ pub fn run(g: &Global, a: &GradeArgs) -> Exit {
         }
     };
     // Fail on an unwritable --out before spending time on grading.
-    if let Err(e) = std::fs::create_dir_all(a.out.join("feedback")).and_then(|()| grade::atomic::remove_leftovers(&a.out).map(drop)) {
+    if let Err(e) =
+        std::fs::create_dir_all(a.out.join("feedback")).and_then(|()| grade::atomic::remove_leftovers(&a.out).map(drop))
+    {
         crate::error(format!("--out {}: {e}", a.out.display()));
         return Exit::BadInput;
     }
@@ -97,7 +99,8 @@ pub fn run(g: &Global, a: &GradeArgs) -> Exit {
     );
     let mut progress = Progress::new(total);
     let start = Instant::now();
-    let results = crate::runtime().block_on(grade::grade_class(&lab, &learners, &opts, &mut |r, done, total| progress.done(r, done, total)));
+    let results = crate::runtime()
+        .block_on(grade::grade_class(&lab, &learners, &opts, &mut |r, done, total| progress.done(r, done, total)));
     progress.finish();
     let class = ClassGrades::new(&lab, &opts.check, results, start.elapsed().as_millis() as u64);
 
@@ -131,8 +134,11 @@ struct Progress {
 impl Progress {
     fn new(total: usize) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} graded or given up {elapsed} {msg}") {
+            let bar =
+                indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} graded or given up {elapsed} {msg}",
+            ) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(120));

@@ -33,7 +33,10 @@ pub(crate) fn print_lab_errors(errs: &[LabErrors]) {
 pub(crate) fn load_catalog(g: &Global) -> Result<Catalog, Exit> {
     Catalog::load(g.labs.as_deref()).map_err(|errs| {
         print_lab_errors(&errs);
-        crate::error(format!("{} lab file(s) are invalid; fix them or run `lab validate` for the full list", errs.len()));
+        crate::error(format!(
+            "{} lab file(s) are invalid; fix them or run `lab validate` for the full list",
+            errs.len()
+        ));
         Exit::BadInput
     })
 }

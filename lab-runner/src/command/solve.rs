@@ -23,7 +23,10 @@ impl DockerCli {
     }
 
     fn env(&self, cmd: &mut Command) {
-        cmd.env_remove("DOCKER_HOST").env_remove("DOCKER_CONTEXT").env_remove("DOCKER_TLS_VERIFY").env_remove("DOCKER_CERT_PATH");
+        cmd.env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH");
         if let Some(ctx) = &self.endpoint.context {
             cmd.env("DOCKER_CONTEXT", ctx);
         } else {
@@ -42,7 +45,9 @@ impl DockerCli {
         let mut cmd = Command::new("docker");
         cmd.args(args).stdin(Stdio::null());
         self.env(&mut cmd);
-        let out = cmd.output().map_err(|e| format!("cannot run docker: {e} (install the docker CLI, e.g. apt-get install docker.io)"))?;
+        let out = cmd
+            .output()
+            .map_err(|e| format!("cannot run docker: {e} (install the docker CLI, e.g. apt-get install docker.io)"))?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
         } else {
@@ -121,7 +126,12 @@ impl Placeholders {
 
     fn learn(&mut self, docker: &DockerCli, line: &str, stdout: &str) {
         if line.starts_with("docker service create") {
-            if let Some(id) = stdout.lines().rev().map(str::trim).find(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric())) {
+            if let Some(id) = stdout
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
                 if let Ok(name) = docker.read(&["service", "inspect", "--format", "{{.Spec.Name}}", id]) {
                     self.service = Some(name);
                 }

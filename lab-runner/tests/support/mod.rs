@@ -15,7 +15,8 @@ impl TestSwarm {
     /// `nodes` nodes, `managers` managers, in a short temp dir (socket paths must be short).
     pub fn start(nodes: usize, managers: usize) -> TestSwarm {
         let dir = tempfile::Builder::new().prefix("lr").tempdir_in("/tmp").expect("temp dir");
-        let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers)).unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
+        let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers))
+            .unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
         TestSwarm { cluster, _dir: dir }
     }
 
@@ -58,12 +59,14 @@ impl TestSwarm {
             std::thread::sleep(Duration::from_millis(200));
         }
         loop {
-            let nets = self.sh("docker network ls --filter driver=overlay --format '{{.Name}}' | grep -v '^ingress$' || true");
+            let nets =
+                self.sh("docker network ls --filter driver=overlay --format '{{.Name}}' | grep -v '^ingress$' || true");
             let nets: Vec<&str> = nets.split_whitespace().collect();
             if nets.is_empty() {
                 break;
             }
-            let _ = Command::new("docker").args(["network", "rm"]).args(&nets).env("DOCKER_HOST", self.host(0)).output();
+            let _ =
+                Command::new("docker").args(["network", "rm"]).args(&nets).env("DOCKER_HOST", self.host(0)).output();
             assert!(Instant::now() < deadline, "networks {nets:?} could not be removed");
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -112,9 +115,8 @@ pub fn check_json(host: &str, lab_id: &str, extra: &[&str]) -> (serde_json::Valu
     let mut args = vec!["check", lab_id, "--format", "json"];
     args.extend_from_slice(extra);
     let o = lab(host, &args);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("lab check printed no JSON ({e}); stderr: {}", String::from_utf8_lossy(&o.stderr))
-    });
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("lab check printed no JSON ({e}); stderr: {}", String::from_utf8_lossy(&o.stderr)));
     (v, o.status.code().unwrap_or(-1))
 }
 

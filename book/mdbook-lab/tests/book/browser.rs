@@ -23,23 +23,14 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
         let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "CHROMIUM={} is not a file: point it at a Chromium or Chrome binary",
-            p.display()
-        );
+        assert!(p.is_file(), "CHROMIUM={} is not a file: point it at a Chromium or Chrome binary", p.display());
         return Some(p);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
-    [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ]
-    .iter()
-    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-    .find(|p| p.is_file())
+    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
 }
 
 /// A headless Chromium with its DevTools endpoint; killed on drop.
@@ -90,28 +81,14 @@ impl Browser {
             Ok(url) => url,
             Err(_) => {
                 let _ = child.kill();
-                panic!(
-                    "{} did not open its DevTools endpoint within {TIMEOUT:?}",
-                    exe.display()
-                );
+                panic!("{} did not open its DevTools endpoint within {TIMEOUT:?}", exe.display());
             }
         };
-        let addr = url
-            .trim_start_matches("ws://")
-            .split('/')
-            .next()
-            .unwrap()
-            .to_string();
+        let addr = url.trim_start_matches("ws://").split('/').next().unwrap().to_string();
         let stream = TcpStream::connect(&addr).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();
-        let (ws, _) =
-            tungstenite::client(url.as_str(), stream).expect("DevTools WebSocket handshake");
-        Browser {
-            child,
-            ws,
-            next_id: 0,
-            _profile: profile,
-        }
+        let (ws, _) = tungstenite::client(url.as_str(), stream).expect("DevTools WebSocket handshake");
+        Browser { child, ws, next_id: 0, _profile: profile }
     }
 
     /// Sends a CDP command (to a page session if given) and waits for its result.
@@ -122,9 +99,7 @@ impl Browser {
         if let Some(s) = session {
             msg["sessionId"] = json!(s);
         }
-        self.ws
-            .send(Message::text(msg.to_string()))
-            .expect("send to DevTools");
+        self.ws.send(Message::text(msg.to_string())).expect("send to DevTools");
         let deadline = Instant::now() + TIMEOUT;
         while Instant::now() < deadline {
             let text = match self.ws.read().expect("read from DevTools") {
@@ -145,9 +120,7 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.ws.send(Message::text(
-            json!({"id": 0, "method": "Browser.close"}).to_string(),
-        ));
+        let _ = self.ws.send(Message::text(json!({"id": 0, "method": "Browser.close"}).to_string()));
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -170,11 +143,7 @@ impl Page<'_> {
     fn open<'b>(browser: &'b mut Browser, url: &str) -> Page<'b> {
         let target = browser.call(None, "Target.createTarget", json!({ "url": "about:blank" }));
         let target_id = target["targetId"].as_str().unwrap().to_string();
-        let attached = browser.call(
-            None,
-            "Target.attachToTarget",
-            json!({ "targetId": target_id, "flatten": true }),
-        );
+        let attached = browser.call(None, "Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }));
         let session = attached["sessionId"].as_str().unwrap().to_string();
         let mut page = Page { browser, session };
         page.call("Page.enable", json!({}));
@@ -183,9 +152,7 @@ impl Page<'_> {
             json!({"width": 1100, "height": 1400, "deviceScaleFactor": 1, "mobile": false}),
         );
         page.call("Page.navigate", json!({ "url": url }));
-        page.wait_for(
-            "document.readyState === 'complete' && document.querySelector('.lab-card') !== null",
-        );
+        page.wait_for("document.readyState === 'complete' && document.querySelector('.lab-card') !== null");
         page
     }
 
@@ -196,10 +163,8 @@ impl Page<'_> {
 
     /// Evaluates JavaScript in the page and returns its (JSON) value.
     fn eval(&mut self, expression: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
-        );
+        let r = self
+            .call("Runtime.evaluate", json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }));
         if let Some(e) = r.get("exceptionDetails") {
             panic!("`{expression}` threw: {e}");
         }
@@ -242,13 +207,9 @@ impl Page<'_> {
         let r = self.eval(&js);
         let n = |i: usize| r[i].as_f64().unwrap();
         let clip = json!({ "x": (n(0) - 12.0).max(0.0), "y": (n(1) - 12.0).max(0.0), "width": n(2) + 24.0, "height": n(3) + 24.0, "scale": 1 });
-        let shot = self.call(
-            "Page.captureScreenshot",
-            json!({ "format": "png", "clip": clip, "captureBeyondViewport": true }),
-        );
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(shot["data"].as_str().unwrap())
-            .unwrap();
+        let shot = self
+            .call("Page.captureScreenshot", json!({ "format": "png", "clip": clip, "captureBeyondViewport": true }));
+        let png = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().unwrap()).unwrap();
         let path = artifacts_dir().join(name);
         std::fs::write(&path, &png).unwrap();
         path
@@ -275,81 +236,41 @@ fn chromium_shows_the_card_and_opens_a_hint_on_click() {
     let mut page = Page::open(&mut browser, &url);
 
     let card = "#lab-day6-voting-app";
-    assert_eq!(
-        page.eval(&format!(
-            "document.querySelectorAll('{card} .lab-check').length"
-        )),
-        json!(lab.checks.len())
-    );
-    let titles = page.eval(&format!(
-        "[...document.querySelectorAll('{card} .lab-check-title')].map(e => e.textContent)"
-    ));
-    assert_eq!(
-        titles[0],
-        json!("Overlay network frontend exists"),
-        "{titles}"
-    );
+    assert_eq!(page.eval(&format!("document.querySelectorAll('{card} .lab-check').length")), json!(lab.checks.len()));
+    let titles =
+        page.eval(&format!("[...document.querySelectorAll('{card} .lab-check-title')].map(e => e.textContent)"));
+    assert_eq!(titles[0], json!("Overlay network frontend exists"), "{titles}");
     // The stylesheet applies: a bordered card, not bare HTML.
-    let border = page.eval(&format!(
-        "getComputedStyle(document.querySelector('{card}')).borderLeftWidth"
-    ));
+    let border = page.eval(&format!("getComputedStyle(document.querySelector('{card}')).borderLeftWidth"));
     assert_eq!(border, json!("5px"));
 
     let details = format!("{card} .lab-check details.lab-hint");
-    assert_eq!(
-        page.eval(&format!("document.querySelector('{details}').open")),
-        json!(false)
-    );
-    let hint_visible =
-        format!("document.querySelector('{details} .lab-hint-body').checkVisibility()");
-    assert_eq!(
-        page.eval(&hint_visible),
-        json!(false),
-        "a hint starts folded"
-    );
+    assert_eq!(page.eval(&format!("document.querySelector('{details}').open")), json!(false));
+    let hint_visible = format!("document.querySelector('{details} .lab-hint-body').checkVisibility()");
+    assert_eq!(page.eval(&hint_visible), json!(false), "a hint starts folded");
     page.click(&format!("{details} > summary"));
-    page.wait_for(&format!(
-        "document.querySelector('{details}').open === true"
-    ));
-    let hint = page.eval(&format!(
-        "document.querySelector('{details} .lab-hint-body').innerText"
-    ));
+    page.wait_for(&format!("document.querySelector('{details}').open === true"));
+    let hint = page.eval(&format!("document.querySelector('{details} .lab-hint-body').innerText"));
     assert!(hint.as_str().unwrap().contains("overlay"), "{hint}");
-    assert_eq!(
-        page.eval(&hint_visible),
-        json!(true),
-        "the hint shows once clicked"
-    );
+    assert_eq!(page.eval(&hint_visible), json!(true), "the hint shows once clicked");
 
     let light = page.screenshot(card, "voting-app-card-light.png");
     // The navy (dark) theme as a reader picks it: mdBook reads it from localStorage on load.
     page.eval("localStorage.setItem('mdbook-theme', 'navy'); location.reload(); true");
     page.wait_for("document.readyState === 'complete' && document.documentElement.classList.contains('navy') && document.querySelector('.lab-card') !== null");
     page.click(&format!("{details} > summary"));
-    page.wait_for(&format!(
-        "document.querySelector('{details}').open === true"
-    ));
+    page.wait_for(&format!("document.querySelector('{details}').open === true"));
     let dark = page.screenshot(card, "voting-app-card-navy.png");
     drop(page);
 
     // The instructor edition: fix commands and the reference answer in the same card.
     let instructor = BookTest::workbook().solutions(true).build();
-    let url = format!(
-        "file://{}",
-        instructor.out.join("voting-app.html").display()
-    );
+    let url = format!("file://{}", instructor.out.join("voting-app.html").display());
     let mut page = Page::open(&mut browser, &url);
     page.eval("localStorage.setItem('mdbook-theme', 'light'); location.reload(); true");
     page.wait_for("document.readyState === 'complete' && document.documentElement.classList.contains('light') && document.querySelector('.lab-card') !== null");
-    assert_eq!(
-        page.eval(&format!(
-            "document.querySelectorAll('{card} .lab-fix').length"
-        )),
-        json!(lab.checks.len())
-    );
-    let answer = page.eval(&format!(
-        "document.querySelector('{card} .lab-answer code').textContent"
-    ));
+    assert_eq!(page.eval(&format!("document.querySelectorAll('{card} .lab-fix').length")), json!(lab.checks.len()));
+    let answer = page.eval(&format!("document.querySelector('{card} .lab-answer code').textContent"));
     assert_eq!(answer, json!(lab.answer.to_shell()));
     let with_answers = page.screenshot(card, "voting-app-card-instructor.png");
 

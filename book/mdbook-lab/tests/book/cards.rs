@@ -8,14 +8,7 @@ use mdbook_lab::card::escape_html;
 use mdbook_lab::{render_card, CardOptions};
 
 fn card(lab: &Lab, solutions: bool) -> String {
-    render_card(
-        lab,
-        None,
-        CardOptions {
-            solutions,
-            smart_punctuation: true,
-        },
-    )
+    render_card(lab, None, CardOptions { solutions, smart_punctuation: true })
 }
 
 #[test]
@@ -23,13 +16,7 @@ fn the_workbook_has_the_five_day6_labs() {
     let ids: Vec<String> = labs().into_iter().map(|l| l.id).collect();
     assert_eq!(
         ids,
-        [
-            "day6-first-service",
-            "day6-overlay-drupal",
-            "day6-routing-mesh",
-            "day6-three-node-swarm",
-            "day6-voting-app"
-        ]
+        ["day6-first-service", "day6-overlay-drupal", "day6-routing-mesh", "day6-three-node-swarm", "day6-voting-app"]
     );
 }
 
@@ -59,39 +46,17 @@ fn a_learner_card_has_no_fix_command_and_no_answer() {
         let visible = learner_visible(&lab);
         for c in &lab.checks {
             if !visible.contains(c.fix.trim()) {
-                assert!(
-                    !html.contains(&escape_html(c.fix.trim())),
-                    "{}: fix of {} leaked:\n{html}",
-                    lab.id,
-                    c.id
-                );
+                assert!(!html.contains(&escape_html(c.fix.trim())), "{}: fix of {} leaked:\n{html}", lab.id, c.id);
             }
         }
         for step in &lab.answer.steps {
             if !visible.contains(&step.command) {
-                assert!(
-                    !html.contains(&escape_html(&step.command)),
-                    "{}: answer line {step} leaked:\n{html}",
-                    lab.id
-                );
+                assert!(!html.contains(&escape_html(&step.command)), "{}: answer line {step} leaked:\n{html}", lab.id);
             }
         }
-        assert!(
-            !html.contains(&escape_html(&lab.answer.to_shell())),
-            "{}: the answer leaked",
-            lab.id
-        );
-        for marker in [
-            r#"class="lab-fix""#,
-            r#"class="lab-answer""#,
-            "Reference answer",
-            "instructor edition",
-        ] {
-            assert!(
-                !html.contains(marker),
-                "{}: {marker} in a learner card",
-                lab.id
-            );
+        assert!(!html.contains(&escape_html(&lab.answer.to_shell())), "{}: the answer leaked", lab.id);
+        for marker in [r#"class="lab-fix""#, r#"class="lab-answer""#, "Reference answer", "instructor edition"] {
+            assert!(!html.contains(marker), "{}: {marker} in a learner card", lab.id);
         }
     }
 }
@@ -101,18 +66,9 @@ fn an_instructor_card_has_every_fix_and_the_answer() {
     for lab in labs() {
         let html = card(&lab, true);
         for c in &lab.checks {
-            assert!(
-                html.contains(&escape_html(c.fix.trim())),
-                "{}: no fix for {}",
-                lab.id,
-                c.id
-            );
+            assert!(html.contains(&escape_html(c.fix.trim())), "{}: no fix for {}", lab.id, c.id);
         }
-        assert!(
-            html.contains(&escape_html(&lab.answer.to_shell())),
-            "{}: no answer",
-            lab.id
-        );
+        assert!(html.contains(&escape_html(&lab.answer.to_shell())), "{}: no answer", lab.id);
     }
 }
 
@@ -121,14 +77,8 @@ fn a_card_lists_every_check_with_points_hint_and_total() {
     for lab in labs() {
         let html = card(&lab, false);
         assert!(html.contains(&format!("lab check {}", lab.id)));
-        assert_eq!(
-            html.matches(r#"<li class="lab-check" "#).count(),
-            lab.checks.len()
-        );
-        assert_eq!(
-            html.matches("<summary>Hint</summary>").count(),
-            lab.checks.len()
-        );
+        assert_eq!(html.matches(r#"<li class="lab-check" "#).count(), lab.checks.len());
+        assert_eq!(html.matches("<summary>Hint</summary>").count(), lab.checks.len());
         for c in &lab.checks {
             assert!(html.contains(&format!(r#"id="lab-{}-{}""#, lab.id, c.id)));
             assert!(html.contains(&format!("{} point", c.points)));

@@ -10,10 +10,7 @@ use tempfile::TempDir;
 
 /// The workspace root (two levels above this crate).
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
 }
 
 pub fn labs_dir() -> PathBuf {
@@ -21,22 +18,12 @@ pub fn labs_dir() -> PathBuf {
 }
 
 pub fn labs() -> Vec<lab_schema::Lab> {
-    lab_schema::load_dir(&labs_dir()).unwrap_or_else(|e| {
-        panic!(
-            "{}",
-            e.iter()
-                .map(|e| e.one_line_each())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })
+    lab_schema::load_dir(&labs_dir())
+        .unwrap_or_else(|e| panic!("{}", e.iter().map(|e| e.one_line_each()).collect::<Vec<_>>().join("\n")))
 }
 
 pub fn lab(id: &str) -> lab_schema::Lab {
-    labs()
-        .into_iter()
-        .find(|l| l.id == id)
-        .unwrap_or_else(|| panic!("no lab {id}"))
+    labs().into_iter().find(|l| l.id == id).unwrap_or_else(|| panic!("no lab {id}"))
 }
 
 /// How the preprocessor is attached to the build.
@@ -59,19 +46,11 @@ pub struct BookTest {
 impl BookTest {
     /// A copy of `book/` (book.toml and src/) whose `labs` points at the workspace labs.
     pub fn workbook() -> BookTest {
-        let dir = tempfile::Builder::new()
-            .prefix("mdbook-lab-test-")
-            .tempdir()
-            .expect("temp dir");
+        let dir = tempfile::Builder::new().prefix("mdbook-lab-test-").tempdir().expect("temp dir");
         let book = workspace().join("book");
-        std::fs::copy(book.join("book.toml"), dir.path().join("book.toml"))
-            .expect("copy book.toml");
+        std::fs::copy(book.join("book.toml"), dir.path().join("book.toml")).expect("copy book.toml");
         copy_dir(&book.join("src"), &dir.path().join("src"));
-        BookTest {
-            dir,
-            solutions: false,
-            attach: Attach::InProcess,
-        }
+        BookTest { dir, solutions: false, attach: Attach::InProcess }
     }
 
     pub fn solutions(mut self, on: bool) -> BookTest {
@@ -101,31 +80,13 @@ impl BookTest {
         let root = self.dir.path();
         let mut config = Config::from_disk(root.join("book.toml")).map_err(|e| format!("{e:#}"))?;
         let set = |config: &mut Config, key: &str, value: toml_value::Value| {
-            config
-                .set(key, value)
-                .unwrap_or_else(|e| panic!("set {key}: {e:#}"));
+            config.set(key, value).unwrap_or_else(|e| panic!("set {key}: {e:#}"));
         };
-        set(
-            &mut config,
-            "build.build-dir",
-            toml_value::s(root.join("out")),
-        );
-        set(
-            &mut config,
-            "preprocessor.lab.labs",
-            toml_value::s(labs_dir()),
-        );
-        set(
-            &mut config,
-            "preprocessor.lab.solutions",
-            toml_value::Value::Bool(self.solutions),
-        );
+        set(&mut config, "build.build-dir", toml_value::s(root.join("out")));
+        set(&mut config, "preprocessor.lab.labs", toml_value::s(labs_dir()));
+        set(&mut config, "preprocessor.lab.solutions", toml_value::Value::Bool(self.solutions));
         if self.attach == Attach::Binary {
-            set(
-                &mut config,
-                "preprocessor.lab.command",
-                toml_value::s(env!("CARGO_BIN_EXE_mdbook-lab")),
-            );
+            set(&mut config, "preprocessor.lab.command", toml_value::s(env!("CARGO_BIN_EXE_mdbook-lab")));
         }
         let mut book = MDBook::load_with_config(root, config).map_err(|e| format!("{e:#}"))?;
         if self.attach == Attach::InProcess {
@@ -145,10 +106,7 @@ impl BookTest {
     /// Builds the book, returning mdBook's whole error chain on failure.
     pub fn try_build(self) -> Result<Built, String> {
         self.build_again()?;
-        Ok(Built {
-            out: self.dir.path().join("out"),
-            _dir: self.dir,
-        })
+        Ok(Built { out: self.dir.path().join("out"), _dir: self.dir })
     }
 
     /// Loads and builds the copy once more, as `mdbook build` would (for benchmarks).
@@ -166,12 +124,8 @@ pub struct Built {
 impl Built {
     /// A page of the output (`voting-app.html`).
     pub fn page(&self, name: &str) -> String {
-        std::fs::read_to_string(self.out.join(name)).unwrap_or_else(|e| {
-            panic!(
-                "{name} is not in the output ({e}); pages: {:?}",
-                self.html_pages()
-            )
-        })
+        std::fs::read_to_string(self.out.join(name))
+            .unwrap_or_else(|e| panic!("{name} is not in the output ({e}); pages: {:?}", self.html_pages()))
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -181,23 +135,13 @@ impl Built {
     /// Every file of the output, relative to it, with `/` separators.
     pub fn files(&self) -> Vec<String> {
         let mut files = Vec::new();
-        walk(&self.out, &mut |p| {
-            files.push(
-                p.strip_prefix(&self.out)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            )
-        });
+        walk(&self.out, &mut |p| files.push(p.strip_prefix(&self.out).unwrap().to_string_lossy().replace('\\', "/")));
         files.sort();
         files
     }
 
     pub fn html_pages(&self) -> Vec<String> {
-        self.files()
-            .into_iter()
-            .filter(|f| f.ends_with(".html"))
-            .collect()
+        self.files().into_iter().filter(|f| f.ends_with(".html")).collect()
     }
 
     /// Output files whose text contains `needle` (HTML, JS, JSON; binaries skipped).
@@ -235,9 +179,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Where tests leave artifacts to look at (screenshots): `target/test-artifacts/`.
 pub fn artifacts_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"));
     let dir = target.join("test-artifacts");
     std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
     dir

@@ -24,9 +24,7 @@ fn references(html: &str) -> Vec<(&'static str, String)> {
 
 fn is_external(url: &str) -> bool {
     url.starts_with("//")
-        || url
-            .split_once(':')
-            .is_some_and(|(scheme, _)| !scheme.contains('/') && !scheme.contains('#'))
+        || url.split_once(':').is_some_and(|(scheme, _)| !scheme.contains('/') && !scheme.contains('#'))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -34,9 +32,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -66,10 +62,7 @@ fn ids(html: &str) -> Vec<String> {
 fn broken_links(built: &Built) -> (usize, Vec<String>) {
     let mut pages: HashMap<PathBuf, String> = HashMap::new();
     let mut read = |p: &Path| {
-        pages
-            .entry(p.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(p).unwrap_or_default())
-            .clone()
+        pages.entry(p.to_path_buf()).or_insert_with(|| std::fs::read_to_string(p).unwrap_or_default()).clone()
     };
     let mut broken = Vec::new();
     let mut checked = 0;
@@ -82,9 +75,7 @@ fn broken_links(built: &Built) -> (usize, Vec<String>) {
                 continue;
             }
             checked += 1;
-            let (path, anchor) = url
-                .split_once('#')
-                .map_or((url.as_str(), None), |(p, a)| (p, Some(a)));
+            let (path, anchor) = url.split_once('#').map_or((url.as_str(), None), |(p, a)| (p, Some(a)));
             let path = path.split('?').next().unwrap_or_default();
             let target = if path.is_empty() {
                 page_path.clone()
@@ -97,20 +88,14 @@ fn broken_links(built: &Built) -> (usize, Vec<String>) {
                 }
             };
             if !target.is_file() {
-                broken.push(format!(
-                    "{page}: {attr}=\"{url}\": no file {}",
-                    target.display()
-                ));
+                broken.push(format!("{page}: {attr}=\"{url}\": no file {}", target.display()));
                 continue;
             }
             if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
                 if target.extension().is_some_and(|e| e == "html") {
                     let anchor = percent_decode(anchor);
                     if !ids(&read(&target)).contains(&anchor) {
-                        broken.push(format!(
-                            "{page}: {attr}=\"{url}\": no id=\"{anchor}\" in {}",
-                            target.display()
-                        ));
+                        broken.push(format!("{page}: {attr}=\"{url}\": no id=\"{anchor}\" in {}", target.display()));
                     }
                 }
             }
@@ -124,16 +109,8 @@ fn every_relative_link_and_anchor_resolves_in_both_editions() {
     for solutions in [false, true] {
         let built = BookTest::workbook().solutions(solutions).build();
         let (checked, broken) = broken_links(&built);
-        assert!(
-            checked > 100,
-            "only {checked} links checked: is the scanner finding links?"
-        );
-        assert!(
-            broken.is_empty(),
-            "solutions = {solutions}: {} broken link(s):\n{}",
-            broken.len(),
-            broken.join("\n")
-        );
+        assert!(checked > 100, "only {checked} links checked: is the scanner finding links?");
+        assert!(broken.is_empty(), "solutions = {solutions}: {} broken link(s):\n{}", broken.len(), broken.join("\n"));
     }
 }
 
@@ -145,26 +122,14 @@ fn the_link_checker_finds_a_broken_link_and_anchor() {
         })
         .build();
     let (_, broken) = broken_links(&built);
-    assert!(
-        broken.iter().any(|b| b.contains("no-such-page.html")),
-        "{broken:?}"
-    );
-    assert!(
-        broken.iter().any(|b| b.contains("no id=\"no-such-id\"")),
-        "{broken:?}"
-    );
+    assert!(broken.iter().any(|b| b.contains("no-such-page.html")), "{broken:?}");
+    assert!(broken.iter().any(|b| b.contains("no id=\"no-such-id\"")), "{broken:?}");
 }
 
 #[test]
 fn references_and_ids_are_read_from_html() {
     let html = r#"<a href="a.html#x">a</a><img src="images/b%20c.svg"><h2 id="x">"#;
-    assert_eq!(
-        references(html),
-        [
-            ("href", "a.html#x".to_string()),
-            ("src", "images/b%20c.svg".to_string())
-        ]
-    );
+    assert_eq!(references(html), [("href", "a.html#x".to_string()), ("src", "images/b%20c.svg".to_string())]);
     assert_eq!(ids(html), ["x"]);
     assert_eq!(percent_decode("b%20c"), "b c");
     assert!(is_external("https://x") && is_external("mailto:a@b") && !is_external("a.html#x:y"));
