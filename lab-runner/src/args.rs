@@ -134,11 +134,39 @@ pub enum ClusterCommand {
         nodes: usize,
         #[arg(long, default_value_t = 1)]
         managers: usize,
+        /// Leave the engines outside swarm mode: you run `docker swarm init`, `join` and
+        /// `promote` yourself, as the first lessons do
+        #[arg(long, conflicts_with = "managers")]
+        no_swarm: bool,
+        /// Route the nodes' traffic out through this machine (NAT), so they pull the real
+        /// images instead of using the offline stand-ins; `down` removes the route
+        #[arg(long)]
+        online: bool,
     },
-    /// Print shell lines that point docker at the practice swarm: eval "$(lab cluster env)"
-    Env,
-    /// Show the practice swarm's nodes, roles and readiness
-    Status,
-    /// Stop the practice swarm and remove everything it created
+    /// Print shell lines that point docker at one node: eval "$(lab cluster env --node 2)"
+    Env {
+        /// Node number (1 is node1)
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        node: usize,
+    },
+    /// Open a shell on a node: DOCKER_HOST set, its network, and a `node2$` prompt; `exit` leaves it
+    Shell {
+        /// node1, node2, … (or 1, 2, …); default node1
+        #[arg(value_name = "NODE")]
+        node: Option<String>,
+    },
+    /// Show the practice swarm's nodes, read live from their engines
+    Status {
+        /// human (a table) or json: {"nodes": [{"name", "address", "docker_host", "role", "state", "availability", "manager_status", "swarm"}]}
+        #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+        format: StatusFormat,
+    },
+    /// Stop the practice swarm and remove everything it created, its folder included
     Down,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Human,
+    Json,
 }

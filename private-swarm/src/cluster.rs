@@ -29,6 +29,14 @@ pub struct ClusterSpec {
     pub engine_timeout: Duration,
     /// How long the swarm may take to list every node Ready with its role.
     pub swarm_timeout: Duration,
+    /// Form the swarm (init, join, promote). `false` leaves every engine outside swarm
+    /// mode, on its network and with its images, for a learner to init and join by hand;
+    /// every node is then recorded as a (would-be) manager.
+    pub swarm: bool,
+    /// Route the nodes' traffic out through the host (a default route via the bridge,
+    /// ip_forward, MASQUERADE), so engines can pull real images. Off by default: nothing a
+    /// node sends can leave the machine.
+    pub online: bool,
 }
 
 impl Default for ClusterSpec {
@@ -40,6 +48,8 @@ impl Default for ClusterSpec {
             images: true,
             engine_timeout: Duration::from_secs(30),
             swarm_timeout: Duration::from_secs(60),
+            swarm: true,
+            online: false,
         }
     }
 }
@@ -169,6 +179,10 @@ pub struct ClusterInfo {
     pub gateway: Ipv4Addr,
     pub bridge: String,
     pub nodes: Vec<Node>,
+    /// The harness formed the swarm (`false`: started outside swarm mode).
+    pub swarm: bool,
+    /// The nodes are routed out through the host.
+    pub online: bool,
 }
 
 impl ClusterInfo {
@@ -181,6 +195,8 @@ impl ClusterInfo {
             gateway: subnet.map(|n| n.gateway).unwrap_or(Ipv4Addr::UNSPECIFIED),
             bridge: s.bridge.clone().unwrap_or_default(),
             nodes: s.nodes.iter().map(Node::from_state).collect(),
+            swarm: s.swarm_formed,
+            online: s.online.is_some(),
         }
     }
 
@@ -226,6 +242,7 @@ impl Cluster {
 
         let id = claim_id(&dir)?;
         let mut st = ClusterState::new(id.clone(), dir.clone());
+        st.swarm_formed = spec.swarm;
         st.nodes = (1..=spec.nodes)
             .map(|i| NodeState {
                 name: format!("node{i}"),
@@ -234,7 +251,7 @@ impl Cluster {
                 exec_root: st.run_dir.join(format!("n{i}")),
                 socket: dir.join(format!("n{i}")).join("docker.sock"),
                 addr: Ipv4Addr::UNSPECIFIED,
-                role: if i <= spec.managers { Role::Manager } else { Role::Worker },
+                role: if i <= spec.managers || !spec.swarm { Role::Manager } else { Role::Worker },
                 netns: None,
                 veth: None,
                 pid: None,
@@ -285,6 +302,16 @@ impl Cluster {
             })?;
             netns::create_node_net(tools, &ns, &veth, &bridge, addr)?;
         }
+        if spec.online {
+            let cidr = self.state.snapshot().subnet.map(|n| n.cidr).unwrap_or_default();
+            progress(&format!("routing the nodes out through this machine (NAT of {cidr})"));
+            let ip_forward_was = netns::ip_forward();
+            self.state.update(|s| s.online = Some(state::OnlineRecord { ip_forward_was }))?;
+            netns::go_online(tools, &bridge, &cidr)?;
+            for i in 1..=spec.nodes {
+                netns::add_default_route(tools, &names::netns(&id, i), gateway)?;
+            }
+        }
 
         progress(&format!("starting {} dockerd{}", spec.nodes, if spec.nodes == 1 { "" } else { "s" }));
         let shared_containerd = containerd::host_in_use();
@@ -309,9 +336,17 @@ impl Cluster {
             progress("loading the stand-in images on every node");
             load_images(tools, &apis)?;
         }
-        progress(&format!("forming the swarm: {} manager(s), {} worker(s)", spec.managers, spec.nodes - spec.managers));
-        form_swarm(&apis)?;
-        swarm::wait_settled(&apis, spec.swarm_timeout, &st.dir)?;
+        if spec.swarm {
+            progress(&format!(
+                "forming the swarm: {} manager(s), {} worker(s)",
+                spec.managers,
+                spec.nodes - spec.managers
+            ));
+            form_swarm(&apis)?;
+            swarm::wait_settled(&apis, spec.swarm_timeout, &st.dir)?;
+        } else {
+            progress("leaving the engines outside swarm mode (no init, no join)");
+        }
 
         self.state.update(|s| s.phase = Phase::Running)?;
         self.info = ClusterInfo::from_state(&self.state.snapshot());

@@ -90,6 +90,9 @@ pub enum HarnessError {
     #[error("no practice cluster is running (state dir {}); start one with `lab cluster up`", dir.display())]
     NotRunning { dir: PathBuf },
 
+    #[error("the practice swarm has {count} node(s), so there is no node {number}; `lab cluster status` lists them")]
+    NoSuchNode { number: usize, count: usize },
+
     #[error("docker CLI not found on PATH: install it with `apt-get install -y docker.io`")]
     NoDockerCli,
 

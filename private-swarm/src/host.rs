@@ -97,6 +97,26 @@ fn dockerd_major(version_line: &str) -> u32 {
     version_line.split_whitespace().nth(2).and_then(|v| v.split('.').next()).and_then(|m| m.parse().ok()).unwrap_or(20)
 }
 
+/// Whether this kernel has IPVS, the load balancer behind swarm's routing mesh (service
+/// VIPs and ingress-published ports): `/proc/net/ip_vs` exists, or appears once
+/// `modprobe ip_vs` has loaded the module. Without it services run and overlay traffic
+/// works, but ingress-published ports and VIPs do not answer.
+pub fn ipvs_available() -> bool {
+    let present = || Path::new("/proc/net/ip_vs").exists() || Path::new("/sys/module/ip_vs").exists();
+    if present() {
+        return true;
+    }
+    if let Some(modprobe) = find_binary("modprobe") {
+        let _ = Command::new(modprobe)
+            .args(["-q", "ip_vs"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    present()
+}
+
 /// Runs a command to completion with no stdin; Ok(stdout) on exit 0, otherwise an error
 /// that quotes the command line and its stderr.
 pub(crate) fn run(cmd: &mut Command) -> Result<String> {

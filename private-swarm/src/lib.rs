@@ -46,14 +46,16 @@ pub mod practice;
 mod process;
 pub mod stand_in;
 mod state;
+pub mod status;
 mod swarm;
 mod teardown;
 
 pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
 pub use error::{HarnessError, Result};
-pub use host::{check_host, HostTools};
+pub use host::{check_host, ipvs_available, HostTools};
 pub use netns::SUBNET_PREFIX;
 pub use stand_in::STAND_IN_IMAGES;
 pub use state::{Role, RUN_ROOT, STATE_FILE};
+pub use status::{read_status, NodeEndpoint, NodeStatus, StatusReport};
 pub use swarm::SwarmNode;
 pub use teardown::{cleanup_orphans, cleanup_stale};

@@ -7,7 +7,9 @@
 //! namespaces, and outside swarm's default overlay pool 10.0.0.0/8. X is claimed with a
 //! file `/run/private-swarm/subnets/100.64.X.0` created under an exclusive lock, and a /24
 //! that overlaps any address or route already on the host is skipped. Nodes get no default
-//! route: nothing a node or its containers send can leave the machine.
+//! route: nothing a node or its containers send can leave the machine. Only an online
+//! cluster (`lab cluster up --online`) gets one, via the bridge, with the host forwarding
+//! and masquerading its traffic ([`go_online`]); teardown removes those rules again.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -217,6 +219,69 @@ pub fn forward_rule_present(tools: &HostTools, bridge: &str) -> bool {
 /// True when a failed FORWARD rule matters: bridged frames pass through iptables.
 pub fn bridge_traffic_is_filtered() -> bool {
     std::fs::read_to_string("/proc/sys/net/bridge/bridge-nf-call-iptables").is_ok_and(|v| v.trim() == "1")
+}
+
+/// ip_forward of the root namespace.
+const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
+
+/// The iptables rules of an online cluster: (table, chain, rule). The nodes' traffic to
+/// anywhere but the bridge is masqueraded behind the host's address, forwarded out, and
+/// the answers are let back in.
+pub fn online_rules(bridge: &str, cidr: &str) -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let rule = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    vec![
+        ("nat", "POSTROUTING", rule(&["-s", cidr, "!", "-o", bridge, "-j", "MASQUERADE"])),
+        ("filter", "FORWARD", rule(&["-i", bridge, "!", "-o", bridge, "-j", "ACCEPT"])),
+        (
+            "filter",
+            "FORWARD",
+            rule(&["-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"]),
+        ),
+    ]
+}
+
+fn iptables_rule(tools: &HostTools, op: &str, table: &str, chain: &str, rule: &[String]) -> Result<()> {
+    run(Command::new(&tools.iptables).args(["-w", "-t", table, op, chain]).args(rule)).map(drop)
+}
+
+/// The value of `net.ipv4.ip_forward` now ("0" or "1").
+pub fn ip_forward() -> String {
+    std::fs::read_to_string(IP_FORWARD).map(|v| v.trim().to_string()).unwrap_or_else(|_| "0".into())
+}
+
+pub fn set_ip_forward(value: &str) -> Result<()> {
+    std::fs::write(IP_FORWARD, value).map_err(|e| HarnessError::io("cannot set ip_forward", IP_FORWARD, e))
+}
+
+/// Routes the cluster's nodes out through the host: ip_forward on, the [`online_rules`]
+/// added. Each node's default route is added by [`add_default_route`].
+pub fn go_online(tools: &HostTools, bridge: &str, cidr: &str) -> Result<()> {
+    set_ip_forward("1")?;
+    for (table, chain, rule) in online_rules(bridge, cidr) {
+        iptables_rule(tools, "-I", table, chain, &rule)?;
+    }
+    Ok(())
+}
+
+/// Removes every [`online_rules`] rule of the cluster (all copies); missing ones are fine.
+pub fn remove_online_rules(tools: &HostTools, bridge: &str, cidr: &str) {
+    for (table, chain, rule) in online_rules(bridge, cidr) {
+        while iptables_rule(tools, "-D", table, chain, &rule).is_ok() {}
+    }
+}
+
+/// The online rules still present, as `iptables -t TABLE -A CHAIN …` lines.
+pub fn online_rules_present(tools: &HostTools, bridge: &str, cidr: &str) -> Vec<String> {
+    online_rules(bridge, cidr)
+        .into_iter()
+        .filter(|(table, chain, rule)| iptables_rule(tools, "-C", table, chain, rule).is_ok())
+        .map(|(table, chain, rule)| format!("iptables -t {table} -A {chain} {}", rule.join(" ")))
+        .collect()
+}
+
+/// The node's default route, via the bridge's address (online clusters only).
+pub fn add_default_route(tools: &HostTools, netns: &str, gateway: Ipv4Addr) -> Result<()> {
+    ip(tools, &["-n", netns, "route", "add", "default", "via", &gateway.to_string()])
 }
 
 /// Creates node's namespace and veth pair (`eth0` inside, `veth` on the bridge) and

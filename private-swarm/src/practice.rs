@@ -1,21 +1,26 @@
-//! The learner's practice swarm behind `lab cluster up | env | status | down`, without
-//! the CLI parsing: one cluster per machine in a fixed directory, `$SWARM_LAB_HOME/practice`
-//! (default `/var/lib/swarm-lab/practice`). Its dockerds run in their own sessions with
-//! their logs in files, so the cluster outlives the `lab` process that started it.
-//! `up` and `down` hold a lock on `<dir>/.lock`, so two of them never overlap.
+//! The learner's practice swarm behind `lab cluster up | env | shell | status | down`,
+//! without the CLI parsing: one cluster per machine in a fixed directory,
+//! `$SWARM_LAB_HOME/practice` (default `/var/lib/swarm-lab/practice`). Its dockerds run in
+//! their own sessions with their logs in files, so the cluster outlives the `lab` process
+//! that started it. `up` and `down` hold a lock on `<dir>/.lock`, so two of them never
+//! overlap. `down` removes the whole directory (logs, daemon.json, key.json, the record).
+//!
+//! `up` can leave the engines outside swarm mode ([`UpOptions::swarm`] `false`), for the
+//! lessons that start with `docker swarm init`, and can route the nodes out through the
+//! host ([`UpOptions::online`]) so they pull real images instead of using the stand-ins.
 
 use std::fs::{File, OpenOptions};
-use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use nix::fcntl::{Flock, FlockArg};
 
-use crate::cluster::{Cluster, ClusterInfo, ClusterSpec};
-use crate::engine::{self, NodeApi};
+use crate::cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
+use crate::engine;
 use crate::error::{HarnessError, Result};
 use crate::host::check_host;
-use crate::state::{self, ClusterState, Phase, Role};
-use crate::{swarm, teardown};
+use crate::state::{self, ClusterState, Phase};
+use crate::status::{read_status, NodeEndpoint, StatusReport};
+use crate::teardown;
 
 /// Where swarm-lab keeps machine-wide state unless `SWARM_LAB_HOME` says otherwise.
 pub const DEFAULT_HOME: &str = "/var/lib/swarm-lab";
@@ -50,33 +55,24 @@ pub enum DownOutcome {
     NothingRunning,
 }
 
-/// One node as `lab cluster status` shows it.
-#[derive(Debug, Clone)]
-pub struct PracticeNode {
-    pub name: String,
-    pub hostname: String,
-    pub addr: Ipv4Addr,
-    pub docker_host: String,
-    /// Its dockerd process is alive.
-    pub engine_running: bool,
-    /// From the swarm's node list; `None` when no manager answered.
-    pub role: Option<Role>,
-    /// "Ready", "Down", … as `docker node ls` shows it; "Unknown" when no manager answered.
-    pub status: String,
-    /// "Active", "Pause", "Drain"; empty when unknown.
-    pub availability: String,
-    pub leader: bool,
-    /// "Reachable"/"Unreachable" for managers.
-    pub manager_status: Option<String>,
+/// What `up` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpOptions {
+    /// Number of nodes, 1 to 20.
+    pub nodes: usize,
+    /// Managers among them (ignored when `swarm` is false).
+    pub managers: usize,
+    /// Form the swarm; `false` leaves the engines outside swarm mode.
+    pub swarm: bool,
+    /// Route the nodes out through the host; the stand-in images are then not loaded, so
+    /// services pull the real ones.
+    pub online: bool,
 }
 
-/// The practice cluster's nodes.
-#[derive(Debug, Clone)]
-pub struct PracticeStatus {
-    pub dir: PathBuf,
-    pub nodes: Vec<PracticeNode>,
-    /// Which node's engine the swarm view came from; `None` when no manager answered.
-    pub answered_by: Option<String>,
+impl Default for UpOptions {
+    fn default() -> Self {
+        UpOptions { nodes: 3, managers: 1, swarm: true, online: false }
+    }
 }
 
 /// The practice cluster of one machine.
@@ -106,11 +102,22 @@ impl Practice {
         ClusterSpec::new(&self.dir, nodes, managers)
     }
 
+    fn spec_of(&self, options: &UpOptions) -> ClusterSpec {
+        let managers = if options.swarm { options.managers } else { options.nodes.max(1) };
+        ClusterSpec {
+            swarm: options.swarm,
+            online: options.online,
+            images: !options.online,
+            ..self.spec(options.nodes, managers)
+        }
+    }
+
     /// Starts the practice cluster, or reports the one already running. Leftovers of a
     /// killed `up` (or of a cluster whose engines all died, e.g. after a reboot) are
     /// cleaned up first.
-    pub fn up(&self, nodes: usize, managers: usize, progress: &mut dyn FnMut(&str)) -> Result<UpOutcome> {
-        let spec = self.spec(nodes, managers);
+    pub fn up(&self, options: &UpOptions, progress: &mut dyn FnMut(&str)) -> Result<UpOutcome> {
+        let nodes = options.nodes;
+        let spec = self.spec_of(options);
         spec.validate()?;
         check_host()?;
         let _lock = self.lock(progress)?;
@@ -132,49 +139,43 @@ impl Practice {
         Ok(UpOutcome::Started(cluster.detach()?))
     }
 
-    /// Shell lines that point the docker CLI at node1 of the practice cluster.
-    pub fn env(&self) -> Result<Vec<String>> {
-        let state = self.live_state()?;
-        let node1 = &state.nodes[0];
+    /// Node `number` (1-based) of the running practice cluster.
+    pub fn node(&self, number: usize) -> Result<Node> {
+        let info = info_of(&self.live_state()?);
+        let count = info.nodes.len();
+        if number == 0 || number > count {
+            return Err(HarnessError::NoSuchNode { number, count });
+        }
+        Ok(info.nodes[number - 1].clone())
+    }
+
+    /// Shell lines that point the docker CLI at node `number` (1-based) of the practice
+    /// cluster, for `eval "$(lab cluster env --node N)"`.
+    pub fn env(&self, number: usize) -> Result<Vec<String>> {
+        let node = self.node(number)?;
         Ok(vec![
             "unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH".to_string(),
-            format!("export DOCKER_HOST={}", node1.docker_host()),
+            format!("export DOCKER_HOST={}", node.docker_host),
         ])
     }
 
-    /// Every node with its engine, role, status, availability and leader flag, from the
-    /// first manager that answers.
-    pub fn status(&self) -> Result<PracticeStatus> {
+    /// The running practice cluster, as `up` reported it.
+    pub fn info(&self) -> Result<ClusterInfo> {
+        Ok(info_of(&self.live_state()?))
+    }
+
+    /// Every node with its address, socket and swarm view, read live from the engines
+    /// (see [`crate::status`]).
+    pub fn status(&self) -> Result<StatusReport> {
         let state = self.live_state()?;
-        let mut answered_by = None;
-        let mut rows = Vec::new();
-        for node in state.nodes.iter().filter(|n| n.role == Role::Manager) {
-            if let Ok(r) = swarm::list_nodes(&NodeApi::new(node)) {
-                answered_by = Some(node.name.clone());
-                rows = r;
-                break;
-            }
-        }
-        let nodes = state
+        let addresses: Vec<String> = state.nodes.iter().map(|n| n.addr.to_string()).collect();
+        let endpoints: Vec<NodeEndpoint> = state
             .nodes
             .iter()
-            .map(|n| {
-                let row = rows.iter().find(|r| r.hostname == n.hostname);
-                PracticeNode {
-                    name: n.name.clone(),
-                    hostname: n.hostname.clone(),
-                    addr: n.addr,
-                    docker_host: n.docker_host(),
-                    engine_running: n.pid.is_some_and(|pid| engine::is_our_dockerd(pid, n)),
-                    role: row.map(|r| r.role),
-                    status: row.map_or("Unknown".to_string(), |r| r.status.clone()),
-                    availability: row.map(|r| r.availability.clone()).unwrap_or_default(),
-                    leader: row.is_some_and(|r| r.leader),
-                    manager_status: row.and_then(|r| r.manager_status.clone()),
-                }
-            })
+            .zip(&addresses)
+            .map(|(n, address)| NodeEndpoint { name: &n.name, address, socket: &n.socket })
             .collect();
-        Ok(PracticeStatus { dir: self.dir.clone(), nodes, answered_by })
+        Ok(read_status(&endpoints))
     }
 
     /// Removes the practice cluster, also what a killed `up` left; idempotent.
@@ -191,6 +192,9 @@ impl Practice {
         };
         if self.dir.exists() {
             teardown::teardown_dir(&self.dir)?;
+            // Torn down cleanly: the record, the logs and the engines' config go too.
+            std::fs::remove_dir_all(&self.dir)
+                .map_err(|e| HarnessError::io("cannot remove the practice directory", &self.dir, e))?;
         }
         Ok(outcome)
     }
@@ -211,16 +215,33 @@ impl Practice {
             let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755));
         }
         let path = self.dir.join(".lock");
-        let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&path);
-        let file = open().map_err(|e| HarnessError::io("cannot open the practice lock", &path, e))?;
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(lock) => Ok(lock),
-            Err((file, _)) => {
-                progress("waiting for another `lab cluster up/down` to finish");
-                Flock::lock(file, FlockArg::LockExclusive)
-                    .map_err(|(_, e)| HarnessError::io("cannot lock the practice directory", &path, e.into()))
+        loop {
+            let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&path);
+            let file = open().map_err(|e| HarnessError::io("cannot open the practice lock", &path, e))?;
+            let lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                Ok(lock) => lock,
+                Err((file, _)) => {
+                    progress("waiting for another `lab cluster up/down` to finish");
+                    Flock::lock(file, FlockArg::LockExclusive)
+                        .map_err(|(_, e)| HarnessError::io("cannot lock the practice directory", &path, e.into()))?
+                }
+            };
+            // A `down` that held the lock removed the directory, lock file included: this
+            // lock is on a file nobody else will open. Lock the new one instead.
+            if same_file(&lock, &path) {
+                return Ok(lock);
             }
+            std::fs::create_dir_all(&self.dir)
+                .map_err(|e| HarnessError::io("cannot create the practice directory", &self.dir, e))?;
         }
+    }
+}
+
+fn same_file(open: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (open.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+        _ => false,
     }
 }
 

@@ -5,10 +5,20 @@
 //! `docker save`-style archive, which every node loads in a single `POST /images/load`: the
 //! layer is unpacked once per node and all names are tagged by the load itself.
 //!
-//! Behaviours: web apps answer HTTP on their real port (busybox httpd), redis and postgres
-//! accept TCP on 6379 and 5432 (redis answers `+PONG`), workers just stay up, and alpine's
-//! CMD is a shell like the real one (busybox has `ping`, for `alpine ping 8.8.8.8`).
-//! Every long-running CMD traps SIGTERM, so stopping a task takes no 10 s grace period.
+//! Behaviours, as close to the real images as the lessons and checks need:
+//! - web apps answer HTTP on their real port (busybox httpd) with a page that names the
+//!   container that served it (its hostname), so a learner sees which replica answered;
+//! - elasticsearch answers its root JSON on 9200 with a `name` of its own per replica (the
+//!   real one makes up a random name at start);
+//! - postgres refuses to start, exit 1 with the real image's message in its log, unless
+//!   `POSTGRES_PASSWORD`, `POSTGRES_PASSWORD_FILE` or `POSTGRES_HOST_AUTH_METHOD=trust` is
+//!   set (the official images do since early 2020); then it accepts TCP on 5432;
+//! - redis accepts TCP on 6379 and answers `+PONG`; workers just stay up; alpine's CMD is
+//!   a shell like the real one (busybox has `ping`, for `alpine ping 8.8.8.8`).
+//!
+//! Every long-running CMD traps SIGTERM, so stopping a task takes no 10 s grace period, and
+//! passes its command's exit status on (`wait $!`), so a stand-in that refuses to start
+//! fails its task the way the real image does.
 
 use std::path::Path;
 use std::process::Command;
@@ -48,14 +58,14 @@ pub const STAND_INS: &[StandIn] = &[
             "bretfisher/examplevotingapp_result",
         ],
         ports: &[80],
-        command: Some("httpd -f -p 80 -h /var/www"),
+        command: Some("/usr/local/bin/web-stand-in"),
         volumes: &[],
     },
     StandIn {
         kind: "elasticsearch",
         tags: &["elasticsearch:2"],
         ports: &[9200],
-        command: Some("httpd -f -p 9200 -h /var/www/elasticsearch -c /etc/httpd-json.conf"),
+        command: Some("/usr/local/bin/elasticsearch-stand-in"),
         volumes: &["/usr/share/elasticsearch/data"],
     },
     StandIn {
@@ -69,7 +79,7 @@ pub const STAND_INS: &[StandIn] = &[
         kind: "postgres",
         tags: &["postgres", "postgres:9.4"],
         ports: &[5432],
-        command: Some("nc -ll -p 5432 -e /bin/true"),
+        command: Some("/usr/local/bin/postgres-stand-in"),
         volumes: &["/var/lib/postgresql/data"],
     },
     StandIn {
@@ -111,14 +121,30 @@ pub fn stand_in_for(image: &str) -> Option<&'static StandIn> {
     STAND_INS.iter().find(|s| s.tags.iter().any(|t| split_reference(t) == (repo, tag)))
 }
 
-const WEB_PAGE: &str = "<!doctype html>\n<title>Swarm Lab stand-in</title>\n\
-<h1>Swarm Lab stand-in web app</h1>\n\
-<p>This image stands in for nginx, drupal and the voting app's vote and result pages \
-on a practice swarm that cannot pull images. If you can read this, the service is \
-reachable.</p>\n";
+/// Writes a page naming this container (its hostname), then serves it.
+const WEB_SCRIPT: &str = r#"#!/bin/sh
+# Stands in for nginx, drupal and the voting app's pages: one page naming this container.
+mkdir -p /tmp/www
+cat > /tmp/www/index.html <<EOF
+<!doctype html>
+<title>Swarm Lab stand-in</title>
+<h1>Swarm Lab stand-in web app</h1>
+<p>Served by container <b id="hostname">$(hostname)</b>.</p>
+<p>This image stands in for nginx, drupal and the voting app's vote and result pages
+on a practice swarm that cannot pull images. If you can read this, the service is
+reachable; the name above tells you which replica answered.</p>
+EOF
+exec httpd -f -p 80 -h /tmp/www
+"#;
 
-const ELASTICSEARCH_ROOT: &str = r#"{
-  "name" : "stand-in",
+/// Writes the root JSON with a name of this replica's own, then serves it.
+const ELASTICSEARCH_SCRIPT: &str = r#"#!/bin/sh
+# Stands in for elasticsearch:2. The real one names itself after a random Marvel
+# character at start; this one after its container (its hostname), different per replica.
+mkdir -p /tmp/es
+cat > /tmp/es/index.html <<EOF
+{
+  "name" : "$(hostname)",
   "cluster_name" : "elasticsearch",
   "version" : {
     "number" : "2.4.6",
@@ -126,6 +152,33 @@ const ELASTICSEARCH_ROOT: &str = r#"{
   },
   "tagline" : "You Know, for Search"
 }
+EOF
+exec httpd -f -p 9200 -h /tmp/es -c /etc/httpd-json.conf
+"#;
+
+/// Refuses to initialise without a password setting, with the official image's message.
+const POSTGRES_SCRIPT: &str = r#"#!/bin/sh
+# Stands in for postgres: like the official images since 2020, refuses to initialise a
+# database without a superuser password or an explicit opt-out.
+if [ -n "$POSTGRES_PASSWORD_FILE" ] && [ -r "$POSTGRES_PASSWORD_FILE" ]; then
+  POSTGRES_PASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"
+fi
+if [ -z "$POSTGRES_PASSWORD" ] && [ "$POSTGRES_HOST_AUTH_METHOD" != "trust" ]; then
+  cat >&2 <<'EOF'
+Error: Database is uninitialized and superuser password is not specified.
+       You must specify POSTGRES_PASSWORD to a non-empty value for the
+       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".
+
+       You may also use "POSTGRES_HOST_AUTH_METHOD=trust" to allow all
+       connections without a password. This is *not* recommended.
+
+       See PostgreSQL documentation about "trust":
+       https://www.postgresql.org/docs/current/auth-trust.html
+EOF
+  exit 1
+fi
+echo "LOG:  database system is ready to accept connections (swarm-lab stand-in)" >&2
+exec nc -ll -p 5432 -e /bin/true
 "#;
 
 const REDIS_SCRIPT: &str = r#"#!/bin/sh
@@ -172,8 +225,6 @@ fn build_rootfs_tar(busybox: &Path) -> Result<Vec<u8>> {
         "sys",
         "dev",
         "var",
-        "var/www",
-        "var/www/elasticsearch",
         "data",
         "usr/share",
         "usr/share/elasticsearch",
@@ -205,12 +256,13 @@ fn build_rootfs_tar(busybox: &Path) -> Result<Vec<u8>> {
         h.set_mtime(0);
         b.append_link(&mut h, applet, "/bin/busybox").map_err(tar_err)?;
     }
-    let files: [(&str, &[u8], u32); 6] = [
+    let files: [(&str, &[u8], u32); 7] = [
         ("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0o644),
         ("etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644),
         ("etc/httpd-json.conf", b".html:application/json\n", 0o644),
-        ("var/www/index.html", WEB_PAGE.as_bytes(), 0o644),
-        ("var/www/elasticsearch/index.html", ELASTICSEARCH_ROOT.as_bytes(), 0o644),
+        ("usr/local/bin/web-stand-in", WEB_SCRIPT.as_bytes(), 0o755),
+        ("usr/local/bin/elasticsearch-stand-in", ELASTICSEARCH_SCRIPT.as_bytes(), 0o755),
+        ("usr/local/bin/postgres-stand-in", POSTGRES_SCRIPT.as_bytes(), 0o755),
         ("usr/local/bin/redis-stand-in", REDIS_SCRIPT.as_bytes(), 0o755),
     ];
     for (path, data, mode) in files {
@@ -279,7 +331,7 @@ impl StandIn {
     fn image_config(&self, diff_id: &str) -> Value {
         let cmd = match self.command {
             None => json!(["/bin/sh"]),
-            Some(c) => json!(["/bin/sh", "-c", format!("trap 'exit 0' TERM; {c} & wait")]),
+            Some(c) => json!(["/bin/sh", "-c", format!("trap 'exit 0' TERM; {c} & wait $!")]),
         };
         let mut config = json!({
             "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
@@ -389,7 +441,7 @@ mod tests {
         let web = stand_in_for("nginx").unwrap().image_config("ab");
         assert_eq!(
             web["config"]["Cmd"],
-            json!(["/bin/sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /var/www & wait"])
+            json!(["/bin/sh", "-c", "trap 'exit 0' TERM; /usr/local/bin/web-stand-in & wait $!"])
         );
         assert_eq!(web["config"]["ExposedPorts"], json!({"80/tcp": {}}));
         assert_eq!(web["rootfs"]["diff_ids"], json!(["sha256:ab"]));

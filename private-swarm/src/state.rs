@@ -70,7 +70,25 @@ pub struct ClusterState {
     pub bridge: Option<String>,
     /// The iptables FORWARD rule accepting traffic between the bridge's ports was added.
     pub forward_rule: bool,
+    /// Whether the harness formed a swarm of the nodes (`false`: engines were left outside
+    /// swarm mode, for a learner to init and join).
+    #[serde(default = "yes")]
+    pub swarm_formed: bool,
+    /// Set before the cluster's route out through the host is created (`--online`).
+    #[serde(default)]
+    pub online: Option<OnlineRecord>,
     pub nodes: Vec<NodeState>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What going online changed on the host, so teardown can undo exactly that.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OnlineRecord {
+    /// `net.ipv4.ip_forward` before `up` set it to 1 ("0" or "1").
+    pub ip_forward_was: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,6 +141,8 @@ impl ClusterState {
             subnet: None,
             bridge: None,
             forward_rule: false,
+            swarm_formed: true,
+            online: None,
             nodes: Vec::new(),
         }
     }

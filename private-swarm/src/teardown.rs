@@ -219,6 +219,12 @@ fn remove_network(tools: &HostTools, state: &ClusterState) {
         if state.forward_rule {
             netns::remove_forward_rule(tools, bridge);
         }
+        if let (Some(online), Some(subnet)) = (&state.online, &state.subnet) {
+            netns::remove_online_rules(tools, bridge, &subnet.cidr);
+            if online.ip_forward_was != "1" && !other_online_cluster(state) {
+                let _ = netns::set_ip_forward(&online.ip_forward_was);
+            }
+        }
         netns::delete_link(tools, bridge);
     }
     // Links vanish asynchronously when a namespace goes; give them a moment.
@@ -226,6 +232,20 @@ fn remove_network(tools: &HostTools, state: &ClusterState) {
     while !network_leftovers(Some(tools), state).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Whether another cluster on this machine is online and still up (it needs ip_forward).
+fn other_online_cluster(state: &ClusterState) -> bool {
+    let Ok(entries) = std::fs::read_dir(state::RUN_ROOT) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(dir) = std::fs::read_to_string(entry.path().join(state::CLUSTER_DIR_FILE)) else {
+            return false;
+        };
+        matches!(state::read(Path::new(&dir)), Ok(Some(s))
+            if s.id != state.id && s.online.is_some() && s.phase != Phase::Down)
+    })
 }
 
 fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<String> {
@@ -245,6 +265,13 @@ fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<Str
         if let Some(tools) = tools {
             if state.forward_rule && netns::forward_rule_present(tools, bridge) {
                 left.push(format!("iptables rule FORWARD -i {bridge} -o {bridge} -j ACCEPT"));
+            }
+            if let (Some(_), Some(subnet)) = (&state.online, &state.subnet) {
+                left.extend(
+                    netns::online_rules_present(tools, bridge, &subnet.cidr)
+                        .into_iter()
+                        .map(|r| format!("iptables rule {r}")),
+                );
             }
         }
     }

@@ -1,106 +1,215 @@
-//! `lab cluster up|env|status|down`: the learner's practice swarm, private Docker engines
-//! on this Linux machine (see private-swarm's `practice` module). Progress goes to stderr;
-//! `env` prints shell lines on stdout for `eval "$(lab cluster env)"`.
+//! `lab cluster up|env|shell|status|down`: the learner's practice swarm, private Docker
+//! engines on this Linux machine (see private-swarm's `practice` module). Progress goes to
+//! stderr; `env` prints shell lines on stdout for `eval "$(lab cluster env --node N)"`,
+//! `status --format json` prints `{"nodes": [...]}` on stdout (rows documented in
+//! private-swarm's `status` module); `shell` runs the learner's `$SHELL` on a node.
 
-use crate::args::ClusterCommand;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::args::{ClusterCommand, StatusFormat};
 use crate::exit::Exit;
-use private_swarm::practice::{DownOutcome, Practice, UpOutcome};
+use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
+use private_swarm::{ClusterInfo, NodeStatus};
 
 fn progress(line: &str) {
     eprintln!("  {line}");
 }
 
+/// What this machine's missing IPVS means, said once by `up` (the routing-mesh chapter
+/// says the same).
+pub(crate) const NO_IPVS_NOTE: &str = "\
+Note: this machine's kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module cannot be loaded).
+  Ports published through the routing mesh (`-p 8080:80`, ingress mode) will not answer here, and
+  neither will service virtual IPs. Services, tasks, overlay networks between containers and every
+  `lab check` work. To see load balancing here, use `--endpoint-mode dnsrr` between services or
+  `--publish mode=host,...` (see the routing-mesh lesson). On a laptop or VM with IPVS it all works.";
+
 /// Starts (or finds) the practice swarm; prints what a learner does next.
-pub(crate) fn up(nodes: usize, managers: usize) -> Result<private_swarm::ClusterInfo, Exit> {
+pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
     let practice = Practice::from_env();
-    eprintln!("Starting a practice swarm of {nodes} node(s), {managers} manager(s) in {} …", practice.dir().display());
-    match practice.up(nodes, managers, &mut |l| progress(l)) {
+    let shape = if options.swarm {
+        format!("{} node(s), {} manager(s)", options.nodes, options.managers)
+    } else {
+        format!("{} node(s) outside swarm mode", options.nodes)
+    };
+    eprintln!("Starting a practice swarm of {shape} in {} …", practice.dir().display());
+    let info = match practice.up(options, &mut |l| progress(l)) {
         Ok(UpOutcome::Started(info)) => {
             eprintln!("Practice swarm is up: {} node(s).", info.nodes.len());
-            Ok(info)
+            info
         }
         Ok(UpOutcome::AlreadyRunning(info)) => {
             eprintln!(
-                "A practice swarm is already running ({} node(s)); using it. `{} cluster down` first to start a different one.",
+                "A practice swarm is already running ({} node(s){}); using it. `{} cluster down` first to start a different one.",
                 info.nodes.len(),
+                if info.swarm { "" } else { ", started outside swarm mode" },
                 crate::me()
             );
-            Ok(info)
+            info
         }
         Err(e) => {
             crate::error(e);
-            Err(Exit::Cluster)
+            return Err(Exit::Cluster);
+        }
+    };
+    if !private_swarm::ipvs_available() {
+        eprintln!("{NO_IPVS_NOTE}");
+    }
+    Ok(info)
+}
+
+/// `node2`, `2` → 2.
+fn node_number(arg: Option<&str>) -> Result<usize, Exit> {
+    let Some(arg) = arg else { return Ok(1) };
+    let digits = arg.strip_prefix("node").unwrap_or(arg);
+    match digits.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => {
+            crate::error(format!("`{arg}` is not a node: give node1, node2, … (or 1, 2, …)"));
+            Err(Exit::BadInput)
         }
     }
 }
 
 pub fn run(c: ClusterCommand) -> Exit {
     let practice = Practice::from_env();
-    match c {
-        ClusterCommand::Up { nodes, managers } => match up(nodes, managers) {
-            Ok(info) => {
-                for n in &info.nodes {
-                    eprintln!(
-                        "  {:<6} {:<8} {:<15} {}",
-                        n.name,
-                        format!("{:?}", n.role).to_lowercase(),
-                        n.addr,
-                        n.docker_host
-                    );
-                }
-                eprintln!("Point docker at it with:  eval \"$({} cluster env)\"", crate::me());
-                Exit::Ok
+    let result = match c {
+        ClusterCommand::Up { nodes, managers, no_swarm, online } => {
+            up(&UpOptions { nodes, managers, swarm: !no_swarm, online }).map(|info| print_up(&info))
+        }
+        ClusterCommand::Env { node } => practice.env(node).map_err(cluster_error).map(|lines| {
+            for l in lines {
+                println!("{l}");
             }
-            Err(e) => e,
-        },
-        ClusterCommand::Env => match practice.env() {
-            Ok(lines) => {
-                for l in lines {
-                    println!("{l}");
-                }
-                Exit::Ok
+        }),
+        ClusterCommand::Shell { node } => node_number(node.as_deref()).and_then(|n| shell(&practice, n)),
+        ClusterCommand::Status { format } => practice.status().map_err(cluster_error).map(|report| match format {
+            StatusFormat::Json => {
+                println!("{}", serde_json::to_string_pretty(&report).expect("status serializes"));
             }
-            Err(e) => {
-                crate::error(e);
-                Exit::Cluster
-            }
-        },
-        ClusterCommand::Status => match practice.status() {
-            Ok(st) => {
-                println!(
-                    "{:<7} {:<15} {:<8} {:<9} {:<12} {:<10} DOCKER_HOST",
-                    "NODE", "ADDRESS", "ROLE", "STATUS", "AVAILABILITY", "MANAGER"
-                );
-                for n in &st.nodes {
-                    let role = n.role.map(|r| format!("{r:?}").to_lowercase()).unwrap_or_else(|| "?".into());
-                    let mgr =
-                        if n.leader { "Leader".to_string() } else { n.manager_status.clone().unwrap_or_default() };
-                    let status = if n.engine_running { n.status.clone() } else { "engine down".into() };
-                    println!(
-                        "{:<7} {:<15} {:<8} {:<9} {:<12} {:<10} {}",
-                        n.name, n.addr, role, status, n.availability, mgr, n.docker_host
-                    );
-                }
-                Exit::Ok
-            }
-            Err(e) => {
-                crate::error(e);
-                Exit::Cluster
-            }
-        },
-        ClusterCommand::Down => match practice.down(&mut |l| progress(l)) {
-            Ok(DownOutcome::Removed { nodes }) => {
-                eprintln!("Practice swarm removed ({nodes} node(s)); nothing is left behind.");
-                Exit::Ok
-            }
-            Ok(DownOutcome::NothingRunning) => {
-                eprintln!("No practice swarm was running.");
-                Exit::Ok
-            }
-            Err(e) => {
-                crate::error(e);
-                Exit::Cluster
-            }
-        },
+            StatusFormat::Human => print_status(&report.nodes),
+        }),
+        ClusterCommand::Down => {
+            practice.down(&mut |l| progress(l)).map_err(cluster_error).map(|outcome| match outcome {
+                DownOutcome::Removed { nodes } => eprintln!(
+                    "Practice swarm removed ({nodes} node(s)), its folder {} too; nothing is left behind.",
+                    practice.dir().display()
+                ),
+                DownOutcome::NothingRunning => eprintln!("No practice swarm was running."),
+            })
+        }
+    };
+    match result {
+        Ok(()) => Exit::Ok,
+        Err(e) => e,
     }
+}
+
+fn cluster_error(e: private_swarm::HarnessError) -> Exit {
+    let exit = match e {
+        private_swarm::HarnessError::NoSuchNode { .. } => Exit::BadInput,
+        _ => Exit::Cluster,
+    };
+    crate::error(e);
+    exit
+}
+
+fn print_up(info: &ClusterInfo) {
+    for n in &info.nodes {
+        let role = if info.swarm { n.role.to_string() } else { "no swarm".into() };
+        eprintln!("  {:<6} {:<8} {:<15} {}", n.name, role, n.addr, n.docker_host);
+    }
+    let me = crate::me();
+    if info.online {
+        eprintln!("The nodes reach the internet through this machine (NAT); services pull the real images.");
+    }
+    eprintln!("Point docker at node1 with:  eval \"$({me} cluster env)\"");
+    if info.nodes.len() > 1 {
+        eprintln!("A shell on node2 (the book's `node2$` prompt):  {me} cluster shell node2");
+    }
+    if !info.swarm {
+        eprintln!(
+            "The engines are outside swarm mode: start one with `docker swarm init --advertise-addr {}`.",
+            info.nodes[0].addr
+        );
+    }
+}
+
+fn print_status(nodes: &[NodeStatus]) {
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!(
+        "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} DOCKER_HOST",
+        "NODE", "ADDRESS", "SWARM", "ROLE", "STATE", "AVAILABILITY", "MANAGER"
+    );
+    for n in nodes {
+        let swarm = n.swarm.clone().unwrap_or_else(|| "no engine".into());
+        println!(
+            "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} {}",
+            n.name,
+            n.address,
+            swarm,
+            dash(&n.role),
+            dash(&n.state),
+            dash(&n.availability),
+            dash(&n.manager_status),
+            n.docker_host
+        );
+    }
+}
+
+/// Runs the learner's `$SHELL` (else /bin/sh) as if logged in on the node: DOCKER_HOST
+/// points at its engine, the shell is in the node's network namespace when we are root (so
+/// `curl localhost:PORT` asks that node), and the prompt is the book's `node2$ `.
+fn shell(practice: &Practice, number: usize) -> Result<(), Exit> {
+    let node = practice.node(number).map_err(cluster_error)?;
+    let program = std::env::var("SHELL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "/bin/sh".into());
+    let prompt = format!("{}$ ", node.name);
+    let in_netns = private_swarm::check_host().is_ok() && Path::new("/run/netns").join(&node.netns).exists();
+    let mut cmd = if in_netns { node.netns_command(&program).map_err(cluster_error)? } else { Command::new(&program) };
+    let rc_dir = practice.dir().join("shell");
+    match Path::new(&program).file_name().and_then(|n| n.to_str()) {
+        // bash and zsh read rc files that usually set their own prompt: ours sources the
+        // learner's, then sets the node's prompt.
+        Some("bash") => {
+            let rc = write_rc(
+                &rc_dir,
+                &format!("{}.bashrc", node.name),
+                &format!("[ -f ~/.bashrc ] && . ~/.bashrc\nPS1='{prompt}'\n"),
+            )?;
+            cmd.arg("--rcfile").arg(rc).arg("-i");
+        }
+        Some("zsh") => {
+            let dir = rc_dir.join(format!("{}.zsh", node.name));
+            write_rc(&dir, ".zshrc", &format!("[ -f ~/.zshrc ] && . ~/.zshrc\nPROMPT='{prompt}'\n"))?;
+            cmd.env("ZDOTDIR", dir);
+        }
+        _ => {}
+    }
+    for var in ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("DOCKER_HOST", &node.docker_host).env("PS1", &prompt).env("SWARM_LAB_NODE", &node.name);
+    eprintln!(
+        "A shell on {} (DOCKER_HOST={}{}). `exit` comes back.",
+        node.name,
+        node.docker_host,
+        if in_netns { ", in its network" } else { "" }
+    );
+    match cmd.status() {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            crate::error(format!("cannot start the shell {program}: {e}; set SHELL to a shell that exists"));
+            Err(Exit::BadInput)
+        }
+    }
+}
+
+fn write_rc(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Exit> {
+    let path = dir.join(name);
+    std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)).map_err(|e| {
+        crate::error(format!("cannot write {}: {e}", path.display()));
+        Exit::Cluster
+    })?;
+    Ok(path)
 }

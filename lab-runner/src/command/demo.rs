@@ -12,10 +12,20 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let info = match super::cluster::up(nodes, managers) {
+    let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
+    let info = match super::cluster::up(&options) {
         Ok(i) => i,
         Err(e) => return e,
     };
+    if !info.swarm {
+        crate::error(format!(
+            "the running practice swarm was started outside swarm mode (`cluster up --no-swarm`); \
+             `{} cluster down` first, then `{} demo` starts one in swarm mode",
+            crate::me(),
+            crate::me()
+        ));
+        return Exit::Cluster;
+    }
     let host = info.nodes[0].docker_host.clone();
     let endpoint =
         lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source: "the practice swarm".into() };
