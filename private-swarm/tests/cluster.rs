@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use private_swarm::practice::{Practice, UpOutcome};
+use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{Cluster, ClusterSpec, Role, STAND_IN_IMAGES};
 
 /// Short, so the nodes' socket paths stay far below the unix limit.
@@ -242,35 +242,117 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
 
     // An `up` that was killed after starting the engines: nobody tears this cluster down.
     std::mem::forget(Cluster::start(practice.spec(1, 1)).unwrap());
-    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 1 });
+    assert_eq!(practice.down(&mut progress).unwrap(), DownOutcome::Removed { nodes: 1 });
     assert_nothing_left(practice.dir());
 
-    let started = practice.up(2, 1, &mut progress).unwrap();
+    let options = UpOptions { nodes: 2, managers: 1, ..Default::default() };
+    let started = practice.up(&options, &mut progress).unwrap();
     assert!(matches!(started, UpOutcome::Started(_)), "{started:?}");
-    let again = practice.up(2, 1, &mut progress).unwrap();
+    let again = practice.up(&options, &mut progress).unwrap();
     let UpOutcome::AlreadyRunning(info) = again else { panic!("a second up started another cluster: {again:?}") };
     assert_eq!(info.nodes.len(), 2);
 
-    let env = practice.env().unwrap();
+    let env = practice.env(1).unwrap();
     let node1_host = format!("export DOCKER_HOST={}", info.nodes[0].docker_host);
     assert!(env.contains(&node1_host), "{env:?}");
+    let node2_host = format!("export DOCKER_HOST={}", info.nodes[1].docker_host);
+    assert!(practice.env(2).unwrap().contains(&node2_host));
+    let err = practice.env(3).unwrap_err().to_string();
+    assert!(err.contains("no node 3"), "{err}");
 
     let status = practice.status().unwrap();
-    let summary: Vec<(String, Option<Role>, String, bool)> =
-        status.nodes.iter().map(|n| (n.hostname.clone(), n.role, n.status.clone(), n.leader)).collect();
+    let summary: Vec<(&str, Option<&str>, Option<&str>, Option<&str>, Option<&str>)> = status
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.name.as_str(),
+                n.role.as_deref(),
+                n.state.as_deref(),
+                n.availability.as_deref(),
+                n.manager_status.as_deref(),
+            )
+        })
+        .collect();
     assert_eq!(
         summary,
         [
-            ("node1".to_string(), Some(Role::Manager), "Ready".to_string(), true),
-            ("node2".to_string(), Some(Role::Worker), "Ready".to_string(), false),
+            ("node1", Some("manager"), Some("ready"), Some("active"), Some("leader")),
+            ("node2", Some("worker"), Some("ready"), Some("active"), None),
         ]
     );
-    assert!(status.nodes.iter().all(|n| n.engine_running && n.availability == "Active"));
+    assert_eq!(status.nodes[1].address, info.nodes[1].addr.to_string());
 
-    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
-    assert_eq!(practice.down(&mut progress).unwrap(), private_swarm::practice::DownOutcome::NothingRunning);
-    assert!(practice.env().is_err());
+    assert_eq!(practice.down(&mut progress).unwrap(), DownOutcome::Removed { nodes: 2 });
+    assert_eq!(practice.down(&mut progress).unwrap(), DownOutcome::NothingRunning);
+    assert!(practice.env(1).is_err());
     assert_nothing_left(practice.dir());
+}
+
+/// Whether iptables has this rule (`-C`), e.g. `["-t", "nat", "POSTROUTING", "-s", …]`.
+fn iptables_has(table: &str, chain: &str, rule: &[&str]) -> bool {
+    std::process::Command::new("iptables")
+        .args(["-w", "-t", table, "-C", chain])
+        .args(rule)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn practice_up_without_swarm_and_online_then_down_leaves_nothing() {
+    let home = cluster_dir("offswarm");
+    let practice = Practice::in_dir(home.path().join("practice"));
+    let forward_before = std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward").unwrap();
+    // Online: the route and NAT rule are created and removed; nothing here sends traffic.
+    let options = UpOptions { nodes: 2, managers: 1, swarm: false, online: true };
+    let info = practice.up(&options, &mut |_| {}).unwrap().info().clone();
+    assert!(!info.swarm && info.online);
+
+    let status = practice.status().unwrap();
+    for n in &status.nodes {
+        assert_eq!(n.swarm.as_deref(), Some("inactive"), "{n:?}");
+        assert_eq!((&n.role, &n.state, &n.availability, &n.manager_status), (&None, &None, &None, &None));
+    }
+    let json = serde_json::to_value(&status).unwrap();
+    let keys: Vec<&str> = json["nodes"][0].as_object().unwrap().keys().map(String::as_str).collect();
+    for key in ["name", "address", "docker_host", "role", "state", "availability", "manager_status"] {
+        assert!(keys.contains(&key), "{key} missing from {json}");
+    }
+
+    let masquerade = ["-s", info.subnet.as_str(), "!", "-o", info.bridge.as_str(), "-j", "MASQUERADE"];
+    assert!(iptables_has("nat", "POSTROUTING", &masquerade), "no MASQUERADE rule for {}", info.subnet);
+    let routes = info.nodes[1].in_netns("ip", &["route", "show", "default"]).unwrap();
+    assert!(routes.contains(&format!("via {}", info.gateway)), "{routes}");
+    assert_eq!(std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward").unwrap().trim(), "1");
+
+    // The learner starts the swarm: status follows the engines live.
+    info.nodes[0].docker(&["swarm", "init", "--advertise-addr", &status.nodes[0].address]).unwrap();
+    let status = practice.status().unwrap();
+    assert_eq!(status.nodes[0].manager_status.as_deref(), Some("leader"));
+    assert_eq!(status.nodes[1].swarm.as_deref(), Some("inactive"));
+
+    assert_eq!(practice.down(&mut |_| {}).unwrap(), DownOutcome::Removed { nodes: 2 });
+    assert!(!practice.dir().exists(), "down leaves the practice folder (logs, daemon.json, key.json)");
+    assert!(!iptables_has("nat", "POSTROUTING", &masquerade), "the MASQUERADE rule survived down");
+    let forward = ["-i", info.bridge.as_str(), "!", "-o", info.bridge.as_str(), "-j", "ACCEPT"];
+    assert!(!iptables_has("filter", "FORWARD", &forward), "the FORWARD rule survived down");
+    for n in &info.nodes {
+        assert!(!Path::new("/run/netns").join(&n.netns).exists(), "namespace {} survived down", n.netns);
+    }
+    assert!(!Path::new("/sys/class/net").join(&info.bridge).exists(), "bridge {} survived down", info.bridge);
+    assert!(!Path::new(private_swarm::RUN_ROOT).join(&info.id).exists());
+    assert_nothing_left(practice.dir());
+    if forward_before.trim() == "0" && !other_online_clusters() {
+        assert_eq!(std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward").unwrap().trim(), "0");
+    }
+}
+
+/// Another online cluster may be up at the same time (another test run): it keeps
+/// ip_forward on.
+fn other_online_clusters() -> bool {
+    let out = std::process::Command::new("iptables").args(["-w", "-t", "nat", "-S", "POSTROUTING"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).contains("100.64.")
 }
 
 /// Env var telling the child run of `killable_child` what to start: `practice:DIR` (an
@@ -286,7 +368,8 @@ fn killable_child() {
     };
     match what.split_once(':') {
         Some(("practice", dir)) => {
-            let _ = Practice::in_dir(PathBuf::from(dir)).up(2, 2, &mut |_| {});
+            let options = UpOptions { nodes: 2, managers: 2, ..Default::default() };
+            let _ = Practice::in_dir(PathBuf::from(dir)).up(&options, &mut |_| {});
         }
         Some(("cluster", dir)) => {
             let cluster = Cluster::start(ClusterSpec::new(dir, 1, 1)).unwrap();
@@ -372,6 +455,9 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
         if image.starts_with("alpine") {
             args.extend(["ping", "127.0.0.1"]);
         }
+        if image.starts_with("postgres") {
+            args.splice(4..4, ["-e", "POSTGRES_PASSWORD=stand-in"]);
+        }
         cluster.docker(0, &args).unwrap();
         services.push(name);
     }
@@ -402,6 +488,81 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
     let started = Instant::now();
     cluster.docker(0, &["container", "stop", &container_of("redis:alpine")]).unwrap();
     assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
+
+    cluster.teardown().unwrap();
+    assert_nothing_left(dir.path());
+}
+
+/// The container ids (= hostnames) of a service's running tasks on one node.
+fn running_containers(node: &private_swarm::Node, service: &str) -> Vec<String> {
+    let filter = format!("label=com.docker.swarm.service.name={service}");
+    let out = node.docker(&["ps", "-q", "--no-trunc", "--filter", &filter]).unwrap();
+    out.split_whitespace().map(|id| id[..12].to_string()).collect()
+}
+
+#[test]
+fn stand_ins_behave_like_the_real_images() {
+    let dir = cluster_dir("behave");
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).unwrap();
+    let node = cluster.node(0).clone();
+    let create = |args: &[&str]| {
+        let mut all = vec!["service", "create", "--no-resolve-image", "-d"];
+        all.extend(args);
+        node.docker(&all).unwrap();
+    };
+    create(&["--name", "nopw", "postgres:9.4"]);
+    create(&["--name", "trust", "-e", "POSTGRES_HOST_AUTH_METHOD=trust", "postgres:9.4"]);
+    node.docker(&["network", "create", "-d", "overlay", "--attachable", "net"]).unwrap();
+    create(&["--name", "search", "--network", "net", "--endpoint-mode", "dnsrr", "--replicas", "3", "elasticsearch:2"]);
+    create(&["--name", "web", "--publish", "mode=host,published=8080,target=80", "nginx"]);
+    create(&["--name", "client", "--network", "net", "alpine", "sleep", "600"]);
+    std::process::Command::new("sh")
+        .args(["-c", "printf s3cret | DOCKER_HOST=$0 docker secret create pgpw - >/dev/null", &node.docker_host])
+        .status()
+        .unwrap();
+    create(&["--name", "file", "--secret", "pgpw", "-e", "POSTGRES_PASSWORD_FILE=/run/secrets/pgpw", "postgres"]);
+
+    // postgres without a password setting refuses to start, like the real image.
+    let failed = eventually("nopw's task to fail", Duration::from_secs(30), || {
+        let ps = node.docker(&["service", "ps", "nopw", "--format", "{{.CurrentState}} {{.Error}}"]).unwrap();
+        if ps.contains("Failed") {
+            Ok(ps)
+        } else {
+            Err(ps)
+        }
+    });
+    assert!(failed.contains("non-zero exit (1)"), "{failed}");
+    let logs = node.docker_command().unwrap().args(["service", "logs", "--raw", "nopw"]).output().unwrap();
+    let logs = String::from_utf8_lossy(&logs.stderr).to_string() + &String::from_utf8_lossy(&logs.stdout);
+    assert!(logs.contains("superuser password is not specified"), "{logs}");
+    assert!(logs.contains("POSTGRES_HOST_AUTH_METHOD=trust"), "{logs}");
+    // With the opt-out, or a password file from a secret, it runs.
+    replicas_are(&cluster, "trust", "1/1");
+    replicas_are(&cluster, "file", "1/1");
+
+    // elasticsearch: every replica names itself differently; dnsrr reaches each one.
+    replicas_are(&cluster, "search", "3/3");
+    replicas_are(&cluster, "client", "1/1");
+    let client = running_containers(&node, "client").remove(0);
+    let mut names = std::collections::BTreeSet::new();
+    let lookup = node.docker(&["exec", &client, "nslookup", "tasks.search"]).unwrap();
+    for ip in lookup.lines().skip_while(|l| !l.starts_with("Name:")).filter_map(|l| l.strip_prefix("Address:")) {
+        let ip = ip.split_whitespace().next().unwrap();
+        let body = eventually(&format!("search task {ip}"), Duration::from_secs(20), || {
+            http_from_container(&node, &client, ip, 9200)
+        });
+        let json: serde_json::Value = serde_json::from_str(&body[body.find('{').unwrap()..]).unwrap();
+        assert_eq!(json["cluster_name"], "elasticsearch");
+        names.insert(json["name"].as_str().unwrap().to_string());
+    }
+    let replicas: std::collections::BTreeSet<String> = running_containers(&node, "search").into_iter().collect();
+    assert_eq!(names, replicas, "each replica answers with its own name, its container's hostname");
+
+    // web: the page names the container that served it (host-mode publishing, no IPVS).
+    replicas_are(&cluster, "web", "1/1");
+    let web = running_containers(&node, "web").remove(0);
+    let page = eventually("web on 8080", Duration::from_secs(20), || http_from_host(node.addr, 8080));
+    assert!(page.contains(&format!("Served by container <b id=\"hostname\">{web}</b>")), "{page}");
 
     cluster.teardown().unwrap();
     assert_nothing_left(dir.path());
