@@ -13,7 +13,8 @@ use crate::lesson::{Command, Lesson};
 use crate::mesh;
 use crate::substitution::{self, HttpClient, Placeholder, Refusal};
 use private_swarm::{Cluster, Node};
-use std::path::PathBuf;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -93,8 +94,10 @@ const READ_ONLY: &[&[&str]] = &[
     &["volume", "ls"],
 ];
 
-pub struct Session<'c> {
-    cluster: &'c Cluster,
+pub struct Session {
+    nodes: Vec<Node>,
+    /// What `<nodeN-ip>` stands for: the nodes' addresses, as the learner found them.
+    addresses: Vec<Ipv4Addr>,
     client: HttpClient,
     docker_config: PathBuf,
     /// The engine-given name of the last service created without `--name`.
@@ -104,21 +107,34 @@ pub struct Session<'c> {
     ipvs: Vec<Option<bool>>,
 }
 
-impl<'c> Session<'c> {
-    pub fn new(cluster: &'c Cluster) -> Session<'c> {
+impl Session {
+    pub fn new(cluster: &Cluster) -> Session {
+        Session::on_nodes(cluster.nodes().to_vec(), cluster.dir())
+    }
+
+    /// A session on these nodes (node1 first); `dir` holds the docker CLI's own config.
+    pub fn on_nodes(nodes: Vec<Node>, dir: &Path) -> Session {
         let client = if find_on_path("curl") { HttpClient::Curl } else { HttpClient::BusyboxNc };
         // The CLI's own config dir, so nothing in the caller's ~/.docker (a context, a
         // credential helper) applies.
-        let docker_config = cluster.dir().join("docker-config");
+        let docker_config = dir.join("docker-config");
         let _ = std::fs::create_dir_all(&docker_config);
         Session {
-            cluster,
+            addresses: nodes.iter().map(|n| n.addr).collect(),
+            ipvs: vec![None; nodes.len()],
+            nodes,
             client,
             docker_config,
             service_name: None,
             skipped: Vec::new(),
-            ipvs: vec![None; cluster.nodes().len()],
         }
+    }
+
+    /// Resolves `<nodeN-ip>` to these addresses (node1 first), e.g. the ones
+    /// `lab cluster status --format json` printed, instead of the harness's record.
+    pub fn with_addresses(mut self, addresses: Vec<Ipv4Addr>) -> Session {
+        self.addresses = addresses;
+        self
     }
 
     /// Every command skipped so far, in order.
@@ -148,11 +164,11 @@ impl<'c> Session<'c> {
             command: command.clone(),
             refusal,
         })?;
-        let nodes = self.cluster.nodes().len();
+        let nodes = self.nodes.len();
         if cmd.node > nodes {
             return Err(LessonError::NoSuchNode { at, command, node: cmd.node, nodes });
         }
-        let node = self.cluster.node(cmd.node - 1).clone();
+        let node = self.nodes[cmd.node - 1].clone();
 
         if self.needs_missing_mesh(&node, &text) {
             let skipped = Skipped { at, command, reason: SkipReason::NoIpvs };
@@ -167,7 +183,7 @@ impl<'c> Session<'c> {
             placeholder,
             why,
         })?;
-        let local: Vec<_> = self.cluster.nodes().iter().map(|n| n.addr).collect();
+        let local: Vec<_> = self.nodes.iter().map(|n| n.addr).collect();
         if let Some(a) = substitution::ipv4_literals(&text)
             .into_iter()
             .find(|a| !a.is_loopback() && !a.is_unspecified() && !local.contains(a))
@@ -214,11 +230,11 @@ impl<'c> Session<'c> {
     /// Whether `text` probes an ingress-published port on a node whose kernel lacks IPVS.
     fn needs_missing_mesh(&mut self, node: &Node, text: &str) -> bool {
         let Some(probe) = substitution::http_probe(text) else { return false };
-        let manager = self.cluster.node(0);
+        let manager = &self.nodes[0];
         if !mesh::ingress_ports(manager).is_ok_and(|ports| ports.contains(&probe.port)) {
             return false;
         }
-        let idx = self.cluster.nodes().iter().position(|n| n.name == node.name).expect("node of this cluster");
+        let idx = self.nodes.iter().position(|n| n.name == node.name).expect("node of this cluster");
         !*self.ipvs[idx].get_or_insert_with(|| mesh::has_ipvs(node))
     }
 
@@ -233,14 +249,13 @@ impl<'c> Session<'c> {
     }
 
     fn resolve(&self, node: &Node, p: Placeholder) -> Result<String, String> {
-        let manager = self.cluster.node(0);
+        let manager = &self.nodes[0];
         match p {
             Placeholder::NodeIp(n) => self
-                .cluster
-                .nodes()
+                .addresses
                 .get(n - 1)
-                .map(|n| n.addr.to_string())
-                .ok_or_else(|| format!("the cluster has {} node(s)", self.cluster.nodes().len())),
+                .map(|a| a.to_string())
+                .ok_or_else(|| format!("the cluster has {} node(s)", self.addresses.len())),
             Placeholder::WorkerToken | Placeholder::ManagerToken => {
                 let role = if p == Placeholder::WorkerToken { "worker" } else { "manager" };
                 manager

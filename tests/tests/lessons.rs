@@ -2,13 +2,19 @@
 //! book order, on a private swarm of the lesson's shape, and must succeed; then the lab on
 //! the lesson's card must score 100 (`lab check LAB --wait 60s`).
 //!
-//! Two clusters, run in parallel: one engine for the introduction and the first service,
-//! three engines for the three-node lesson and the lessons that build on it. Both start
-//! with engines outside any swarm (the harness forms one; every node leaves it first), as
-//! those lessons begin with `docker swarm init`. Substitutions and skips: see
-//! `swarm_e2e::substitution` and `swarm_e2e::session`.
+//! Two practice swarms, run in parallel, each started the way the book tells learners to:
+//! `lab cluster up --no-swarm` (engines outside swarm mode, as those lessons begin with
+//! `docker swarm init`), in a `SWARM_LAB_HOME` of its own. One engine for the introduction
+//! and the first service, three engines for the three-node lesson and the lessons that
+//! build on it. `<nodeN-ip>` is the address `lab cluster status --format json` prints;
+//! `lab cluster down` ends each and must leave its folder gone. Substitutions and skips:
+//! see `swarm_e2e::substitution` and `swarm_e2e::session`.
 
-use private_swarm::{Cluster, ClusterSpec};
+use private_swarm::practice::Practice;
+use private_swarm::Node;
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 use swarm_e2e::lab_check::lab_check;
 use swarm_e2e::lesson::{assignment_of, book_order, Lesson};
@@ -32,33 +38,82 @@ fn lab_of(lesson: &Lesson) -> Option<String> {
     lesson.lab.clone().or_else(|| assignment_of(&lesson.chapter).and_then(|a| self::lesson(&a).lab))
 }
 
-/// Private engines and their directory; fields drop in order, so the cluster is torn
-/// down before its directory is removed.
-struct Engines {
-    cluster: Cluster,
-    _dir: tempfile::TempDir,
+/// A practice swarm of `lab cluster up --no-swarm`, in a home of its own; `lab cluster
+/// down` when dropped. Fields drop in order: the home goes after `down`.
+struct PracticeSwarm {
+    nodes: Vec<Node>,
+    /// Node addresses as `lab cluster status --format json` printed them.
+    addresses: Vec<Ipv4Addr>,
+    /// What `up` printed on stderr.
+    up_stderr: String,
+    down: bool,
+    home: tempfile::TempDir,
 }
 
-/// `nodes` engines with the stand-in images, none of them in a swarm.
-fn engines_without_swarm(nodes: usize) -> Engines {
-    let dir = tempfile::Builder::new().prefix("le").tempdir_in("/tmp").expect("temp dir");
-    let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, 1))
-        .unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
-    for i in (0..nodes).rev() {
-        cluster.docker(i, &["swarm", "leave", "--force"]).unwrap_or_else(|e| panic!("{e}"));
-        let state = cluster.docker(i, &["info", "--format", "{{.Swarm.LocalNodeState}}"]).unwrap();
-        assert_eq!(state.trim(), "inactive", "node{} after swarm leave", i + 1);
+/// Runs the `lab` binary with `SWARM_LAB_HOME=home`.
+fn lab(home: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lab-e2e"))
+        .args(args)
+        .env("SWARM_LAB_HOME", home)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the lab binary runs")
+}
+
+impl PracticeSwarm {
+    fn up(nodes: usize) -> PracticeSwarm {
+        let home = tempfile::Builder::new().prefix("le").tempdir_in("/tmp").expect("temp dir");
+        let out = lab(home.path(), &["cluster", "up", "--no-swarm", "--nodes", &nodes.to_string()]);
+        let up_stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "lab cluster up --no-swarm: {up_stderr}");
+
+        let out = lab(home.path(), &["cluster", "status", "--format", "json"]);
+        assert!(out.status.success(), "lab cluster status: {}", String::from_utf8_lossy(&out.stderr));
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+        let rows = status["nodes"].as_array().expect("a nodes list");
+        assert_eq!(rows.len(), nodes, "{status}");
+        for row in rows {
+            assert_eq!(row["swarm"], "inactive", "up --no-swarm leaves every engine outside swarm mode: {row}");
+            assert!(row["role"].is_null() && row["state"].is_null(), "{row}");
+        }
+        let addresses = rows.iter().map(|r| r["address"].as_str().unwrap().parse().unwrap()).collect();
+        let info = Practice::in_dir(home.path().join("practice")).info().expect("the practice swarm runs");
+        PracticeSwarm { nodes: info.nodes, addresses, up_stderr, down: false, home }
     }
-    Engines { cluster, _dir: dir }
+
+    fn session(&self) -> Session {
+        Session::on_nodes(self.nodes.clone(), self.home.path()).with_addresses(self.addresses.clone())
+    }
+
+    /// `lab cluster down`, which must leave no practice folder behind.
+    fn down(mut self) {
+        self.down = true;
+        let out = lab(self.home.path(), &["cluster", "down"]);
+        assert!(out.status.success(), "lab cluster down: {}", String::from_utf8_lossy(&out.stderr));
+        let practice = self.home.path().join("practice");
+        assert!(!practice.exists(), "lab cluster down left {}", practice.display());
+    }
 }
 
-fn run_and_grade(session: &mut Session, cluster: &Cluster, chapter: &str) {
+impl Drop for PracticeSwarm {
+    fn drop(&mut self) {
+        if !self.down {
+            let out = lab(self.home.path(), &["cluster", "down"]);
+            if !out.status.success() {
+                eprintln!("lab cluster down: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+    }
+}
+
+fn run_and_grade(session: &mut Session, node1: &Node, chapter: &str) {
     let lesson = lesson(chapter);
     session.run_lesson(&lesson).unwrap_or_else(|e| panic!("{e}"));
     let Some(lab) = lab_of(&lesson) else { return };
     let start = Instant::now();
     let report =
-        lab_check(cluster.node(0), &lab, Duration::from_secs(60)).unwrap_or_else(|e| panic!("lab check {lab}: {e}"));
+        lab_check(node1, &lab, Duration::from_secs(60)).unwrap_or_else(|e| panic!("lab check {lab}: {e}"));
     let failing: Vec<String> = report
         .checks
         .iter()
@@ -106,11 +161,10 @@ fn no_runnable_line_keeps_an_outside_address() {
 #[test]
 fn one_node_lessons_run_and_their_labs_score_100() {
     let start = Instant::now();
-    let engines = engines_without_swarm(1);
-    let cluster = &engines.cluster;
-    let mut session = Session::new(cluster);
+    let swarm = PracticeSwarm::up(1);
+    let mut session = swarm.session();
     for chapter in ONE_NODE {
-        run_and_grade(&mut session, cluster, chapter);
+        run_and_grade(&mut session, &swarm.nodes[0], chapter);
     }
     assert_eq!(session.skipped(), &[], "nothing on one node needs the routing mesh");
 
@@ -121,22 +175,28 @@ fn one_node_lessons_run_and_their_labs_score_100() {
     let err =
         session.run_line("negative check", 1, "docker service create alpine ping 1.1.1.1").unwrap_err().to_string();
     assert!(err.contains("outside address 1.1.1.1"), "{err}");
+    drop(session);
+    swarm.down();
     eprintln!("one-node lessons: {:.1}s", start.elapsed().as_secs_f64());
 }
 
 #[test]
 fn three_node_lessons_run_and_their_labs_score_100() {
     let start = Instant::now();
-    let engines = engines_without_swarm(3);
-    let cluster = &engines.cluster;
+    let swarm = PracticeSwarm::up(3);
+    // `up` says once what this kernel's missing IPVS means.
+    let note = swarm.up_stderr.contains("kernel has no IPVS");
+    assert_eq!(note, !private_swarm::ipvs_available(), "IPVS note in `up`: {}", swarm.up_stderr);
+    assert_eq!(swarm.up_stderr.matches("kernel has no IPVS").count(), usize::from(note));
+    let node1 = &swarm.nodes[0];
     let voting_app = std::fs::read_to_string(book_src().join("voting-app.md")).unwrap();
     assert!(voting_app.contains(START_CLEAN), "voting-app.md no longer says `{START_CLEAN}`");
-    let mut session = Session::new(cluster);
+    let mut session = swarm.session();
     for chapter in THREE_NODES {
         if *chapter == "voting-app-answer.md" {
             session.run_line("voting-app.md, hint \"Start clean\"", 1, START_CLEAN).unwrap_or_else(|e| panic!("{e}"));
         }
-        run_and_grade(&mut session, cluster, chapter);
+        run_and_grade(&mut session, node1, chapter);
     }
 
     let skipped = session.skipped();
@@ -154,8 +214,64 @@ fn three_node_lessons_run_and_their_labs_score_100() {
         skipped.iter().all(|s| s.reason == SkipReason::NoIpvs && s.command.starts_with("curl ")),
         "only HTTP probes through the routing mesh may be skipped: {skipped:#?}"
     );
-    if mesh::has_ipvs(cluster.node(0)) {
+    if mesh::has_ipvs(node1) {
         assert_eq!(skipped, &[], "this kernel has IPVS: nothing may be skipped");
     }
+    drop(session);
+    swarm.down();
     eprintln!("three-node lessons: {:.1}s", start.elapsed().as_secs_f64());
+}
+
+#[test]
+#[ignore = "needs the stale-node check of lab-grader's evaluate/node.rs (helper `converge`), not in main yet"]
+fn a_rejoined_nodes_duplicate_is_named_in_the_report() {
+    let swarm = PracticeSwarm::up(3);
+    let node1 = &swarm.nodes[0];
+    let mut session = swarm.session();
+    session.run_lesson(&lesson("three-node-swarm.md")).unwrap_or_else(|e| panic!("{e}"));
+    // node3 leaves and joins again by hand: the swarm keeps its old entry, Down.
+    for (node, line) in [
+        (1, "docker node demote node3"),
+        (3, "docker swarm leave"),
+        (3, "docker swarm join --token <worker-token> <node1-ip>:2377"),
+    ] {
+        session.run_line("rejoin node3", node, line).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let stale = {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let rows = node1.docker(&["node", "ls", "--format", "{{.ID}} {{.Hostname}} {{.Status}}"]).unwrap();
+            let down: Vec<String> = rows
+                .lines()
+                .filter(|l| l.ends_with(" node3 Down"))
+                .map(|l| l.split_whitespace().next().unwrap().to_string())
+                .collect();
+            if down.len() == 1 || Instant::now() > deadline {
+                assert_eq!(down.len(), 1, "one Down duplicate of node3: {rows}");
+                break down[0].clone();
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+
+    let report =
+        lab_check(node1, "day6-three-node-swarm", Duration::from_secs(3)).unwrap_or_else(|e| panic!("lab check: {e}"));
+    assert!(!report.passed, "{report:#?}");
+    let said: String = report
+        .checks
+        .iter()
+        .filter(|c| c.status != lab_grader::Status::Pass)
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    assert!(said.contains("node3"), "the report names the duplicate hostname: {said}");
+    assert!(said.contains("docker node rm"), "the report's hint names `docker node rm`: {said}");
+
+    // What the hint says works: remove the stale entry, then node3 is no longer ambiguous.
+    node1.docker(&["node", "rm", &stale]).unwrap();
+    session.run_line("after docker node rm", 1, "docker node promote node3").unwrap_or_else(|e| panic!("{e}"));
+    let report =
+        lab_check(node1, "day6-three-node-swarm", Duration::from_secs(30)).unwrap_or_else(|e| panic!("lab check: {e}"));
+    assert_eq!(report.score, 100, "{report:#?}");
+    drop(session);
+    swarm.down();
 }
