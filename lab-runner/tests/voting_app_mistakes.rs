@@ -5,7 +5,9 @@
 mod support;
 use support::*;
 
-/// The course's current answer, one line per key so a mistake can replace a line.
+/// The course's current answer, one line per key so a mistake can replace a line. The db
+/// mistakes keep `POSTGRES_HOST_AUTH_METHOD=trust`: without it db never runs (as on a real
+/// swarm), which would hide the one mistake each of them is about.
 const ANSWER: &[(&str, &str)] = &[
     ("backend", "docker network create -d overlay backend"),
     ("frontend", "docker network create -d overlay frontend"),
@@ -34,11 +36,11 @@ const MISTAKES: &[Mistake] = &[
     Mistake { name: "redis_publishes_6379", replace: ("redis", "docker service create --name redis --network frontend -p 6379:6379 redis:3.2"), fails: &["redis"], names: "6379→6379/tcp" },
     Mistake { name: "worker_only_on_frontend", replace: ("worker", "docker service create --name worker --network frontend bretfisher/examplevotingapp_worker"), fails: &["worker"], names: "on frontend" },
     Mistake { name: "worker_missing", replace: ("worker", ""), fails: &["worker"], names: "services: db, redis, result, vote" },
-    Mistake { name: "db_also_on_frontend", replace: ("db", "docker service create --name db --network backend --network frontend --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres:9.4"), fails: &["db"], names: "on backend, frontend" },
-    Mistake { name: "db_latest_postgres", replace: ("db", "docker service create --name db --network backend --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres"), fails: &["db"], names: "postgres:latest" },
-    Mistake { name: "db_volume_misnamed", replace: ("db", "docker service create --name db --network backend --mount type=volume,source=dbdata,target=/var/lib/postgresql/data postgres:9.4"), fails: &["db", "volume-db-data"], names: "dbdata" },
-    Mistake { name: "db_wrong_mount_target", replace: ("db", "docker service create --name db --network backend --mount type=volume,source=db-data,target=/var/lib/postgres postgres:9.4"), fails: &["db"], names: "db-data at /var/lib/postgres" },
-    Mistake { name: "db_bind_mount", replace: ("db", "docker service create --name db --network backend --mount type=bind,source=/tmp,target=/var/lib/postgresql/data postgres:9.4"), fails: &["db", "volume-db-data"], names: "bind" },
+    Mistake { name: "db_also_on_frontend", replace: ("db", "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --network frontend --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres:9.4"), fails: &["db"], names: "on backend, frontend" },
+    Mistake { name: "db_latest_postgres", replace: ("db", "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres"), fails: &["db"], names: "postgres:latest" },
+    Mistake { name: "db_volume_misnamed", replace: ("db", "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --mount type=volume,source=dbdata,target=/var/lib/postgresql/data postgres:9.4"), fails: &["db", "volume-db-data"], names: "dbdata" },
+    Mistake { name: "db_wrong_mount_target", replace: ("db", "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --mount type=volume,source=db-data,target=/var/lib/postgres postgres:9.4"), fails: &["db"], names: "db-data at /var/lib/postgres" },
+    Mistake { name: "db_bind_mount", replace: ("db", "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --mount type=bind,source=/tmp,target=/var/lib/postgresql/data postgres:9.4"), fails: &["db", "volume-db-data"], names: "bind" },
     Mistake { name: "result_on_low_port", replace: ("result", "docker service create --name result --network backend -p 500:80 bretfisher/examplevotingapp_result"), fails: &["result"], names: "500→80/tcp" },
     Mistake { name: "result_on_frontend", replace: ("result", "docker service create --name result --network frontend -p 5001:80 bretfisher/examplevotingapp_result"), fails: &["result"], names: "on frontend" },
     Mistake { name: "backend_network_missing", replace: ("backend", ""), fails: &["network-backend", "worker", "db", "result"], names: "your networks: frontend" },

@@ -16,7 +16,8 @@
 //! - redis accepts TCP on 6379 and answers `+PONG`; workers just stay up; alpine's CMD is
 //!   a shell like the real one (busybox has `ping`, for `alpine ping 8.8.8.8`).
 //!
-//! Every long-running CMD traps SIGTERM, so stopping a task takes no 10 s grace period, and
+//! postgres has a health check (its ready file), so swarm only calls its task running once
+//! it started properly. Every long-running CMD traps SIGTERM, so stopping a task takes no 10 s grace period, and
 //! passes its command's exit status on (`wait $!`), so a stand-in that refuses to start
 //! fails its task the way the real image does.
 
@@ -42,11 +43,20 @@ pub struct StandIn {
     /// Shell command run as PID 1 under a SIGTERM trap; `None` for a bare shell.
     command: Option<&'static str>,
     volumes: &'static [&'static str],
+    /// A file whose existence is the image's health check, when it has one.
+    ready_file: Option<&'static str>,
 }
 
 /// Every stand-in behaviour, with the names it is tagged with.
 pub const STAND_INS: &[StandIn] = &[
-    StandIn { kind: "shell", tags: &["alpine", "alpine:latest"], ports: &[], command: None, volumes: &[] },
+    StandIn {
+        kind: "shell",
+        tags: &["alpine", "alpine:latest"],
+        ports: &[],
+        command: None,
+        volumes: &[],
+        ready_file: None,
+    },
     StandIn {
         kind: "web",
         tags: &[
@@ -60,6 +70,7 @@ pub const STAND_INS: &[StandIn] = &[
         ports: &[80],
         command: Some("/usr/local/bin/web-stand-in"),
         volumes: &[],
+        ready_file: None,
     },
     StandIn {
         kind: "elasticsearch",
@@ -67,6 +78,7 @@ pub const STAND_INS: &[StandIn] = &[
         ports: &[9200],
         command: Some("/usr/local/bin/elasticsearch-stand-in"),
         volumes: &["/usr/share/elasticsearch/data"],
+        ready_file: None,
     },
     StandIn {
         kind: "redis",
@@ -74,6 +86,7 @@ pub const STAND_INS: &[StandIn] = &[
         ports: &[6379],
         command: Some("nc -ll -p 6379 -e /usr/local/bin/redis-stand-in"),
         volumes: &["/data"],
+        ready_file: None,
     },
     StandIn {
         kind: "postgres",
@@ -81,6 +94,7 @@ pub const STAND_INS: &[StandIn] = &[
         ports: &[5432],
         command: Some("/usr/local/bin/postgres-stand-in"),
         volumes: &["/var/lib/postgresql/data"],
+        ready_file: Some("/tmp/postgres-ready"),
     },
     StandIn {
         kind: "worker",
@@ -92,6 +106,7 @@ pub const STAND_INS: &[StandIn] = &[
         ports: &[],
         command: Some("tail -f /dev/null"),
         volumes: &[],
+        ready_file: None,
     },
 ];
 
@@ -178,6 +193,7 @@ EOF
   exit 1
 fi
 echo "LOG:  database system is ready to accept connections (swarm-lab stand-in)" >&2
+touch /tmp/postgres-ready
 exec nc -ll -p 5432 -e /bin/true
 "#;
 
@@ -344,6 +360,17 @@ impl StandIn {
         if !self.volumes.is_empty() {
             config["Volumes"] = self.volumes.iter().map(|v| (v.to_string(), json!({}))).collect();
         }
+        if let Some(file) = self.ready_file {
+            // Swarm reports a task with a health check `starting`, not `running`, until it is
+            // healthy: a stand-in that refuses to start is never seen running, not even for
+            // the moment before it exits.
+            config["Healthcheck"] = json!({
+                "Test": ["CMD", "test", "-e", file],
+                "Interval": 500_000_000u64,
+                "Timeout": 2_000_000_000u64,
+                "Retries": 60,
+            });
+        }
         json!({
             "architecture": docker_arch(),
             "os": "linux",
@@ -445,6 +472,15 @@ mod tests {
         );
         assert_eq!(web["config"]["ExposedPorts"], json!({"80/tcp": {}}));
         assert_eq!(web["rootfs"]["diff_ids"], json!(["sha256:ab"]));
+    }
+
+    #[test]
+    fn only_postgres_has_a_health_check_and_it_waits_for_the_ready_file() {
+        let pg = stand_in_for("postgres:9.4").unwrap().image_config("ab");
+        assert_eq!(pg["config"]["Healthcheck"]["Test"], json!(["CMD", "test", "-e", "/tmp/postgres-ready"]));
+        assert!(POSTGRES_SCRIPT.contains("touch /tmp/postgres-ready\nexec nc"));
+        assert!(POSTGRES_SCRIPT.find("exit 1").unwrap() < POSTGRES_SCRIPT.find("touch").unwrap());
+        assert!(stand_in_for("nginx").unwrap().image_config("ab")["config"].get("Healthcheck").is_none());
     }
 
     #[test]

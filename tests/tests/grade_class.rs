@@ -214,7 +214,7 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
             "docker network create -d overlay backend",
             "docker service create --name redis --network frontend redis:3.2",
             "docker service create --name vote -p 80:80 --network frontend --replicas 1 bretfisher/examplevotingapp_vote",
-            "docker service create --name db --network frontend postgres:9.4",
+            "docker service create --name db --network frontend -e POSTGRES_PASSWORD=secret postgres:9.4",
         ],
     );
     converged(&cluster, 0, 5);

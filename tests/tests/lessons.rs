@@ -112,8 +112,7 @@ fn run_and_grade(session: &mut Session, node1: &Node, chapter: &str) {
     session.run_lesson(&lesson).unwrap_or_else(|e| panic!("{e}"));
     let Some(lab) = lab_of(&lesson) else { return };
     let start = Instant::now();
-    let report =
-        lab_check(node1, &lab, Duration::from_secs(60)).unwrap_or_else(|e| panic!("lab check {lab}: {e}"));
+    let report = lab_check(node1, &lab, Duration::from_secs(60)).unwrap_or_else(|e| panic!("lab check {lab}: {e}"));
     let failing: Vec<String> = report
         .checks
         .iter()

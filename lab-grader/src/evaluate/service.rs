@@ -185,7 +185,25 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
                     ))
                 })
                 .unwrap_or_default();
-            let line = format!("{running} running{why}");
+            // A crash loop's newest task is usually its replacement, still waiting out the
+            // restart delay with no error: also say why the last one failed.
+            let failure = recent
+                .iter()
+                .skip(1)
+                .find_map(|t| {
+                    let st = t.status.as_ref()?;
+                    let err = st.err.clone().filter(|e| !e.is_empty())?;
+                    let state = st.state.map(|s| s.to_string()).unwrap_or_default();
+                    Some(format!("; last failed task: {state}: {err}"))
+                })
+                .filter(|_| {
+                    recent
+                        .first()
+                        .and_then(|t| t.status.as_ref())
+                        .is_none_or(|st| st.err.as_deref().unwrap_or("").is_empty())
+                })
+                .unwrap_or_default();
+            let line = format!("{running} running{why}{failure}");
             if running < want.min.unwrap_or(0) {
                 f.settling("running tasks", want.to_string(), line);
             } else {
