@@ -72,6 +72,7 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
     for m in MISTAKES {
         swarm.reset();
         swarm.apply(&script(m));
+        all_replicas_running(&swarm);
         let (report, code) = check_json(&host, "day6-voting-app", &[]);
         assert_eq!(code, 1, "{}", m.name);
         let failed: Vec<String> =
@@ -91,4 +92,21 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
         insta::assert_snapshot!(m.name, human);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Waits (up to 20 s) until every service runs all its replicas: each mistake is about a
+/// setting, not about tasks still starting (db's stand-in is only running once healthy).
+fn all_replicas_running(swarm: &TestSwarm) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let replicas = swarm.sh("docker service ls --format '{{.Replicas}}'");
+        let done = replicas.split_whitespace().filter(|r| r.contains('/')).all(|r| {
+            let (running, wanted) = r.split_once('/').unwrap();
+            running == wanted
+        });
+        if done || std::time::Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }

@@ -4,7 +4,8 @@
 //! Each node is its own dockerd with its own config file, data root, exec root and socket,
 //! running in its own network namespace (hostname `node1`, `node2`, …) joined by a veth
 //! pair to a per-cluster bridge in the root namespace. Node 1 inits the swarm, the others
-//! join as workers and the first `managers` nodes are promoted. Stand-in busybox images
+//! join as workers and the first `managers` nodes are promoted (or, with
+//! [`ClusterSpec::swarm`] false, every engine stays outside swarm mode). Stand-in busybox images
 //! tagged with the course's image names are imported on every node, so services converge
 //! without any registry. Every cluster records what it creates in `<dir>/cluster.json`
 //! before creating it, so a killed run can be cleaned up, and [`Cluster::leftovers`] lets
@@ -20,6 +21,10 @@
 //!   `/run/private-swarm/<id>/cluster-dir` names `<dir>`.
 //! - `/run/private-swarm/subnets/100.64.X.0`: subnet claims. Nodes are `100.64.X.11`,
 //!   `.12`, …; the bridge `psw<id>` holds `.1`; namespaces are `psw-<id>-nodeN`.
+//!
+//! [`read_status`] reads every node's live view (the rows of `lab cluster status --format
+//! json`) from the engines themselves; [`ipvs_available`] says whether the routing mesh can
+//! carry traffic on this kernel.
 //!
 //! After a killed run: [`cleanup_stale`] (clusters under a directory) or
 //! [`cleanup_orphans`] (every cluster on the machine) tear down what nobody owns any more;

@@ -366,9 +366,9 @@ impl StandIn {
             // the moment before it exits.
             config["Healthcheck"] = json!({
                 "Test": ["CMD", "test", "-e", file],
-                "Interval": 500_000_000u64,
+                "Interval": 1_000_000_000u64,
                 "Timeout": 2_000_000_000u64,
-                "Retries": 60,
+                "Retries": 30,
             });
         }
         json!({
