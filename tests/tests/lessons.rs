@@ -123,6 +123,34 @@ fn run_and_grade(session: &mut Session, node1: &Node, chapter: &str) {
     assert!(report.passed && report.score == 100, "{chapter}: lab check {lab} scored {}: {failing:#?}", report.score);
 }
 
+/// three-node-swarm.md, "Reaching each node": `lab cluster shell node2` is a shell on node2
+/// with the book's prompt; `lab cluster env --node 2` points docker at node2.
+fn reaching_node2_works_as_the_book_says(swarm: &PracticeSwarm) {
+    let script = "echo \"prompt=$PS1\"; docker info --format 'engine={{.Name}}'; ip -4 -o addr show eth0";
+    let mut shell = std::process::Command::new(env!("CARGO_BIN_EXE_lab-e2e"))
+        .args(["cluster", "shell", "node2"])
+        .env("SWARM_LAB_HOME", swarm.home.path())
+        .env("SHELL", "/bin/sh")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lab cluster shell");
+    std::io::Write::write_all(shell.stdin.as_mut().unwrap(), script.as_bytes()).unwrap();
+    let out = shell.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "lab cluster shell node2: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("prompt=node2$ "), "{said}");
+    assert!(said.contains("engine=node2"), "docker in the shell talks to node2: {said}");
+    assert!(said.contains(&format!("inet {}/", swarm.addresses[1])), "the shell is in node2's network: {said}");
+
+    let out = lab(swarm.home.path(), &["cluster", "env", "--node", "2"]);
+    let env = String::from_utf8_lossy(&out.stdout);
+    assert!(env.contains(&format!("export DOCKER_HOST={}", swarm.nodes[1].docker_host)), "{env}");
+    let out = lab(swarm.home.path(), &["cluster", "env", "--node", "4"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn every_chapter_with_commands_is_run_in_book_order() {
     let summary = std::fs::read_to_string(book_src().join("SUMMARY.md")).unwrap();
@@ -187,6 +215,7 @@ fn three_node_lessons_run_and_their_labs_score_100() {
     let note = swarm.up_stderr.contains("kernel has no IPVS");
     assert_eq!(note, !private_swarm::ipvs_available(), "IPVS note in `up`: {}", swarm.up_stderr);
     assert_eq!(swarm.up_stderr.matches("kernel has no IPVS").count(), usize::from(note));
+    reaching_node2_works_as_the_book_says(&swarm);
     let node1 = &swarm.nodes[0];
     let voting_app = std::fs::read_to_string(book_src().join("voting-app.md")).unwrap();
     assert!(voting_app.contains(START_CLEAN), "voting-app.md no longer says `{START_CLEAN}`");
