@@ -117,6 +117,23 @@ pub fn ipvs_available() -> bool {
     present()
 }
 
+/// Whether every nameserver in `/etc/resolv.conf` is a loopback address (systemd-resolved's
+/// 127.0.0.53, a local dnsmasq): such a resolver is not there inside a node's network
+/// namespace, so an online node's engine cannot resolve registry names.
+pub fn resolver_is_loopback_only() -> bool {
+    let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    nameservers_are_loopback_only(&text)
+}
+
+fn nameservers_are_loopback_only(resolv_conf: &str) -> bool {
+    let servers: Vec<std::net::IpAddr> = resolv_conf
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("nameserver"))
+        .filter_map(|rest| rest.trim().parse().ok())
+        .collect();
+    !servers.is_empty() && servers.iter().all(|a| a.is_loopback())
+}
+
 /// Runs a command to completion with no stdin; Ok(stdout) on exit 0, otherwise an error
 /// that quotes the command line and its stderr.
 pub(crate) fn run(cmd: &mut Command) -> Result<String> {
@@ -154,6 +171,13 @@ mod tests {
         assert_eq!(dockerd_major("Docker version 20.10.24+dfsg1, build 5d6db84"), 20);
         assert_eq!(dockerd_major("Docker version 26.1.5+dfsg1, build a72d7cd"), 26);
         assert_eq!(dockerd_major("garbage"), 20);
+    }
+
+    #[test]
+    fn a_loopback_resolver_is_told_apart() {
+        assert!(nameservers_are_loopback_only("nameserver 127.0.0.53\noptions edns0\n"));
+        assert!(!nameservers_are_loopback_only("nameserver 127.0.0.53\nnameserver 192.0.2.1\n"));
+        assert!(!nameservers_are_loopback_only("# none\n"));
     }
 
     #[test]

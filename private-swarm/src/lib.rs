@@ -57,7 +57,7 @@ mod teardown;
 
 pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
 pub use error::{HarnessError, Result};
-pub use host::{check_host, ipvs_available, HostTools};
+pub use host::{check_host, ipvs_available, resolver_is_loopback_only, HostTools};
 pub use netns::SUBNET_PREFIX;
 pub use stand_in::STAND_IN_IMAGES;
 pub use state::{Role, RUN_ROOT, STATE_FILE};

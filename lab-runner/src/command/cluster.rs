@@ -123,6 +123,14 @@ fn print_up(info: &ClusterInfo) {
     let me = crate::me();
     if info.online {
         eprintln!("The nodes reach the internet through this machine (NAT); services pull the real images.");
+        if private_swarm::resolver_is_loopback_only() {
+            eprintln!(
+                "Warning: /etc/resolv.conf names only a local resolver (like systemd-resolved's 127.0.0.53), which \
+                 the nodes cannot reach from their own network: image pulls will fail to resolve registry names. \
+                 Point /etc/resolv.conf at a real DNS server (e.g. link /run/systemd/resolve/resolv.conf) and \
+                 run `cluster down` and `cluster up --online` again."
+            );
+        }
     }
     eprintln!("Point docker at node1 with:  eval \"$({me} cluster env)\"");
     if info.nodes.len() > 1 {
@@ -212,4 +220,18 @@ fn write_rc(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Exit> {
         Exit::Cluster
     })?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_are_named_as_the_book_names_them_or_numbered() {
+        assert_eq!(node_number(None).ok(), Some(1));
+        assert_eq!(node_number(Some("node2")).ok(), Some(2));
+        assert_eq!(node_number(Some("3")).ok(), Some(3));
+        assert!(node_number(Some("node0")).is_err());
+        assert!(node_number(Some("manager")).is_err());
+    }
 }
