@@ -16,7 +16,8 @@
 //!
 //! Where things live:
 //! - `<dir>/cluster.json`: the state file; `<dir>/nN/` each node's daemon.json, data root
-//!   and `dockerd.log` (the log stays after teardown).
+//!   and `dockerd.log` (the log stays after teardown; the practice swarm's `down` removes
+//!   its whole directory).
 //! - `/run/private-swarm/<id>/nN`: exec roots (short, so containerd's sockets fit);
 //!   `/run/private-swarm/<id>/cluster-dir` names `<dir>`.
 //! - `/run/private-swarm/subnets/100.64.X.0`: subnet claims. Nodes are `100.64.X.11`,
