@@ -44,8 +44,8 @@ pub enum EndpointError {
     BadContext { name: String, path: String, why: String },
     #[error("cannot read {path}: {why}")]
     BadConfig { path: String, why: String },
-    #[error("\"{host}\" is not an engine address: use unix:///path, tcp://host:port or ssh://user@host")]
-    BadHost { host: String },
+    #[error(transparent)]
+    BadHost(HostError),
     #[error("TLS is on for {host} but {missing} is missing; set DOCKER_CERT_PATH to the folder holding ca.pem, cert.pem and key.pem")]
     MissingTls { host: String, missing: String },
 }
@@ -91,13 +91,48 @@ pub fn config_dir(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     Path::new(&home).join(".docker")
 }
 
-fn check_host(host: &str) -> Result<(), EndpointError> {
-    let ok = ["unix://", "tcp://", "ssh://", "http://", "https://"].iter().any(|p| host.starts_with(p));
-    if ok && host.len() > 7 {
-        Ok(())
+/// Why a text is not an engine address, for [`parse_host`].
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("`{host}` is not an engine address: {why}; use unix:///path, tcp://host:port or ssh://user@host")]
+pub struct HostError {
+    pub host: String,
+    pub why: &'static str,
+}
+
+/// The one parser of engine addresses (`--host`, `DOCKER_HOST`, contexts, roster cells),
+/// accepting what `docker -H` accepts: `unix:///absolute/path`, `tcp://host:port` and
+/// `ssh://[user@]host[:port]`. Like docker it refuses `http://` and `https://` (docker says
+/// "invalid bind address format"). Unlike docker it wants the tcp port written out, since
+/// 2375 and 2376 (TLS) are both usual. Returns the address as given, trimmed.
+pub fn parse_host(text: &str) -> Result<String, HostError> {
+    let host = text.trim();
+    let bad = |why| Err(HostError { host: host.to_string(), why });
+    if let Some(path) = host.strip_prefix("unix://") {
+        if !path.starts_with('/') || path.len() < 2 {
+            return bad("a unix socket path must be absolute");
+        }
+    } else if let Some(rest) = host.strip_prefix("tcp://") {
+        let rest = rest.trim_end_matches('/');
+        match rest.rsplit_once(':') {
+            Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0) => {}
+            _ => return bad("it needs a host and a port (2375, or 2376 with TLS)"),
+        }
+    } else if let Some(rest) = host.strip_prefix("ssh://") {
+        if rest.is_empty() || rest.starts_with('@') || rest.starts_with(':') || rest.starts_with('/') {
+            return bad("it needs a host");
+        }
+    } else if host.starts_with("http://") || host.starts_with("https://") {
+        return bad("docker does not take http:// or https:// addresses (write tcp://host:port)");
+    } else if host.contains("://") {
+        return bad("the scheme must be unix, tcp or ssh");
     } else {
-        Err(EndpointError::BadHost { host: host.to_string() })
+        return bad("it has no scheme (unix://, tcp:// or ssh://)");
     }
+    Ok(host.to_string())
+}
+
+fn check_host(host: &str) -> Result<(), EndpointError> {
+    parse_host(host).map(drop).map_err(EndpointError::BadHost)
 }
 
 fn tls_from_dir(host: &str, dir: &Path) -> Result<TlsFiles, EndpointError> {
@@ -295,6 +330,37 @@ mod tests {
         let env = env_of(&[("DOCKER_CONFIG", d.path().to_str().unwrap()), ("DOCKER_CONTEXT", "nope")]);
         let err = resolve(&EndpointRequest::default(), &env).unwrap_err().to_string();
         assert!(err.contains("\"nope\" not found") && err.contains("meta.json"), "{err}");
+    }
+
+    #[test]
+    fn one_host_parser_takes_what_docker_takes() {
+        for ok in
+            ["unix:///var/run/docker.sock", "tcp://10.0.0.1:2376", "tcp://[::1]:2375", "ssh://ana@host", "ssh://h:22"]
+        {
+            assert_eq!(parse_host(ok).as_deref(), Ok(ok));
+        }
+        for (bad, why) in [
+            ("http://127.0.0.1:2375", "http://"),
+            ("https://h:2376", "http://"),
+            ("tcp://h", "a port"),
+            ("tcp://h:0", "a port"),
+            ("tcp://:2375", "a host"),
+            ("unix://relative.sock", "absolute"),
+            ("ssh://", "a host"),
+            ("ssh://@h", "a host"),
+            ("localhost:2375", "no scheme"),
+            ("npipe:////./pipe/x", "unix, tcp or ssh"),
+            ("", "no scheme"),
+        ] {
+            let e = parse_host(bad).unwrap_err().to_string();
+            assert!(e.contains(why) && e.contains("tcp://host:port"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn docker_host_with_http_is_refused_as_docker_refuses_it() {
+        let err = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_HOST", "http://127.0.0.1:2375")]));
+        assert!(matches!(err, Err(EndpointError::BadHost(_))), "{err:?}");
     }
 
     #[test]

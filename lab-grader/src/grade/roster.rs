@@ -167,32 +167,6 @@ pub fn unsafe_name(name: &str) -> Option<String> {
     None
 }
 
-fn check_host(host: &str) -> Result<(), String> {
-    let bad = |why: &str| {
-        Err(format!("`{host}` is not an engine address: {why}; use unix:///path, tcp://host:port or ssh://user@host"))
-    };
-    if let Some(path) = host.strip_prefix("unix://") {
-        if !path.starts_with('/') {
-            return bad("a unix socket path must be absolute");
-        }
-        Ok(())
-    } else if let Some(rest) = host.strip_prefix("tcp://") {
-        let rest = rest.trim_end_matches('/');
-        match rest.rsplit_once(':') {
-            Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0) => Ok(()),
-            _ => bad("it needs a host and a port"),
-        }
-    } else if let Some(rest) = host.strip_prefix("ssh://") {
-        if rest.is_empty() || rest.starts_with('@') || rest.starts_with(':') {
-            bad("it needs a host")
-        } else {
-            Ok(())
-        }
-    } else {
-        bad("unknown scheme")
-    }
-}
-
 /// Parses roster text. `base` is the folder the `ca`/`cert`/`key` paths are relative to.
 pub fn parse_str(path: &Path, text: &str, base: &Path) -> Result<Roster, RosterErrors> {
     let fail = |errors: Vec<RosterError>| RosterErrors { path: path.to_path_buf(), errors };
@@ -333,9 +307,9 @@ pub fn parse_str(path: &Path, text: &str, base: &Path) -> Result<Roster, RosterE
                     Some(Target::Context(context.to_string()))
                 }
             }
-            (false, true) => match check_host(host) {
+            (false, true) => match crate::endpoint::parse_host(host).map(drop) {
                 Err(why) => {
-                    cell("endpoint", why);
+                    cell("endpoint", why.to_string());
                     None
                 }
                 Ok(()) if !any_tls => Some(Target::Endpoint { host: host.to_string(), tls: None }),
