@@ -36,10 +36,7 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Result<&Lab, String> {
         self.labs.iter().find(|l| l.id == id).ok_or_else(|| {
             let ids: Vec<&str> = self.labs.iter().map(|l| l.id.as_str()).collect();
-            let close = ids
-                .iter()
-                .find(|k| k.contains(id) || id.contains(**k) || lab_schema::spelling::edit_distance(k, id) <= 2);
-            let suggestion = close.map(|c| format!(" Did you mean `{c}`?")).unwrap_or_default();
+            let suggestion = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
             format!(
                 "unknown lab `{id}` ({} labs: {}).{suggestion} `lab list` shows them all.",
                 self.origin,

@@ -319,14 +319,7 @@ fn closest<'a>(name: &str, expected: &[&'a str]) -> Option<&'a str> {
     if let Some(&(_, to)) = SYNONYMS.iter().find(|(from, to)| *from == lower && expected.contains(to)) {
         return expected.iter().copied().find(|e| *e == to);
     }
-    let limit = (name.chars().count() / 3).max(1);
-    expected
-        .iter()
-        .copied()
-        .map(|e| (crate::spelling::edit_distance(&lower, e), e))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, e)| e)
+    crate::spelling::closest(&lower, expected.iter().copied(), (name.chars().count() / 3).max(1))
 }
 
 const COUNT_FIELDS: &[&str] = &["replicas", "running", "nodes", "ready_nodes", "managers", "count", "replaced"];

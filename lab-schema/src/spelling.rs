@@ -1,20 +1,9 @@
-//! "Did you mean …?": the edit distance every error message in the workbook uses to
-//! suggest the name a learner or lab author probably meant.
+//! "Did you mean …?": the one suggestion helper of the workbook (lab ids, check ids, lab-file
+//! keys, `{{#lab}}` directives), over strsim's Levenshtein distance.
 
 /// Levenshtein distance between two strings, in characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// The candidate closest to `name` within `limit` edits, if any (ties: the first).
@@ -25,6 +14,20 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, li
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
+}
+
+/// How many edits a suggestion may be away: a third of the name, at least 2.
+pub fn limit_for(name: &str) -> usize {
+    (name.chars().count() / 3).max(2)
+}
+
+/// `" Did you mean `x`?"` for the closest candidate (a typo away, or one name holding the
+/// other, as `voting` in `day6-voting-app`), or an empty string.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    closest(name, candidates.clone(), limit_for(name))
+        .or_else(|| candidates.into_iter().find(|c| name.len() > 2 && (c.contains(name) || name.contains(c))))
+        .map(|c| format!(" Did you mean `{c}`?"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -38,5 +41,14 @@ mod tests {
         assert_eq!(edit_distance("vote", "vote"), 0);
         assert_eq!(closest("servce", ["service", "swarm", "node"], 2), Some("service"));
         assert_eq!(closest("xyz", ["service"], 2), None);
+    }
+
+    #[test]
+    fn did_you_mean_takes_typos_and_parts() {
+        let labs = ["day6-voting-app", "day6-first-service"];
+        assert_eq!(did_you_mean("day6-votingapp", labs), " Did you mean `day6-voting-app`?");
+        assert_eq!(did_you_mean("voting", labs), " Did you mean `day6-voting-app`?");
+        assert_eq!(did_you_mean("zzz", labs), "");
+        assert_eq!(did_you_mean("a", labs), "");
     }
 }

@@ -151,12 +151,8 @@ fn unknown_lab(id: &str, by_id: &BTreeMap<&str, &Lab>) -> String {
     } else {
         by_id.keys().copied().collect::<Vec<_>>().join(", ")
     };
-    let suggestion = by_id
-        .keys()
-        .map(|k| (lab_schema::spelling::edit_distance(id, k), *k))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, k)| format!("did you mean \"{k}\"? "))
+    let suggestion = lab_schema::spelling::closest(id, by_id.keys().copied(), 3)
+        .map(|k| format!("did you mean \"{k}\"? "))
         .unwrap_or_default();
     format!("unknown lab \"{id}\"; known labs: {known} ({suggestion}fix the id, or add labs/{id}.toml)")
 }
