@@ -13,7 +13,8 @@ pub const MAX_API: (usize, usize) = (1, 47);
 /// The oldest engine API the grader reads (Docker 20.10).
 pub const MIN_API: (usize, usize) = (1, 41);
 
-/// Why a cluster could not be read. `status()` names it for gradebooks.
+/// Why a cluster could not be read. [`crate::grade::GradeStatus::of`] names it, for
+/// gradebooks and for `lab check --format json` errors alike.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ClusterError {
     #[error("cannot reach the engine at {host}: {why}. Is it running, and is DOCKER_HOST (or the context) right?")]
@@ -28,21 +29,6 @@ pub enum ClusterError {
     Timeout { host: String, secs: f64 },
     #[error("the engine at {host} answered with an error: {why}")]
     Engine { host: String, why: String },
-}
-
-impl ClusterError {
-    /// A stable machine-readable name: `unreachable`, `tls_error`, `not_swarm`,
-    /// `not_manager`, `timeout`, `error`.
-    pub fn status(&self) -> &'static str {
-        match self {
-            ClusterError::Unreachable { .. } => "unreachable",
-            ClusterError::Tls { .. } => "tls_error",
-            ClusterError::NotSwarm { .. } => "not_swarm",
-            ClusterError::NotManager { .. } => "not_manager",
-            ClusterError::Timeout { .. } => "timeout",
-            ClusterError::Engine { .. } => "error",
-        }
-    }
 }
 
 /// Maps a bollard error to the kind of failure a learner can act on.

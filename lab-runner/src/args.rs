@@ -1,8 +1,16 @@
-//! The command line as clap reads it. Flags are turned into validated options by each
-//! command before anything runs, so a bad combination is a usage error (exit 2).
+//! The command line, in two layers as ripgrep reads it: clap parses every flag into a typed
+//! value with its limits (the parsers in [`crate::value`]), then [`Command::validate`] checks
+//! what one flag cannot check alone (`--managers` ≤ `--nodes`, `--wait` < `--timeout`).
+//! Both happen before any command starts, so every bad input is exit 2 naming the flag.
+//!
+//! Each command has its own struct; flags that only some commands use (`--host`,
+//! `--context`, `--labs`) are flattened into those commands only. To add a flag: a typed
+//! field with a help line on the command's struct, and its cross-flag rule in `validate`.
 
+use crate::value;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -15,108 +23,178 @@ check by check, against the course's lab definitions. It only reads: nothing you
     after_help = crate::exit::HELP
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub global: Global,
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Args, Debug, Clone)]
-pub struct Global {
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Which engine to read, found as the docker CLI finds it (for `check` and `solve`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct EngineArgs {
     /// Engine to talk to (unix:///path, tcp://host:port, ssh://user@host), as `docker -H`
-    #[arg(short = 'H', long, global = true, value_name = "HOST")]
+    #[arg(short = 'H', long, value_name = "HOST", value_parser = value::host, conflicts_with = "context")]
     pub host: Option<String>,
     /// Docker context to use, as `docker --context` (default: DOCKER_HOST, DOCKER_CONTEXT, then config.json)
-    #[arg(short = 'c', long, global = true, value_name = "NAME")]
+    #[arg(short = 'c', long, value_name = "NAME")]
     pub context: Option<String>,
+}
+
+/// Where the labs come from.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LabsArgs {
     /// Folder of lab files to use instead of the built-in labs
-    #[arg(long, global = true, env = "SWARM_LAB_LABS", value_name = "DIR")]
+    #[arg(long, env = "SWARM_LAB_LABS", value_name = "DIR")]
     pub labs: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// List the labs
-    List,
+    /// List the labs in course order, with the chapter each belongs to
+    List(ListArgs),
     /// Show a lab: goal, checks, points and hints (the answer only with --solution)
-    Show {
-        lab: String,
-        /// Also show the reference answer and each check's fix command
-        #[arg(long)]
-        solution: bool,
-    },
+    Show(ShowArgs),
     /// Validate lab files (default: every lab); prints each problem with file, line and column
-    Validate { files: Vec<PathBuf> },
+    Validate(ValidateArgs),
     /// Grade a lab against the swarm you are connected to (read-only)
     Check(CheckArgs),
     /// Apply a lab's reference answer to the current swarm (for instructors, demos and tests)
-    Solve {
-        lab: String,
-        /// Do not ask before touching a swarm that already has services
-        #[arg(long, short = 'y')]
-        yes: bool,
-        /// Add --detach to `docker service create/update`, so commands return before tasks converge
-        #[arg(long)]
-        detach: bool,
-    },
+    Solve(SolveArgs),
     /// Bring up the practice swarm, apply a lab's answer and check it: the whole loop in one command
-    Demo {
-        #[arg(default_value = "day6-voting-app")]
-        lab: String,
-        /// Nodes of the practice swarm
-        #[arg(long, default_value_t = 3)]
-        nodes: usize,
-        /// Managers among them
-        #[arg(long, default_value_t = 1)]
-        managers: usize,
-    },
+    Demo(DemoArgs),
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
     #[command(after_help = crate::command::grade::HELP)]
     Grade(GradeArgs),
     /// The practice swarm: private Docker engines on this Linux machine (needs root)
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Print a shell completion script: lab completions bash > /etc/bash_completion.d/lab
+    Completions(CompletionsArgs),
 }
 
 #[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The lab to show (`lab list` names them)
+    #[arg(value_name = "LAB")]
+    pub lab: String,
+    /// Also show the reference answer and each check's fix command
+    #[arg(long)]
+    pub solution: bool,
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Lab files to check (default: every lab of --labs, or the built-in labs)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct CheckArgs {
+    /// The lab to grade (`lab list` names them)
+    #[arg(value_name = "LAB")]
     pub lab: String,
     /// Re-read the swarm until every check passes or this time is up (e.g. 60s, 2m); then
     /// checks still converging count as failed
-    #[arg(long, value_name = "DURATION")]
-    pub wait: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = value::duration)]
+    pub wait: Option<Duration>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Only these checks (repeatable)
-    #[arg(long, value_name = "ID", num_args = 1..)]
+    /// Only this check (repeat the flag for more: --only vote --only db)
+    #[arg(long, value_name = "ID", value_parser = value::id)]
     pub only: Vec<String>,
-    /// Skip these checks (repeatable)
-    #[arg(long, value_name = "ID", num_args = 1..)]
+    /// Skip this check (repeat the flag for more)
+    #[arg(long, value_name = "ID", value_parser = value::id)]
     pub skip: Vec<String>,
-    /// Give up on an engine that does not answer within this time (default 30s)
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub timeout: String,
+    /// Give up on an engine that does not answer within this time
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = value::duration)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SolveArgs {
+    /// The lab whose answer to apply
+    #[arg(value_name = "LAB")]
+    pub lab: String,
+    /// Do not ask before touching a swarm that already has services
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Add --detach to `docker service create/update`, so commands return before tasks converge
+    #[arg(long)]
+    pub detach: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+/// The practice swarm's size, shared by `cluster up` and `demo`.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ClusterSize {
+    /// Nodes of the practice swarm (1 to 20), each a private Docker engine
+    #[arg(long, default_value_t = 3, value_parser = value::count(1, private_swarm::MAX_NODES))]
+    pub nodes: usize,
+    /// How many of the nodes are managers (1 to --nodes); the rest are workers
+    #[arg(long, default_value_t = 1, value_parser = value::count(1, private_swarm::MAX_NODES))]
+    pub managers: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// The lab to demonstrate
+    #[arg(value_name = "LAB", default_value = "day6-voting-app")]
+    pub lab: String,
+    #[command(flatten)]
+    pub size: ClusterSize,
+    #[command(flatten)]
+    pub labs: LabsArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct GradeArgs {
+    /// The lab to grade every learner on
+    #[arg(value_name = "LAB")]
     pub lab: String,
     /// CSV roster: learner,endpoint[,context,ca,cert,key]
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub roster: PathBuf,
     /// Folder for gradebook.csv, grades.json, junit.xml and feedback/
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Clusters graded at once
-    #[arg(long, default_value_t = 128)]
+    /// Clusters graded at once (1 to 4096)
+    #[arg(long, default_value_t = 128, value_name = "N", value_parser = value::count(1, 4096))]
     pub jobs: usize,
     /// Per-cluster time limit
-    #[arg(long, default_value = "30s", value_name = "DURATION")]
-    pub timeout: String,
-    /// Per-cluster convergence wait, as `lab check --wait`
-    #[arg(long, value_name = "DURATION")]
-    pub wait: Option<String>,
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = value::duration)]
+    pub timeout: Duration,
+    /// Per-cluster convergence wait, as `lab check --wait` (shorter than --timeout)
+    #[arg(long, value_name = "DURATION", value_parser = value::duration)]
+    pub wait: Option<Duration>,
+    #[command(flatten)]
+    pub labs: LabsArgs,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -129,31 +207,18 @@ pub enum Format {
 #[derive(Subcommand, Debug)]
 pub enum ClusterCommand {
     /// Start the practice swarm (a second `up` reports the running one)
-    Up {
-        #[arg(long, default_value_t = 3)]
-        nodes: usize,
-        #[arg(long, default_value_t = 1)]
-        managers: usize,
-        /// Leave the engines outside swarm mode: you run `docker swarm init`, `join` and
-        /// `promote` yourself, as the first lessons do
-        #[arg(long, conflicts_with = "managers")]
-        no_swarm: bool,
-        /// Route the nodes' traffic out through this machine (NAT), so they pull the real
-        /// images instead of using the offline stand-ins; `down` removes the route
-        #[arg(long)]
-        online: bool,
-    },
+    Up(UpArgs),
     /// Print shell lines that point docker at one node: eval "$(lab cluster env --node 2)"
     Env {
         /// Node number (1 is node1)
-        #[arg(long, default_value_t = 1, value_name = "N")]
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, private_swarm::MAX_NODES))]
         node: usize,
     },
     /// Open a shell on a node: DOCKER_HOST set, its network, and a `node2$` prompt; `exit` leaves it
     Shell {
         /// node1, node2, … (or 1, 2, …); default node1
-        #[arg(value_name = "NODE")]
-        node: Option<String>,
+        #[arg(value_name = "NODE", value_parser = value::node)]
+        node: Option<usize>,
     },
     /// Show the practice swarm's nodes, read live from their engines
     Status {
@@ -169,4 +234,158 @@ pub enum ClusterCommand {
 pub enum StatusFormat {
     Human,
     Json,
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub size: ClusterSize,
+    /// Leave the engines outside swarm mode: you run `docker swarm init`, `join` and
+    /// `promote` yourself, as the first lessons do
+    #[arg(long, conflicts_with = "managers")]
+    pub no_swarm: bool,
+    /// Route the nodes' traffic out through this machine (NAT), so they pull the real
+    /// images instead of using the offline stand-ins; `down` removes the route
+    #[arg(long)]
+    pub online: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+impl ClusterSize {
+    fn validate(&self) -> Result<(), String> {
+        if self.managers > self.nodes {
+            return Err(format!(
+                "--managers {} is more than --nodes {}: a swarm of {} node(s) has at most {} manager(s)",
+                self.managers, self.nodes, self.nodes, self.nodes
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl CheckArgs {
+    fn validate(&self) -> Result<(), String> {
+        if let Some(id) = self.only.iter().find(|id| self.skip.contains(id)) {
+            return Err(format!("check `{id}` is given to both --only and --skip; keep one"));
+        }
+        Ok(())
+    }
+}
+
+impl GradeArgs {
+    fn validate(&self) -> Result<(), String> {
+        match self.wait {
+            Some(w) if w >= self.timeout => Err(format!(
+                "--wait {} must be shorter than --timeout {}: the wait happens within each cluster's time limit",
+                lab_schema::LabDuration(w),
+                lab_schema::LabDuration(self.timeout)
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Command {
+    /// The rules that tie two flags together; a message naming the flags when one is broken.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Command::Check(a) => a.validate(),
+            Command::Grade(a) => a.validate(),
+            Command::Demo(a) => a.size.validate(),
+            Command::Cluster(ClusterCommand::Up(up)) => up.size.validate(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this command's output is JSON, so that an error is a JSON object on stdout too.
+    pub fn json_output(&self) -> bool {
+        matches!(self, Command::Check(a) if a.format == Format::Json)
+            || matches!(self, Command::Cluster(ClusterCommand::Status { format: StatusFormat::Json }))
+    }
+}
+
+/// `--format json` (or `--format=json`) on a raw command line clap refused: its usage error
+/// is then printed as JSON as well.
+pub fn asks_for_json(raw: &[std::ffi::OsString]) -> bool {
+    raw.iter().zip(raw.iter().skip(1)).any(|(a, b)| a == "--format" && b == "json")
+        || raw.iter().any(|a| a == "--format=json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_argument_and_flag_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(a.get_help().is_some(), "`{path}` argument `{id}` has no help line");
+            }
+            for sub in cmd.get_subcommands() {
+                assert!(sub.get_about().is_some(), "`{path} {}` has no help line", sub.get_name());
+                walk(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        walk(&Cli::command(), "lab");
+    }
+
+    #[test]
+    fn host_context_and_labs_are_only_on_commands_that_use_them() {
+        let cmd = Cli::command();
+        let has = |sub: &str, flag: &str| {
+            cmd.find_subcommand(sub).unwrap().get_arguments().any(|a| a.get_long() == Some(flag))
+        };
+        for flag in ["host", "context"] {
+            assert!(has("check", flag) && has("solve", flag), "--{flag}");
+            for sub in ["list", "show", "validate", "grade", "demo", "cluster", "completions"] {
+                assert!(!has(sub, flag), "`lab {sub}` must not take --{flag}");
+            }
+        }
+        for sub in ["list", "show", "validate", "check", "solve", "demo", "grade"] {
+            assert!(has(sub, "labs"), "`lab {sub}` takes --labs");
+        }
+        assert!(!has("cluster", "labs") && !has("completions", "labs"));
+    }
+
+    #[test]
+    fn only_takes_one_value_per_flag_so_the_lab_may_come_last() {
+        let cli = Cli::try_parse_from(["lab", "check", "--only", "vote", "--only", "db", "day6-voting-app"]).unwrap();
+        let Command::Check(a) = cli.command else { panic!("not check") };
+        assert_eq!(a.lab, "day6-voting-app");
+        assert_eq!(a.only, ["vote", "db"]);
+    }
+
+    #[test]
+    fn cross_flag_rules_name_both_flags() {
+        let cli = Cli::try_parse_from(["lab", "cluster", "up", "--nodes", "2", "--managers", "3"]).unwrap();
+        assert!(cli.command.validate().unwrap_err().contains("--managers 3 is more than --nodes 2"));
+        let cli = Cli::try_parse_from(["lab", "grade", "x", "--roster", "r", "--out", "o", "--wait", "1m"]).unwrap();
+        assert!(cli.command.validate().unwrap_err().contains("--wait 1m must be shorter than --timeout 30s"));
+        let cli = Cli::try_parse_from(["lab", "check", "x", "--only", "a", "--skip", "a"]).unwrap();
+        assert!(cli.command.validate().unwrap_err().contains("both --only and --skip"));
+    }
+
+    #[test]
+    fn json_is_asked_for_in_either_spelling() {
+        let v = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert!(asks_for_json(&v(&["lab", "check", "--format", "json", "x"])));
+        assert!(asks_for_json(&v(&["lab", "check", "--format=json"])));
+        assert!(!asks_for_json(&v(&["lab", "check", "--format", "human", "json"])));
+    }
 }

@@ -1,60 +1,111 @@
 //! The `lab` command line: argument parsing, the lab catalog and one module per command.
 //! The work itself lives in `lab-grader` (grading), `lab-schema` (lab files) and
 //! `private-swarm` (the practice swarm).
+//!
+//! Raw arguments become typed, validated flags in [`args`] (with the value parsers of
+//! [`value`]) before any command runs; every error a command reports goes through [`fail`],
+//! which prints it for a person on stderr, or as a JSON object on stdout under
+//! `--format json`, and returns its exit code.
 
 mod args;
 mod catalog;
 mod command;
 pub mod exit;
+mod value;
 
 use args::{Cli, Command};
-use clap::Parser;
-use exit::Exit;
-use std::io::IsTerminal;
+use clap::{CommandFactory, Parser};
+use exit::{Exit, Kind};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once the command line is read: errors are then JSON objects on stdout.
+static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&raw) {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { Exit::BadInput } else { Exit::Ok };
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return code.into();
+            return Exit::Ok.into();
+        }
+        Err(e) => {
+            if args::asks_for_json(&raw) {
+                JSON_ERRORS.store(true, Ordering::Relaxed);
+                return fail(Kind::Usage, clap_message(&e)).into();
+            }
+            let _ = e.print();
+            return Exit::BadInput.into();
         }
     };
+    anstream::ColorChoice::write_global(match cli.color {
+        args::ColorChoice::Auto => anstream::ColorChoice::Auto,
+        args::ColorChoice::Always => anstream::ColorChoice::Always,
+        args::ColorChoice::Never => anstream::ColorChoice::Never,
+    });
+    JSON_ERRORS.store(cli.command.json_output(), Ordering::Relaxed);
+    if let Err(msg) = cli.command.validate() {
+        if JSON_ERRORS.load(Ordering::Relaxed) {
+            return fail(Kind::Usage, msg).into();
+        }
+        let e = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);
+        let _ = e.print();
+        return Exit::BadInput.into();
+    }
     run(cli).into()
 }
 
+/// A clap error's message without its `error: ` prefix, usage and tips.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}
+
 fn run(cli: Cli) -> Exit {
-    let g = &cli.global;
     match cli.command {
-        Command::List => command::catalog::list(g),
-        Command::Show { lab, solution } => command::catalog::show(g, &lab, solution),
-        Command::Validate { files } => command::catalog::validate(g, &files),
-        Command::Check(args) => command::check::run(g, &args),
-        Command::Solve { lab, yes, detach } => command::solve::run(g, &lab, yes, detach),
-        Command::Demo { lab, nodes, managers } => command::demo::run(g, &lab, nodes, managers),
-        Command::Grade(args) => command::grade::run(g, &args),
+        Command::List(a) => command::catalog::list(&a),
+        Command::Show(a) => command::catalog::show(&a),
+        Command::Validate(a) => command::catalog::validate(&a),
+        Command::Check(a) => command::check::run(&a),
+        Command::Solve(a) => command::solve::run(&a),
+        Command::Demo(a) => command::demo::run(&a),
+        Command::Grade(a) => command::grade::run(&a),
         Command::Cluster(c) => command::cluster::run(c),
+        Command::Completions(a) => {
+            clap_complete::generate(a.shell, &mut Cli::command(), "lab", &mut std::io::stdout());
+            Exit::Ok
+        }
     }
 }
 
-/// Colours on stdout only on a terminal and never with NO_COLOR set.
+/// Whether stdout gets colours: `--color`, NO_COLOR and CLICOLOR_FORCE, and a terminal for `auto`.
 pub(crate) fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 
+/// The same for stderr.
 pub(crate) fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
 }
 
-/// Prints an error line to stderr: `lab: error: …`.
-pub(crate) fn error(msg: impl std::fmt::Display) {
-    if stderr_color() {
-        eprintln!("\x1b[31;1mlab: error:\x1b[0m {msg}");
+/// Reports an error and returns its exit code: `lab: error: …` on stderr, or under
+/// `--format json` `{"error": {"kind", "message"}}` on stdout.
+pub(crate) fn fail(kind: Kind, msg: impl std::fmt::Display) -> Exit {
+    if JSON_ERRORS.load(Ordering::Relaxed) {
+        let obj = serde_json::json!({ "error": { "kind": kind.as_str(), "message": msg.to_string() } });
+        println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
     } else {
-        eprintln!("lab: error: {msg}");
+        error(msg);
     }
+    kind.exit()
+}
+
+/// Prints an error line to stderr, `lab: error: …`, for errors that do not end the command.
+pub(crate) fn error(msg: impl std::fmt::Display) {
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    anstream::eprintln!("{red}lab: error:{red:#} {msg}");
 }
 
 /// How the learner should type this program in hints: `lab` when that is what their shell

@@ -65,8 +65,8 @@ impl ClusterSpec {
         if self.dir.as_os_str().is_empty() {
             return Err(HarnessError::InvalidSpec("dir must be set".into()));
         }
-        if !(1..=20).contains(&self.nodes) {
-            return Err(HarnessError::InvalidSpec(format!("nodes must be 1 to 20, not {}", self.nodes)));
+        if !(1..=MAX_NODES).contains(&self.nodes) {
+            return Err(HarnessError::InvalidSpec(format!("nodes must be 1 to {MAX_NODES}, not {}", self.nodes)));
         }
         if !(1..=self.nodes).contains(&self.managers) {
             return Err(HarnessError::InvalidSpec(format!(
@@ -77,6 +77,9 @@ impl ClusterSpec {
         Ok(())
     }
 }
+
+/// The most nodes one cluster may have.
+pub const MAX_NODES: usize = 20;
 
 /// One node of a running cluster.
 #[derive(Debug, Clone)]

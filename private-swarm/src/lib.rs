@@ -56,7 +56,7 @@ pub mod status;
 mod swarm;
 mod teardown;
 
-pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
+pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node, MAX_NODES};
 pub use error::{HarnessError, Result};
 pub use host::{check_host, ipvs_available, resolver_is_loopback_only, HostTools};
 pub use netns::SUBNET_PREFIX;

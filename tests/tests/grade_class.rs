@@ -497,8 +497,9 @@ fn bad_input_exits_2_before_grading_and_names_the_problem() {
     for (args, says) in [
         (vec!["--wait", "30s", "--timeout", "10s"], "must be shorter than --timeout"),
         (vec!["--timeout", "soon"], "is not a duration"),
-        (vec!["--jobs", "0"], "--jobs must be at least 1"),
-        (vec!["-H", "unix:///x.sock"], "--host and --context do not apply"),
+        (vec!["--jobs", "0"], "invalid value '0' for '--jobs <N>': 0 is out of range: give 1 to 4096"),
+        (vec!["--timeout", "0s"], "invalid value '0s' for '--timeout <DURATION>'"),
+        (vec!["-H", "unix:///x.sock"], "unexpected argument '-H'"),
     ] {
         let o = grade(&good, &out, &args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");

@@ -2,30 +2,34 @@
 //! check as field / expected / found, then its hint and fix, then the score.
 
 use super::{Report, Status};
+use anstyle::AnsiColor;
 use std::fmt::Write;
 
-/// Terminal styling: colours only where the caller says so (a TTY without NO_COLOR).
+/// Terminal styling: colours only where the caller says so (`lab` decides from `--color`,
+/// NO_COLOR and whether stdout is a terminal).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub color: bool,
 }
 
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+    fn paint(&self, style: anstyle::Style, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
     }
 }
 
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
+
 fn label(status: Status, style: Style) -> String {
     match status {
-        Status::Pass => style.paint("32", "PASS"),
-        Status::Fail => style.paint("31", "FAIL"),
-        Status::Converging => style.paint("33", "WAIT"),
-        Status::Error => style.paint("35", "ERR "),
+        Status::Pass => style.paint(AnsiColor::Green.on_default(), "PASS"),
+        Status::Fail => style.paint(AnsiColor::Red.on_default(), "FAIL"),
+        Status::Converging => style.paint(AnsiColor::Yellow.on_default(), "WAIT"),
+        Status::Error => style.paint(AnsiColor::Magenta.on_default(), "ERR "),
     }
 }
 
@@ -49,7 +53,7 @@ pub fn render(r: &Report, style: Style) -> String {
             let _ = writeln!(out, "      {}", c.message);
         }
         for m in &c.mismatches {
-            let _ = writeln!(out, "      {}", style.paint("1", &m.field));
+            let _ = writeln!(out, "      {}", style.paint(BOLD, &m.field));
             let _ = writeln!(out, "        expected: {}", m.expected);
             let _ = writeln!(out, "        found:    {}", m.found);
         }
@@ -78,6 +82,14 @@ pub fn render(r: &Report, style: Style) -> String {
             n => format!(", {n} could not be evaluated"),
         },
     );
-    let _ = writeln!(out, "{}", if r.passed { style.paint("32;1", &summary) } else { style.paint("1", &summary) });
+    let _ = writeln!(
+        out,
+        "{}",
+        if r.passed {
+            style.paint(AnsiColor::Green.on_default().bold(), &summary)
+        } else {
+            style.paint(BOLD, &summary)
+        }
+    );
     out
 }

@@ -1,13 +1,15 @@
 //! `lab list`, `lab show` and `lab validate`: reading the labs without any engine.
 
 use super::{find_lab, load_catalog, print_lab_errors};
-use crate::args::Global;
-use crate::exit::Exit;
+use crate::args::{ListArgs, ShowArgs, ValidateArgs};
+use crate::exit::{Exit, Kind};
 use lab_schema::load_file;
-use std::path::PathBuf;
 
-pub fn list(g: &Global) -> Exit {
-    let Ok(cat) = load_catalog(g) else { return Exit::BadInput };
+pub fn list(a: &ListArgs) -> Exit {
+    let cat = match load_catalog(&a.labs) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
     let w = cat.labs.iter().map(|l| l.id.len()).max().unwrap_or(0);
     for l in &cat.labs {
         println!("{:w$}  {:>3} checks  {}", l.id, l.checks.len(), l.title);
@@ -15,8 +17,9 @@ pub fn list(g: &Global) -> Exit {
     Exit::Ok
 }
 
-pub fn show(g: &Global, id: &str, solution: bool) -> Exit {
-    let lab = match find_lab(g, id) {
+pub fn show(a: &ShowArgs) -> Exit {
+    let solution = a.solution;
+    let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
@@ -43,14 +46,15 @@ pub fn show(g: &Global, id: &str, solution: bool) -> Exit {
     Exit::Ok
 }
 
-pub fn validate(g: &Global, files: &[PathBuf]) -> Exit {
+pub fn validate(a: &ValidateArgs) -> Exit {
+    let files = &a.files;
     if files.is_empty() {
-        return match load_catalog(g) {
+        return match load_catalog(&a.labs) {
             Ok(cat) => {
                 println!("{} labs are valid ({})", cat.labs.len(), cat.origin);
                 Exit::Ok
             }
-            Err(_) => Exit::BadInput,
+            Err(e) => e,
         };
     }
     let mut bad = Vec::new();
@@ -64,7 +68,6 @@ pub fn validate(g: &Global, files: &[PathBuf]) -> Exit {
         Exit::Ok
     } else {
         print_lab_errors(&bad);
-        crate::error(format!("{} of {} lab files are invalid", bad.len(), files.len()));
-        Exit::BadInput
+        crate::fail(Kind::LabFile, format!("{} of {} lab files are invalid", bad.len(), files.len()))
     }
 }

@@ -1,13 +1,17 @@
 //! `lab check LAB`: grade the swarm the docker CLI points at, and print the report.
 
-use super::{find_lab, parse_duration, resolve_endpoint};
-use crate::args::{CheckArgs, Format, Global};
-use crate::exit::Exit;
+use super::{find_lab, resolve_endpoint};
+use crate::args::{CheckArgs, Format};
+use crate::exit::{Exit, Kind};
 use lab_grader::report::{human, junit};
 use lab_grader::{check_lab, CheckOptions, Connection, Report, Status};
+use lab_schema::Lab;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+/// Back to the start of the line and erase it (a terminal control, not a colour).
+const CLEAR_LINE: &str = "\r\x1b[2K";
 
 /// Progress on stderr while `lab check` re-reads the swarm: one line rewritten in place on
 /// a terminal, a plain line every 10 s otherwise (logs, CI).
@@ -26,7 +30,7 @@ fn show_wait(r: &Report, elapsed: Duration) {
         pending.join(", ")
     );
     if std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[2K{line}");
+        eprint!("{CLEAR_LINE}{line}");
     } else {
         let bucket = elapsed.as_secs() / 10 + 1;
         if elapsed.as_secs() >= 10 && LAST_BUCKET.swap(bucket, Ordering::Relaxed) != bucket {
@@ -35,50 +39,35 @@ fn show_wait(r: &Report, elapsed: Duration) {
     }
 }
 
-pub fn run(g: &Global, a: &CheckArgs) -> Exit {
-    let lab = match find_lab(g, &a.lab) {
+pub fn run(a: &CheckArgs) -> Exit {
+    let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    for id in a.only.iter().chain(&a.skip) {
-        if lab.check(id).is_none() {
-            let ids: Vec<&str> = lab.checks.iter().map(|c| c.id.as_str()).collect();
-            crate::error(format!("lab {} has no check `{id}` (its checks: {})", lab.id, ids.join(", ")));
-            return Exit::BadInput;
-        }
+    if let Err(msg) = selection(&lab, &a.only, &a.skip) {
+        return crate::fail(Kind::Usage, msg);
     }
-    let wait = match a.wait.as_deref().map(|w| parse_duration("wait", w)).transpose() {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
-    let timeout = match parse_duration("timeout", &a.timeout) {
-        Ok(t) => t,
-        Err(e) => return e,
-    };
-    let endpoint = match resolve_endpoint(g) {
+    let endpoint = match resolve_endpoint(&a.engine) {
         Ok(e) => e,
         Err(e) => return e,
     };
     let opts = CheckOptions {
-        wait,
+        wait: a.wait,
         only: a.only.clone(),
         skip: a.skip.clone(),
         on_wait: Some(show_wait),
         ..Default::default()
     };
     let result = crate::runtime().block_on(async {
-        let conn = Connection::open(&endpoint, timeout).await?;
+        let conn = Connection::open(&endpoint, a.timeout).await?;
         check_lab(&lab, &conn, &opts).await
     });
     if std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[2K");
+        eprint!("{CLEAR_LINE}");
     }
     let report = match result {
         Ok(r) => r,
-        Err(e) => {
-            crate::error(format!("{e} (endpoint from {})", endpoint.source));
-            return Exit::Cluster;
-        }
+        Err(e) => return crate::fail(Kind::from(&e), format!("{e} (endpoint from {})", endpoint.source)),
     };
     match a.format {
         Format::Human => print!("{}", human::render(&report, human::Style { color: crate::stdout_color() })),
@@ -89,5 +78,58 @@ pub fn run(g: &Global, a: &CheckArgs) -> Exit {
         Exit::Ok
     } else {
         Exit::Failed
+    }
+}
+
+/// Every id given to `--only`/`--skip` is a check of the lab, and at least one check is left
+/// to grade; otherwise a usage message naming the ids (with a "did you mean").
+fn selection(lab: &Lab, only: &[String], skip: &[String]) -> Result<(), String> {
+    let ids: Vec<&str> = lab.checks.iter().map(|c| c.id.as_str()).collect();
+    for (flag, id) in only.iter().map(|i| ("--only", i)).chain(skip.iter().map(|i| ("--skip", i))) {
+        if lab.check(id).is_none() {
+            let hint = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
+            return Err(format!(
+                "{flag} {id}: lab {} has no check `{id}`.{hint} Its checks: {}",
+                lab.id,
+                ids.join(", ")
+            ));
+        }
+    }
+    let left =
+        ids.iter().filter(|id| (only.is_empty() || only.iter().any(|o| o == *id)) && !skip.iter().any(|s| s == *id));
+    if left.count() == 0 {
+        return Err(format!(
+            "--skip leaves no check of {} to grade; skip fewer (its checks: {})",
+            lab.id,
+            ids.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selection;
+
+    fn lab() -> lab_schema::Lab {
+        crate::catalog::Catalog::load(None).unwrap().get("day6-voting-app").unwrap().clone()
+    }
+
+    #[test]
+    fn skipping_every_check_is_a_usage_error() {
+        let lab = lab();
+        let all: Vec<String> = lab.checks.iter().map(|c| c.id.clone()).collect();
+        assert!(selection(&lab, &[], &all).unwrap_err().contains("leaves no check"));
+        assert!(selection(&lab, &[], &all[1..]).is_ok());
+        assert!(selection(&lab, &all[..1], &[]).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_check_names_its_flag_and_the_closest_id() {
+        let lab = lab();
+        let id = lab.checks[0].id.clone();
+        let typo = format!("{id}x");
+        let e = selection(&lab, std::slice::from_ref(&typo), &[]).unwrap_err();
+        assert!(e.starts_with(&format!("--only {typo}:")) && e.contains(&format!("Did you mean `{id}`?")), "{e}");
     }
 }

@@ -2,13 +2,15 @@
 //! engines on this Linux machine (see private-swarm's `practice` module). Progress goes to
 //! stderr; `env` prints shell lines on stdout for `eval "$(lab cluster env --node N)"`,
 //! `status --format json` prints `{"nodes": [...]}` on stdout (rows documented in
-//! private-swarm's `status` module); `shell` runs the learner's `$SHELL` on a node.
+//! private-swarm's `status` module); `shell` runs the learner's `$SHELL` on a node. Roles
+//! and readiness are always read from the engines (also when a second `up` finds the swarm
+//! running), never from the state file, which only knows how the swarm started.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::args::{ClusterCommand, StatusFormat};
-use crate::exit::Exit;
+use crate::args::{ClusterCommand, StatusFormat, UpArgs};
+use crate::exit::{Exit, Kind};
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{ClusterInfo, NodeStatus};
 
@@ -33,25 +35,23 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
     } else {
         format!("{} node(s) outside swarm mode", options.nodes)
     };
-    eprintln!("Starting a practice swarm of {shape} in {} …", practice.dir().display());
+    // `up` says "starting …" itself once it has checked the spec and this machine (root,
+    // tools), so nothing claims to start what is then refused.
     let info = match practice.up(options, &mut |l| progress(l)) {
         Ok(UpOutcome::Started(info)) => {
-            eprintln!("Practice swarm is up: {} node(s).", info.nodes.len());
+            eprintln!("Practice swarm is up: {shape}.");
             info
         }
         Ok(UpOutcome::AlreadyRunning(info)) => {
             eprintln!(
-                "A practice swarm is already running ({} node(s){}); using it. `{} cluster down` first to start a different one.",
+                "A practice swarm is already running ({} node(s){}); using it as it is now. `{} cluster down` first to start a different one.",
                 info.nodes.len(),
                 if info.swarm { "" } else { ", started outside swarm mode" },
                 crate::me()
             );
             info
         }
-        Err(e) => {
-            crate::error(e);
-            return Err(Exit::Cluster);
-        }
+        Err(e) => return Err(crate::fail(Kind::PracticeSwarm, e)),
     };
     if !private_swarm::ipvs_available() {
         eprintln!("{NO_IPVS_NOTE}");
@@ -59,31 +59,19 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
     Ok(info)
 }
 
-/// `node2`, `2` → 2.
-fn node_number(arg: Option<&str>) -> Result<usize, Exit> {
-    let Some(arg) = arg else { return Ok(1) };
-    let digits = arg.strip_prefix("node").unwrap_or(arg);
-    match digits.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => {
-            crate::error(format!("`{arg}` is not a node: give node1, node2, … (or 1, 2, …)"));
-            Err(Exit::BadInput)
-        }
-    }
-}
-
 pub fn run(c: ClusterCommand) -> Exit {
     let practice = Practice::from_env();
     let result = match c {
-        ClusterCommand::Up { nodes, managers, no_swarm, online } => {
-            up(&UpOptions { nodes, managers, swarm: !no_swarm, online }).map(|info| print_up(&info))
+        ClusterCommand::Up(UpArgs { size, no_swarm, online }) => {
+            let options = UpOptions { nodes: size.nodes, managers: size.managers, swarm: !no_swarm, online };
+            up(&options).map(|info| print_up(&practice, &info))
         }
         ClusterCommand::Env { node } => practice.env(node).map_err(cluster_error).map(|lines| {
             for l in lines {
                 println!("{l}");
             }
         }),
-        ClusterCommand::Shell { node } => node_number(node.as_deref()).and_then(|n| shell(&practice, n)),
+        ClusterCommand::Shell { node } => shell(&practice, node.unwrap_or(1)),
         ClusterCommand::Status { format } => practice.status().map_err(cluster_error).map(|report| match format {
             StatusFormat::Json => {
                 println!("{}", serde_json::to_string_pretty(&report).expect("status serializes"));
@@ -107,18 +95,24 @@ pub fn run(c: ClusterCommand) -> Exit {
 }
 
 fn cluster_error(e: private_swarm::HarnessError) -> Exit {
-    let exit = match e {
-        private_swarm::HarnessError::NoSuchNode { .. } => Exit::BadInput,
-        _ => Exit::Cluster,
+    let kind = match e {
+        private_swarm::HarnessError::NoSuchNode { .. } => Kind::BadInput,
+        _ => Kind::PracticeSwarm,
     };
-    crate::error(e);
-    exit
+    crate::fail(kind, e)
 }
 
-fn print_up(info: &ClusterInfo) {
-    for n in &info.nodes {
-        let role = if info.swarm { n.role.to_string() } else { "no swarm".into() };
-        eprintln!("  {:<6} {:<8} {:<15} {}", n.name, role, n.addr, n.docker_host);
+/// The nodes as their engines report them now (a second `up` may find roles changed since
+/// the first), then what to do next.
+fn print_up(practice: &Practice, info: &ClusterInfo) {
+    match practice.status() {
+        Ok(report) => status_table(&report.nodes).iter().for_each(|l| eprintln!("  {l}")),
+        Err(e) => {
+            crate::error(format!("the swarm is up, but its nodes could not be read: {e}"));
+            for n in &info.nodes {
+                eprintln!("  {:<6} {:<15} {}", n.name, n.addr, n.docker_host);
+            }
+        }
     }
     let me = crate::me();
     if info.online {
@@ -145,14 +139,19 @@ fn print_up(info: &ClusterInfo) {
 }
 
 fn print_status(nodes: &[NodeStatus]) {
+    status_table(nodes).iter().for_each(|l| println!("{l}"));
+}
+
+/// The lines of the node table: a header, then one line per node.
+fn status_table(nodes: &[NodeStatus]) -> Vec<String> {
     let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    println!(
+    let mut lines = vec![format!(
         "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} DOCKER_HOST",
         "NODE", "ADDRESS", "SWARM", "ROLE", "STATE", "AVAILABILITY", "MANAGER"
-    );
+    )];
     for n in nodes {
         let swarm = n.swarm.clone().unwrap_or_else(|| "no engine".into());
-        println!(
+        lines.push(format!(
             "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} {}",
             n.name,
             n.address,
@@ -162,8 +161,9 @@ fn print_status(nodes: &[NodeStatus]) {
             dash(&n.availability),
             dash(&n.manager_status),
             n.docker_host
-        );
+        ));
     }
+    lines
 }
 
 /// Runs the learner's `$SHELL` (else /bin/sh) as if logged in on the node: DOCKER_HOST
@@ -206,32 +206,17 @@ fn shell(practice: &Practice, number: usize) -> Result<(), Exit> {
     );
     match cmd.status() {
         Ok(_) => Ok(()),
-        Err(e) => {
-            crate::error(format!("cannot start the shell {program}: {e}; set SHELL to a shell that exists"));
-            Err(Exit::BadInput)
-        }
+        Err(e) => Err(crate::fail(
+            Kind::BadInput,
+            format!("cannot start the shell {program}: {e}; set SHELL to a shell that exists"),
+        )),
     }
 }
 
 fn write_rc(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Exit> {
     let path = dir.join(name);
-    std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)).map_err(|e| {
-        crate::error(format!("cannot write {}: {e}", path.display()));
-        Exit::Cluster
-    })?;
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&path, text))
+        .map_err(|e| crate::fail(Kind::PracticeSwarm, format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nodes_are_named_as_the_book_names_them_or_numbered() {
-        assert_eq!(node_number(None).ok(), Some(1));
-        assert_eq!(node_number(Some("node2")).ok(), Some(2));
-        assert_eq!(node_number(Some("3")).ok(), Some(3));
-        assert!(node_number(Some("node0")).is_err());
-        assert!(node_number(Some("manager")).is_err());
-    }
 }

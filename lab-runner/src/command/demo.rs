@@ -4,27 +4,31 @@
 use super::check;
 use super::find_lab;
 use super::solve::{apply, DockerCli};
-use crate::args::{CheckArgs, Format, Global};
-use crate::exit::Exit;
+use crate::args::{CheckArgs, ClusterSize, DemoArgs, EngineArgs, Format};
+use crate::exit::{Exit, Kind};
+use std::time::Duration;
 
-pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
-    let lab = match find_lab(g, id) {
+pub fn run(a: &DemoArgs) -> Exit {
+    let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
+    let ClusterSize { nodes, managers } = a.size;
     let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
     let info = match super::cluster::up(&options) {
         Ok(i) => i,
         Err(e) => return e,
     };
     if !info.swarm {
-        crate::error(format!(
-            "the running practice swarm was started outside swarm mode (`cluster up --no-swarm`); \
-             `{} cluster down` first, then `{} demo` starts one in swarm mode",
-            crate::me(),
-            crate::me()
-        ));
-        return Exit::Cluster;
+        return crate::fail(
+            Kind::PracticeSwarm,
+            format!(
+                "the running practice swarm was started outside swarm mode (`cluster up --no-swarm`); \
+                 `{} cluster down` first, then `{} demo` starts one in swarm mode",
+                crate::me(),
+                crate::me()
+            ),
+        );
     }
     let host = info.nodes[0].docker_host.clone();
     let endpoint =
@@ -34,8 +38,7 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
     if services.trim().is_empty() {
         eprintln!("Applying the reference answer of {} …", lab.id);
         if let Err(e) = apply(&lab, &docker, true) {
-            crate::error(e);
-            return Exit::Failed;
+            return crate::fail(Kind::NotApplied, e);
         }
     } else {
         eprintln!(
@@ -44,16 +47,17 @@ pub fn run(g: &Global, id: &str, nodes: usize, managers: usize) -> Exit {
         );
     }
     eprintln!("Checking {} (waiting up to 90s for tasks to converge) …\n", lab.id);
-    let global = Global { host: Some(host.clone()), context: None, labs: g.labs.clone() };
     let args = CheckArgs {
         lab: lab.id.clone(),
-        wait: Some("90s".into()),
+        wait: Some(Duration::from_secs(90)),
         format: Format::Human,
         only: vec![],
         skip: vec![],
-        timeout: "30s".into(),
+        timeout: Duration::from_secs(30),
+        engine: EngineArgs { host: Some(host.clone()), context: None },
+        labs: a.labs.clone(),
     };
-    let code = check::run(&global, &args);
+    let code = check::run(&args);
     let me = crate::me();
     eprintln!(
         "\nTry it yourself:\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",

@@ -4,9 +4,9 @@
 //! plain lines otherwise). Exit 0 when every learner was graded, 1 when some could not be,
 //! 2 for bad input (lab, roster, flags, or an output folder that cannot be written).
 
-use super::{find_lab, parse_duration};
-use crate::args::{Global, GradeArgs};
-use crate::exit::Exit;
+use super::find_lab;
+use crate::args::GradeArgs;
+use crate::exit::{Exit, Kind};
 use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, LearnerResult};
 use lab_grader::CheckOptions;
 use lab_schema::LabDuration;
@@ -32,59 +32,25 @@ Exit codes:
   1  some could not be graded (unreachable, tls_error, not_swarm, not_manager, timeout, error)
   2  bad input: unknown lab, bad roster or flag, or an --out folder that cannot be written";
 
-pub fn run(g: &Global, a: &GradeArgs) -> Exit {
-    if g.host.is_some() || g.context.is_some() {
-        crate::error("lab grade reads each learner's engine from the roster; --host and --context do not apply");
-        return Exit::BadInput;
-    }
-    let lab = match find_lab(g, &a.lab) {
+pub fn run(a: &GradeArgs) -> Exit {
+    let (timeout, wait) = (a.timeout, a.wait);
+    let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let timeout = match parse_duration("timeout", &a.timeout) {
-        Ok(t) => t,
-        Err(e) => return e,
-    };
-    let wait = match a.wait.as_deref().map(|w| parse_duration("wait", w)).transpose() {
-        Ok(w) => w,
-        Err(e) => return e,
-    };
-    if timeout.is_zero() {
-        crate::error("--timeout must be more than 0");
-        return Exit::BadInput;
-    }
-    if let Some(w) = wait.filter(|w| *w >= timeout) {
-        crate::error(format!(
-            "--wait {} must be shorter than --timeout {}: the wait happens within each cluster's time limit",
-            LabDuration(w),
-            LabDuration(timeout)
-        ));
-        return Exit::BadInput;
-    }
-    if a.jobs == 0 {
-        crate::error("--jobs must be at least 1");
-        return Exit::BadInput;
-    }
     let roster = match grade::roster::load(&a.roster) {
         Ok(r) => r,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return crate::fail(Kind::BadInput, e),
     };
     let learners = match roster.resolve(&|k| std::env::var(k).ok()) {
         Ok(l) => l,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return crate::fail(Kind::BadInput, e),
     };
     // Fail on an unwritable --out before spending time on grading.
     if let Err(e) =
         std::fs::create_dir_all(a.out.join("feedback")).and_then(|()| grade::atomic::remove_leftovers(&a.out).map(drop))
     {
-        crate::error(format!("--out {}: {e}", a.out.display()));
-        return Exit::BadInput;
+        return crate::fail(Kind::BadInput, format!("--out {}: {e}", a.out.display()));
     }
 
     let opts = GradeOptions { jobs: a.jobs, timeout, check: CheckOptions { wait, ..Default::default() } };
@@ -106,10 +72,7 @@ pub fn run(g: &Global, a: &GradeArgs) -> Exit {
 
     let written = match class.write_to(&a.out) {
         Ok(w) => w,
-        Err(e) => {
-            crate::error(e);
-            return Exit::BadInput;
-        }
+        Err(e) => return crate::fail(Kind::BadInput, e),
     };
     eprintln!();
     eprint!("{}", class.summary.render());

@@ -7,9 +7,9 @@ pub mod demo;
 pub mod grade;
 pub mod solve;
 
-use crate::args::Global;
+use crate::args::{EngineArgs, LabsArgs};
 use crate::catalog::Catalog;
-use crate::exit::Exit;
+use crate::exit::{Exit, Kind};
 use lab_schema::LabErrors;
 
 /// Prints lab-file diagnostics (miette, with file, line and column) to stderr.
@@ -30,37 +30,24 @@ pub(crate) fn print_lab_errors(errs: &[LabErrors]) {
     }
 }
 
-pub(crate) fn load_catalog(g: &Global) -> Result<Catalog, Exit> {
-    Catalog::load(g.labs.as_deref()).map_err(|errs| {
+pub(crate) fn load_catalog(labs: &LabsArgs) -> Result<Catalog, Exit> {
+    Catalog::load(labs.labs.as_deref()).map_err(|errs| {
         print_lab_errors(&errs);
-        crate::error(format!(
-            "{} lab file(s) are invalid; fix them or run `lab validate` for the full list",
-            errs.len()
-        ));
-        Exit::BadInput
+        crate::fail(
+            Kind::LabFile,
+            format!("{} lab file(s) are invalid; fix them or run `lab validate` for the full list", errs.len()),
+        )
     })
 }
 
-/// The lab called `id`, from the catalog `--labs` selects; errors are printed.
-pub(crate) fn find_lab(g: &Global, id: &str) -> Result<lab_schema::Lab, Exit> {
-    let cat = load_catalog(g)?;
-    cat.get(id).cloned().map_err(|e| {
-        crate::error(e);
-        Exit::BadInput
-    })
+/// The lab called `id`, from the catalog `--labs` selects; errors are reported.
+pub(crate) fn find_lab(labs: &LabsArgs, id: &str) -> Result<lab_schema::Lab, Exit> {
+    let cat = load_catalog(labs)?;
+    cat.get(id).cloned().map_err(|e| crate::fail(Kind::UnknownLab, e))
 }
 
-pub(crate) fn parse_duration(flag: &str, text: &str) -> Result<std::time::Duration, Exit> {
-    text.parse::<lab_schema::LabDuration>().map(|d| d.0).map_err(|e| {
-        crate::error(format!("--{flag}: {e}"));
-        Exit::BadInput
-    })
-}
-
-pub(crate) fn resolve_endpoint(g: &Global) -> Result<lab_grader::Endpoint, Exit> {
-    let req = lab_grader::EndpointRequest { host: g.host.clone(), context: g.context.clone() };
-    lab_grader::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| {
-        crate::error(e);
-        Exit::BadInput
-    })
+/// The engine `--host`/`--context` or the environment name, found as the docker CLI finds it.
+pub(crate) fn resolve_endpoint(engine: &EngineArgs) -> Result<lab_grader::Endpoint, Exit> {
+    let req = lab_grader::EndpointRequest { host: engine.host.clone(), context: engine.context.clone() };
+    lab_grader::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| crate::fail(Kind::BadInput, e))
 }

@@ -4,8 +4,8 @@
 //! changes a cluster, so it asks before touching a swarm that already has services.
 
 use super::{find_lab, resolve_endpoint};
-use crate::args::Global;
-use crate::exit::Exit;
+use crate::args::SolveArgs;
+use crate::exit::{Exit, Kind};
 use lab_grader::Endpoint;
 use lab_schema::Lab;
 use std::io::{BufRead, IsTerminal, Write};
@@ -160,12 +160,13 @@ pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), S
     Ok(())
 }
 
-pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
-    let lab = match find_lab(g, id) {
+pub fn run(a: &SolveArgs) -> Exit {
+    let (yes, detach) = (a.yes, a.detach);
+    let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let endpoint = match resolve_endpoint(g) {
+    let endpoint = match resolve_endpoint(&a.engine) {
         Ok(e) => e,
         Err(e) => return e,
     };
@@ -173,8 +174,8 @@ pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
     let services = match docker.read(&["service", "ls", "--format", "{{.Name}}"]) {
         Ok(s) => s.lines().map(str::to_string).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
         Err(e) => {
-            crate::error(format!("cannot list the services at {} ({}): {e}", endpoint.host, endpoint.source));
-            return Exit::Cluster;
+            let msg = format!("cannot list the services at {} ({}): {e}", endpoint.host, endpoint.source);
+            return crate::fail(Kind::Cluster(lab_grader::grade::GradeStatus::Unreachable), msg);
         }
     };
     if !services.is_empty() && !yes {
@@ -186,8 +187,10 @@ pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
             lab.id
         );
         if !std::io::stdin().is_terminal() {
-            crate::error(format!("{question} Not a terminal, so not asking: pass --yes to apply it."));
-            return Exit::BadInput;
+            return crate::fail(
+                Kind::Usage,
+                format!("{question} Not a terminal, so not asking: pass --yes to apply it."),
+            );
         }
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
@@ -203,10 +206,7 @@ pub fn run(g: &Global, id: &str, yes: bool, detach: bool) -> Exit {
             eprintln!("Applied the answer of {}. Check it with: {} check {} --wait 60s", lab.id, crate::me(), lab.id);
             Exit::Ok
         }
-        Err(e) => {
-            crate::error(e);
-            Exit::Failed
-        }
+        Err(e) => crate::fail(Kind::NotApplied, e),
     }
 }
 
