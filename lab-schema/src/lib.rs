@@ -9,7 +9,9 @@
 //! This crate has no async runtime and no engine client, so the preprocessor stays light.
 
 pub mod assertion;
+pub mod command_line;
 pub mod count;
+pub mod diagnostic;
 pub mod duration;
 pub mod glob;
 pub mod image;

@@ -7,6 +7,7 @@
 
 use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, Learner};
 use lab_grader::{CheckOptions, Endpoint};
+use lab_schema::command_line::{with_service_flags, ServiceFlags};
 use private_swarm::{Cluster, ClusterSpec};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,10 +33,8 @@ fn main() {
     let lab =
         lab_schema::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/day6-voting-app.toml")).unwrap();
     for step in &lab.answer.steps {
-        let mut args: Vec<&str> = step.command.split_whitespace().skip(1).collect();
-        if args.starts_with(&["service", "create"]) {
-            args.splice(2..2, ["--detach", "--no-resolve-image"]);
-        }
+        let line = with_service_flags(&step.command, ServiceFlags::FAST);
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
         cluster.docker(0, &args).unwrap_or_else(|e| panic!("{}: {e}", step.command));
     }
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -239,13 +239,8 @@ impl Session {
     }
 
     fn fill_placeholders(&self, node: &Node, text: &str) -> Result<String, (String, String)> {
-        let mut out = text.to_string();
-        for name in substitution::placeholder_names(text) {
-            let p = Placeholder::parse(&name).ok_or_else(|| (name.clone(), "unknown".to_string()))?;
-            let value = self.resolve(node, p).map_err(|why| (name.clone(), why))?;
-            out = out.replacen(&format!("<{name}>"), &value, 1);
-        }
-        Ok(out)
+        lab_schema::command_line::fill(text, |p| self.resolve(node, p))
+            .map_err(|e| (e.name, e.why.unwrap_or_else(|| "unknown".to_string())))
     }
 
     fn resolve(&self, node: &Node, p: Placeholder) -> Result<String, String> {

@@ -19,6 +19,7 @@
 //! Every line runs as `sh -c LINE` inside its node's network namespace, with `DOCKER_HOST`
 //! set to that node's engine: `localhost` is the node itself, as on a learner's node.
 
+use lab_schema::command_line::{with_service_flags, ServiceFlags};
 use std::net::Ipv4Addr;
 
 /// An outside address a lesson uses, and what the tests use instead.
@@ -36,34 +37,8 @@ pub const ADDRESSES: &[AddressSubstitution] = &[AddressSubstitution {
     why: "first-service.md's service pings Google's DNS; loopback answers ping inside the task too",
 }];
 
-/// A placeholder of a runnable line (introduction.md's table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placeholder {
-    /// `<nodeN-ip>`, N from 1.
-    NodeIp(usize),
-    WorkerToken,
-    ManagerToken,
-    ServiceName,
-    ContainerName,
-}
-
-impl Placeholder {
-    pub fn parse(name: &str) -> Option<Placeholder> {
-        Some(match name {
-            "worker-token" => Placeholder::WorkerToken,
-            "manager-token" => Placeholder::ManagerToken,
-            "service-name" => Placeholder::ServiceName,
-            "container-name" => Placeholder::ContainerName,
-            _ => {
-                let n: usize = name.strip_prefix("node")?.strip_suffix("-ip")?.parse().ok()?;
-                if n == 0 {
-                    return None;
-                }
-                Placeholder::NodeIp(n)
-            }
-        })
-    }
-}
+/// The placeholders of runnable lines (introduction.md's table), shared with `lab solve`.
+pub use lab_schema::command_line::{placeholder_names, Placeholder};
 
 /// Why a runnable line cannot be run here.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,10 +96,9 @@ pub fn substitute_addresses(text: &str) -> Result<String, Refusal> {
 /// The command that runs for `text` (already through [`substitute_addresses`], placeholders
 /// filled): `--no-resolve-image` for service create/update, HTTP probes bounded.
 pub fn prepare(text: &str, client: HttpClient) -> String {
-    for verb in ["docker service create ", "docker service update "] {
-        if let Some(rest) = text.strip_prefix(verb) {
-            return format!("{verb}--no-resolve-image {rest}");
-        }
+    let no_registry = ServiceFlags { detach: false, no_resolve_image: true };
+    if text.starts_with("docker service create ") || text.starts_with("docker service update ") {
+        return with_service_flags(text, no_registry);
     }
     if let Some(args) = text.strip_prefix("curl ") {
         return match (client, http_probe(text)) {
@@ -156,23 +130,6 @@ pub fn http_probe(text: &str) -> Option<HttpProbe> {
         _ => (authority, default_port),
     };
     Some(HttpProbe { host: host.to_string(), port, path: path.to_string() })
-}
-
-/// The names inside `<…>` in `text`, e.g. `node1-ip`.
-pub fn placeholder_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('<') {
-        let after = &rest[start + 1..];
-        match after.find('>') {
-            Some(end) if after[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && end > 0 => {
-                names.push(after[..end].to_string());
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    names
 }
 
 /// Every dotted-quad IPv4 literal in `text` (not parts of longer dotted numbers).

@@ -10,6 +10,7 @@
 //! listens on, a path with no socket, and a TLS server whose certificate the roster's CA
 //! did not sign.
 
+use lab_schema::command_line::{with_service_flags, ServiceFlags};
 use private_swarm::{Cluster, ClusterSpec};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -94,10 +95,8 @@ fn eventually<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Resul
 /// Runs answer lines on node `idx`, creating services detached and without a registry.
 fn apply(cluster: &Cluster, idx: usize, lines: &[&str]) {
     for line in lines {
-        let mut args: Vec<&str> = line.split_whitespace().skip(1).collect();
-        if args.starts_with(&["service", "create"]) {
-            args.splice(2..2, ["--detach", "--no-resolve-image"]);
-        }
+        let line = with_service_flags(line, ServiceFlags::FAST);
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
         cluster.docker(idx, &args).unwrap_or_else(|e| panic!("`{line}` on node{}: {e}", idx + 1));
     }
 }

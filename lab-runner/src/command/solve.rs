@@ -7,6 +7,7 @@ use super::{find_lab, resolve_endpoint};
 use crate::args::SolveArgs;
 use crate::exit::{Exit, Kind};
 use lab_grader::Endpoint;
+use lab_schema::command_line::{self, Placeholder, ServiceFlags};
 use lab_schema::Lab;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::{Command, Stdio};
@@ -71,19 +72,7 @@ impl DockerCli {
     }
 }
 
-/// Adds `--detach` to `docker service create|update|scale` lines.
-fn detached(line: &str) -> String {
-    for verb in ["docker service create ", "docker service update ", "docker service scale "] {
-        if let Some(rest) = line.strip_prefix(verb) {
-            if !rest.split_whitespace().any(|w| w == "-d" || w.starts_with("--detach")) {
-                return format!("{verb}--detach {rest}");
-            }
-        }
-    }
-    line.to_string()
-}
-
-/// Placeholder values, learned as the answer runs.
+/// What the answer's placeholders stand for, learned as the answer runs.
 #[derive(Default)]
 struct Placeholders {
     service: Option<String>,
@@ -91,37 +80,37 @@ struct Placeholders {
 
 impl Placeholders {
     fn fill(&self, docker: &DockerCli, line: &str) -> Result<String, String> {
-        let mut out = line.to_string();
-        if out.contains("<node1-ip>") {
-            let ip = docker.read(&["info", "--format", "{{.Swarm.NodeAddr}}"])?;
-            out = out.replace("<node1-ip>", &ip);
-        }
-        for (ph, role) in [("<worker-token>", "worker"), ("<manager-token>", "manager")] {
-            if out.contains(ph) {
-                let t = docker.read(&["swarm", "join-token", "-q", role])?;
-                out = out.replace(ph, &t);
+        command_line::fill(line, |p| self.value(docker, p)).map_err(|e| match e.why {
+            Some(why) => format!("cannot fill in <{}> of `{line}`: {why}", e.name),
+            None => format!("`{line}` has <{}>, which is no placeholder ({})", e.name, command_line::PLACEHOLDERS),
+        })
+    }
+
+    fn value(&self, docker: &DockerCli, p: Placeholder) -> Result<String, String> {
+        match p {
+            Placeholder::NodeIp(1) => docker.read(&["info", "--format", "{{.Swarm.NodeAddr}}"]),
+            Placeholder::NodeIp(n) => Err(format!("node{n} is another node, which `lab solve` cannot reach")),
+            Placeholder::WorkerToken => docker.read(&["swarm", "join-token", "-q", "worker"]),
+            Placeholder::ManagerToken => docker.read(&["swarm", "join-token", "-q", "manager"]),
+            Placeholder::ServiceName => {
+                self.service.clone().ok_or_else(|| "the answer uses it before creating a service".to_string())
             }
-        }
-        if out.contains("<service-name>") || out.contains("<container-name>") {
-            let svc = self.service.clone().ok_or("the answer uses <service-name> before creating a service")?;
-            out = out.replace("<service-name>", &svc);
-            if out.contains("<container-name>") {
+            Placeholder::ContainerName => {
+                let svc = self.value(docker, Placeholder::ServiceName)?;
                 let filter = format!("label=com.docker.swarm.service.name={svc}");
                 let deadline = Instant::now() + Duration::from_secs(30);
-                let name = loop {
+                loop {
                     let names = docker.read(&["ps", "--filter", &filter, "--format", "{{.Names}}"])?;
                     if let Some(n) = names.lines().next().filter(|n| !n.is_empty()) {
-                        break n.to_string();
+                        return Ok(n.to_string());
                     }
                     if Instant::now() > deadline {
                         return Err(format!("no running container of service {svc} on this node after 30s"));
                     }
                     std::thread::sleep(Duration::from_millis(500));
-                };
-                out = out.replace("<container-name>", &name);
+                }
             }
         }
-        Ok(out)
     }
 
     fn learn(&mut self, docker: &DockerCli, line: &str, stdout: &str) {
@@ -152,7 +141,7 @@ pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), S
     let mut ph = Placeholders::default();
     for step in &lab.answer.steps {
         let line = ph.fill(docker, &step.command)?;
-        let line = if detach { detached(&line) } else { line };
+        let line = command_line::with_service_flags(&line, ServiceFlags { detach, no_resolve_image: false });
         eprintln!("$ {line}");
         let out = docker.shell(&line)?;
         ph.learn(docker, &line, &out);
@@ -207,17 +196,5 @@ pub fn run(a: &SolveArgs) -> Exit {
             Exit::Ok
         }
         Err(e) => crate::fail(Kind::NotApplied, e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::detached;
-
-    #[test]
-    fn detach_is_added_once_to_service_verbs_only() {
-        assert_eq!(detached("docker service create --name x alpine"), "docker service create --detach --name x alpine");
-        assert_eq!(detached("docker service update -d --replicas 3 x"), "docker service update -d --replicas 3 x");
-        assert_eq!(detached("docker network create -d overlay x"), "docker network create -d overlay x");
     }
 }

@@ -77,12 +77,7 @@ impl TestSwarm {
 
 /// `docker service create|update` without waiting and without asking a registry.
 pub fn fast(line: &str) -> String {
-    for verb in ["docker service create ", "docker service update "] {
-        if let Some(rest) = line.strip_prefix(verb) {
-            return format!("{verb}--detach --no-resolve-image {rest}");
-        }
-    }
-    line.to_string()
+    lab_schema::command_line::with_service_flags(line, lab_schema::command_line::ServiceFlags::FAST)
 }
 
 pub fn lab_bin() -> PathBuf {
