@@ -101,7 +101,7 @@ fn summary_counts_statuses_scores_and_the_most_failed_checks() {
 #[test]
 fn feedback_of_a_graded_learner_lists_each_failed_check_with_expected_found_hint_and_fix() {
     let c = class();
-    let page = lab_grader::grade::feedback::render(&c, &c.learners[1]);
+    let page = lab_grader::grade::feedback::render(&c.header(), &c.learners[1]);
     assert!(page.contains("**Score: 25/100**"), "{page}");
     assert!(page.contains("## vote: 2+ replicas"), "{page}");
     assert!(page.contains("expected") && page.contains("found"), "{page}");
@@ -113,7 +113,7 @@ fn feedback_of_a_graded_learner_lists_each_failed_check_with_expected_found_hint
 #[test]
 fn feedback_of_a_worker_endpoint_says_to_point_at_a_manager() {
     let c = class();
-    insta::assert_snapshot!(lab_grader::grade::feedback::render(&c, &c.learners[3]));
+    insta::assert_snapshot!(lab_grader::grade::feedback::render(&c.header(), &c.learners[3]));
 }
 
 #[test]

@@ -71,7 +71,7 @@ pub enum Command {
     /// Bring up the practice swarm, apply a lab's answer and check it: the whole loop in one command
     Demo(DemoArgs),
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
-    #[command(after_help = crate::command::grade::HELP)]
+    #[command(after_help = GRADE_HELP)]
     Grade(GradeArgs),
     /// The practice swarm: private Docker engines on this Linux machine (needs root)
     #[command(subcommand)]
@@ -316,6 +316,25 @@ pub fn asks_for_json(raw: &[std::ffi::OsString]) -> bool {
     raw.iter().zip(raw.iter().skip(1)).any(|(a, b)| a == "--format" && b == "json")
         || raw.iter().any(|a| a == "--format=json")
 }
+
+/// `lab grade --help`, after the options.
+pub const GRADE_HELP: &str = "\
+Roster: a CSV file with a header, one learner per row (TLS paths are relative to the roster):
+  learner,endpoint,ca,cert,key
+  ana,unix:///run/ana/docker.sock,,,
+  ben,tcp://10.0.0.12:2376,certs/ca.pem,certs/ben-cert.pem,certs/ben-key.pem
+  cid,ssh://cid@10.0.0.13,,,
+A `context` column may name a docker context instead of an endpoint. Learner names become
+file names, so they may hold only letters, digits and . _ - @ +, starting with a letter or
+a digit; other names are rejected, not rewritten.
+
+Writes into --out, each file atomically: gradebook.csv, grades.json, junit.xml and
+feedback/<learner>.md for every learner. Only GET requests reach the learners' engines.
+
+Exit codes:
+  0  every learner's cluster was graded
+  1  some could not be graded (unreachable, tls_error, not_swarm, not_manager, timeout, error)
+  2  bad input: unknown lab, bad roster or flag, or an --out folder that cannot be written";
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,8 @@
 //! check, and references (a service's network or volume) to objects the lab defines.
 
 use crate::assertion::*;
+use crate::diagnostic::LabError;
 use crate::lab::{Answer, Check, Lab, RawCheck, RawLab};
-use crate::load::LabError;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
@@ -169,7 +169,7 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
             );
         }
         if let Some(first) = seen.get(&cid) {
-            let (line, _) = crate::load::line_col(text, first.start);
+            let (line, _) = crate::diagnostic::line_col(text, first.start);
             e.push(
                 c.id.span(),
                 format!("duplicate check id `{cid}` (first used on line {line})"),

@@ -4,8 +4,7 @@
 //! checks that will be graded once it can be read. Integrity flags are for the instructor
 //! and never appear here.
 
-use super::gradebook::ClassGrades;
-use super::{GradeStatus, LearnerResult};
+use super::{GradeStatus, LabHeader, LearnerResult};
 use crate::report::markdown;
 use std::fmt::Write;
 
@@ -45,7 +44,7 @@ pub fn what_to_fix(status: GradeStatus, endpoint: &str) -> String {
 }
 
 /// The feedback page of one learner.
-pub fn render(class: &ClassGrades, l: &LearnerResult) -> String {
+pub fn render(class: &LabHeader, l: &LearnerResult) -> String {
     let mut out = String::new();
     match &l.report {
         Some(report) => out.push_str(&markdown::render(report)),
@@ -56,7 +55,7 @@ pub fn render(class: &ClassGrades, l: &LearnerResult) -> String {
             let _ = writeln!(out, "## What went wrong\n\n{}\n", l.message);
             let _ = writeln!(out, "## What to fix\n\n{}\n", what_to_fix(l.status, &l.endpoint));
             let _ = writeln!(out, "## What will be graded\n\n| check | points |\n|---|---|");
-            for c in &class.checks {
+            for c in class.checks {
                 let _ = writeln!(out, "| {} | {} |", c.title.replace('|', "\\|"), c.max_points);
             }
         }

@@ -4,20 +4,13 @@
 //! Each file is written atomically; the gradebook last, so a complete gradebook means the
 //! run that wrote it finished.
 
-use super::{apply_flags, atomic, feedback, selected_checks, GradeStatus, LearnerResult, Summary};
+pub use super::CheckColumn;
+use super::{apply_flags, atomic, feedback, selected_checks, GradeStatus, LabHeader, LearnerResult, Summary};
 use crate::report::{junit, CheckReport, ClusterInfo, Report, Status};
 use crate::run::CheckOptions;
 use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// One graded check of the lab: a column of the gradebook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckColumn {
-    pub id: String,
-    pub title: String,
-    pub max_points: u32,
-}
 
 /// Everything `lab grade` learned about a class; serialises as `grades.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +47,11 @@ impl ClassGrades {
         let flags = apply_flags(&mut learners);
         let summary = Summary::new(&learners, max_score, flags, elapsed_ms);
         ClassGrades { lab: lab.id.clone(), title: lab.title.clone(), max_score, checks, learners, summary }
+    }
+
+    /// The lab as every output names it.
+    pub fn header(&self) -> LabHeader<'_> {
+        LabHeader { lab: &self.lab, title: &self.title, max_score: self.max_score, checks: &self.checks }
     }
 
     /// Every learner graded?
@@ -146,7 +144,7 @@ impl ClassGrades {
             Ok(())
         };
         for l in &self.learners {
-            put(fb.join(format!("{}.md", l.learner)), feedback::render(self, l))?;
+            put(fb.join(format!("{}.md", l.learner)), feedback::render(&self.header(), l))?;
         }
         put(dir.join("grades.json"), self.grades_json())?;
         put(dir.join("junit.xml"), self.junit_xml())?;

@@ -83,6 +83,23 @@ impl std::fmt::Display for GradeStatus {
     }
 }
 
+/// One graded check of the lab: a column of the gradebook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckColumn {
+    pub id: String,
+    pub title: String,
+    pub max_points: u32,
+}
+
+/// The lab a class is graded on, as the gradebook and the feedback pages name it.
+#[derive(Debug, Clone, Copy)]
+pub struct LabHeader<'a> {
+    pub lab: &'a str,
+    pub title: &'a str,
+    pub max_score: u32,
+    pub checks: &'a [CheckColumn],
+}
+
 /// One learner's outcome, as `grades.json` holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LearnerResult {

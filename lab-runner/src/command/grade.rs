@@ -13,25 +13,6 @@ use lab_schema::LabDuration;
 use std::io::IsTerminal;
 use std::time::Instant;
 
-/// `lab grade --help`, after the options.
-pub const HELP: &str = "\
-Roster: a CSV file with a header, one learner per row (TLS paths are relative to the roster):
-  learner,endpoint,ca,cert,key
-  ana,unix:///run/ana/docker.sock,,,
-  ben,tcp://10.0.0.12:2376,certs/ca.pem,certs/ben-cert.pem,certs/ben-key.pem
-  cid,ssh://cid@10.0.0.13,,,
-A `context` column may name a docker context instead of an endpoint. Learner names become
-file names, so they may hold only letters, digits and . _ - @ +, starting with a letter or
-a digit; other names are rejected, not rewritten.
-
-Writes into --out, each file atomically: gradebook.csv, grades.json, junit.xml and
-feedback/<learner>.md for every learner. Only GET requests reach the learners' engines.
-
-Exit codes:
-  0  every learner's cluster was graded
-  1  some could not be graded (unreachable, tls_error, not_swarm, not_manager, timeout, error)
-  2  bad input: unknown lab, bad roster or flag, or an --out folder that cannot be written";
-
 pub fn run(a: &GradeArgs) -> Exit {
     let (timeout, wait) = (a.timeout, a.wait);
     let lab = match find_lab(&a.labs, &a.lab) {
