@@ -10,6 +10,7 @@
 mod args;
 mod catalog;
 mod command;
+mod course;
 pub mod exit;
 mod value;
 

@@ -10,9 +10,18 @@ pub fn list(a: &ListArgs) -> Exit {
         Ok(c) => c,
         Err(e) => return e,
     };
-    let w = cat.labs.iter().map(|l| l.id.len()).max().unwrap_or(0);
-    for l in &cat.labs {
-        println!("{:w$}  {:>3} checks  {}", l.id, l.checks.len(), l.title);
+    let book = crate::course::book();
+    let mut labs: Vec<&lab_schema::Lab> = cat.labs.iter().collect();
+    crate::course::sort_by_lesson(&mut labs, &book, |l| &l.lesson);
+    let chapter = |l: &lab_schema::Lab| {
+        crate::course::chapter_of(&book, &l.lesson)
+            .map_or_else(|| format!("-  {}", l.lesson), |c| format!("{:>2}  {}", c.number, c.title))
+    };
+    let w = labs.iter().map(|l| l.id.len()).max().unwrap_or(0).max(3);
+    let cw = labs.iter().map(|l| chapter(l).chars().count()).max().unwrap_or(0).max(10);
+    println!("{:<cw$}  {:<w$}  CHECKS  TITLE", "   CHAPTER", "LAB");
+    for l in labs {
+        println!("{:<cw$}  {:<w$}  {:>6}  {}", chapter(l), l.id, l.checks.len(), l.title);
     }
     Exit::Ok
 }
