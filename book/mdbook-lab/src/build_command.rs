@@ -7,6 +7,22 @@ use mdbook_lab::LabPreprocessor;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const HELP: &str = "\
+mdbook-lab build: build the whole book in-process, as `mdbook build` does (HTML and its
+search index), with the lab cards rendered; no `mdbook` CLI needed.
+
+USAGE:
+    mdbook-lab build [BOOK_DIR] [--dest-dir DIR] [--solutions]
+
+ARGUMENTS:
+    BOOK_DIR          the folder holding book.toml (default: the current folder)
+
+OPTIONS:
+    -d, --dest-dir DIR  where to write the book (default: book.toml's build-dir, book/)
+    --solutions         the instructor edition: fix commands, answers, *-answer.md chapters
+    -h, --help          print this help
+";
+
 /// `mdbook-lab build [BOOK_DIR] [--dest-dir DIR] [--solutions]`.
 pub fn run(args: &[String]) -> ExitCode {
     let mut book_dir = None;
@@ -15,6 +31,10 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--help" | "-h" => {
+                print!("{HELP}");
+                return ExitCode::SUCCESS;
+            }
             "--solutions" => solutions = Some(true),
             "--dest-dir" | "-d" => match args.next() {
                 Some(d) => dest_dir = Some(PathBuf::from(d)),

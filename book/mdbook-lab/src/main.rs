@@ -17,7 +17,8 @@ USAGE:
     mdbook-lab supports <renderer>   exit 0 if <renderer> is supported (html only)
     mdbook-lab build [BOOK_DIR] [--dest-dir DIR] [--solutions]
                                      build the whole book in-process (mdBook 0.5's engine,
-                                     no `mdbook` CLI needed); --solutions: instructor edition
+                                     no `mdbook` CLI needed, search index included);
+                                     --solutions: instructor edition; `build --help`
     mdbook-lab --help | --version
 
 mdBook runs it for you; in book.toml:

@@ -137,6 +137,11 @@ fn the_binary_supports_html_only_and_documents_itself() {
     let help = status(&["--help"]);
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("MDBOOK_LAB_SOLUTIONS"));
+    for help in [&["build", "--help"][..], &["build", "-h"]] {
+        let out = status(help);
+        assert!(out.status.success(), "{help:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("--dest-dir"), "{help:?}");
+    }
     assert_eq!(status(&["frobnicate"]).status.code(), Some(2));
     let garbage = status(&[]);
     assert_eq!(garbage.status.code(), Some(2), "{}", String::from_utf8_lossy(&garbage.stderr));
@@ -168,6 +173,18 @@ fn the_build_command_builds_both_editions_without_the_mdbook_cli() {
     let learner = build("learner", None);
     assert!(std::fs::read_to_string(learner.join("voting-app.html")).unwrap().contains(r#"id="lab-day6-voting-app""#));
     assert!(!learner.join("voting-app-answer.html").exists());
+    // The search index, as `mdbook build` writes it (book.toml enables search), holds
+    // the lessons and none of the answers.
+    let index = std::fs::read_dir(&learner)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("searchindex"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .expect("mdbook-lab build writes a search index");
+    assert!(index.contains("overlay") && index.contains("routing"), "the index covers the lessons");
+    for command in answer_only_commands() {
+        assert!(!index.contains(&command), "the learner's search index gives away `{command}`");
+    }
     let instructor = build("instructor", Some("true"));
     assert!(instructor.join("voting-app-answer.html").exists());
     assert!(std::fs::read_to_string(instructor.join("voting-app.html")).unwrap().contains(r#"class="lab-answer""#));
