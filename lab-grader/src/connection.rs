@@ -45,6 +45,8 @@ pub(crate) fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
         src = s.source();
     }
     let lower = why.to_lowercase();
+    // Classified on the whole chain above; shown to the learner in plain words.
+    let why = crate::cause::in_plain_words(e);
     match e {
         B::DockerResponseServerError { status_code, message } => {
             if message.contains("not a swarm manager") {

@@ -7,6 +7,7 @@
 //! [`grade`] grades a whole class from a roster and writes its gradebook.
 //! Nothing here changes a cluster: only GET requests reach the engine.
 
+pub mod cause;
 pub mod connection;
 pub mod endpoint;
 pub mod evaluate;
