@@ -42,7 +42,12 @@ fn io_reason(io: &std::io::Error) -> String {
 /// `text` without the client library's layer names and the `(os error N)` suffix.
 fn library_free(text: &str) -> String {
     let mut t = text.trim();
-    for layer in ["Error in the hyper legacy client:", "client error (Connect):", "tcp connect error:", "error trying to connect:"] {
+    for layer in [
+        "Error in the hyper legacy client:",
+        "client error (Connect):",
+        "tcp connect error:",
+        "error trying to connect:",
+    ] {
         t = t.trim_start_matches(layer).trim();
     }
     let t = match t.find(" (os error ") {

@@ -75,7 +75,10 @@ fn run(cli: Cli) -> Exit {
         Command::Grade(a) => command::grade::run(&a),
         Command::Cluster(c) => command::cluster::run(c),
         Command::Completions(a) => {
-            clap_complete::generate(a.shell, &mut Cli::command(), "lab", &mut std::io::stdout());
+            // Into a buffer first: clap_complete panics on a closed pipe (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut Cli::command(), "lab", &mut script);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
             Exit::Ok
         }
     }

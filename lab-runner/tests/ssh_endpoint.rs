@@ -128,6 +128,7 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
             "day6-voting-app",
             "--only",
             "network-frontend",
+            "--only",
             "network-backend",
             "--format",
             "json",
