@@ -336,6 +336,13 @@ Exit codes:
   1  some could not be graded (unreachable, tls_error, not_swarm, not_manager, timeout, error)
   2  bad input: unknown lab, bad roster or flag, or an --out folder that cannot be written";
 
+/// The `--color` of a raw command line (`--color never` or `--color=never`), if any.
+pub fn color_asked(raw: &[std::ffi::OsString]) -> Option<ColorChoice> {
+    let value = raw.iter().zip(raw.iter().skip(1)).filter(|(a, _)| *a == "--color").map(|(_, v)| v.to_str()).last();
+    let value = value.or_else(|| raw.iter().filter_map(|a| a.to_str()?.strip_prefix("--color=").map(Some)).last());
+    ColorChoice::from_str(value??, true).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,5 +413,14 @@ mod tests {
         assert!(asks_for_json(&v(&["lab", "check", "--format", "json", "x"])));
         assert!(asks_for_json(&v(&["lab", "check", "--format=json"])));
         assert!(!asks_for_json(&v(&["lab", "check", "--format", "human", "json"])));
+    }
+
+    #[test]
+    fn color_is_read_before_clap_in_either_spelling() {
+        let v = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(color_asked(&v(&["lab", "--color", "never", "list"])), Some(ColorChoice::Never));
+        assert_eq!(color_asked(&v(&["lab", "list", "--color=always"])), Some(ColorChoice::Always));
+        assert_eq!(color_asked(&v(&["lab", "list"])), None);
+        assert_eq!(color_asked(&v(&["lab", "list", "--color", "purple"])), None);
     }
 }

@@ -15,7 +15,7 @@ pub mod exit;
 mod value;
 
 use args::{Cli, Command};
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 use exit::{Exit, Kind};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,7 +25,17 @@ static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
 
 pub fn main() -> ExitCode {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&raw) {
+    // clap's own help and errors follow --color too, so it is read before clap runs.
+    let color = match args::color_asked(&raw) {
+        Some(args::ColorChoice::Always) => clap::ColorChoice::Always,
+        Some(args::ColorChoice::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(color)
+        .try_get_matches_from(&raw)
+        .and_then(|mut m| <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
