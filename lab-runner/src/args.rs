@@ -338,9 +338,15 @@ Exit codes:
 
 /// The `--color` of a raw command line (`--color never` or `--color=never`), if any.
 pub fn color_asked(raw: &[std::ffi::OsString]) -> Option<ColorChoice> {
-    let value = raw.iter().zip(raw.iter().skip(1)).filter(|(a, _)| *a == "--color").map(|(_, v)| v.to_str()).last();
-    let value = value.or_else(|| raw.iter().filter_map(|a| a.to_str()?.strip_prefix("--color=").map(Some)).last());
-    ColorChoice::from_str(value??, true).ok()
+    let mut value = None;
+    for (i, a) in raw.iter().enumerate() {
+        match a.to_str() {
+            Some("--color") => value = raw.get(i + 1).and_then(|v| v.to_str()),
+            Some(a) if a.starts_with("--color=") => value = a.strip_prefix("--color="),
+            _ => {}
+        }
+    }
+    ColorChoice::from_str(value?, true).ok()
 }
 
 #[cfg(test)]
