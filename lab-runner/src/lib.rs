@@ -2,8 +2,8 @@
 //! The work itself lives in `lab-grader` (grading), `lab-schema` (lab files) and
 //! `private-swarm` (the practice swarm).
 //!
-//! Raw arguments become typed, validated flags in [`args`] (with the value parsers of
-//! [`value`]) before any command runs; every error a command reports goes through [`fail`],
+//! Raw arguments become typed, validated flags in `args` (with the value parsers of
+//! `value`) before any command runs; every error a command reports goes through `fail`,
 //! which prints it for a person on stderr, or as a JSON object on stdout under
 //! `--format json`, and returns its exit code.
 

@@ -3,7 +3,7 @@
 //!
 //! A lab is a TOML file, `labs/<lab-id>.toml`, read in two layers (as ripgrep does with its
 //! arguments): serde reads the raw file with spans and `deny_unknown_fields`, then
-//! [`validate`] turns it into a [`Lab`] that cannot hold an invalid combination. Every
+//! validation (`validate.rs`) turns it into a [`Lab`] that cannot hold an invalid combination. Every
 //! problem becomes a [`LabError`] diagnostic naming the file, line and column.
 //!
 //! This crate has no async runtime and no engine client, so the preprocessor stays light.
