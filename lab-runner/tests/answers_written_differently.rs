@@ -124,7 +124,10 @@ fn contexts_pick_the_engine_like_the_docker_cli() {
     // DOCKER_HOST beats the current context: here it points at nothing, so exit 3.
     let dead = run(&only, &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")]);
     assert_eq!(dead.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&dead.stderr).contains("DOCKER_HOST"));
+    // Under --format json the error is a JSON object on stdout, naming where the engine came from.
+    let err: serde_json::Value = serde_json::from_slice(&dead.stdout).unwrap();
+    assert_eq!(err["error"]["kind"], "unreachable", "{err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("DOCKER_HOST"), "{err}");
     // Both --host and --context: a usage error.
     let both = run(&[&only[..], &["--context", "practice", "-H", "unix:///x.sock"]].concat(), &[]);
     assert_eq!(both.status.code(), Some(2));
