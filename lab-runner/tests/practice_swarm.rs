@@ -34,7 +34,7 @@ fn role_of(table: &str, node: &str) -> String {
     let row = table.lines().map(str::trim).find(|l| l.starts_with(&format!("{node} "))).unwrap_or_else(|| {
         panic!("no row for {node} in:\n{table}");
     });
-    row.split_whitespace().nth(2).unwrap().to_string()
+    row.split_whitespace().nth(3).unwrap().to_string()
 }
 
 #[test]
