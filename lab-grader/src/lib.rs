@@ -2,8 +2,8 @@
 //!
 //! [`endpoint`] finds the engine the way the `docker` CLI does, [`connection`] connects and
 //! pins an API version, [`snapshot`] reads the swarm once with concurrent GETs,
-//! [`evaluate`] grades a lab's checks against that snapshot, [`run`] re-snapshots while
-//! checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown);
+//! [`evaluate`] grades a lab's checks against that snapshot, [`fix`] computes the commands
+//! that fix what failed, [`run`] re-snapshots while checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown);
 //! [`grade`] grades a whole class from a roster and writes its gradebook.
 //! Nothing here changes a cluster: only GET requests reach the engine.
 
@@ -11,6 +11,7 @@ pub mod cause;
 pub mod connection;
 pub mod endpoint;
 pub mod evaluate;
+pub mod fix;
 pub mod grade;
 pub mod report;
 pub mod run;

@@ -24,6 +24,9 @@ pub struct CheckOptions {
     /// Called before each re-read with the latest report and the time spent so far
     /// (`lab check` shows progress on stderr with it).
     pub on_wait: Option<fn(&Report, Duration)>,
+    /// Add to each failed check the commands that fix it from the state found
+    /// (`lab check --fix`); without it, reports carry hints only.
+    pub fixes: bool,
 }
 
 /// Grades `lab` on the cluster behind `conn`.
@@ -84,6 +87,9 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
             }
         }
         report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
+        if opts.fixes {
+            crate::fix::attach(lab, &snap, &mut report);
+        }
         return Ok(report);
     }
 }

@@ -128,6 +128,10 @@ pub struct CheckArgs {
     /// Give up on an engine that does not answer within this time
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = value::duration)]
     pub timeout: Duration,
+    /// Also show, for each failed check, the docker commands that fix it from the state
+    /// found (paste them in order); without it, the report gives hints only
+    #[arg(long)]
+    pub fix: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[command(flatten)]
@@ -193,6 +197,9 @@ pub struct GradeArgs {
     /// Per-cluster convergence wait, as `lab check --wait` (shorter than --timeout)
     #[arg(long, value_name = "DURATION", value_parser = value::duration)]
     pub wait: Option<Duration>,
+    /// Leave the fix commands out of the feedback files (hints only)
+    #[arg(long)]
+    pub no_fixes: bool,
     #[command(flatten)]
     pub labs: LabsArgs,
 }

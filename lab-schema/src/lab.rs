@@ -19,6 +19,9 @@ pub struct Lab {
     /// The reference answer: the lesson's commands, in order.
     pub answer: Answer,
     pub checks: Vec<Check>,
+    /// `lab check --fix` may show fix commands (`fixes = false` in the file: an
+    /// instructor's graded assignment, hints only).
+    pub fixes: bool,
     /// Where the definition was read from.
     #[serde(skip)]
     pub source: PathBuf,
@@ -106,6 +109,7 @@ pub(crate) struct RawLab {
     pub lesson: Spanned<String>,
     pub goal: Spanned<String>,
     pub answer: Spanned<String>,
+    pub fixes: Option<bool>,
     #[serde(rename = "check", default)]
     pub checks: Vec<Spanned<RawCheck>>,
 }

@@ -236,6 +236,7 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         goal: raw.goal.into_inner(),
         answer: Answer::parse(raw.answer.get_ref()),
         checks,
+        fixes: raw.fixes.unwrap_or(true),
         source: path.to_path_buf(),
     })
 }

@@ -77,6 +77,7 @@ malformed! {
     env_value_a_number => "an env value written as a number",
     exact_names_unstated_field => "exact = [\"ports\"] on a check that states no ports",
     exact_unknown_field => "exact = [\"image\"]: only list fields can be exact",
+    fixes_not_a_bool => "fixes = \"no\": a string where true or false belongs",
     id_not_matching_file_name => "the lab id is not the file name",
     image_empty_list => "image = []: no image would ever match",
     image_upper_case => "image = \"Redis\": repository names are lower-case",

@@ -10,6 +10,8 @@ mod service;
 mod tasks;
 mod volume;
 
+pub(crate) use service::serde_plain;
+
 use crate::report::{CheckReport, ClusterInfo, Mismatch, Report, Status};
 use crate::snapshot::Snapshot;
 use bollard::models::{Network, Service, Task, TaskState};
@@ -194,7 +196,8 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
         max_points: check.points,
         message,
         hint: check.hint.clone(),
-        fix: check.fix.clone(),
+        fix: None,
+        fix_note: None,
         mismatches: f.mismatches,
     }
 }

@@ -111,7 +111,8 @@ impl ClassGrades {
                     max_points: c.max_points,
                     message: why.clone(),
                     hint: String::new(),
-                    fix: String::new(),
+                    fix: None,
+                    fix_note: None,
                     mismatches: Vec::new(),
                 })
                 .collect(),

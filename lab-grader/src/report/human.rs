@@ -1,5 +1,6 @@
 //! The report a learner reads in a terminal: a line per check, every mismatch of a failing
-//! check as field / expected / found, then its hint and fix, then the score.
+//! check as field / expected / found, then its hint, its fix commands when they were asked
+//! for (`lab check --fix`), then the score.
 
 use super::{Report, Status};
 use anstyle::AnsiColor;
@@ -61,8 +62,10 @@ pub fn render(r: &Report, style: Style) -> String {
             if !c.hint.is_empty() {
                 let _ = writeln!(out, "      hint: {}", plain(c.hint.trim()).replace('\n', "\n            "));
             }
-            if !c.fix.is_empty() {
-                let _ = writeln!(out, "      fix:  {}", c.fix.trim());
+            if let Some(fix) = &c.fix {
+                let _ = writeln!(out, "      fix:  {}", fix.trim().replace('\n', "\n            "));
+            } else if let Some(note) = &c.fix_note {
+                let _ = writeln!(out, "      fix:  ({note})");
             }
         }
     }

@@ -28,8 +28,11 @@ pub fn render(r: &Report) -> String {
         if !c.hint.is_empty() {
             let _ = writeln!(out, "\n**Hint:** {}", c.hint.trim());
         }
-        if !c.fix.is_empty() {
-            let _ = writeln!(out, "\n**Fix:**\n\n```console\n$ {}\n```", c.fix.trim());
+        if let Some(fix) = &c.fix {
+            let lines: Vec<String> = fix.trim().lines().map(|l| format!("$ {l}")).collect();
+            let _ = writeln!(out, "\n**Fix:**\n\n```console\n{}\n```", lines.join("\n"));
+        } else if let Some(note) = &c.fix_note {
+            let _ = writeln!(out, "\n**Fix:** {note}.");
         }
     }
     out

@@ -48,7 +48,12 @@ pub struct CheckReport {
     /// One sentence on the outcome.
     pub message: String,
     pub hint: String,
-    pub fix: String,
+    /// Commands that fix the check from the state found, one per line, in order: only when
+    /// asked for (`lab check --fix`), never for a check that passed or is converging.
+    pub fix: Option<String>,
+    /// Why a failed check has no `fix` when fixes were asked for (human reports only).
+    #[serde(skip)]
+    pub fix_note: Option<String>,
     pub mismatches: Vec<Mismatch>,
 }
 

@@ -56,6 +56,7 @@ pub fn run(a: &CheckArgs) -> Exit {
         only: a.only.clone(),
         skip: a.skip.clone(),
         on_wait: Some(show_wait),
+        fixes: a.fix && lab.fixes,
         ..Default::default()
     };
     let result = crate::runtime().block_on(async {
@@ -69,10 +70,29 @@ pub fn run(a: &CheckArgs) -> Exit {
         Ok(r) => r,
         Err(e) => return crate::fail(Kind::from(&e), format!("{e} (endpoint from {})", endpoint.source)),
     };
+    let no_fixes = a.fix && !lab.fixes;
+    let why = format!(
+        "No fix commands: this lab turns them off (`fixes = false` in {}); the hints are what you get.",
+        lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone())
+    );
     match a.format {
-        Format::Human => print!("{}", human::render(&report, human::Style { color: crate::stdout_color() })),
+        Format::Human => {
+            print!("{}", human::render(&report, human::Style { color: crate::stdout_color() }));
+            if no_fixes {
+                println!("{why}");
+            } else if !a.fix && lab.fixes && report.count(Status::Fail) > 0 {
+                println!(
+                    "Stuck? `{} check {} --fix` adds the commands that fix each failed check.",
+                    crate::me(),
+                    lab.id
+                );
+            }
+        }
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
         Format::Junit => println!("{}", junit::render(&report)),
+    }
+    if no_fixes && a.format != Format::Human {
+        eprintln!("{why}");
     }
     if report.passed {
         Exit::Ok

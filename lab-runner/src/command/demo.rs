@@ -56,6 +56,7 @@ pub fn run(a: &DemoArgs) -> Exit {
         timeout: Duration::from_secs(30),
         engine: EngineArgs { host: Some(host.clone()), context: None },
         labs: a.labs.clone(),
+        fix: false,
     };
     let code = check::run(&args);
     let me = crate::me();

@@ -34,7 +34,11 @@ pub fn run(a: &GradeArgs) -> Exit {
         return crate::fail(Kind::BadInput, format!("--out {}: {e}", a.out.display()));
     }
 
-    let opts = GradeOptions { jobs: a.jobs, timeout, check: CheckOptions { wait, ..Default::default() } };
+    let opts = GradeOptions {
+        jobs: a.jobs,
+        timeout,
+        check: CheckOptions { wait, fixes: !a.no_fixes && lab.fixes, ..Default::default() },
+    };
     let total = learners.len();
     eprintln!(
         "lab grade {}: {total} learner{} from {}, up to {} at once, {} per cluster",

@@ -1,6 +1,8 @@
 //! A private swarm for one test binary, and the `lab` binary run against it.
 #![allow(dead_code)]
 
+pub mod voting_app;
+
 use private_swarm::{Cluster, ClusterSpec};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,761 @@
+//! Fix commands computed from the state found: for each failing check, the docker CLI
+//! lines a learner pastes, in order, to get from *their* swarm to a passing check.
+//!
+//! The lab's assertions say what must hold; the [`Snapshot`] says what is there; where the
+//! lab allows several values (a high port, any tag, a password) the reference answer's
+//! choice is taken. Checks are planned in report order against a [`model::Model`] of the
+//! swarm that every planned command changes, so a later check sees what earlier fixes
+//! leave behind: nothing is created twice, nothing an earlier fix set is undone. Objects are
+//! updated in place (`docker service update --replicas/--publish-rm/--network-add/…`);
+//! `create` is used only for what is missing; what cannot change in place (a network's
+//! driver, a service's mode) is removed and created again, with whatever depended on it.
+//!
+//! Where no command run against this engine can fix a check (a node that has not joined),
+//! the lab file's own `fix` text is offered, unless it holds a `<placeholder>`.
+
+mod model;
+mod shell;
+mod spec;
+
+use crate::evaluate::{evaluate_check, Ctx};
+use crate::report::{Report, Status};
+use crate::snapshot::Snapshot;
+use bollard::models::{Node, TaskState};
+use lab_schema::*;
+use model::{Model, PLANNED};
+use spec::{NoFix, ServiceSpec};
+
+/// Fills `fix` (and, when there is none, `fix_note`) of every failed check of `report`.
+pub fn attach(lab: &Lab, snap: &Snapshot, report: &mut Report) {
+    let mut plan = Planner::new(lab, snap);
+    for c in report.checks.iter_mut().filter(|c| c.status == Status::Fail) {
+        let Some(check) = lab.check(&c.id) else { continue };
+        match plan.fix(check) {
+            Ok(lines) if lines.is_empty() => {
+                c.fix_note = Some("the fixes of the checks above fix this one too".into());
+            }
+            Ok(lines) => c.fix = Some(lines.join("\n")),
+            Err(_) if !check.fix.contains('<') && !check.fix.trim().is_empty() => {
+                c.fix = Some(check.fix.trim().to_string());
+            }
+            Err(why) => {
+                c.fix_note = Some(format!("no command run against this engine fixes this: {why}; see the hint"))
+            }
+        }
+    }
+}
+
+struct Planner<'a> {
+    lab: &'a Lab,
+    model: Model,
+    /// The `docker service create` lines of the reference answer.
+    answers: Vec<ServiceSpec>,
+}
+
+fn image_matches(image: &str, m: &ImageMatch) -> bool {
+    ImageRef::parse(image).is_ok_and(|r| m.matches(&r))
+}
+
+fn is_running(t: &bollard::models::Task) -> bool {
+    t.status.as_ref().and_then(|s| s.state) == Some(TaskState::RUNNING)
+}
+
+impl<'a> Planner<'a> {
+    fn new(lab: &'a Lab, snap: &Snapshot) -> Planner<'a> {
+        let answers = lab
+            .answer
+            .steps
+            .iter()
+            .filter(|s| s.node.is_none() && !s.command.contains('<'))
+            .filter_map(|s| ServiceSpec::from_create_line(&s.command))
+            .collect();
+        Planner { lab, model: Model::new(snap), answers }
+    }
+
+    fn fails(&self, check: &Check) -> bool {
+        evaluate_check(check, &self.model.snap).status == Status::Fail
+    }
+
+    /// The lines that fix `check`, given the fixes planned before it. Empty when those
+    /// already do. Either the whole fix is planned or none of it.
+    fn fix(&mut self, check: &Check) -> Result<Vec<String>, NoFix> {
+        if !self.fails(check) {
+            return Ok(Vec::new());
+        }
+        let saved = self.model.snap.clone();
+        let mut out = Vec::new();
+        let planned = match &check.assertion {
+            Assertion::Service(a) => self.service(a, &mut out),
+            Assertion::Tasks(a) => self.tasks(a, &mut out),
+            Assertion::Network(a) => self.network(a, &mut out),
+            Assertion::Volume(a) => self.volume(a, &mut out),
+            Assertion::Node(a) => self.nodes(a, &mut out),
+            Assertion::Swarm(a) => self.swarm(a, &mut out),
+            Assertion::Secret(a) => self.object(a, "secret", &mut out),
+            Assertion::Config(a) => self.object(a, "config", &mut out),
+        };
+        let result = planned.and_then(|()| {
+            if self.fails(check) {
+                Err("the lab asks for something no docker command here can set".to_string())
+            } else {
+                Ok(out)
+            }
+        });
+        if result.is_err() {
+            self.model.snap = saved;
+        }
+        result
+    }
+
+    /// The answer's create line for a service called `name`, or running one of `image`.
+    fn answer_for(&self, name: Option<&str>, image: Option<&ImageMatch>) -> Option<&ServiceSpec> {
+        name.and_then(|n| self.answers.iter().find(|s| s.name == n)).or_else(|| {
+            let img = image?;
+            self.answers
+                .iter()
+                .find(|s| image_matches(&s.image, img) && name.is_none_or(|n| s.name.is_empty() || s.name == n))
+        })
+    }
+
+    /// The service the lab calls `name` (exactly, or as `<stack>_name`).
+    fn service_named(&self, name: &str) -> Option<String> {
+        self.model.ctx().service_named(name).map(|s| Ctx::service_name(s).to_string())
+    }
+
+    /// A new service that passes every service check of the lab about it.
+    fn new_spec(&self, name: Option<&str>, image: Option<&ImageMatch>) -> Result<ServiceSpec, NoFix> {
+        let answer = self.answer_for(name, image);
+        let mut s = answer.cloned().unwrap_or_default();
+        if let Some(n) = name {
+            s.name = n.to_string();
+        }
+        for c in &self.lab.checks {
+            match &c.assertion {
+                Assertion::Service(a)
+                    if (name.is_some() && a.name.as_deref() == name)
+                        || (name.is_none() && a.name.is_none() && a.image.as_ref() == image) =>
+                {
+                    s.conform(a, answer)?
+                }
+                Assertion::Tasks(t) if t.running.is_some() && (t.service.as_deref() == name && name.is_some()) => {
+                    s.conform(&ServiceAssertion { running: t.running, ..Default::default() }, answer)?
+                }
+                _ => {}
+            }
+        }
+        if s.image.is_empty() {
+            s.image = image.and_then(|m| m.0.first()).map(spec::pattern_image).ok_or("no image to create it from")?;
+        }
+        if s.name.is_empty() {
+            let base = ImageRef::parse(&s.image)
+                .map(|r| r.repository.rsplit('/').next().unwrap_or("service").to_string())
+                .unwrap_or_else(|_| "service".into());
+            let taken = self.model.service_names();
+            s.name = std::iter::once(base.clone())
+                .chain((2..).map(|i| format!("{base}-{i}")))
+                .find(|n| !taken.contains(n))
+                .unwrap_or(base);
+        }
+        Ok(s)
+    }
+
+    /// Networks a service spec names exist, as overlays a service can join.
+    fn ensure_networks(&mut self, s: &mut ServiceSpec, out: &mut Vec<String>) -> Result<(), NoFix> {
+        for n in s.networks.iter_mut() {
+            let found = self
+                .model
+                .snap
+                .networks
+                .iter()
+                .find(|x| crate::evaluate::name_matches(x.name.as_deref().unwrap_or(""), x.labels.as_ref(), n));
+            match found {
+                Some(x) if x.scope.as_deref() == Some("swarm") => *n = x.name.clone().unwrap_or_default(),
+                Some(_) => {
+                    let want = self.network_check(n);
+                    self.recreate_network(&want, out)?;
+                }
+                None => {
+                    let want = self.network_check(n);
+                    self.create_network(&want, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the lab says about network `name`, or an overlay.
+    fn network_check(&self, name: &str) -> NetworkAssertion {
+        self.lab
+            .checks
+            .iter()
+            .find_map(|c| match &c.assertion {
+                Assertion::Network(a) if a.name == name => Some(a.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| NetworkAssertion { name: name.to_string(), ..Default::default() })
+    }
+
+    /// Frees the published ports `s` adds that another service holds.
+    fn free_ports(&mut self, s: &ServiceSpec, out: &mut Vec<String>) {
+        let current = self.model.spec(&s.name);
+        for p in &s.ports {
+            let Some(pp) = p.published else { continue };
+            if current.as_ref().is_some_and(|c| c.ports.iter().any(|x| x.published == Some(pp))) {
+                continue;
+            }
+            for other in self.model.service_names().into_iter().filter(|n| *n != s.name) {
+                let Some(cur) = self.model.spec(&other) else { continue };
+                if !cur.ports.iter().any(|x| x.published == Some(pp) && x.protocol == p.protocol) {
+                    continue;
+                }
+                let mut freed = cur.clone();
+                freed.ports.retain(|x| !(x.published == Some(pp) && x.protocol == p.protocol));
+                out.extend(cur.update_lines(&freed));
+                self.model.put_service(&freed);
+            }
+        }
+    }
+
+    fn create_service(&mut self, mut s: ServiceSpec, out: &mut Vec<String>) -> Result<String, NoFix> {
+        self.ensure_networks(&mut s, out)?;
+        self.free_ports(&s, out);
+        out.push(s.create_line());
+        self.model.put_service(&s);
+        Ok(s.name)
+    }
+
+    /// Moves service `name` from `cur` to `des`: an update, or remove and create when
+    /// the mode changes (it cannot be updated).
+    fn change_service(&mut self, cur: &ServiceSpec, mut des: ServiceSpec, out: &mut Vec<String>) -> Result<(), NoFix> {
+        if cur == &des {
+            return Ok(());
+        }
+        self.ensure_networks(&mut des, out)?;
+        self.free_ports(&des, out);
+        if cur.global != des.global {
+            out.push(shell::join(&["docker", "service", "rm", &cur.name]));
+            self.model.remove_service(&cur.name);
+            out.push(des.create_line());
+        } else {
+            out.extend(cur.update_lines(&des));
+        }
+        self.model.put_service(&des);
+        Ok(())
+    }
+
+    fn running_count(&self, name: &str) -> u64 {
+        let ctx = self.model.ctx();
+        ctx.service_named(name)
+            .map(|s| {
+                ctx.tasks_of(s).iter().filter(|t| is_running(t) && t.desired_state == Some(TaskState::RUNNING)).count()
+            })
+            .unwrap_or(0) as u64
+    }
+
+    fn service(&mut self, a: &ServiceAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let answer = self.answer_for(a.name.as_deref(), a.image.as_ref()).cloned();
+        let target = match (&a.name, &a.image) {
+            (Some(n), _) => self.service_named(n),
+            (None, Some(img)) => {
+                // The candidate the fewest changes away.
+                let mut best: Option<(usize, String)> = None;
+                for name in self.model.service_names() {
+                    let Some(cur) = self.model.spec(&name) else { continue };
+                    if !image_matches(&cur.image, img) {
+                        continue;
+                    }
+                    let mut des = cur.clone();
+                    if des.conform(a, answer.as_ref()).is_err() {
+                        continue;
+                    }
+                    let cost = cur.update_lines(&des).join(" ").len();
+                    if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                        best = Some((cost, name));
+                    }
+                }
+                best.map(|(_, n)| n)
+            }
+            (None, None) => return Err("the check names no service".into()),
+        };
+        let Some(name) = target else {
+            if let Some(n) = &a.name {
+                self.remove_misnamed(n, a.image.as_ref(), out);
+            }
+            let s = self.new_spec(a.name.as_deref(), a.image.as_ref())?;
+            self.create_service(s, out)?;
+            return Ok(());
+        };
+        let cur = self.model.spec(&name).ok_or("the service vanished")?;
+        let mut des = cur.clone();
+        des.conform(a, answer.as_ref())?;
+        // Tasks that fail for a reason the lab does not name (postgres without a password):
+        // what the answer sets is the best guess.
+        if let (Some(want), Some(ans)) = (a.running, answer.as_ref()) {
+            if !want.matches(self.running_count(&name)) && cur.replicas == des.replicas {
+                des.add_answer_env(ans);
+            }
+        }
+        self.change_service(&cur, des, out)
+    }
+
+    /// Removes services whose names are close to `name` (`votes`, `results`, `Vote`) and
+    /// that no check of the lab asks for by their own name.
+    fn remove_misnamed(&mut self, name: &str, image: Option<&ImageMatch>, out: &mut Vec<String>) {
+        let checked: Vec<&str> = self
+            .lab
+            .checks
+            .iter()
+            .filter_map(|c| match &c.assertion {
+                Assertion::Service(a) => a.name.as_deref(),
+                Assertion::Tasks(a) => a.service.as_deref(),
+                Assertion::Volume(a) => a.service.as_deref(),
+                Assertion::Secret(a) | Assertion::Config(a) => a.service.as_deref(),
+                _ => None,
+            })
+            .collect();
+        let misnamed: Vec<String> = self
+            .model
+            .service_names()
+            .into_iter()
+            .filter(|n| !checked.contains(&n.as_str()) && close_names(n, name))
+            .filter(|n| image.is_none_or(|m| self.model.spec(n).is_some_and(|s| image_matches(&s.image, m))))
+            .collect();
+        if misnamed.is_empty() {
+            return;
+        }
+        let mut line = vec!["docker".to_string(), "service".into(), "rm".into()];
+        line.extend(misnamed.iter().cloned());
+        out.push(shell::join(&line));
+        for n in &misnamed {
+            self.model.remove_service(n);
+        }
+    }
+
+    fn tasks(&mut self, a: &TasksAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let ctx = self.model.ctx();
+        let found: Option<String> = match (&a.service, &a.image) {
+            (Some(n), _) => ctx.service_named(n).map(|s| Ctx::service_name(s).to_string()),
+            (None, Some(img)) => {
+                // Prefer a service with a task running here, whose container can be removed.
+                let here = self.model.snap.this_node_id();
+                let mut c: Vec<&bollard::models::Service> = self
+                    .model
+                    .snap
+                    .services
+                    .iter()
+                    .filter(|s| {
+                        ServiceSpec::from_service(&ctx, s)
+                            .image
+                            .split('@')
+                            .next()
+                            .is_some_and(|i| image_matches(i, img))
+                    })
+                    .collect();
+                c.sort_by_key(|s| {
+                    !ctx.tasks_of(s).iter().any(|t| is_running(t) && t.node_id.as_deref() == Some(&here))
+                });
+                c.first().map(|s| Ctx::service_name(s).to_string())
+            }
+            (None, None) => None,
+        };
+        let name = match found {
+            Some(n) => n,
+            None => {
+                if let Some(n) = &a.service {
+                    self.remove_misnamed(n, a.image.as_ref(), out);
+                }
+                let s = self.new_spec(a.service.as_deref(), a.image.as_ref())?;
+                self.create_service(s, out)?
+            }
+        };
+        if let Some(want) = a.running {
+            let cur = self.model.spec(&name).ok_or("the service vanished")?;
+            let mut des = cur.clone();
+            des.conform(&ServiceAssertion { running: Some(want), ..Default::default() }, None)?;
+            self.change_service(&cur, des, out)?;
+        }
+        if a.replaced.is_some() {
+            let tasks = Assertion::Tasks(TasksAssertion { replaced: a.replaced, ..a.clone() });
+            let probe = Check {
+                id: String::new(),
+                title: String::new(),
+                points: 0,
+                assertion: tasks,
+                hint: String::new(),
+                fix: String::new(),
+                wait: None,
+            };
+            let mut kills = 0;
+            while self.fails(&probe) && kills < 5 {
+                out.push(self.kill_line(&name));
+                self.model.kill_one_task(&name);
+                kills += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// `docker container rm -f` of one running task's container on this node: by its name
+    /// when the snapshot shows it, else the first one `docker ps` lists for the service.
+    fn kill_line(&self, service: &str) -> String {
+        let ctx = self.model.ctx();
+        let here = self.model.snap.this_node_id();
+        let container = ctx.service_named(service).and_then(|s| {
+            ctx.tasks_of(s).into_iter().find(|t| {
+                is_running(t)
+                    && t.node_id.as_deref() == Some(&here)
+                    && t.id.as_deref().is_some_and(|i| !i.starts_with(PLANNED))
+            })
+        });
+        match container.and_then(|t| {
+            let place = match t.slot.filter(|s| *s > 0) {
+                Some(slot) => slot.to_string(),
+                None => t.node_id.clone()?,
+            };
+            Some(format!("{service}.{place}.{}", t.id.as_deref()?))
+        }) {
+            Some(c) => shell::join(&["docker", "container", "rm", "-f", &c]),
+            None => format!(
+                "docker container rm -f \"$(docker ps -q --filter label=com.docker.swarm.service.name={} | head -n 1)\"",
+                shell::quote(service)
+            ),
+        }
+    }
+
+    fn create_network(&mut self, a: &NetworkAssertion, out: &mut Vec<String>) {
+        let driver = a.driver.clone().unwrap_or_else(|| {
+            if a.scope.as_deref() == Some("local") {
+                "bridge".into()
+            } else {
+                "overlay".into()
+            }
+        });
+        let scope = match (a.scope.as_deref(), driver.as_str()) {
+            (Some(s), _) => s.to_string(),
+            (None, "overlay") => "swarm".into(),
+            (None, _) => "local".into(),
+        };
+        let mut w: Vec<String> =
+            vec!["docker".into(), "network".into(), "create".into(), "--driver".into(), driver.clone()];
+        if driver != "overlay" && scope == "swarm" {
+            w.extend(["--scope".into(), "swarm".into()]);
+        }
+        if a.attachable == Some(true) {
+            w.push("--attachable".into());
+        }
+        if a.internal == Some(true) {
+            w.push("--internal".into());
+        }
+        if a.encrypted == Some(true) {
+            w.extend(["--opt".into(), "encrypted".into()]);
+        }
+        w.push(a.name.clone());
+        out.push(shell::join(&w));
+        self.model.put_network(
+            &a.name,
+            &driver,
+            &scope,
+            a.attachable == Some(true),
+            a.internal == Some(true),
+            a.encrypted == Some(true),
+        );
+    }
+
+    /// A network cannot change its driver or options: remove the services on it, remove it,
+    /// create it as the lab wants, and create those services again as they were.
+    fn recreate_network(&mut self, a: &NetworkAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let real = self.model.network_name(&a.name).unwrap_or_else(|| a.name.clone());
+        let on_it: Vec<ServiceSpec> = self
+            .model
+            .service_names()
+            .iter()
+            .filter_map(|n| self.model.spec(n))
+            .filter(|s| s.networks.contains(&real))
+            .collect();
+        if !on_it.is_empty() {
+            let mut line = vec!["docker".to_string(), "service".into(), "rm".into()];
+            line.extend(on_it.iter().map(|s| s.name.clone()));
+            out.push(shell::join(&line));
+            for s in &on_it {
+                self.model.remove_service(&s.name);
+            }
+        }
+        out.push(shell::join(&["docker", "network", "rm", &real]));
+        self.model.remove_network(&real);
+        let mut want = a.clone();
+        want.name = real.clone();
+        self.create_network(&want, out);
+        for s in on_it {
+            self.create_service(s, out)?;
+        }
+        Ok(())
+    }
+
+    fn network(&mut self, a: &NetworkAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        match self.model.network_name(&a.name) {
+            None => {
+                self.create_network(a, out);
+                Ok(())
+            }
+            Some(_) => self.recreate_network(a, out),
+        }
+    }
+
+    fn volume(&mut self, a: &VolumeAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let Some(svc) = &a.service else {
+            let mut w: Vec<String> = vec!["docker".into(), "volume".into(), "create".into()];
+            if let Some(d) = &a.driver {
+                w.extend(["--driver".into(), d.clone()]);
+            }
+            w.push(a.name.clone());
+            out.push(shell::join(&w));
+            let v = serde_json::json!({"Name": a.name, "Driver": a.driver.clone().unwrap_or_else(|| "local".into()), "Mountpoint": "", "Labels": {}, "Scope": "local", "Options": {}});
+            if let Ok(v) = serde_json::from_value(v) {
+                self.model.snap.volumes.push(v);
+            }
+            return Ok(());
+        };
+        let name = match self.service_named(svc) {
+            Some(n) => n,
+            None => {
+                self.remove_misnamed(svc, None, out);
+                let s = self.new_spec(Some(svc), None)?;
+                self.create_service(s, out)?
+            }
+        };
+        let cur = self.model.spec(&name).ok_or("the service vanished")?;
+        let mounted = cur
+            .mounts
+            .iter()
+            .any(|m| m.kind == "volume" && (m.source == a.name || m.source.ends_with(&format!("_{}", a.name))));
+        if mounted {
+            return Ok(());
+        }
+        // Where the lab (or the answer) mounts this volume in that service.
+        let from_lab = self.lab.checks.iter().find_map(|c| match &c.assertion {
+            Assertion::Service(s) if s.name.as_deref() == Some(svc.as_str()) => s
+                .mounts
+                .iter()
+                .flatten()
+                .find(|m| m.source.as_deref() == Some(a.name.as_str()))
+                .map(|m| (m.target.clone(), m.readonly.unwrap_or(false))),
+            _ => None,
+        });
+        let from_answer = self
+            .answer_for(Some(svc), None)
+            .and_then(|s| s.mounts.iter().find(|m| m.source == a.name).map(|m| (m.target.clone(), m.readonly)));
+        let (target, readonly) = from_lab.or(from_answer).ok_or("the lab says not where to mount the volume")?;
+        let mut des = cur.clone();
+        des.mounts.retain(|m| m.target.trim_end_matches('/') != target.trim_end_matches('/'));
+        des.mounts.push(spec::MountSpec { kind: "volume".into(), source: a.name.clone(), target, readonly });
+        self.change_service(&cur, des, out)
+    }
+
+    /// The name `docker node` commands take for a node: its hostname when no other node
+    /// shares it, else its ID.
+    fn node_ref(&self, n: &Node) -> String {
+        let host = n.description.as_ref().and_then(|d| d.hostname.clone());
+        let shared = |h: &str| {
+            self.model
+                .snap
+                .nodes
+                .iter()
+                .filter(|x| x.description.as_ref().and_then(|d| d.hostname.as_deref()) == Some(h))
+                .count()
+                > 1
+        };
+        match host {
+            Some(h) if !shared(&h) => h,
+            _ => n.id.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Promotes ready workers until `missing` more managers exist.
+    fn promote(&mut self, missing: usize, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let workers: Vec<(String, String)> = self
+            .model
+            .snap
+            .nodes
+            .iter()
+            .filter(|n| n.spec.as_ref().and_then(|s| s.role).map(|r| r.to_string()).as_deref() == Some("worker"))
+            .filter(|n| n.status.as_ref().and_then(|s| s.state).map(|s| s.to_string()).as_deref() == Some("ready"))
+            .filter_map(|n| Some((n.id.clone()?, self.node_ref(n))))
+            .take(missing)
+            .collect();
+        if workers.len() < missing {
+            return Err(format!(
+                "{missing} more manager{} needed but only {} ready worker{} to promote: join more nodes first",
+                if missing == 1 { " is" } else { "s are" },
+                workers.len(),
+                if workers.len() == 1 { "" } else { "s" }
+            ));
+        }
+        let mut line = vec!["docker".to_string(), "node".into(), "promote".into()];
+        line.extend(workers.iter().map(|(_, r)| r.clone()));
+        out.push(shell::join(&line));
+        for (id, _) in workers {
+            self.model.promote(&id);
+        }
+        Ok(())
+    }
+
+    fn nodes(&mut self, a: &NodeAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let want = a.count.unwrap_or(Count::at_least(1));
+        let has = |n: &Node, a: &NodeAssertion| {
+            let role = n.spec.as_ref().and_then(|s| s.role).map(|r| r.to_string()).unwrap_or_default();
+            let avail = n.spec.as_ref().and_then(|s| s.availability).map(|r| r.to_string()).unwrap_or_default();
+            let status = n.status.as_ref().and_then(|s| s.state).map(|r| r.to_string()).unwrap_or_default();
+            let reach =
+                n.manager_status.as_ref().and_then(|m| m.reachability).map(|r| r.to_string()).unwrap_or_default();
+            let leader = n.manager_status.as_ref().and_then(|m| m.leader) == Some(true);
+            let host = n.description.as_ref().and_then(|d| d.hostname.clone()).unwrap_or_default();
+            a.role.is_none_or(|r| spec_plain(&r) == role)
+                && a.availability.is_none_or(|x| spec_plain(&x) == avail)
+                && a.status.is_none_or(|x| spec_plain(&x) == status)
+                && a.reachability.is_none_or(|x| spec_plain(&x) == reach)
+                && a.leader.is_none_or(|l| l == leader)
+                && a.hostname.as_ref().is_none_or(|h| glob::matches(h, &host))
+        };
+        let matching = self.model.snap.nodes.iter().filter(|n| has(n, a)).count() as u64;
+        if want.min.is_none_or(|m| matching >= m) {
+            return Err("too many nodes match; the lab asks for fewer".into());
+        }
+        let missing = (want.min.unwrap_or(0) - matching) as usize;
+        // Nodes that would match once promoted and made active: what a command can change.
+        let relaxed = NodeAssertion {
+            role: None,
+            availability: None,
+            reachability: None,
+            leader: a.leader.filter(|l| !l),
+            ..a.clone()
+        };
+        let candidates: Vec<Node> =
+            self.model.snap.nodes.iter().filter(|n| !has(n, a) && has(n, &relaxed)).take(missing).cloned().collect();
+        if candidates.len() < missing {
+            return Err(format!(
+                "{missing} more matching node(s) needed, but only {} node(s) could change: join more nodes first",
+                candidates.len()
+            ));
+        }
+        let wants_manager = a.role == Some(NodeRole::Manager) || a.reachability == Some(Reachability::Reachable);
+        let mut promote: Vec<String> = Vec::new();
+        for n in &candidates {
+            let id = n.id.clone().unwrap_or_default();
+            let role = n.spec.as_ref().and_then(|s| s.role).map(|r| r.to_string()).unwrap_or_default();
+            if wants_manager && role != "manager" {
+                promote.push(self.node_ref(n));
+                self.model.promote(&id);
+            }
+            if a.role == Some(NodeRole::Worker) && role != "worker" {
+                out.push(shell::join(&["docker", "node", "demote", &self.node_ref(n)]));
+                self.model.demote(&id);
+            }
+            if let Some(x) = a.availability {
+                out.push(shell::join(&[
+                    "docker",
+                    "node",
+                    "update",
+                    "--availability",
+                    &spec_plain(&x),
+                    &self.node_ref(n),
+                ]));
+                self.model.set_availability(&id, &spec_plain(&x));
+            }
+        }
+        if !promote.is_empty() {
+            let mut line = vec!["docker".to_string(), "node".into(), "promote".into()];
+            line.extend(promote);
+            out.insert(0, shell::join(&line));
+        }
+        Ok(())
+    }
+
+    fn swarm(&mut self, a: &SwarmAssertion, out: &mut Vec<String>) -> Result<(), NoFix> {
+        if let Some(want) = a.managers {
+            let managers = self
+                .model
+                .snap
+                .nodes
+                .iter()
+                .filter(|n| n.spec.as_ref().and_then(|s| s.role).map(|r| r.to_string()).as_deref() == Some("manager"))
+                .count() as u64;
+            if let Some(min) = want.min.filter(|m| managers < *m) {
+                self.promote((min - managers) as usize, out)?;
+            }
+        }
+        let ready = self
+            .model
+            .snap
+            .nodes
+            .iter()
+            .filter(|n| n.status.as_ref().and_then(|s| s.state).map(|s| s.to_string()).as_deref() == Some("ready"))
+            .count() as u64;
+        if a.ready_nodes.is_some_and(|c| !c.matches(ready))
+            || a.nodes.is_some_and(|c| !c.matches(self.model.snap.nodes.len() as u64))
+        {
+            return Err(
+                "nodes join from their own machine (`docker swarm join-token worker` on a manager prints the command)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn object(&mut self, a: &ObjectAssertion, kind: &str, out: &mut Vec<String>) -> Result<(), NoFix> {
+        let names: Vec<String> = if kind == "secret" {
+            self.model.snap.secrets.iter().filter_map(|s| s.spec.as_ref()?.name.clone()).collect()
+        } else {
+            self.model.snap.configs.iter().filter_map(|s| s.spec.as_ref()?.name.clone()).collect()
+        };
+        let real = names.iter().find(|n| **n == a.name || n.ends_with(&format!("_{}", a.name))).cloned();
+        let real = match real {
+            Some(r) => r,
+            None => {
+                out.push(format!("printf '%s\\n' change-me | docker {kind} create {} -", shell::quote(&a.name)));
+                let v = serde_json::json!({"ID": format!("{PLANNED}{kind}"), "Spec": {"Name": a.name}});
+                if kind == "secret" {
+                    self.model.snap.secrets.extend(serde_json::from_value(v).ok());
+                } else {
+                    self.model.snap.configs.extend(serde_json::from_value(v).ok());
+                }
+                a.name.clone()
+            }
+        };
+        let Some(svc) = &a.service else { return Ok(()) };
+        let name = match self.service_named(svc) {
+            Some(n) => n,
+            None => {
+                let s = self.new_spec(Some(svc), None)?;
+                self.create_service(s, out)?
+            }
+        };
+        let cur = self.model.spec(&name).ok_or("the service vanished")?;
+        let mut des = cur.clone();
+        let list = if kind == "secret" { &mut des.secrets } else { &mut des.configs };
+        let target = a.target.clone().unwrap_or_else(|| real.clone());
+        let full = |t: &str| match (t.starts_with('/'), kind) {
+            (true, _) => t.to_string(),
+            (false, "secret") => format!("/run/secrets/{t}"),
+            (false, _) => format!("/{t}"),
+        };
+        let ok = list.iter().any(|(n, t)| *n == real && (a.target.is_none() || full(t) == full(&target)));
+        if !ok {
+            list.retain(|(n, _)| *n != real);
+            list.push((real, target));
+        }
+        self.change_service(&cur, des, out)
+    }
+}
+
+fn spec_plain<T: serde::Serialize>(v: &T) -> String {
+    crate::evaluate::serde_plain(v)
+}
+
+/// Names a learner may have meant: a different case, a plural, a typo or two.
+fn close_names(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    if a == b || a.trim_end_matches('s') == b.trim_end_matches('s') {
+        return true;
+    }
+    spelling::edit_distance(&a, &b) <= 2 && b.chars().count() > 3
+}
