@@ -759,3 +759,137 @@ fn close_names(a: &str, b: &str) -> bool {
     }
     spelling::edit_distance(&a, &b) <= 2 && b.chars().count() > 3
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::evaluate;
+
+    fn lab(id: &str) -> Lab {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../labs/{id}.toml"));
+        lab_schema::load_file(&path).unwrap()
+    }
+
+    /// A swarm built by running `lines` (networks and services), as the model sees it.
+    fn swarm(lines: &[&str]) -> Snapshot {
+        let mut m = Model::new(&Snapshot::default());
+        for l in lines {
+            if let Some(s) = ServiceSpec::from_create_line(l) {
+                m.put_service(&s);
+            } else if let Some(name) = l.strip_prefix("docker network create -d overlay ") {
+                m.put_network(name, "overlay", "swarm", false, false, false);
+            } else if let Some(name) = l.strip_prefix("docker network create ") {
+                m.put_network(name, "bridge", "local", false, false, false);
+            }
+        }
+        m.snap
+    }
+
+    /// Every check's fix, in report order, and whether the model passes them all after.
+    fn plan(lab: &Lab, snap: &Snapshot) -> (Vec<(String, Vec<String>)>, bool) {
+        let mut p = Planner::new(lab, snap);
+        let report = evaluate(lab, snap, &[], &[]);
+        let mut fixes = Vec::new();
+        for c in report.checks.iter().filter(|c| c.status == Status::Fail) {
+            fixes.push((c.id.clone(), p.fix(lab.check(&c.id).unwrap()).unwrap()));
+        }
+        let passes = evaluate(lab, &p.model.snap, &[], &[]).passed;
+        (fixes, passes)
+    }
+
+    const ANSWER: &[&str] = &[
+        "docker network create -d overlay backend",
+        "docker network create -d overlay frontend",
+        "docker service create --name vote -p 80:80 --network frontend --replicas 2 bretfisher/examplevotingapp_vote",
+        "docker service create --name redis --network frontend redis:3.2",
+        "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres:9.4",
+        "docker service create --name worker --network frontend --network backend bretfisher/examplevotingapp_worker",
+        "docker service create --name result --network backend -p 5001:80 bretfisher/examplevotingapp_result",
+    ];
+
+    fn with(replace: &[(&str, &str)]) -> Vec<&'static str> {
+        let mut v: Vec<&str> = ANSWER.to_vec();
+        for (from, to) in replace {
+            let i = v.iter().position(|l| l.contains(from)).unwrap();
+            v[i] = Box::leak(to.to_string().into_boxed_str());
+        }
+        v.into_iter().filter(|l| !l.is_empty()).collect()
+    }
+
+    #[test]
+    fn the_answer_needs_no_fix_and_an_empty_swarm_gets_each_object_once() {
+        let voting = lab("day6-voting-app");
+        assert_eq!(plan(&voting, &swarm(ANSWER)), (vec![], true));
+        let (fixes, passes) = plan(&voting, &Snapshot::default());
+        assert!(passes);
+        let lines: Vec<&String> = fixes.iter().flat_map(|(_, l)| l).collect();
+        assert_eq!(lines.len(), 7, "{lines:#?}");
+        assert!(lines.iter().all(|l| !l.contains('<')), "{lines:#?}");
+        // The volume check comes first and creates db with its volume; db's own check needs nothing more.
+        let db = fixes.iter().find(|(id, _)| id == "volume-db-data").unwrap();
+        assert!(db.1[0].starts_with("docker service create --name db") && db.1[0].contains("source=db-data"));
+        assert_eq!(fixes.iter().find(|(id, _)| id == "db").unwrap().1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn existing_services_are_updated_in_place() {
+        let voting = lab("day6-voting-app");
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("--name vote", "docker service create --name vote -p 80:80 --network frontend bretfisher/examplevotingapp_vote", &["docker service update --replicas 2 vote"]),
+            ("--name vote", "docker service create --name vote -p 8080:80 --network frontend --replicas 2 bretfisher/examplevotingapp_vote", &["docker service update --publish-rm target=80 --publish-add published=80,target=80 vote"]),
+            ("--name redis", "docker service create --name redis --network frontend -p 6379:6379 redis:3.2", &["docker service update --publish-rm target=6379 redis"]),
+            ("--name worker", "docker service create --name worker --network frontend bretfisher/examplevotingapp_worker", &["docker service update --network-add backend worker"]),
+            ("--name db", "docker service create --name db --network backend -e POSTGRES_HOST_AUTH_METHOD=trust --mount type=bind,source=/tmp,target=/var/lib/postgresql/data postgres:9.4", &["docker service update --mount-add type=volume,source=db-data,target=/var/lib/postgresql/data db"]),
+            ("--name result", "docker service create --name result --network frontend -p 5001:80 bretfisher/examplevotingapp_result", &["docker service update --network-rm frontend --network-add backend result"]),
+        ];
+        for (from, to, want) in cases {
+            let (fixes, passes) = plan(&voting, &swarm(&with(&[(from, to)])));
+            let lines: Vec<String> = fixes.into_iter().flat_map(|(_, l)| l).collect();
+            assert_eq!(lines, *want, "{to}");
+            assert!(passes, "{to}");
+        }
+    }
+
+    #[test]
+    fn a_misnamed_service_is_replaced_and_a_taken_port_freed_first() {
+        let voting = lab("day6-voting-app");
+        let votes = "docker service create --name votes -p 80:80 --network frontend --replicas 2 bretfisher/examplevotingapp_vote";
+        let (fixes, passes) = plan(&voting, &swarm(&with(&[("--name vote ", votes)])));
+        assert!(passes);
+        assert_eq!(fixes[0].1[0], "docker service rm votes");
+        assert!(fixes[0].1[1].starts_with("docker service create --name vote "));
+        let result80 =
+            "docker service create --name result --network backend -p 80:80 bretfisher/examplevotingapp_result";
+        let (fixes, passes) = plan(&voting, &swarm(&with(&[("--name vote ", ""), ("--name result", result80)])));
+        assert!(passes);
+        assert_eq!(fixes[0].1[0], "docker service update --publish-rm target=80 result");
+        assert_eq!(
+            fixes[1],
+            (
+                "result".to_string(),
+                vec!["docker service update --publish-add published=5001,target=80 result".to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn a_bridge_where_an_overlay_belongs_is_removed_and_created_again() {
+        let drupal = lab("day6-overlay-drupal");
+        let (fixes, passes) = plan(&drupal, &swarm(&["docker network create mydrupal"]));
+        assert!(passes);
+        assert_eq!(fixes[0].1, ["docker network rm mydrupal", "docker network create --driver overlay mydrupal"]);
+    }
+
+    #[test]
+    fn a_service_the_engine_named_is_named_by_its_fix_and_healed_with_a_real_command() {
+        let first = lab("day6-first-service");
+        let (fixes, passes) = plan(&first, &Snapshot::default());
+        assert!(passes);
+        let lines: Vec<String> = fixes.into_iter().flat_map(|(_, l)| l).collect();
+        assert_eq!(lines[0], "docker service create --name alpine --replicas 3 alpine ping 8.8.8.8");
+        assert!(lines[1].starts_with(
+            "docker container rm -f \"$(docker ps -q --filter label=com.docker.swarm.service.name=alpine"
+        ));
+        assert!(lines.iter().all(|l| !l.contains("<")));
+    }
+}

@@ -51,8 +51,9 @@ pub struct CheckReport {
     /// Commands that fix the check from the state found, one per line, in order: only when
     /// asked for (`lab check --fix`), never for a check that passed or is converging.
     pub fix: Option<String>,
-    /// Why a failed check has no `fix` when fixes were asked for (human reports only).
-    #[serde(skip)]
+    /// Why a failed check has no `fix` when fixes were asked for: an earlier check's fix
+    /// covers it, or no command can fix it from this engine. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_note: Option<String>,
     pub mismatches: Vec<Mismatch>,
 }
