@@ -206,6 +206,50 @@ fn other_lab_states() -> Vec<State> {
     ]
 }
 
+/// `fixes = false` in a lab file: `--fix` shows hints only and says why, exit code as
+/// always; `lab grade` writes fixes into feedback files unless `--no-fixes`.
+fn hints_only_where_the_lab_or_the_grader_says_so(swarm: &TestSwarm) {
+    let dir = tempfile::tempdir().unwrap();
+    let labs = dir.path().join("labs");
+    std::fs::create_dir(&labs).unwrap();
+    let text = std::fs::read_to_string(labs_dir().join("day6-routing-mesh.toml")).unwrap();
+    let graded = text.replacen("\n[[check]]", "\nfixes = false\n\n[[check]]", 1);
+    std::fs::write(labs.join("day6-routing-mesh.toml"), graded).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(lab_bin())
+            .args(args)
+            .env("DOCKER_HOST", swarm.host(0))
+            .env("NO_COLOR", "1")
+            .env("SWARM_LAB_LABS", &labs)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let human = run(&["check", "day6-routing-mesh", "--fix"]);
+    assert_eq!(human.status.code(), Some(1));
+    let text = stdout(&human);
+    assert!(text.contains("No fix commands: this lab turns them off") && !text.contains("fix:"), "{text}");
+    let json = run(&["check", "day6-routing-mesh", "--fix", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(report["checks"].as_array().unwrap().iter().all(|c| c["fix"].is_null()), "{report}");
+    assert!(String::from_utf8_lossy(&json.stderr).contains("No fix commands"));
+
+    std::fs::write(dir.path().join("class.csv"), format!("learner,endpoint\nana,{}\n", swarm.host(0))).unwrap();
+    for (flags, with_fix) in [(&[][..], true), (&["--no-fixes"][..], false)] {
+        let out = dir.path().join(format!("out{with_fix}"));
+        let mut args = vec!["grade", "day6-voting-app", "--roster"];
+        let roster = dir.path().join("class.csv");
+        args.push(roster.to_str().unwrap());
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(flags);
+        let o = Command::new(lab_bin()).args(&args).env_remove("SWARM_LAB_LABS").stdin(Stdio::null()).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let page = std::fs::read_to_string(out.join("feedback/ana.md")).unwrap();
+        assert_eq!(page.contains("docker network create --driver overlay frontend"), with_fix, "{page}");
+        assert!(page.contains("**Hint:**"), "{page}");
+    }
+}
+
 fn prove_all(swarm: &TestSwarm, states: &[State]) {
     let problems = prove(swarm, states, quick_reset);
     assert!(
@@ -239,6 +283,8 @@ fn every_mistake_in_the_other_labs_is_fixed_by_the_printed_commands() {
     let swarm = TestSwarm::start(1, 1);
     let states = other_lab_states();
     let problems = prove(&swarm, &states, quick_reset);
+    quick_reset(&swarm);
+    hints_only_where_the_lab_or_the_grader_says_so(&swarm);
     assert!(
         problems.is_empty(),
         "{} of {} states not fixed:\n\n{}",

@@ -11,6 +11,7 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
     let swarm = TestSwarm::start(1, 1);
     let host = swarm.host(0);
     let mut problems = Vec::new();
+    let mut fixes = String::new();
     for m in MISTAKES {
         swarm.reset();
         swarm.apply(&script(m));
@@ -32,7 +33,14 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
         }
         let human = stdout(&lab(&host, &["check", "day6-voting-app"]));
         insta::assert_snapshot!(m.name, human);
+        let (with_fixes, _) = check_json(&host, "day6-voting-app", &["--fix"]);
+        fixes.push_str(&format!("# {}\n", m.name));
+        for c in with_fixes["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail") {
+            fixes.push_str(&format!("{}: {}\n", c["id"].as_str().unwrap(), c["fix"].as_str().unwrap_or("(none)")));
+        }
     }
+    // What `lab check --fix` tells each learner to run (fix_property proves they work).
+    insta::assert_snapshot!("fixes", fixes);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -3,7 +3,7 @@
 //!
 //! The lab's assertions say what must hold; the [`Snapshot`] says what is there; where the
 //! lab allows several values (a high port, any tag, a password) the reference answer's
-//! choice is taken. Checks are planned in report order against a [`model::Model`] of the
+//! choice is taken. Checks are planned in report order against a model of the
 //! swarm that every planned command changes, so a later check sees what earlier fixes
 //! leave behind: nothing is created twice, nothing an earlier fix set is undone. Objects are
 //! updated in place (`docker service update --replicas/--publish-rm/--network-add/…`);

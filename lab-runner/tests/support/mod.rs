@@ -90,10 +90,17 @@ pub fn labs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../labs")
 }
 
-/// Runs `lab ARGS` against DOCKER_HOST=`host`, with no colours.
+/// Runs `lab ARGS` against DOCKER_HOST=`host`, with no colours, and `lab` on PATH (so its
+/// hints say `lab …` wherever the repository is checked out).
 pub fn lab(host: &str, args: &[&str]) -> Output {
+    let bin_dir = lab_bin().parent().map(|d| d.to_path_buf()).unwrap_or_default();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("PATH");
     Command::new(lab_bin())
         .args(args)
+        .env("PATH", path)
         .env("DOCKER_HOST", host)
         .env_remove("DOCKER_CONTEXT")
         .env("NO_COLOR", "1")
