@@ -113,8 +113,9 @@ fn prove(swarm: &TestSwarm, states: &[State], reset: impl Fn(&TestSwarm)) -> Vec
         let (after, code) = check_json(&host, s.lab, &["--wait", "60s"]);
         if code != 0 {
             problems.push(format!(
-                "{}: after the fixes\n{}\nthe lab scores {}: {}",
+                "{}: --fix said {}\nafter the fixes\n{}\nthe lab scores {}: {}",
                 s.name,
+                report["checks"],
                 lines.join("\n"),
                 after["score"],
                 after["checks"]

@@ -696,6 +696,9 @@ impl<'a> Planner<'a> {
             if wants_manager && role != "manager" {
                 promote.push(self.node_ref(n));
                 self.model.promote(&id);
+            } else if wants_manager {
+                // Promoted moments ago: it becomes reachable by itself.
+                self.model.promote(&id);
             }
             if a.role == Some(NodeRole::Worker) && role != "worker" {
                 out.push(shell::join(&["docker", "node", "demote", &self.node_ref(n)]));
