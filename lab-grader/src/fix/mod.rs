@@ -245,6 +245,29 @@ impl<'a> Planner<'a> {
             .unwrap_or_else(|| NetworkAssertion { name: name.to_string(), ..Default::default() })
     }
 
+    /// A service created again from what the learner had may print only environment
+    /// values the lab or its answer gives: reports never show the values a learner set.
+    fn printable(&self, s: &ServiceSpec) -> Result<(), NoFix> {
+        let answer = self.answer_for(Some(&s.name), None);
+        let from_lab = |k: &str, v: &str| {
+            self.lab.checks.iter().any(|c| match &c.assertion {
+                Assertion::Service(a) => {
+                    a.env.as_ref().and_then(|e| e.get(k)).is_some_and(|e| *e == EnvExpectation::Value(v.to_string()))
+                }
+                _ => false,
+            })
+        };
+        match s.env.iter().find(|(k, v)| {
+            answer.and_then(|a| a.env.iter().find(|(n, _)| n == k)).is_none_or(|(_, x)| x != v) && !from_lab(k, v)
+        }) {
+            Some((k, _)) => Err(format!(
+                "`{}` would have to be created again with its {k} value, and reports never print those",
+                s.name
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Frees the published ports `s` adds that another service holds.
     fn free_ports(&mut self, s: &ServiceSpec, out: &mut Vec<String>) {
         let current = self.model.spec(&s.name);
@@ -290,6 +313,7 @@ impl<'a> Planner<'a> {
         self.ensure_networks(&mut des, out)?;
         self.free_ports(&des, out);
         if cur.global != des.global {
+            self.printable(&des)?;
             out.push(shell::join(&["docker", "service", "rm", &cur.name]));
             self.model.remove_service(&cur.name);
             out.push(des.create_line());
@@ -522,6 +546,9 @@ impl<'a> Planner<'a> {
             .filter_map(|n| self.model.spec(n))
             .filter(|s| s.networks.contains(&real))
             .collect();
+        for s in &on_it {
+            self.printable(s)?;
+        }
         if !on_it.is_empty() {
             let mut line = vec!["docker".to_string(), "service".into(), "rm".into()];
             line.extend(on_it.iter().map(|s| s.name.clone()));
@@ -953,6 +980,22 @@ mod tests {
         let mut p = Planner::new(&lab, &Snapshot::default());
         assert!(p.fallback(lab.check("network-mydrupal").unwrap()));
         assert!(!p.fallback(lab.check("network-mydrupal").unwrap()), "it exists now: create would fail");
+    }
+
+    #[test]
+    fn a_service_created_again_never_prints_a_value_the_learner_set() {
+        let drupal = lab("day6-overlay-drupal");
+        let mut m = Model::new(&Snapshot::default());
+        m.put_network("mydrupal", "overlay", "swarm", false, true, false);
+        let psql = "docker service create --name psql --network mydrupal -e POSTGRES_PASSWORD=s3cret postgres";
+        m.put_service(&ServiceSpec::from_create_line(psql).unwrap());
+        let mut p = Planner::new(&drupal, &m.snap);
+        let mut check = drupal.check("network-mydrupal").unwrap().clone();
+        if let Assertion::Network(a) = &mut check.assertion {
+            a.internal = Some(false);
+        }
+        let err = p.fix(&check).unwrap_err();
+        assert!(err.contains("POSTGRES_PASSWORD") && !err.contains("s3cret"), "{err}");
     }
 
     #[test]
