@@ -73,7 +73,7 @@ pub enum Command {
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
     #[command(after_help = GRADE_HELP)]
     Grade(GradeArgs),
-    /// The practice swarm: private Docker engines on this Linux machine (needs root)
+    /// The practice swarm: private engines on this Linux machine (root), or containers on your Docker
     #[command(subcommand)]
     Cluster(ClusterCommand),
     /// Print a shell completion script: lab completions bash > /etc/bash_completion.d/lab
@@ -220,21 +220,50 @@ pub enum ClusterCommand {
         /// Node number (1 is node1)
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, private_swarm::MAX_NODES))]
         node: usize,
+        #[command(flatten)]
+        driver: DriverArgs,
     },
     /// Open a shell on a node: DOCKER_HOST set, its network, and a `node2$` prompt; `exit` leaves it
     Shell {
         /// node1, node2, … (or 1, 2, …); default node1
         #[arg(value_name = "NODE", value_parser = value::node)]
         node: Option<usize>,
+        #[command(flatten)]
+        driver: DriverArgs,
     },
-    /// Show the practice swarm's nodes, read live from their engines
+    /// Show the practice swarm's driver and nodes, read live from their engines
     Status {
         /// human (a table) or json: {"nodes": [{"name", "address", "docker_host", "role", "state", "availability", "manager_status", "swarm"}]}
         #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
         format: StatusFormat,
+        #[command(flatten)]
+        driver: DriverArgs,
     },
     /// Stop the practice swarm and remove everything it created, its folder included
-    Down,
+    Down {
+        #[command(flatten)]
+        driver: DriverArgs,
+    },
+}
+
+/// Which practice swarm, and on which engine for the docker driver.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DriverArgs {
+    /// Where the nodes run: netns (private engines in network namespaces of this Linux
+    /// machine; needs root) or docker (containers on the Docker engine `lab` talks to, e.g.
+    /// Docker Desktop; no root). Default: `up` uses netns as root on Linux, docker otherwise;
+    /// the other commands find the one that runs
+    #[arg(long, value_enum, value_name = "DRIVER")]
+    pub driver: Option<Driver>,
+    /// The docker driver's engine, found as the docker CLI finds it
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Driver {
+    Netns,
+    Docker,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -243,7 +272,7 @@ pub enum StatusFormat {
     Json,
 }
 
-#[derive(Args, Debug, Clone, Copy)]
+#[derive(Args, Debug, Clone)]
 pub struct UpArgs {
     #[command(flatten)]
     pub size: ClusterSize,
@@ -251,10 +280,21 @@ pub struct UpArgs {
     /// `promote` yourself, as the first lessons do
     #[arg(long, conflicts_with = "managers")]
     pub no_swarm: bool,
-    /// Route the nodes' traffic out through this machine (NAT), so they pull the real
-    /// images instead of using the offline stand-ins; `down` removes the route
+    /// Let the nodes pull the real images instead of using the offline stand-ins (netns:
+    /// their traffic is routed out through this machine (NAT) and `down` removes the route;
+    /// docker: through your Docker's own network)
     #[arg(long)]
     pub online: bool,
+    /// Node image for the docker driver: any image with dockerd, containerd and runc on PATH
+    /// [default: docker:28-dind, the official Docker-in-Docker image of Engine 28]
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Forward these ports of node1 to 127.0.0.1 on this machine (docker driver), e.g.
+    /// `--publish 80,5001` to open the voting app in a browser; HOST:NODE to use another port here
+    #[arg(long, value_name = "PORTS")]
+    pub publish: Vec<String>,
+    #[command(flatten)]
+    pub driver: DriverArgs,
 }
 
 #[derive(Args, Debug)]
@@ -313,7 +353,7 @@ impl Command {
     /// Whether this command's output is JSON, so that an error is a JSON object on stdout too.
     pub fn json_output(&self) -> bool {
         matches!(self, Command::Check(a) if a.format == Format::Json)
-            || matches!(self, Command::Cluster(ClusterCommand::Status { format: StatusFormat::Json }))
+            || matches!(self, Command::Cluster(ClusterCommand::Status { format: StatusFormat::Json, .. }))
     }
 }
 

@@ -40,12 +40,24 @@ fn find_tools() -> Result<HostTools> {
     require("containerd", "docker.io")?;
     let ip = require("ip", "iproute2")?;
     let iptables = require("iptables", "iptables")?;
+    let busybox = find_static_busybox()?;
+    let version = run(Command::new(&dockerd).arg("--version"))?;
+    Ok(HostTools { dockerd, ip, iptables, busybox, dockerd_major: dockerd_major(&version) })
+}
+
+/// True when this process runs as root, which the netns practice swarm needs.
+pub fn running_as_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// The host's static busybox (package busybox-static), which the stand-in images are made
+/// of; needs no root.
+pub fn find_static_busybox() -> Result<PathBuf> {
     let busybox = require("busybox", "busybox-static")?;
     if !is_static_elf(&busybox) {
         return Err(HarnessError::BusyboxNotStatic { path: busybox });
     }
-    let version = run(Command::new(&dockerd).arg("--version"))?;
-    Ok(HostTools { dockerd, ip, iptables, busybox, dockerd_major: dockerd_major(&version) })
+    Ok(busybox)
 }
 
 fn require(binary: &'static str, package: &'static str) -> Result<PathBuf> {

@@ -58,7 +58,9 @@ mod teardown;
 
 pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node, MAX_NODES};
 pub use error::{HarnessError, Result};
-pub use host::{check_host, ipvs_available, resolver_is_loopback_only, HostTools};
+pub use host::{
+    check_host, find_binary, find_static_busybox, ipvs_available, resolver_is_loopback_only, running_as_root, HostTools,
+};
 pub use netns::SUBNET_PREFIX;
 pub use stand_in::STAND_IN_IMAGES;
 pub use state::{Role, RUN_ROOT, STATE_FILE};

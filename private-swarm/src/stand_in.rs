@@ -212,11 +212,16 @@ done
 
 /// The rootfs tarball, built once per process from the host's static busybox.
 pub fn rootfs_tar(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
+    rootfs_tar_from(&tools.busybox)
+}
+
+/// [`rootfs_tar`] from the static busybox at `busybox`; built once per process.
+fn rootfs_tar_from(busybox: &Path) -> Result<Arc<Vec<u8>>> {
     static TAR: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
     if let Some(t) = TAR.get() {
         return Ok(t.clone());
     }
-    let built = Arc::new(build_rootfs_tar(&tools.busybox)?);
+    let built = Arc::new(build_rootfs_tar(busybox)?);
     Ok(TAR.get_or_init(|| built).clone())
 }
 
@@ -315,14 +320,21 @@ fn split_reference(image: &str) -> (&str, &str) {
 
 /// The image archive every node loads, built once per process.
 pub fn image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
+    image_archive_from(&tools.busybox)
+}
+
+/// The image archive built from the static busybox at `busybox` (see
+/// [`find_static_busybox`](crate::host::find_static_busybox)), without root: for engines
+/// this crate did not start, e.g. nodes that run as containers and load it through their
+/// own API. Built once per process.
+pub fn image_archive_from(busybox: &Path) -> Result<Arc<Vec<u8>>> {
     static ARCHIVE: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
     if let Some(a) = ARCHIVE.get() {
         return Ok(a.clone());
     }
-    let layer = rootfs_tar(tools)?;
-    let built = Arc::new(
-        build_archive(&layer).map_err(|e| HarnessError::io("cannot build the stand-in images", &tools.busybox, e))?,
-    );
+    let layer = rootfs_tar_from(busybox)?;
+    let built =
+        Arc::new(build_archive(&layer).map_err(|e| HarnessError::io("cannot build the stand-in images", busybox, e))?);
     Ok(ARCHIVE.get_or_init(|| built).clone())
 }
 

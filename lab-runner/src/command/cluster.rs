@@ -1,6 +1,7 @@
-//! `lab cluster up|env|shell|status|down`: the learner's practice swarm, private Docker
-//! engines on this Linux machine (see private-swarm's `practice` module). Progress goes to
-//! stderr; `env` prints shell lines on stdout for `eval "$(lab cluster env --node N)"`,
+//! `lab cluster up|env|shell|status|down`: the learner's practice swarm. Two drivers share
+//! these commands: `netns`, private Docker engines on this Linux machine (root; see
+//! private-swarm's `practice` module), handled here, and `docker`, node containers on the
+//! user's own engine (see [`super::docker_cluster`]). Progress goes to stderr; `env` prints shell lines on stdout for `eval "$(lab cluster env --node N)"`,
 //! `status --format json` prints `{"nodes": [...]}` on stdout (rows documented in
 //! private-swarm's `status` module); `shell` runs the learner's `$SHELL` on a node. Roles
 //! and readiness are always read from the engines (also when a second `up` finds the swarm
@@ -9,10 +10,36 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::args::{ClusterCommand, StatusFormat, UpArgs};
+use crate::args::{ClusterCommand, Driver, DriverArgs, StatusFormat, UpArgs};
 use crate::exit::{Exit, Kind};
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{ClusterInfo, NodeStatus};
+
+/// The driver `up` uses when not told: netns as root on Linux, docker otherwise.
+fn driver_for_up(asked: Option<Driver>) -> Driver {
+    asked.unwrap_or(if cfg!(target_os = "linux") && private_swarm::running_as_root() {
+        Driver::Netns
+    } else {
+        Driver::Docker
+    })
+}
+
+/// The driver of the cluster `env`, `shell`, `status` and `down` act on when not told:
+/// docker unless we are root on Linux; as root, netns when its practice swarm runs, else
+/// docker when the user's engine has a docker-driver cluster, else netns.
+fn driver_of_existing(d: &DriverArgs) -> Driver {
+    if let Some(asked) = d.driver {
+        return asked;
+    }
+    if driver_for_up(None) == Driver::Docker || Practice::from_env().env(1).is_ok() {
+        return driver_for_up(None);
+    }
+    if super::docker_cluster::exists(&d.engine) {
+        Driver::Docker
+    } else {
+        Driver::Netns
+    }
+}
 
 fn progress(line: &str) {
     eprintln!("  {line}");
@@ -60,25 +87,44 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
 }
 
 pub fn run(c: ClusterCommand) -> Exit {
+    let driver = match &c {
+        ClusterCommand::Up(up) => driver_for_up(up.driver.driver),
+        ClusterCommand::Env { driver, .. }
+        | ClusterCommand::Shell { driver, .. }
+        | ClusterCommand::Status { driver, .. }
+        | ClusterCommand::Down { driver } => driver_of_existing(driver),
+    };
+    if driver == Driver::Docker {
+        return super::docker_cluster::run(c);
+    }
     let practice = Practice::from_env();
     let result = match c {
-        ClusterCommand::Up(UpArgs { size, no_swarm, online }) => {
+        ClusterCommand::Up(up) if up.image.is_some() || !up.publish.is_empty() => {
+            Err(crate::fail(Kind::Usage, "--image and --publish work with --driver docker only"))
+        }
+        ClusterCommand::Up(UpArgs { size, no_swarm, online, .. }) => {
             let options = UpOptions { nodes: size.nodes, managers: size.managers, swarm: !no_swarm, online };
             up(&options).map(|info| print_up(&practice, &info))
         }
-        ClusterCommand::Env { node } => practice.env(node).map_err(cluster_error).map(|lines| {
+        ClusterCommand::Env { node, .. } => practice.env(node).map_err(cluster_error).map(|lines| {
             for l in lines {
                 println!("{l}");
             }
         }),
-        ClusterCommand::Shell { node } => shell(&practice, node.unwrap_or(1)),
-        ClusterCommand::Status { format } => practice.status().map_err(cluster_error).map(|report| match format {
+        ClusterCommand::Shell { node, .. } => shell(&practice, node.unwrap_or(1)),
+        ClusterCommand::Status { format, .. } => practice.status().map_err(cluster_error).map(|report| match format {
             StatusFormat::Json => {
                 println!("{}", serde_json::to_string_pretty(&report).expect("status serializes"));
             }
-            StatusFormat::Human => print_status(&report.nodes),
+            StatusFormat::Human => {
+                println!(
+                    "Driver: netns (private engines in network namespaces of this machine, in {})",
+                    practice.dir().display()
+                );
+                print_status(&report.nodes)
+            }
         }),
-        ClusterCommand::Down => {
+        ClusterCommand::Down { .. } => {
             practice.down(&mut |l| progress(l)).map_err(cluster_error).map(|outcome| match outcome {
                 DownOutcome::Removed { nodes } => eprintln!(
                     "Practice swarm removed ({nodes} node(s)), its folder {} too; nothing is left behind.",
@@ -171,24 +217,43 @@ fn status_table(nodes: &[NodeStatus]) -> Vec<String> {
 /// `curl localhost:PORT` asks that node), and the prompt is the book's `node2$ `.
 fn shell(practice: &Practice, number: usize) -> Result<(), Exit> {
     let node = practice.node(number).map_err(cluster_error)?;
-    let program = std::env::var("SHELL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "/bin/sh".into());
-    let prompt = format!("{}$ ", node.name);
+    let program = shell_program();
     let in_netns = private_swarm::check_host().is_ok() && Path::new("/run/netns").join(&node.netns).exists();
-    let mut cmd = if in_netns { node.netns_command(&program).map_err(cluster_error)? } else { Command::new(&program) };
-    let rc_dir = practice.dir().join("shell");
-    match Path::new(&program).file_name().and_then(|n| n.to_str()) {
+    let cmd = if in_netns { node.netns_command(&program).map_err(cluster_error)? } else { Command::new(&program) };
+    let env = [("DOCKER_HOST", node.docker_host.clone())];
+    let note = format!("DOCKER_HOST={}{}", node.docker_host, if in_netns { ", in its network" } else { "" });
+    open_shell(&node.name, cmd, &program, &practice.dir().join("shell"), &env, &note)
+}
+
+/// The learner's `$SHELL`, else /bin/sh.
+pub(crate) fn shell_program() -> String {
+    std::env::var("SHELL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "/bin/sh".into())
+}
+
+/// Runs `cmd` (the shell `program`, maybe wrapped) with the node's prompt and `env`, the
+/// other docker variables removed; rc files for bash and zsh go to `rc_dir`.
+pub(crate) fn open_shell(
+    node: &str,
+    mut cmd: Command,
+    program: &str,
+    rc_dir: &Path,
+    env: &[(&str, String)],
+    note: &str,
+) -> Result<(), Exit> {
+    let prompt = format!("{node}$ ");
+    match Path::new(program).file_name().and_then(|n| n.to_str()) {
         // bash and zsh read rc files that usually set their own prompt: ours sources the
         // learner's, then sets the node's prompt.
         Some("bash") => {
             let rc = write_rc(
-                &rc_dir,
-                &format!("{}.bashrc", node.name),
+                rc_dir,
+                &format!("{node}.bashrc"),
                 &format!("[ -f ~/.bashrc ] && . ~/.bashrc\nPS1='{prompt}'\n"),
             )?;
             cmd.arg("--rcfile").arg(rc).arg("-i");
         }
         Some("zsh") => {
-            let dir = rc_dir.join(format!("{}.zsh", node.name));
+            let dir = rc_dir.join(format!("{node}.zsh"));
             write_rc(&dir, ".zshrc", &format!("[ -f ~/.zshrc ] && . ~/.zshrc\nPROMPT='{prompt}'\n"))?;
             cmd.env("ZDOTDIR", dir);
         }
@@ -197,13 +262,8 @@ fn shell(practice: &Practice, number: usize) -> Result<(), Exit> {
     for var in ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] {
         cmd.env_remove(var);
     }
-    cmd.env("DOCKER_HOST", &node.docker_host).env("PS1", &prompt).env("SWARM_LAB_NODE", &node.name);
-    eprintln!(
-        "A shell on {} (DOCKER_HOST={}{}). `exit` comes back.",
-        node.name,
-        node.docker_host,
-        if in_netns { ", in its network" } else { "" }
-    );
+    cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str()))).env("PS1", &prompt).env("SWARM_LAB_NODE", node);
+    eprintln!("A shell on {node} ({note}). `exit` comes back.");
     match cmd.status() {
         Ok(_) => Ok(()),
         Err(e) => Err(crate::fail(

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod check;
 pub mod cluster;
 pub mod demo;
+pub mod docker_cluster;
 pub mod grade;
 pub mod solve;
 

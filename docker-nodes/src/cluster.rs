@@ -1,0 +1,624 @@
+//! [`DockerCluster`]: one named cluster of node containers on the user's engine, and the
+//! four things `lab cluster` does with it: `up`, `status`, `env` and `down`. What exists is
+//! always read back from the engine (labels), never from a file of ours; the only file is
+//! the client certificate the learner's `docker` needs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ImportImageOptionsBuilder, ListContainersOptionsBuilder,
+    ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder, RemoveVolumeOptionsBuilder,
+    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
+use bollard::Docker;
+use futures_util::future::{join_all, try_join_all};
+use futures_util::StreamExt;
+use lab_grader::{Connection, Endpoint};
+
+use crate::certs::{self, Certificates};
+use crate::error::{NodesError, Result};
+use crate::labels;
+use crate::node::{self, NodeSpec, API_PORT};
+use crate::privileges::{refused_privileged, Privileges};
+use crate::swarm::{self, NodeApi};
+
+/// What `up` starts.
+#[derive(Debug, Clone)]
+pub struct UpOptions {
+    /// 1 to 20.
+    pub nodes: usize,
+    /// node1 … nodeM are managers; 1 to `nodes`.
+    pub managers: usize,
+    /// Form the swarm (false: `--no-swarm`, engines only).
+    pub swarm: bool,
+    /// An image with dockerd, containerd and runc on PATH.
+    pub image: String,
+    /// The nodes pull real images (true) or get the stand-in images loaded (false).
+    pub online: bool,
+    /// (127.0.0.1 port, node 1 port) pairs.
+    pub publish: Vec<(u16, u16)>,
+    /// How long each node's engine may take to answer.
+    pub engine_timeout: Duration,
+    /// How long the swarm may take to settle.
+    pub swarm_timeout: Duration,
+}
+
+impl Default for UpOptions {
+    fn default() -> Self {
+        UpOptions {
+            nodes: 3,
+            managers: 1,
+            swarm: true,
+            image: crate::DEFAULT_IMAGE.into(),
+            online: false,
+            publish: Vec::new(),
+            engine_timeout: Duration::from_secs(60),
+            swarm_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl UpOptions {
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=20).contains(&self.nodes) {
+            return Err(NodesError::Invalid(format!("--nodes must be 1 to 20, not {}", self.nodes)));
+        }
+        if !(1..=self.nodes).contains(&self.managers) {
+            return Err(NodesError::Invalid(format!(
+                "--managers must be 1 to --nodes ({}), not {}",
+                self.nodes, self.managers
+            )));
+        }
+        if self.image.trim().is_empty() {
+            return Err(NodesError::Invalid("--image is empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// One node as `up` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// `node1`, …
+    pub name: String,
+    pub container: String,
+    /// `manager` or `worker`, as started.
+    pub role: String,
+    /// Its address on the cluster network; empty when the container is not running.
+    pub address: String,
+    /// `tcp://127.0.0.1:PORT`; empty when the container is not running.
+    pub docker_host: String,
+    /// The container's state: `running`, `exited`, …
+    pub container_state: String,
+}
+
+/// A cluster as its labels describe it.
+#[derive(Debug, Clone)]
+pub struct ClusterInfo {
+    pub name: String,
+    pub id: String,
+    /// How many nodes `up` meant to start.
+    pub planned_nodes: usize,
+    pub privileges: Option<Privileges>,
+    pub swarm: bool,
+    pub online: bool,
+    pub publish: Vec<(u16, u16)>,
+    pub nodes: Vec<NodeInfo>,
+    /// Folder of ca.pem, cert.pem and key.pem for `DOCKER_CERT_PATH`.
+    pub cert_dir: PathBuf,
+}
+
+/// What `up` did.
+#[derive(Debug, Clone)]
+pub enum UpOutcome {
+    Started(ClusterInfo),
+    /// A complete cluster was running already; it is left as it is.
+    AlreadyRunning(ClusterInfo),
+}
+
+impl UpOutcome {
+    pub fn info(&self) -> &ClusterInfo {
+        match self {
+            UpOutcome::Started(i) | UpOutcome::AlreadyRunning(i) => i,
+        }
+    }
+}
+
+/// What `down` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownOutcome {
+    Removed { containers: usize, networks: usize, volumes: usize },
+    NothingRunning,
+}
+
+/// One row of `lab cluster status [--format json]`, spelt as the Engine API spells it:
+/// `role` manager/worker, `state` ready/down/unknown/disconnected, `availability`
+/// active/pause/drain, `manager_status` leader/reachable/unreachable, and `swarm` the
+/// node's own swarm state (inactive, pending, active, error, locked). Swarm fields are
+/// `None` when no manager answered or the node is outside swarm mode; `swarm` is `None`
+/// when the node's engine does not answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NodeStatus {
+    pub name: String,
+    /// Its address on the cluster network (what `--advertise-addr` takes).
+    pub address: String,
+    /// `tcp://127.0.0.1:PORT`, with the cluster's client certificate.
+    pub docker_host: String,
+    pub role: Option<String>,
+    pub state: Option<String>,
+    pub availability: Option<String>,
+    pub manager_status: Option<String>,
+    pub swarm: Option<String>,
+    /// The node container's state: running, exited, …
+    pub container: String,
+}
+
+/// Everything of one cluster that exists on the engine.
+#[derive(Debug, Default)]
+struct Found {
+    containers: Vec<ContainerSummary>,
+    networks: Vec<String>,
+    volumes: Vec<String>,
+}
+
+impl Found {
+    fn is_empty(&self) -> bool {
+        self.containers.is_empty() && self.networks.is_empty() && self.volumes.is_empty()
+    }
+}
+
+/// A named cluster on one engine.
+pub struct DockerCluster {
+    engine: Docker,
+    host: String,
+    name: String,
+    cert_dir: PathBuf,
+}
+
+impl DockerCluster {
+    /// Connects to the user's engine. `cert_dir` is where the client certificate lives
+    /// (see [`cert_dir`](crate::cert_dir)).
+    pub async fn connect(engine: &Endpoint, name: &str, cert_dir: PathBuf) -> Result<DockerCluster> {
+        labels::check_name(name).map_err(NodesError::Invalid)?;
+        let conn = Connection::open(engine, Duration::from_secs(30))
+            .await
+            .map_err(|source| NodesError::Engine { host: engine.host.clone(), source })?;
+        Ok(DockerCluster { engine: conn.docker, host: engine.host.clone(), name: name.to_string(), cert_dir })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn cert_dir(&self) -> &Path {
+        &self.cert_dir
+    }
+
+    /// The user's engine (for tests).
+    pub fn engine(&self) -> &Docker {
+        &self.engine
+    }
+
+    /// Starts the cluster, or reports the complete one already running. What an
+    /// interrupted `up` left is removed first.
+    pub async fn up(&self, opts: &UpOptions, progress: &mut (dyn FnMut(&str) + Send)) -> Result<UpOutcome> {
+        opts.validate()?;
+        let found = self.find().await?;
+        if !found.is_empty() {
+            if let Some(info) = self.complete(&found).await {
+                return Ok(UpOutcome::AlreadyRunning(info));
+            }
+            progress("removing what an interrupted `lab cluster up` left behind");
+            self.remove(found, progress).await?;
+        }
+        self.ensure_image(&opts.image, progress).await?;
+
+        let id = labels::new_id();
+        let certs = Certificates::generate(&self.name)?;
+        certs.write_client(&self.cert_dir)?;
+        let network = labels::network_name(&self.name);
+        progress(&format!("creating network {network} on {}", self.host));
+        self.engine
+            .create_network(NetworkCreateRequest {
+                name: network.clone(),
+                driver: Some("bridge".into()),
+                labels: Some(labels::common(&self.name, &id)),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| NodesError::api(format!("create network {network}"), e))?;
+
+        let spec = |index: usize, privileges: Privileges| NodeSpec {
+            cluster: self.name.clone(),
+            id: id.clone(),
+            index,
+            manager: index <= opts.managers,
+            nodes: opts.nodes,
+            swarm: opts.swarm,
+            image: opts.image.clone(),
+            privileges,
+            online: opts.online,
+            publish: if index == 1 { opts.publish.clone() } else { Vec::new() },
+        };
+        let server_tar = certs.server_tar();
+        progress(&format!("starting {} node container(s) from {}", opts.nodes, opts.image));
+        let privileges = match self.start_node(&spec(1, Privileges::Privileged), &server_tar).await {
+            Ok(()) => Privileges::Privileged,
+            Err(NodesError::Api { source, .. }) if refused_privileged(&source.to_string()) => {
+                progress("this engine cannot run privileged containers (\"unable to apply caps\"); using an explicit capability set");
+                self.remove_container(&labels::node_object_name(&self.name, 1)).await?;
+                self.start_node(&spec(1, Privileges::Capabilities), &server_tar).await?;
+                Privileges::Capabilities
+            }
+            Err(e) => return Err(e),
+        };
+        try_join_all((2..=opts.nodes).map(|i| {
+            let s = spec(i, privileges);
+            let tar = &server_tar;
+            async move { self.start_node(&s, tar).await }
+        }))
+        .await?;
+
+        let found = self.find().await?;
+        let info = self
+            .info_of(&found)
+            .ok_or_else(|| NodesError::NotRunning { name: self.name.clone(), host: self.host.clone() })?;
+        let apis = try_join_all(info.nodes.iter().map(|n| async {
+            let port = port_of(&n.docker_host).ok_or_else(|| NodesError::Node {
+                node: n.name.clone(),
+                what: "its API port".into(),
+                why: "the engine published none".into(),
+            })?;
+            let ep = node::endpoint(&n.name, port, &self.cert_dir);
+            let conn = node::wait_ready(&self.engine, &n.container, &n.name, &ep, opts.engine_timeout).await?;
+            Ok::<_, NodesError>(NodeApi {
+                name: n.name.clone(),
+                addr: n.address.clone(),
+                manager: n.role == "manager",
+                docker: conn.docker,
+            })
+        }))
+        .await?;
+
+        if !opts.online {
+            progress("loading the stand-in images into every node");
+            let busybox = private_swarm::find_static_busybox()?;
+            let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive_from(&busybox)?.to_vec());
+            try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))).await?;
+        }
+        if opts.swarm {
+            progress(&format!(
+                "forming the swarm: {} manager(s), {} worker(s)",
+                opts.managers,
+                opts.nodes - opts.managers
+            ));
+            swarm::form(&apis).await?;
+            swarm::wait_settled(&apis, opts.swarm_timeout).await?;
+        }
+        Ok(UpOutcome::Started(info))
+    }
+
+    /// The cluster as its labels describe it, if anything of it exists.
+    pub async fn info(&self) -> Result<Option<ClusterInfo>> {
+        Ok(self.info_of(&self.find().await?))
+    }
+
+    /// Every node, read live: each engine's own swarm state, and the swarm's node list
+    /// from the first manager that answers.
+    pub async fn status(&self) -> Result<Vec<NodeStatus>> {
+        let info = self.running_info().await?;
+        let engines = join_all(info.nodes.iter().map(|n| async move {
+            let port = port_of(&n.docker_host)?;
+            let conn =
+                Connection::open(&node::endpoint(&n.name, port, &self.cert_dir), Duration::from_secs(5)).await.ok()?;
+            let swarm = conn.docker.info().await.ok()?.swarm.unwrap_or_default();
+            Some((conn.docker, swarm))
+        }))
+        .await;
+        let mut rows = Vec::new();
+        for (docker, swarm) in engines.iter().flatten() {
+            if swarm.control_available == Some(true) {
+                if let Ok(r) = swarm::rows(docker).await {
+                    rows = r;
+                    break;
+                }
+            }
+        }
+        Ok(info
+            .nodes
+            .iter()
+            .zip(&engines)
+            .map(|(n, engine)| {
+                let row = rows.iter().find(|r| r.hostname == n.name);
+                let some = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
+                NodeStatus {
+                    name: n.name.clone(),
+                    address: n.address.clone(),
+                    docker_host: n.docker_host.clone(),
+                    role: row.map(|r| if r.manager { "manager" } else { "worker" }.to_string()),
+                    state: row.and_then(|r| some(&r.status)),
+                    availability: row.and_then(|r| some(&r.availability)),
+                    manager_status: row.and_then(|r| some(&r.manager_status)),
+                    swarm: engine.as_ref().and_then(|(_, s)| s.local_node_state.map(|s| s.to_string())),
+                    container: n.container_state.clone(),
+                }
+            })
+            .collect())
+    }
+
+    /// The endpoint of node `index` (1 is node1): `tcp://127.0.0.1:PORT` with the cluster's
+    /// client certificate.
+    pub async fn endpoint(&self, index: usize) -> Result<Endpoint> {
+        let info = self.running_info().await?;
+        let node =
+            info.nodes.get(index.wrapping_sub(1)).filter(|n| n.name == format!("node{index}")).ok_or_else(|| {
+                NodesError::Invalid(format!(
+                    "there is no node{index}: the cluster has node1 to node{}",
+                    info.nodes.len()
+                ))
+            })?;
+        let port = port_of(&node.docker_host).ok_or_else(|| NodesError::Node {
+            node: node.name.clone(),
+            what: "reaching its engine".into(),
+            why: format!(
+                "its container is {}; `lab cluster up --driver docker` starts the cluster again",
+                node.container_state
+            ),
+        })?;
+        if !self.cert_dir.join("key.pem").exists() {
+            return Err(NodesError::MissingCerts { name: self.name.clone(), path: self.cert_dir.clone() });
+        }
+        Ok(node::endpoint(&node.name, port, &self.cert_dir))
+    }
+
+    /// Removes every container, volume and network of the cluster and its certificate
+    /// folder, also what a killed `up` left; idempotent.
+    pub async fn down(&self, progress: &mut (dyn FnMut(&str) + Send)) -> Result<DownOutcome> {
+        let found = self.find().await?;
+        let outcome = if found.is_empty() {
+            DownOutcome::NothingRunning
+        } else {
+            DownOutcome::Removed {
+                containers: found.containers.len(),
+                networks: found.networks.len(),
+                volumes: found.volumes.len(),
+            }
+        };
+        self.remove(found, progress).await?;
+        Ok(outcome)
+    }
+
+    async fn running_info(&self) -> Result<ClusterInfo> {
+        self.info_of(&self.find().await?)
+            .filter(|i| !i.nodes.is_empty())
+            .ok_or_else(|| NodesError::NotRunning { name: self.name.clone(), host: self.host.clone() })
+    }
+
+    async fn find(&self) -> Result<Found> {
+        let filters = labels::filter(&self.name);
+        let containers = self
+            .engine
+            .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
+            .await
+            .map_err(|e| NodesError::api("list containers", e))?;
+        let networks = self
+            .engine
+            .list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build()))
+            .await
+            .map_err(|e| NodesError::api("list networks", e))?
+            .into_iter()
+            .filter_map(|n| n.name)
+            .collect();
+        let volumes = self
+            .engine
+            .list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filters).build()))
+            .await
+            .map_err(|e| NodesError::api("list volumes", e))?
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
+        Ok(Found { containers, networks, volumes })
+    }
+
+    fn info_of(&self, found: &Found) -> Option<ClusterInfo> {
+        let label =
+            |c: &ContainerSummary, key: &str| c.labels.as_ref().and_then(|l| l.get(key)).cloned().unwrap_or_default();
+        // Cluster-wide labels (node 1 alone has the published ports) from the lowest index.
+        let first =
+            found.containers.iter().min_by_key(|c| label(c, labels::INDEX).parse::<usize>().unwrap_or(usize::MAX))?;
+        let network = labels::network_name(&self.name);
+        let mut nodes: BTreeMap<usize, NodeInfo> = BTreeMap::new();
+        for c in &found.containers {
+            let index: usize = label(c, labels::INDEX).parse().unwrap_or(0);
+            let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
+            let port = c.ports.iter().flatten().find(|p| p.private_port == API_PORT && p.public_port.is_some());
+            let address = c
+                .network_settings
+                .as_ref()
+                .and_then(|s| s.networks.as_ref())
+                .and_then(|n| n.get(&network))
+                .and_then(|e| e.ip_address.clone())
+                .unwrap_or_default();
+            nodes.insert(
+                index,
+                NodeInfo {
+                    name: label(c, labels::NODE),
+                    container: c
+                        .names
+                        .iter()
+                        .flatten()
+                        .next()
+                        .map(|n| n.trim_start_matches('/').to_string())
+                        .unwrap_or_default(),
+                    role: label(c, labels::ROLE),
+                    address: if running { address } else { String::new() },
+                    docker_host: match port.and_then(|p| p.public_port) {
+                        Some(p) if running => format!("tcp://127.0.0.1:{p}"),
+                        _ => String::new(),
+                    },
+                    container_state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                },
+            );
+        }
+        Some(ClusterInfo {
+            name: self.name.clone(),
+            id: label(first, labels::ID),
+            planned_nodes: label(first, labels::NODES).parse().unwrap_or(0),
+            privileges: Privileges::from_label(&label(first, labels::PRIVILEGES)),
+            swarm: label(first, labels::SWARM) != "false",
+            online: label(first, labels::IMAGES) == "online",
+            publish: node::parse_publish(&[label(first, labels::PUBLISH)]).unwrap_or_default(),
+            nodes: nodes.into_values().collect(),
+            cert_dir: self.cert_dir.clone(),
+        })
+    }
+
+    /// The cluster's info when every planned node runs, all from one `up`, its certificate
+    /// is there and node 1's engine answers (in a swarm, when that is wanted).
+    async fn complete(&self, found: &Found) -> Option<ClusterInfo> {
+        let info = self.info_of(found)?;
+        let ids: std::collections::HashSet<_> = found
+            .containers
+            .iter()
+            .map(|c| c.labels.as_ref().and_then(|l| l.get(labels::ID)).cloned().unwrap_or_default())
+            .collect();
+        let all_running = info.nodes.iter().all(|n| n.container_state == "running");
+        if ids.len() != 1 || info.nodes.len() != info.planned_nodes || !all_running {
+            return None;
+        }
+        let ep = self.endpoint(1).await.ok()?;
+        let conn = Connection::open(&ep, Duration::from_secs(5)).await.ok()?;
+        if info.swarm {
+            let state = conn.docker.info().await.ok()?.swarm?.local_node_state?;
+            if state != bollard::models::LocalNodeState::ACTIVE {
+                return None;
+            }
+        }
+        Some(info)
+    }
+
+    async fn ensure_image(&self, image: &str, progress: &mut (dyn FnMut(&str) + Send)) -> Result<()> {
+        if self.engine.inspect_image(image).await.is_ok() {
+            return Ok(());
+        }
+        progress(&format!("pulling the node image {image}"));
+        let mut pull =
+            self.engine.create_image(Some(CreateImageOptionsBuilder::new().from_image(image).build()), None, None);
+        while let Some(step) = pull.next().await {
+            step.map_err(|e| NodesError::Image { image: image.to_string(), why: e.to_string() })?;
+        }
+        self.engine
+            .inspect_image(image)
+            .await
+            .map(drop)
+            .map_err(|e| NodesError::Image { image: image.to_string(), why: e.to_string() })
+    }
+
+    /// Creates node `spec`'s volume and container, puts the server certificate in, starts it.
+    async fn start_node(&self, spec: &NodeSpec, server_tar: &[u8]) -> Result<()> {
+        let name = spec.container_name();
+        self.engine
+            .create_volume(VolumeCreateRequest {
+                name: Some(name.clone()),
+                labels: Some(spec.volume_labels()),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| NodesError::api(format!("create volume {name}"), e))?;
+        self.engine
+            .create_container(Some(CreateContainerOptionsBuilder::new().name(&name).build()), spec.create_body())
+            .await
+            .map_err(|e| NodesError::api(format!("create container {name}"), e))?;
+        self.engine
+            .upload_to_container(
+                &name,
+                Some(UploadToContainerOptionsBuilder::new().path("/").build()),
+                bollard::body_full(bytes::Bytes::copy_from_slice(server_tar)),
+            )
+            .await
+            .map_err(|e| NodesError::api(format!("copy the TLS certificate into {name}"), e))?;
+        self.engine
+            .start_container(&name, None)
+            .await
+            .map_err(|e| NodesError::api(format!("start container {name}"), e))
+    }
+
+    async fn remove_container(&self, name: &str) -> Result<()> {
+        self.engine
+            .remove_container(name, Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build()))
+            .await
+            .map_err(|e| NodesError::api(format!("remove container {name}"), e))
+    }
+
+    /// Stops the running nodes (their engines stop their containers and clean up), then
+    /// removes containers, volumes, networks and the certificate folder.
+    async fn remove(&self, found: Found, progress: &mut (dyn FnMut(&str) + Send)) -> Result<()> {
+        let names: Vec<String> = found.containers.iter().filter_map(|c| c.id.clone()).collect();
+        if !names.is_empty() {
+            progress(&format!("stopping and removing {} node container(s)", names.len()));
+        }
+        join_all(
+            names
+                .iter()
+                .map(|id| self.engine.stop_container(id, Some(StopContainerOptionsBuilder::new().t(30).build()))),
+        )
+        .await;
+        for r in join_all(names.iter().map(|id| self.remove_container(id))).await {
+            if let Err(e) = r {
+                if !is_not_found(&e) {
+                    return Err(e);
+                }
+            }
+        }
+        for v in &found.volumes {
+            match self.engine.remove_volume(v, Some(RemoveVolumeOptionsBuilder::new().force(true).build())).await {
+                Ok(()) => {}
+                Err(e) if is_status(&e, 404) => {}
+                Err(e) => return Err(NodesError::api(format!("remove volume {v}"), e)),
+            }
+        }
+        for n in &found.networks {
+            match self.engine.remove_network(n).await {
+                Ok(()) => {}
+                Err(e) if is_status(&e, 404) => {}
+                Err(e) => return Err(NodesError::api(format!("remove network {n}"), e)),
+            }
+        }
+        certs::remove_dir(&self.cert_dir)
+    }
+}
+
+/// Loads the stand-in images into one node (`POST /images/load`).
+async fn load_images(api: &NodeApi, archive: bytes::Bytes) -> Result<()> {
+    let mut stream = api.docker.import_image(
+        ImportImageOptionsBuilder::new().quiet(true).build(),
+        bollard::body_full(archive),
+        None,
+    );
+    while let Some(step) = stream.next().await {
+        step.map_err(|e| NodesError::Node {
+            node: api.name.clone(),
+            what: "loading the stand-in images".into(),
+            why: e.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// The port of `tcp://127.0.0.1:PORT`.
+fn port_of(docker_host: &str) -> Option<u16> {
+    docker_host.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
+}
+
+fn is_status(e: &bollard::errors::Error, code: u16) -> bool {
+    matches!(e, bollard::errors::Error::DockerResponseServerError { status_code, .. } if *status_code == code)
+}
+
+fn is_not_found(e: &NodesError) -> bool {
+    matches!(e, NodesError::Api { source, .. } if is_status(source, 404))
+}

@@ -1,0 +1,256 @@
+//! A node image made of this machine's own docker.io files, for tests and benches on
+//! machines that cannot pull `docker:dind` (no registry). It holds dockerd, containerd, its
+//! runc shim, runc, docker-init, docker-proxy, `ip`, iptables (the nft multi-binary and its
+//! modules), every shared library `ldd` lists for them, and the static busybox as the shell
+//! and coreutils. Written once to a tar file and reused while the host's binaries stay the
+//! same; imported into an engine as `docker import` would.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bollard::query_parameters::CreateImageOptionsBuilder;
+use bollard::Docker;
+use futures_util::StreamExt;
+
+use crate::error::{NodesError, Result};
+
+/// The programs the image needs, found on the host's PATH (or sbin).
+const PROGRAMS: &[&str] = &[
+    "dockerd",
+    "containerd",
+    "containerd-shim-runc-v2",
+    "runc",
+    "docker-init",
+    "docker-proxy",
+    "ip",
+    "xtables-nft-multi",
+];
+
+/// Where Debian's iptables looks for its extension modules.
+const XTABLES_DIR: &str = "/usr/lib/x86_64-linux-gnu/xtables";
+
+/// Names that run xtables-nft-multi.
+const IPTABLES_NAMES: &[&str] = &[
+    "iptables",
+    "iptables-save",
+    "iptables-restore",
+    "ip6tables",
+    "ip6tables-save",
+    "ip6tables-restore",
+    "iptables-nft",
+    "ip6tables-nft",
+];
+
+/// Bumped whenever the image's layout changes, so cached archives are rebuilt.
+const LAYOUT_VERSION: u64 = 2;
+
+/// The `docker import --change` lines of the image.
+pub const CHANGES: &[&str] = &["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"];
+
+fn io_err(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> NodesError {
+    let (what, path) = (what.to_string(), path.to_path_buf());
+    move |e| NodesError::io(what, path, e)
+}
+
+fn program(name: &str) -> Result<PathBuf> {
+    private_swarm::find_binary(name).ok_or_else(|| {
+        NodesError::Invalid(format!(
+            "`{name}` is not installed; the test node image is built from docker.io and iptables"
+        ))
+    })
+}
+
+/// Writes the rootfs tar to `cache_dir/node-rootfs-<fingerprint>.tar` unless it is there,
+/// and returns its path. The fingerprint changes when any host binary does.
+pub fn cached_rootfs(cache_dir: &Path) -> Result<PathBuf> {
+    let mut programs: Vec<PathBuf> = PROGRAMS.iter().map(|p| program(p)).collect::<Result<_>>()?;
+    programs.push(private_swarm::find_static_busybox()?);
+    // FNV-1a over the layout version, then each binary's path, size and mtime.
+    let mut fingerprint = 0xcbf29ce484222325u64 ^ LAYOUT_VERSION;
+    for p in &programs {
+        let meta = std::fs::metadata(p).map_err(io_err("cannot read", p))?;
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).unwrap_or_default();
+        for b in p
+            .as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .chain(&meta.len().to_le_bytes())
+            .chain(&mtime.as_secs().to_le_bytes())
+        {
+            fingerprint = (fingerprint ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+        }
+    }
+    let path = cache_dir.join(format!("node-rootfs-{fingerprint:016x}.tar"));
+    if path.exists() {
+        return Ok(path);
+    }
+    std::fs::create_dir_all(cache_dir).map_err(io_err("cannot create the image cache folder", cache_dir))?;
+    let partial = cache_dir.join(format!(".node-rootfs-{}.partial", std::process::id()));
+    write_rootfs(&programs, &partial)?;
+    std::fs::rename(&partial, &path).map_err(io_err("cannot store the node image", &path))?;
+    Ok(path)
+}
+
+fn write_rootfs(programs: &[PathBuf], out: &Path) -> Result<()> {
+    let (busybox, programs) = programs.split_last().expect("busybox is last");
+    let file = File::create(out).map_err(io_err("cannot write the node image", out))?;
+    let mut tar = tar::Builder::new(BufWriter::new(file));
+    tar.follow_symlinks(true);
+    let err = |e: std::io::Error| NodesError::io("cannot write the node image", out, e);
+    let mut added = BTreeSet::new();
+
+    for dir in [
+        "bin",
+        "sbin",
+        "usr",
+        "usr/bin",
+        "usr/sbin",
+        "usr/local",
+        "usr/local/bin",
+        "etc",
+        "etc/docker",
+        "root",
+        "proc",
+        "sys",
+        "dev",
+        "run",
+        "tmp",
+        "var",
+        "var/lib",
+        "var/lib/docker",
+        "lib",
+        "lib64",
+        "usr/lib",
+    ] {
+        dir_entry(&mut tar, dir, if dir == "tmp" { 0o1777 } else { 0o755 }).map_err(err)?;
+        added.insert(format!("{dir}/"));
+    }
+    symlink(&mut tar, "var/run", "../run").map_err(err)?;
+
+    // Busybox applets of the same name must not shadow these.
+    let mut ours: BTreeSet<String> = IPTABLES_NAMES.iter().map(|n| n.to_string()).collect();
+    for p in programs {
+        ours.insert(p.file_name().unwrap().to_string_lossy().into_owned());
+        let at = format!("usr/bin/{}", p.file_name().unwrap().to_string_lossy());
+        tar.append_path_with_name(p, &at).map_err(err)?;
+        added.insert(at);
+    }
+    for name in IPTABLES_NAMES {
+        symlink(&mut tar, &format!("usr/sbin/{name}"), "/usr/bin/xtables-nft-multi").map_err(err)?;
+    }
+    let modules: Vec<PathBuf> = std::fs::read_dir(XTABLES_DIR)
+        .map_err(io_err("cannot list the iptables modules", Path::new(XTABLES_DIR)))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "so"))
+        .collect();
+    mkdirs(&mut tar, &mut added, XTABLES_DIR).map_err(err)?;
+    for m in &modules {
+        let at = m.to_string_lossy().trim_start_matches('/').to_string();
+        tar.append_path_with_name(m, &at).map_err(err)?;
+    }
+    let mut needs: Vec<&Path> = programs.iter().map(PathBuf::as_path).collect();
+    needs.extend(modules.iter().map(PathBuf::as_path));
+    for lib in libraries(&needs)? {
+        let at = lib.to_string_lossy().trim_start_matches('/').to_string();
+        if added.insert(at.clone()) {
+            mkdirs(&mut tar, &mut added, lib.parent().unwrap().to_str().unwrap_or("")).map_err(err)?;
+            tar.append_path_with_name(&lib, &at).map_err(err)?;
+        }
+    }
+
+    tar.append_path_with_name(busybox, "bin/busybox").map_err(err)?;
+    let applets = Command::new(busybox).arg("--list-full").output().map_err(io_err("cannot run busybox", busybox))?;
+    for applet in String::from_utf8_lossy(&applets.stdout).lines().map(str::trim).filter(|a| !a.is_empty()) {
+        let dir = applet.rsplit_once('/').map_or("", |(d, _)| d);
+        let name = applet.rsplit('/').next().unwrap_or(applet);
+        if ["bin", "sbin", "usr/bin", "usr/sbin"].contains(&dir) && !ours.contains(name) && applet != "bin/busybox" {
+            symlink(&mut tar, applet, "/bin/busybox").map_err(err)?;
+        }
+    }
+    for (path, text) in [
+        ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"),
+        ("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
+        ("etc/nsswitch.conf", "hosts: files dns\n"),
+    ] {
+        file_entry(&mut tar, path, text.as_bytes()).map_err(err)?;
+    }
+    for etc in ["/etc/protocols", "/etc/services", "/etc/ethertypes"] {
+        if Path::new(etc).exists() {
+            tar.append_path_with_name(etc, &etc[1..]).map_err(err)?;
+        }
+    }
+    tar.into_inner().and_then(|mut w| w.flush()).map_err(err)
+}
+
+/// Every shared library (and the loader) the files need, from one `ldd` run.
+fn libraries(files: &[&Path]) -> Result<BTreeSet<PathBuf>> {
+    let out = Command::new("ldd").args(files).output().map_err(io_err("cannot run ldd", Path::new("ldd")))?;
+    let mut libs = BTreeSet::new();
+    // With several files ldd heads each one's list with "/path/to/file:".
+    for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.trim_end().ends_with(':')) {
+        // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+        let path = match line.split_once("=>") {
+            Some((_, right)) => right.split_whitespace().next(),
+            None => line.split_whitespace().next(),
+        };
+        if let Some(p) = path.filter(|p| p.starts_with('/')) {
+            libs.insert(PathBuf::from(p));
+        }
+    }
+    Ok(libs)
+}
+
+fn mkdirs<W: Write>(tar: &mut tar::Builder<W>, added: &mut BTreeSet<String>, dir: &str) -> std::io::Result<()> {
+    let mut at = String::new();
+    for part in dir.trim_matches('/').split('/').filter(|p| !p.is_empty()) {
+        if !at.is_empty() {
+            at.push('/');
+        }
+        at.push_str(part);
+        if added.insert(format!("{at}/")) {
+            dir_entry(tar, &at, 0o755)?;
+        }
+    }
+    Ok(())
+}
+
+fn header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_size(size);
+    h.set_mtime(0);
+    h
+}
+
+fn dir_entry<W: Write>(tar: &mut tar::Builder<W>, path: &str, mode: u32) -> std::io::Result<()> {
+    tar.append_data(&mut header(tar::EntryType::Directory, mode, 0), format!("{path}/"), std::io::empty())
+}
+
+fn file_entry<W: Write>(tar: &mut tar::Builder<W>, path: &str, data: &[u8]) -> std::io::Result<()> {
+    tar.append_data(&mut header(tar::EntryType::Regular, 0o644, data.len() as u64), path, data)
+}
+
+fn symlink<W: Write>(tar: &mut tar::Builder<W>, path: &str, target: &str) -> std::io::Result<()> {
+    tar.append_link(&mut header(tar::EntryType::Symlink, 0o777, 0), path, target)
+}
+
+/// Imports the rootfs tar at `rootfs` into `engine` as image `tag` (`docker import`).
+pub async fn import(engine: &Docker, rootfs: &Path, tag: &str) -> Result<()> {
+    let data = tokio::fs::read(rootfs).await.map_err(io_err("cannot read the node image", rootfs))?;
+    let (repo, version) = tag.rsplit_once(':').unwrap_or((tag, "latest"));
+    let options = CreateImageOptionsBuilder::new()
+        .from_src("-")
+        .repo(repo)
+        .tag(version)
+        .changes(CHANGES.iter().map(|c| c.to_string()).collect())
+        .build();
+    let mut stream = engine.create_image(Some(options), Some(bollard::body_full(data.into())), None);
+    while let Some(step) = stream.next().await {
+        step.map_err(|e| NodesError::api(format!("import the node image {tag}"), e))?;
+    }
+    Ok(())
+}

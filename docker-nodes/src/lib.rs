@@ -1,0 +1,43 @@
+//! A practice swarm whose nodes are containers on the user's own Docker engine: the
+//! `docker` driver of `lab cluster up`, for machines where the learner has Docker (Docker
+//! Desktop on macOS or Windows, or Linux with the docker group) but no root.
+//!
+//! Everything goes through Engine API calls to the engine `lab` already talks to (found as
+//! `docker` finds it: `--host`, `--context`, `DOCKER_HOST`, contexts): no root, no network
+//! namespaces, no processes of ours outlive the command. Each node is a container running
+//! `dockerd` (default image `docker:28-dind`) on a user-defined bridge network; the cluster's
+//! state is the labels on its containers, network and volumes (as kind does for Kubernetes),
+//! so `status`, `env` and `down` find it without a state file, and `down` also removes what a
+//! killed `up` left.
+//!
+//! Each node's API listens with mutual TLS on port 2376, published to 127.0.0.1 only on a
+//! random host port. `lab` generates the CA, the server certificate (for 127.0.0.1 and
+//! localhost) and the client certificate; the client files live in
+//! `$XDG_STATE_HOME/swarm-lab/clusters/<name>/` ([`cert_dir`]), for `DOCKER_CERT_PATH`.
+//!
+//! Modules: [`cluster`] (up, status, env, down), [`node`] (one node container: its
+//! configuration and entry script), [`privileges`] (privileged, or the explicit capability
+//! set where the engine cannot run privileged containers), [`certs`], [`labels`],
+//! [`swarm`] (forming the swarm through the nodes' APIs) and [`host_image`] (a node image
+//! made of this machine's docker.io files, for tests and benches without a registry).
+
+pub mod certs;
+pub mod cluster;
+mod error;
+pub mod host_image;
+pub mod labels;
+pub mod node;
+pub mod privileges;
+pub mod swarm;
+
+pub use certs::cert_dir;
+pub use cluster::{ClusterInfo, DockerCluster, DownOutcome, NodeInfo, NodeStatus, UpOptions, UpOutcome};
+pub use error::{NodesError, Result};
+pub use privileges::Privileges;
+
+/// The node image `up` uses unless `--image` says otherwise: the official Docker-in-Docker
+/// image of Docker Engine 28, the current stable major version.
+pub const DEFAULT_IMAGE: &str = "docker:28-dind";
+
+/// The cluster name `lab cluster` uses.
+pub const DEFAULT_NAME: &str = "practice";

@@ -1,0 +1,277 @@
+//! `lab cluster …` with the docker driver: the practice swarm as node containers on the
+//! Docker engine `lab` talks to (see the docker-nodes crate). The engine is found as for
+//! every command (`--host`, `--context`, `DOCKER_HOST`, contexts), except that the
+//! variables `lab cluster env` printed are not taken for it: after
+//! `eval "$(lab cluster env)"` DOCKER_HOST names node1, and the engine the nodes run on is
+//! remembered in `SWARM_LAB_ENGINE_HOST`.
+
+use std::path::PathBuf;
+
+use docker_nodes::{DockerCluster, DownOutcome, NodesError, UpOptions, UpOutcome};
+
+use crate::args::{ClusterCommand, EngineArgs, StatusFormat, UpArgs};
+use crate::exit::{Exit, Kind};
+
+/// Where `env` remembers the engine the nodes run on when DOCKER_HOST named it.
+const ENGINE_HOST_VAR: &str = "SWARM_LAB_ENGINE_HOST";
+
+fn progress(line: &str) {
+    eprintln!("  {line}");
+}
+
+fn cert_dir() -> PathBuf {
+    docker_nodes::cert_dir(docker_nodes::DEFAULT_NAME, &|k| std::env::var(k).ok())
+}
+
+/// The environment as seen for finding the user's engine: when DOCKER_CERT_PATH is the
+/// practice swarm's own (set by `lab cluster env`), DOCKER_HOST and the TLS variables point
+/// at node1, so they are replaced by what `env` remembered.
+fn engine_env(key: &str) -> Option<String> {
+    let ours = std::env::var_os("DOCKER_CERT_PATH").is_some_and(|p| cert_dir() == p);
+    match key {
+        "DOCKER_HOST" if ours => std::env::var(ENGINE_HOST_VAR).ok(),
+        "DOCKER_TLS_VERIFY" | "DOCKER_CERT_PATH" if ours => None,
+        _ => std::env::var(key).ok(),
+    }
+}
+
+fn engine(e: &EngineArgs) -> Result<lab_grader::Endpoint, Exit> {
+    let req = lab_grader::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
+    lab_grader::endpoint::resolve(&req, &engine_env).map_err(|e| crate::fail(Kind::BadInput, e))
+}
+
+fn fail(e: NodesError) -> Exit {
+    let kind = match e {
+        NodesError::Invalid(_) => Kind::Usage,
+        _ => Kind::PracticeSwarm,
+    };
+    crate::fail(kind, e)
+}
+
+/// True when the user's engine answers and has a docker-driver practice swarm.
+pub(crate) fn exists(e: &EngineArgs) -> bool {
+    let Ok(ep) = engine(e) else { return false };
+    crate::runtime().block_on(async {
+        match DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await {
+            Ok(c) => c.info().await.ok().flatten().is_some(),
+            Err(_) => false,
+        }
+    })
+}
+
+fn options(up: &UpArgs) -> Result<UpOptions, Exit> {
+    let publish = docker_nodes::node::parse_publish(&up.publish).map_err(|e| crate::fail(Kind::Usage, e))?;
+    let opts = UpOptions {
+        nodes: up.size.nodes,
+        managers: up.size.managers,
+        swarm: !up.no_swarm,
+        image: up.image.clone().unwrap_or_else(|| docker_nodes::DEFAULT_IMAGE.into()),
+        online: up.online,
+        publish,
+        ..Default::default()
+    };
+    opts.validate().map_err(fail)?;
+    Ok(opts)
+}
+
+/// Single quotes for a shell, unless the value needs none.
+fn shell_quote(v: &str) -> String {
+    if v.chars().all(|c| c.is_ascii_alphanumeric() || "/:._-=,@+".contains(c)) {
+        v.to_string()
+    } else {
+        format!("'{}'", v.replace('\'', "'\\''"))
+    }
+}
+
+pub fn run(c: ClusterCommand) -> Exit {
+    let driver = match &c {
+        ClusterCommand::Up(up) => &up.driver,
+        ClusterCommand::Env { driver, .. }
+        | ClusterCommand::Shell { driver, .. }
+        | ClusterCommand::Status { driver, .. }
+        | ClusterCommand::Down { driver } => driver,
+    };
+    let ep = match engine(&driver.engine) {
+        Ok(e) => e,
+        Err(e) => return e,
+    };
+    let opts = match &c {
+        ClusterCommand::Up(up) => match options(up) {
+            Ok(o) => Some(o),
+            Err(e) => return e,
+        },
+        _ => None,
+    };
+    crate::runtime().block_on(async move {
+        let cluster = match DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+        match c {
+            ClusterCommand::Up(_) => up(&cluster, &ep, &opts.expect("options for up")).await,
+            ClusterCommand::Env { node, .. } => env(&cluster, &ep, node).await,
+            ClusterCommand::Shell { node, .. } => shell(&cluster, &ep, node.unwrap_or(1)).await,
+            ClusterCommand::Status { format, .. } => status(&cluster, &ep, format).await,
+            ClusterCommand::Down { .. } => down(&cluster, &ep).await,
+        }
+    })
+}
+
+async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions) -> Exit {
+    eprintln!(
+        "Starting a practice swarm of {} node(s), {} manager(s) as containers on {} ({}), driver docker …",
+        opts.nodes, opts.managers, ep.host, ep.source
+    );
+    let info = match cluster.up(opts, &mut |l| progress(l)).await {
+        Ok(UpOutcome::Started(info)) => {
+            eprintln!("Practice swarm is up: {} node(s).", info.nodes.len());
+            info
+        }
+        Ok(UpOutcome::AlreadyRunning(info)) => {
+            eprintln!(
+                "A practice swarm is already running ({} node(s)); using it. `{} cluster down` first to start a different one.",
+                info.nodes.len(),
+                crate::me()
+            );
+            info
+        }
+        Err(e) => {
+            let code = fail(e);
+            eprintln!("`{} cluster down` removes what was started.", crate::me());
+            return code;
+        }
+    };
+    if let Some(p) = info.privileges {
+        eprintln!("Nodes run as {}.", p.describe());
+    }
+    for n in &info.nodes {
+        eprintln!("  {:<6} {:<8} {:<15} {}", n.name, n.role, n.address, n.docker_host);
+    }
+    for (host, node) in &info.publish {
+        eprintln!("  node1:{node} is forwarded to http://127.0.0.1:{host}");
+    }
+    if !info.swarm {
+        eprintln!("No swarm yet (--no-swarm): run `docker swarm init --advertise-addr <node1-ip>` on node1.");
+    }
+    eprintln!("Point docker at it with:  eval \"$({} cluster env)\"", crate::me());
+    Exit::Ok
+}
+
+/// The variables that point docker at node `node` (and remember the user's engine when
+/// DOCKER_HOST or --host named it).
+async fn node_env(
+    cluster: &DockerCluster,
+    ep: &lab_grader::Endpoint,
+    node: usize,
+) -> Result<Vec<(&'static str, String)>, Exit> {
+    let node_ep = cluster.endpoint(node).await.map_err(fail)?;
+    let mut vars = vec![
+        ("DOCKER_HOST", node_ep.host),
+        ("DOCKER_TLS_VERIFY", "1".to_string()),
+        ("DOCKER_CERT_PATH", cluster.cert_dir().display().to_string()),
+    ];
+    if ep.context.is_none() && (ep.source == "DOCKER_HOST" || ep.source == "--host") {
+        vars.push((ENGINE_HOST_VAR, ep.host.clone()));
+    }
+    Ok(vars)
+}
+
+async fn env(cluster: &DockerCluster, ep: &lab_grader::Endpoint, node: usize) -> Exit {
+    match node_env(cluster, ep, node).await {
+        Ok(vars) => {
+            for (k, v) in vars {
+                println!("export {k}={}", shell_quote(&v));
+            }
+            Exit::Ok
+        }
+        Err(e) => e,
+    }
+}
+
+/// The learner's shell with docker pointed at node `node` and the book's `nodeN$` prompt.
+/// It runs on this machine (the nodes' networks are inside the Docker engine): `curl
+/// localhost:PORT` reaches node1 only through `up --publish`.
+async fn shell(cluster: &DockerCluster, ep: &lab_grader::Endpoint, node: usize) -> Exit {
+    let vars = match node_env(cluster, ep, node).await {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let program = super::cluster::shell_program();
+    let note = format!("DOCKER_HOST={} with TLS", vars[0].1);
+    let rc_dir = cluster.cert_dir().join("shell");
+    let name = format!("node{node}");
+    match super::cluster::open_shell(&name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
+        Ok(()) => Exit::Ok,
+        Err(e) => e,
+    }
+}
+
+async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: StatusFormat) -> Exit {
+    let info = match cluster.info().await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return fail(NodesError::NotRunning { name: cluster.name().into(), host: ep.host.clone() });
+        }
+        Err(e) => return fail(e),
+    };
+    let rows = match cluster.status().await {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    if format == StatusFormat::Json {
+        let doc = serde_json::json!({ "nodes": rows });
+        println!("{}", serde_json::to_string_pretty(&doc).expect("status serializes"));
+        return Exit::Ok;
+    }
+    let mode = info.privileges.map_or("unknown privileges", |p| p.label());
+    println!("Driver: docker (node containers on {}, {mode})", ep.host);
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!(
+        "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} DOCKER_HOST",
+        "NODE", "ADDRESS", "SWARM", "ROLE", "STATE", "AVAILABILITY", "MANAGER"
+    );
+    for r in &rows {
+        let swarm = r.swarm.clone().unwrap_or_else(|| format!("container {}", r.container));
+        println!(
+            "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} {}",
+            r.name,
+            r.address,
+            swarm,
+            dash(&r.role),
+            dash(&r.state),
+            dash(&r.availability),
+            dash(&r.manager_status),
+            r.docker_host
+        );
+    }
+    Exit::Ok
+}
+
+async fn down(cluster: &DockerCluster, ep: &lab_grader::Endpoint) -> Exit {
+    match cluster.down(&mut |l| progress(l)).await {
+        Ok(DownOutcome::Removed { containers, networks, volumes }) => {
+            eprintln!(
+                "Practice swarm removed from {}: {containers} container(s), {volumes} volume(s), {networks} network(s); nothing is left behind.",
+                ep.host
+            );
+            Exit::Ok
+        }
+        Ok(DownOutcome::NothingRunning) => {
+            eprintln!("No practice swarm was running on {}.", ep.host);
+            Exit::Ok
+        }
+        Err(e) => fail(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn env_values_are_quoted_for_the_shell_when_needed() {
+        assert_eq!(shell_quote("tcp://127.0.0.1:32768"), "tcp://127.0.0.1:32768");
+        assert_eq!(shell_quote("/home/a b/x"), "'/home/a b/x'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+}
