@@ -153,7 +153,11 @@ async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions
     if !info.swarm {
         eprintln!("No swarm yet (--no-swarm): run `docker swarm init --advertise-addr <node1-ip>` on node1.");
     }
-    eprintln!("Point docker at it with:  eval \"$({} cluster env)\"", crate::me());
+    let me = crate::me();
+    eprintln!("Point docker at node1 with:  eval \"$({me} cluster env)\"");
+    if info.nodes.len() > 1 {
+        eprintln!("A shell with docker on node2 (the book's `node2$` prompt):  {me} cluster shell node2");
+    }
     Exit::Ok
 }
 
