@@ -78,6 +78,16 @@ fn renumber(items: &mut [BookItem], parent: &[u32], counter: &mut u32) {
 /// point at a removed chapter into their text plus [`INSTRUCTOR_NOTE`]. Returns the new
 /// content and how many links were rewritten.
 pub fn unlink_removed(content: &str, chapter_path: &Path, removed: &[PathBuf]) -> (String, usize) {
+    unlink_removed_with_note(content, chapter_path, removed, INSTRUCTOR_NOTE)
+}
+
+/// [`unlink_removed`] with another note than [`INSTRUCTOR_NOTE`] (a translated one).
+pub fn unlink_removed_with_note(
+    content: &str,
+    chapter_path: &Path,
+    removed: &[PathBuf],
+    note: &str,
+) -> (String, usize) {
     if removed.is_empty() {
         return (content.to_string(), 0);
     }
@@ -94,7 +104,7 @@ pub fn unlink_removed(content: &str, chapter_path: &Path, removed: &[PathBuf]) -
             (None, _) => None,
             (Some((link, text)), Event::End(TagEnd::Link)) => {
                 let text = text.map_or("the answer", |t| &content[t]);
-                edits.push((link, format!("{} {INSTRUCTOR_NOTE}", text.trim())));
+                edits.push((link, format!("{} {note}", text.trim())));
                 None
             }
             (Some((link, text)), _) => {

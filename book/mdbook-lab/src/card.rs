@@ -12,6 +12,7 @@
 //! Markdown), so blank lines inside code are kept as `&#10;`.
 
 use crate::directive::markdown_options;
+use lab_i18n::{words, Language};
 use lab_schema::{Check, Lab};
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write as _;
@@ -50,50 +51,60 @@ pub fn style_block() -> String {
     format!("<style class=\"mdbook-lab\">\n{}\n</style>", CARD_CSS.trim())
 }
 
-/// One lab as an HTML block (no trailing newline, no blank line inside).
+/// One lab as an HTML block (no trailing newline, no blank line inside), in English.
 pub fn render_card(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions) -> String {
+    render_card_in(lab, lesson, options, Language::english())
+}
+
+/// [`render_card`] in `lang`: the card's words and the lab's text (through
+/// [`Language::lab`]) translated; ids, points and commands unchanged.
+pub fn render_card_in(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions, lang: Language) -> String {
+    let lab = &lang.lab(lab);
     let id = escape_html(&lab.id);
     let total = lab.max_score();
     let mut h = String::new();
     let _ = writeln!(h, r#"<div class="lab-card" id="lab-{id}" data-lab="{id}">"#);
     let _ = writeln!(h, r#"<div class="lab-card-head">"#);
-    let _ = writeln!(h, r#"<span class="lab-card-badge">Lab</span>"#);
+    let _ = writeln!(h, r#"<span class="lab-card-badge">{}</span>"#, escape_html(&lang.tr(words::LAB)));
     let _ = writeln!(h, r#"<span class="lab-card-title">{}</span>"#, inline_markdown(&lab.title, options));
-    let _ = writeln!(h, r#"<span class="lab-card-total">{}</span>"#, points(total));
+    let _ = writeln!(h, r#"<span class="lab-card-total">{}</span>"#, points(total, lang));
     let _ = writeln!(h, "</div>");
     let lesson_html = match lesson {
         Some(l) => format!(r#"<a href="{}">{}</a>"#, escape_html(&l.href), escape_html(&l.title)),
         None => format!("<code>{}</code>", escape_html(&lab.lesson)),
     };
-    let _ = writeln!(
-        h,
-        r#"<p class="lab-card-meta">Lab <code>{id}</code> · lesson {lesson_html} · {} check{}</p>"#,
-        lab.checks.len(),
-        if lab.checks.len() == 1 { "" } else { "s" }
-    );
+    let checks = lang.count(lab.checks.len() as u64, words::ONE_CHECK, words::MANY_CHECKS);
+    let meta = escape_html(&lang.tr(words::CARD_META))
+        .replace("{id}", &format!("<code>{id}</code>"))
+        .replace("{lesson}", &lesson_html)
+        .replace("{checks}", &escape_html(&checks));
+    let _ = writeln!(h, r#"<p class="lab-card-meta">{meta}</p>"#);
     let _ = writeln!(h, r#"<div class="lab-card-goal">"#);
     h.push_str(&block_markdown(&lab.goal, options));
     let _ = writeln!(h, "</div>");
-    let _ = writeln!(h, r#"<div class="lab-card-section">Checks</div>"#);
+    let _ = writeln!(h, r#"<div class="lab-card-section">{}</div>"#, escape_html(&lang.tr(words::CHECKS)));
     let _ = writeln!(h, r#"<ol class="lab-checks">"#);
     for check in &lab.checks {
-        render_check(&mut h, &id, check, options);
+        render_check(&mut h, &id, check, options, lang);
     }
     let _ = writeln!(
         h,
-        r#"<li class="lab-checks-total"><span>Total</span><span class="lab-check-points">{}</span></li>"#,
-        points(total)
+        r#"<li class="lab-checks-total"><span>{}</span><span class="lab-check-points">{}</span></li>"#,
+        escape_html(&lang.tr(words::TOTAL)),
+        points(total, lang)
     );
     let _ = writeln!(h, "</ol>");
     let _ = writeln!(h, r#"<div class="lab-card-run">"#);
-    let _ = writeln!(h, r#"<div class="lab-card-section">Grade your work</div>"#);
+    let _ = writeln!(h, r#"<div class="lab-card-section">{}</div>"#, escape_html(&lang.tr(words::GRADE_YOUR_WORK)));
     let _ = writeln!(h, r#"<pre><code class="language-bash">{}</code></pre>"#, escape_html(&check_command(lab)));
     let _ = writeln!(h, "</div>");
     if options.solutions {
         let _ = writeln!(h, r#"<div class="lab-answer">"#);
         let _ = writeln!(
             h,
-            r#"<div class="lab-card-section">Reference answer <span class="lab-instructor">instructor edition</span></div>"#
+            r#"<div class="lab-card-section">{} <span class="lab-instructor">{}</span></div>"#,
+            escape_html(&lang.tr(words::REFERENCE_ANSWER)),
+            escape_html(&lang.tr(words::INSTRUCTOR_EDITION))
         );
         let _ = writeln!(h, r#"<pre><code class="language-bash">{}</code></pre>"#, escape_html(&lab.answer.to_shell()));
         let _ = writeln!(h, "</div>");
@@ -102,16 +113,16 @@ pub fn render_card(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptions)
     keep_blank_lines_in_block(&h)
 }
 
-fn render_check(h: &mut String, lab_id: &str, check: &Check, options: CardOptions) {
+fn render_check(h: &mut String, lab_id: &str, check: &Check, options: CardOptions, lang: Language) {
     let cid = escape_html(&check.id);
     let _ = writeln!(h, r#"<li class="lab-check" id="lab-{lab_id}-{cid}" data-check="{cid}">"#);
     let _ = writeln!(
         h,
         r#"<div class="lab-check-head"><span class="lab-check-title">{}</span><span class="lab-check-points">{}</span></div>"#,
         inline_markdown(&check.title, options),
-        points(check.points)
+        points(check.points, lang)
     );
-    let _ = writeln!(h, r#"<details class="lab-hint"><summary>Hint</summary>"#);
+    let _ = writeln!(h, r#"<details class="lab-hint"><summary>{}</summary>"#, escape_html(&lang.tr(words::HINT)));
     let _ = writeln!(h, r#"<div class="lab-hint-body">"#);
     h.push_str(&block_markdown(&check.hint, options));
     let _ = writeln!(h, "</div>");
@@ -119,15 +130,16 @@ fn render_check(h: &mut String, lab_id: &str, check: &Check, options: CardOption
     if options.solutions {
         let _ = writeln!(
             h,
-            r#"<div class="lab-fix"><span class="lab-fix-label">Fix</span><pre><code class="language-bash">{}</code></pre></div>"#,
+            r#"<div class="lab-fix"><span class="lab-fix-label">{}</span><pre><code class="language-bash">{}</code></pre></div>"#,
+            escape_html(&lang.tr(words::FIX)),
             escape_html(check.fix.trim())
         );
     }
     let _ = writeln!(h, "</li>");
 }
 
-fn points(n: u32) -> String {
-    format!("{n} {}", if n == 1 { "point" } else { "points" })
+fn points(n: u32, lang: Language) -> String {
+    lang.count(n, words::ONE_POINT, words::MANY_POINTS)
 }
 
 /// Escapes text for HTML content and double-quoted attribute values.

@@ -12,6 +12,8 @@
 //! - [`answer`]: the answer-chapter rule and removing them from the learner edition.
 //! - [`preprocessor`]: [`LabPreprocessor`], tying it together for mdBook.
 //! - [`error`]: what fails a build, with `file:line` locations.
+//! - [`i18n`]: the editions in other languages: mdbook-i18n-helpers' gettext preprocessor
+//!   in-process, loading a book in a language, extracting the catalog templates.
 //!
 //! In-process use, as the tests and benchmarks do:
 //!
@@ -28,9 +30,10 @@ pub mod card;
 pub mod config;
 pub mod directive;
 pub mod error;
+pub mod i18n;
 pub mod preprocessor;
 
-pub use card::{render_card, CardOptions, LessonLink};
+pub use card::{render_card, render_card_in, CardOptions, LessonLink};
 pub use config::LabConfig;
 pub use error::BuildError;
-pub use preprocessor::{render_book, LabPreprocessor, Rendered};
+pub use preprocessor::{render_book, render_book_in, LabPreprocessor, Rendered};

@@ -3,11 +3,12 @@
 //! `{{#lab <id>}}` line with its card. The same value runs in-process (mdbook-driver's
 //! `with_preprocessor`) and behind the `mdbook-lab` binary's JSON protocol.
 
-use crate::answer::{is_answer_chapter, remove_answer_chapters, unlink_removed, ANSWER_SUFFIX};
-use crate::card::{render_card, style_block, CardOptions, LessonLink};
+use crate::answer::{is_answer_chapter, remove_answer_chapters, unlink_removed_with_note, ANSWER_SUFFIX};
+use crate::card::{render_card_in, style_block, CardOptions, LessonLink};
 use crate::config::{LabConfig, PREPROCESSOR_NAME};
 use crate::directive::{find_directives, Directive};
 use crate::error::{shown_path, BuildError, ChapterError};
+use lab_i18n::{words, Language};
 use lab_schema::Lab;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::errors::Result as MdResult;
@@ -59,7 +60,14 @@ impl LabPreprocessor {
         let smart_punctuation = ctx.config.get::<bool>("output.html.smart-punctuation").ok().flatten().unwrap_or(true);
         let options = CardOptions { solutions: config.solutions, smart_punctuation };
         let src_dir = ctx.root.join(&ctx.config.book.src);
-        let mut rendered = render_book(book, &labs, options, &src_dir)?;
+        let language = match ctx.config.book.language.as_deref() {
+            None => Language::english(),
+            Some(tag) => Language::parse(tag).unwrap_or_else(|e| {
+                warnings.push(format!("book.language: {e}; lab cards stay in English"));
+                Language::english()
+            }),
+        };
+        let mut rendered = render_book_in(book, &labs, options, &src_dir, language)?;
         warnings.append(&mut rendered.warnings);
         rendered.warnings = warnings;
         Ok(rendered)
@@ -86,8 +94,20 @@ impl Preprocessor for LabPreprocessor {
 }
 
 /// The transformation, on an already-loaded set of labs: `src_dir` is only used to name
-/// chapter files in messages.
-pub fn render_book(mut book: Book, labs: &[Lab], options: CardOptions, src_dir: &Path) -> Result<Rendered, BuildError> {
+/// chapter files in messages. Cards are in English.
+pub fn render_book(book: Book, labs: &[Lab], options: CardOptions, src_dir: &Path) -> Result<Rendered, BuildError> {
+    render_book_in(book, labs, options, src_dir, Language::english())
+}
+
+/// [`render_book`] with cards in `language` (the book's `book.language`).
+pub fn render_book_in(
+    mut book: Book,
+    labs: &[Lab],
+    options: CardOptions,
+    src_dir: &Path,
+    language: Language,
+) -> Result<Rendered, BuildError> {
+    let note = language.tr(words::INSTRUCTOR_EDITION_ONLY);
     let removed = if options.solutions { Vec::new() } else { remove_answer_chapters(&mut book) };
     let by_id: BTreeMap<&str, &Lab> = labs.iter().map(|l| (l.id.as_str(), l)).collect();
     let titles = chapter_titles(&book);
@@ -124,10 +144,10 @@ pub fn render_book(mut book: Book, labs: &[Lab], options: CardOptions, src_dir: 
             let lesson = titles
                 .get(&normalize_slashes(Path::new(&lab.lesson)))
                 .map(|title| LessonLink { title: title.clone(), href: relative_href(&source, Path::new(&lab.lesson)) });
-            cards.push((d, render_card(lab, lesson.as_ref(), options)));
+            cards.push((d, render_card_in(lab, lesson.as_ref(), options, language)));
         }
         ch.content = splice_cards(&ch.content, cards);
-        let (content, _) = unlink_removed(&ch.content, &source, &removed);
+        let (content, _) = unlink_removed_with_note(&ch.content, &source, &removed, &note);
         ch.content = content;
     });
     if !errors.is_empty() {
