@@ -1,7 +1,26 @@
 //! Every program string that is translated, as a constant, and [`ALL`] of them for the
 //! catalog template. Callers use the constants (`lang.tr(words::CHECKS)`), so a string
 //! that is shown is a string that is extracted. `{name}` marks a value filled in by
-//! [`Language::fill`](crate::Language::fill); a translation keeps every placeholder.
+//! [`Language::fill`](crate::Language::fill); a translation keeps every placeholder. No
+//! word starts or ends with white space: alignment is done with [`pad`] by display width.
+
+/// `text` followed by spaces up to `columns` terminal columns (CJK characters count two).
+pub fn pad(text: &str, columns: usize) -> String {
+    let w = width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(w)))
+}
+
+/// Terminal columns of `text`: East Asian wide and full-width characters take two.
+pub fn width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
 
 macro_rules! words {
     ($($(#[$doc:meta])* $name:ident = $en:literal;)*) => {
@@ -31,7 +50,6 @@ words! {
     MANY_POINTS = "{n} points";
 
     // `lab list` and `lab show`.
-    LIST_LINE_CHECKS = "{n} checks";
     SHOW_LESSON = "lesson: {lesson}";
     SHOW_CHECKS = "Checks ({points} points):";
     SHOW_RUN = "Run: {command}";
@@ -39,24 +57,26 @@ words! {
     SHOW_SOLUTION_HINT = "(answer and fix commands: {command})";
 
     // The human report of `lab check`.
-    /// Status labels: four terminal columns each (a CJK character takes two).
+    /// Status labels, padded to one width by the report (a CJK character takes two columns).
     STATUS_PASS = "PASS";
     STATUS_FAIL = "FAIL";
     STATUS_WAIT = "WAIT";
-    STATUS_ERROR = "ERR ";
+    STATUS_ERROR = "ERR";
     REPORT_EXPECTED = "expected:";
-    REPORT_FOUND = "found:   ";
+    REPORT_FOUND = "found:";
     REPORT_HINT = "hint:";
-    REPORT_FIX = "fix: ";
+    REPORT_FIX = "fix:";
     REPORT_SCORE = "score {score}/{max}: {passed} passed, {failed} failed";
     REPORT_CONVERGING = ", {n} still converging (run again, or use --wait 60s)";
     REPORT_ERRORS = ", {n} could not be evaluated";
+    STUCK = "Stuck? `{command}` adds the commands that fix each failed check.";
+    NO_FIXES = "No fix commands: this lab turns them off (`fixes = false` in {file}); the hints are what you get.";
     WAITING = "waiting {seconds}s: {passed} passed, still waiting on {pending}";
 
     // Errors.
     ERROR = "error";
-    UNKNOWN_CHECK = "lab {lab} has no check `{check}` (its checks: {checks})";
-    UNKNOWN_LAB = "unknown lab `{id}` ({origin} labs: {ids}).{suggestion} `lab list` shows them all.";
-    DID_YOU_MEAN = " Did you mean `{id}`?";
+    /// `{suggestion}` is empty or [`DID_YOU_MEAN`] and a space.
+    UNKNOWN_LAB = "unknown lab `{id}` ({origin} labs: {ids}). {suggestion}`lab list` shows them all.";
+    DID_YOU_MEAN = "Did you mean `{id}`?";
     BUILT_IN = "built in";
 }

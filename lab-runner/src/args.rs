@@ -26,6 +26,10 @@ pub struct Cli {
     /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Language of lab texts and reports: en or zh-TW (default: from LC_ALL, LC_MESSAGES or
+    /// LANG, e.g. LANG=zh_TW.UTF-8). JSON keys, ids and statuses never change
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }

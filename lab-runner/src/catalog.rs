@@ -1,6 +1,7 @@
 //! The labs `lab` knows: those embedded at build time, or the `*.toml` files of
 //! `--labs DIR` / `SWARM_LAB_LABS` when given (for lab authors).
 
+use lab_i18n::words;
 use lab_schema::{load_dir, load_str, Lab, LabErrors};
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,7 @@ impl Catalog {
                     }
                 }
                 if errs.is_empty() {
-                    Ok(Catalog { labs, origin: "built in".into() })
+                    Ok(Catalog { labs, origin: crate::lang().tr(words::BUILT_IN).into_owned() })
                 } else {
                     Err(errs)
                 }
@@ -36,11 +37,16 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Result<&Lab, String> {
         self.labs.iter().find(|l| l.id == id).ok_or_else(|| {
             let ids: Vec<&str> = self.labs.iter().map(|l| l.id.as_str()).collect();
+            // " Did you mean `x`?" or nothing, worded in the language of this run.
+            let lang = crate::lang();
             let suggestion = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
-            format!(
-                "unknown lab `{id}` ({} labs: {}).{suggestion} `lab list` shows them all.",
-                self.origin,
-                ids.join(", ")
+            let suggestion = match suggestion.trim().strip_prefix("Did you mean `").and_then(|s| s.strip_suffix("`?")) {
+                Some(close) => format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &close)])),
+                None => String::new(),
+            };
+            lang.fill(
+                words::UNKNOWN_LAB,
+                &[("id", &id), ("origin", &self.origin), ("ids", &ids.join(", ")), ("suggestion", &suggestion)],
             )
         })
     }

@@ -17,8 +17,18 @@ mod value;
 use args::{Cli, Command};
 use clap::CommandFactory;
 use exit::{Exit, Kind};
+use lab_i18n::{words, Language};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+/// The language of this run: `--lang`, else the locale environment.
+static LANGUAGE: OnceLock<Language> = OnceLock::new();
+
+/// The language lab texts, reports and messages are shown in.
+pub(crate) fn lang() -> Language {
+    *LANGUAGE.get_or_init(Language::from_env)
+}
 
 /// Set once the command line is read: errors are then JSON objects on stdout.
 static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
@@ -56,6 +66,14 @@ pub fn main() -> ExitCode {
         args::ColorChoice::Never => anstream::ColorChoice::Never,
     });
     JSON_ERRORS.store(cli.command.json_output(), Ordering::Relaxed);
+    if let Some(tag) = &cli.lang {
+        match Language::parse(tag) {
+            Ok(l) => {
+                let _ = LANGUAGE.set(l);
+            }
+            Err(e) => return fail(Kind::Usage, format!("--lang: {e}")).into(),
+        }
+    }
     if let Err(msg) = cli.command.validate() {
         if JSON_ERRORS.load(Ordering::Relaxed) {
             return fail(Kind::Usage, msg).into();
@@ -119,7 +137,8 @@ pub(crate) fn fail(kind: Kind, msg: impl std::fmt::Display) -> Exit {
 /// Prints an error line to stderr, `lab: error: …`, for errors that do not end the command.
 pub(crate) fn error(msg: impl std::fmt::Display) {
     let red = anstyle::AnsiColor::Red.on_default().bold();
-    anstream::eprintln!("{red}lab: error:{red:#} {msg}");
+    let word = lang().tr(words::ERROR);
+    anstream::eprintln!("{red}lab: {word}:{red:#} {msg}");
 }
 
 /// How the learner should type this program in hints: `lab` when that is what their shell

@@ -1,9 +1,11 @@
 //! The report a learner reads in a terminal: a line per check, every mismatch of a failing
 //! check as field / expected / found, then its hint, its fix commands when they were asked
-//! for (`lab check --fix`), then the score.
+//! for (`lab check --fix`), then the score. Its fixed words follow a [`Language`]; the
+//! lab's own text arrives already translated (see [`Language::lab`]).
 
 use super::{Report, Status};
 use anstyle::AnsiColor;
+use lab_i18n::{words, Language};
 use std::fmt::Write;
 
 /// Terminal styling: colours only where the caller says so (`lab` decides from `--color`,
@@ -25,13 +27,17 @@ impl Style {
 
 const BOLD: anstyle::Style = anstyle::Style::new().bold();
 
-fn label(status: Status, style: Style) -> String {
-    match status {
-        Status::Pass => style.paint(AnsiColor::Green.on_default(), "PASS"),
-        Status::Fail => style.paint(AnsiColor::Red.on_default(), "FAIL"),
-        Status::Converging => style.paint(AnsiColor::Yellow.on_default(), "WAIT"),
-        Status::Error => style.paint(AnsiColor::Magenta.on_default(), "ERR "),
-    }
+const STATUS_WORDS: [&str; 4] = [words::STATUS_PASS, words::STATUS_FAIL, words::STATUS_WAIT, words::STATUS_ERROR];
+
+fn label(status: Status, style: Style, lang: Language) -> String {
+    let (color, word) = match status {
+        Status::Pass => (AnsiColor::Green, words::STATUS_PASS),
+        Status::Fail => (AnsiColor::Red, words::STATUS_FAIL),
+        Status::Converging => (AnsiColor::Yellow, words::STATUS_WAIT),
+        Status::Error => (AnsiColor::Magenta, words::STATUS_ERROR),
+    };
+    let columns = STATUS_WORDS.iter().map(|w| words::width(&lang.tr(w))).max().unwrap_or(4);
+    style.paint(color.on_default(), &words::pad(&lang.tr(word), columns))
 }
 
 /// Strips Markdown backticks and emphasis for a plain terminal.
@@ -39,14 +45,27 @@ fn plain(md: &str) -> String {
     md.replace("**", "").replace('`', "")
 }
 
+/// The report in English.
 pub fn render(r: &Report, style: Style) -> String {
+    render_in(r, style, Language::english())
+}
+
+/// The report with its fixed words in `lang`.
+pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
+    let expected = lang.tr(words::REPORT_EXPECTED);
+    let found = lang.tr(words::REPORT_FOUND);
+    let field_width = words::width(&expected).max(words::width(&found)) + 1;
+    let hint = lang.tr(words::REPORT_HINT);
+    let fix = lang.tr(words::REPORT_FIX);
+    let note_width = words::width(&hint).max(words::width(&fix)) + 1;
+    let indent = format!("\n      {}", " ".repeat(note_width));
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", r.lab, r.title);
     let _ = writeln!(out);
     let width = r.checks.iter().map(|c| c.max_points.to_string().len() * 2 + 1).max().unwrap_or(5);
     for c in &r.checks {
         let pts = format!("{}/{}", c.points, c.max_points);
-        let _ = writeln!(out, "{}  {:>width$}  {}", label(c.status, style), pts, c.title);
+        let _ = writeln!(out, "{}  {:>width$}  {}", label(c.status, style, lang), pts, c.title);
         if c.status == Status::Pass {
             continue;
         }
@@ -55,36 +74,43 @@ pub fn render(r: &Report, style: Style) -> String {
         }
         for m in &c.mismatches {
             let _ = writeln!(out, "      {}", style.paint(BOLD, &m.field));
-            let _ = writeln!(out, "        expected: {}", m.expected);
-            let _ = writeln!(out, "        found:    {}", m.found);
+            let _ = writeln!(out, "        {}{}", words::pad(&expected, field_width), m.expected);
+            let _ = writeln!(out, "        {}{}", words::pad(&found, field_width), m.found);
         }
         if c.status != Status::Converging {
             if !c.hint.is_empty() {
-                let _ = writeln!(out, "      hint: {}", plain(c.hint.trim()).replace('\n', "\n            "));
+                let _ = writeln!(
+                    out,
+                    "      {}{}",
+                    words::pad(&hint, note_width),
+                    plain(c.hint.trim()).replace('\n', &indent)
+                );
             }
-            if let Some(fix) = &c.fix {
-                let _ = writeln!(out, "      fix:  {}", fix.trim().replace('\n', "\n            "));
+            if let Some(f) = &c.fix {
+                let _ = writeln!(out, "      {}{}", words::pad(&fix, note_width), f.trim().replace('\n', &indent));
             } else if let Some(note) = &c.fix_note {
-                let _ = writeln!(out, "      fix:  ({note})");
+                let _ = writeln!(out, "      {}({note})", words::pad(&fix, note_width));
             }
         }
     }
     let _ = writeln!(out);
-    let summary = format!(
-        "score {}/{}: {} passed, {} failed{}{}",
-        r.score,
-        r.max_score,
-        r.count(Status::Pass),
-        r.count(Status::Fail),
-        match r.count(Status::Converging) {
-            0 => String::new(),
-            n => format!(", {n} still converging (run again, or use --wait 60s)"),
-        },
-        match r.count(Status::Error) {
-            0 => String::new(),
-            n => format!(", {n} could not be evaluated"),
-        },
+    let mut summary = lang.fill(
+        words::REPORT_SCORE,
+        &[
+            ("score", &r.score),
+            ("max", &r.max_score),
+            ("passed", &r.count(Status::Pass)),
+            ("failed", &r.count(Status::Fail)),
+        ],
     );
+    match r.count(Status::Converging) {
+        0 => {}
+        n => summary.push_str(&lang.fill(words::REPORT_CONVERGING, &[("n", &n)])),
+    }
+    match r.count(Status::Error) {
+        0 => {}
+        n => summary.push_str(&lang.fill(words::REPORT_ERRORS, &[("n", &n)])),
+    }
     let _ = writeln!(
         out,
         "{}",

@@ -3,6 +3,7 @@
 use super::{find_lab, load_catalog, print_lab_errors};
 use crate::args::{ListArgs, ShowArgs, ValidateArgs};
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 use lab_schema::load_file;
 
 pub fn list(a: &ListArgs) -> Exit {
@@ -21,7 +22,7 @@ pub fn list(a: &ListArgs) -> Exit {
     let cw = labs.iter().map(|l| chapter(l).chars().count()).max().unwrap_or(0).max(10);
     println!("{:<cw$}  {:<w$}  CHECKS  TITLE", "   CHAPTER", "LAB");
     for l in labs {
-        println!("{:<cw$}  {:<w$}  {:>6}  {}", chapter(l), l.id, l.checks.len(), l.title);
+        println!("{:<cw$}  {:<w$}  {:>6}  {}", chapter(l), l.id, l.checks.len(), crate::lang().text(&l.title));
     }
     Exit::Ok
 }
@@ -32,25 +33,32 @@ pub fn show(a: &ShowArgs) -> Exit {
         Ok(l) => l,
         Err(e) => return e,
     };
+    let lang = crate::lang();
+    let hint = lang.tr(words::REPORT_HINT);
+    let fix = lang.tr(words::REPORT_FIX);
+    let note = words::width(&hint).max(words::width(&fix)) + 1;
     println!("{} — {}", lab.id, lab.title);
-    println!("lesson: {}\n", lab.lesson);
+    println!("{}\n", lang.fill(words::SHOW_LESSON, &[("lesson", &lab.lesson)]));
     println!("{}\n", lab.goal.trim());
-    println!("Checks ({} points):", lab.max_score());
+    println!("{}", lang.fill(words::SHOW_CHECKS, &[("points", &lab.max_score())]));
     for c in &lab.checks {
         println!("  {:>3}  {}  [{}]", c.points, c.title, c.id);
-        println!("       hint: {}", c.hint.trim().replace('\n', "\n             "));
+        let indent = format!("\n       {}", " ".repeat(note));
+        println!("       {}{}", words::pad(&hint, note), c.hint.trim().replace('\n', &indent));
         if solution {
-            println!("       fix:  {}", c.fix.trim());
+            println!("       {}{}", words::pad(&fix, note), c.fix.trim());
         }
     }
-    println!("\nRun: {} check {}", crate::me(), lab.id);
+    let run = format!("{} check {}", crate::me(), lab.id);
+    println!("\n{}", lang.fill(words::SHOW_RUN, &[("command", &run)]));
     if solution {
-        println!("\nReference answer:");
+        println!("\n{}", lang.tr(words::SHOW_REFERENCE_ANSWER));
         for s in &lab.answer.steps {
             println!("  {s}");
         }
     } else {
-        println!("(answer and fix commands: {} show {} --solution)", crate::me(), lab.id);
+        let show = format!("{} show {} --solution", crate::me(), lab.id);
+        println!("{}", lang.fill(words::SHOW_SOLUTION_HINT, &[("command", &show)]));
     }
     Exit::Ok
 }

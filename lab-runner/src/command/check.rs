@@ -5,6 +5,7 @@ use crate::args::{CheckArgs, Format};
 use crate::exit::{Exit, Kind};
 use lab_grader::report::{human, junit};
 use lab_grader::{check_lab, CheckOptions, Connection, Report, Status};
+use lab_i18n::words;
 use lab_schema::Lab;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,11 +24,13 @@ fn show_wait(r: &Report, elapsed: Duration) {
         .filter(|c| c.status != Status::Pass)
         .map(|c| format!("{} ({})", c.id, c.status.as_str()))
         .collect();
-    let line = format!(
-        "waiting {:.0}s: {} passed, still waiting on {}",
-        elapsed.as_secs_f64(),
-        r.count(Status::Pass),
-        pending.join(", ")
+    let line = crate::lang().fill(
+        words::WAITING,
+        &[
+            ("seconds", &format!("{:.0}", elapsed.as_secs_f64())),
+            ("passed", &r.count(Status::Pass)),
+            ("pending", &pending.join(", ")),
+        ],
     );
     if std::io::stderr().is_terminal() {
         eprint!("{CLEAR_LINE}{line}");
@@ -71,21 +74,17 @@ pub fn run(a: &CheckArgs) -> Exit {
         Err(e) => return crate::fail(Kind::from(&e), format!("{e} (endpoint from {})", endpoint.source)),
     };
     let no_fixes = a.fix && !lab.fixes;
-    let why = format!(
-        "No fix commands: this lab turns them off (`fixes = false` in {}); the hints are what you get.",
-        lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone())
-    );
+    let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone());
+    let why = crate::lang().fill(words::NO_FIXES, &[("file", &file)]);
     match a.format {
         Format::Human => {
-            print!("{}", human::render(&report, human::Style { color: crate::stdout_color() }));
+            let style = human::Style { color: crate::stdout_color() };
+            print!("{}", human::render_in(&report, style, crate::lang()));
             if no_fixes {
                 println!("{why}");
             } else if !a.fix && lab.fixes && report.count(Status::Fail) > 0 {
-                println!(
-                    "Stuck? `{} check {} --fix` adds the commands that fix each failed check.",
-                    crate::me(),
-                    lab.id
-                );
+                let command = format!("{} check {} --fix", crate::me(), lab.id);
+                println!("{}", crate::lang().fill(words::STUCK, &[("command", &command)]));
             }
         }
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),

@@ -44,7 +44,7 @@ pub(crate) fn load_catalog(labs: &LabsArgs) -> Result<Catalog, Exit> {
 /// The lab called `id`, from the catalog `--labs` selects; errors are reported.
 pub(crate) fn find_lab(labs: &LabsArgs, id: &str) -> Result<lab_schema::Lab, Exit> {
     let cat = load_catalog(labs)?;
-    cat.get(id).cloned().map_err(|e| crate::fail(Kind::UnknownLab, e))
+    cat.get(id).map(|lab| crate::lang().lab(lab)).map_err(|e| crate::fail(Kind::UnknownLab, e))
 }
 
 /// The engine `--host`/`--context` or the environment name, found as the docker CLI finds it.
