@@ -1,7 +1,8 @@
 //! A real browser: Debian's headless Chromium opens the built voting-app chapter from
 //! `file://`, finds the card and its checks, clicks a hint's `<summary>` with a real mouse
 //! event, checks the hint opened, and saves screenshots of the card (light and navy
-//! themes) to `target/test-artifacts/`.
+//! themes) to `target/test-artifacts/`. Then the zh-TW edition: the same card in Chinese,
+//! a hint opened, and its "English" link followed to the same chapter of the English edition.
 //!
 //! It talks the Chrome DevTools Protocol over a WebSocket (tungstenite, blocking; no async
 //! runtime). Without Chromium the test FAILS, saying how to install it, unless
@@ -93,6 +94,11 @@ impl Browser {
 
     /// Sends a CDP command (to a page session if given) and waits for its result.
     fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params).unwrap_or_else(|err| panic!("{method} failed: {err}"))
+    }
+
+    /// [`Browser::call`], with DevTools' error (e.g. "navigated" during a page load) returned.
+    fn try_call(&mut self, session: Option<&str>, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut msg = json!({ "id": id, "method": method, "params": params });
@@ -109,9 +115,9 @@ impl Browser {
             let reply: Value = serde_json::from_str(&text).unwrap();
             if reply["id"] == json!(id) {
                 if let Some(err) = reply.get("error") {
-                    panic!("{method} failed: {err}");
+                    return Err(err.clone());
                 }
-                return reply["result"].clone();
+                return Ok(reply["result"].clone());
             }
         }
         panic!("no answer to {method} within {TIMEOUT:?}");
@@ -171,11 +177,16 @@ impl Page<'_> {
         r["result"]["value"].clone()
     }
 
+    /// Polls `condition` until it is true; an evaluation cut short by a navigation is retried.
     fn wait_for(&mut self, condition: &str) {
         let deadline = Instant::now() + TIMEOUT;
         while Instant::now() < deadline {
-            if self.eval(condition) == json!(true) {
-                return;
+            let session = self.session.clone();
+            let params = json!({ "expression": condition, "returnByValue": true });
+            if let Ok(r) = self.browser.try_call(Some(&session), "Runtime.evaluate", params) {
+                if r["result"]["value"] == json!(true) {
+                    return;
+                }
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -273,8 +284,38 @@ fn chromium_shows_the_card_and_opens_a_hint_on_click() {
     let answer = page.eval(&format!("document.querySelector('{card} .lab-answer code').textContent"));
     assert_eq!(answer, json!(lab.answer.to_shell()));
     let with_answers = page.screenshot(card, "voting-app-card-instructor.png");
+    drop(page);
 
-    for shot in [&light, &dark, &with_answers] {
+    // The Traditional Chinese edition, beside the English one as `mdbook-lab build` lays them out.
+    let editions = BookTest::workbook().solutions(false).all_editions().build();
+    let url = format!("file://{}", editions.out.join("zh-TW/voting-app.html").display());
+    let mut page = Page::open(&mut browser, &url);
+    assert_eq!(page.eval("document.documentElement.lang"), json!("zh-TW"));
+    let titles =
+        page.eval(&format!("[...document.querySelectorAll('{card} .lab-check-title')].map(e => e.textContent)"));
+    assert_eq!(titles[0], json!("Overlay Network frontend 已存在"), "{titles}");
+    assert_eq!(page.eval(&format!("document.querySelectorAll('{card} .lab-check').length")), json!(lab.checks.len()));
+    page.click(&format!("{details} > summary"));
+    page.wait_for(&format!("document.querySelector('{details}').open === true"));
+    let hint = page.eval(&format!("document.querySelector('{details} .lab-hint-body').innerText"));
+    assert!(hint.as_str().unwrap().contains("網路"), "{hint}");
+    let summary = page.eval(&format!("document.querySelector('{details} > summary').textContent"));
+    assert_eq!(summary, json!("提示"));
+    let chinese = page.screenshot(card, "voting-app-card-zh-TW.png");
+    // The edition link leads to the same chapter in English.
+    let english = page.eval("document.querySelector('.edition-link').href");
+    assert!(english.as_str().unwrap().ends_with("/out/voting-app.html"), "{english}");
+    // The link moved into the menu bar, which stays in view while the chapter scrolls.
+    let in_bar = page.eval("document.querySelector('#mdbook-menu-bar .right-buttons .edition-link') !== null");
+    assert_eq!(in_bar, json!(true));
+    page.click(".edition-link");
+    page.wait_for("document.readyState === 'complete' && document.documentElement.lang === 'en' && document.querySelector('.lab-card') !== null");
+    assert!(page.eval("location.pathname").as_str().unwrap().ends_with("/out/voting-app.html"));
+    let back = page.eval("document.querySelector('.edition-link').href");
+    assert!(back.as_str().unwrap().ends_with("/out/zh-TW/voting-app.html"), "{back}");
+    drop(page);
+
+    for shot in [&light, &dark, &with_answers, &chinese] {
         let size = std::fs::metadata(shot).unwrap().len();
         assert!(size > 10_000, "{} is only {size} bytes", shot.display());
         eprintln!("screenshot: {}", shot.display());

@@ -1,9 +1,12 @@
 //! `BookTest`: builds a throw-away copy of the workbook (book.toml and src/, never the
 //! real folders) in-process with mdbook-driver and [`LabPreprocessor`], and reads the
 //! output back: `BookTest::workbook().solutions(false).build().page("voting-app.html")`.
+//! `.language("zh-TW")` builds a translated edition (mdbook-i18n-helpers' gettext
+//! preprocessor in-process, or `mdbook-lab gettext` with [`Attach::Binary`]).
 
 use mdbook_driver::config::Config;
 use mdbook_driver::MDBook;
+use mdbook_i18n_helpers::preprocessors::Gettext;
 use mdbook_lab::LabPreprocessor;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -41,20 +44,40 @@ pub struct BookTest {
     dir: TempDir,
     solutions: bool,
     attach: Attach,
+    language: Option<String>,
+    all_editions: bool,
 }
 
 impl BookTest {
-    /// A copy of `book/` (book.toml and src/) whose `labs` points at the workspace labs.
+    /// A copy of `book/` (book.toml, src/, po/ and theme/) whose `labs` points at the
+    /// workspace labs.
     pub fn workbook() -> BookTest {
         let dir = tempfile::Builder::new().prefix("mdbook-lab-test-").tempdir().expect("temp dir");
         let book = workspace().join("book");
         std::fs::copy(book.join("book.toml"), dir.path().join("book.toml")).expect("copy book.toml");
-        copy_dir(&book.join("src"), &dir.path().join("src"));
-        BookTest { dir, solutions: false, attach: Attach::InProcess }
+        for folder in ["src", "po", "theme"] {
+            if book.join(folder).is_dir() {
+                copy_dir(&book.join(folder), &dir.path().join(folder));
+            }
+        }
+        BookTest { dir, solutions: false, attach: Attach::InProcess, language: None, all_editions: false }
     }
 
     pub fn solutions(mut self, on: bool) -> BookTest {
         self.solutions = on;
+        self
+    }
+
+    /// Builds the edition in `language` (`book.language`), e.g. "zh-TW".
+    pub fn language(mut self, language: &str) -> BookTest {
+        self.language = Some(language.to_string());
+        self
+    }
+
+    /// Builds every edition as `mdbook-lab build` does: English into `out/`, each
+    /// translation into `out/<lang>/`.
+    pub fn all_editions(mut self) -> BookTest {
+        self.all_editions = true;
         self
     }
 
@@ -77,19 +100,29 @@ impl BookTest {
     }
 
     fn load(&self) -> Result<MDBook, String> {
+        self.load_edition(self.language.as_deref(), &self.dir.path().join("out"))
+    }
+
+    fn load_edition(&self, language: Option<&str>, out: &Path) -> Result<MDBook, String> {
         let root = self.dir.path();
         let mut config = Config::from_disk(root.join("book.toml")).map_err(|e| format!("{e:#}"))?;
         let set = |config: &mut Config, key: &str, value: toml_value::Value| {
             config.set(key, value).unwrap_or_else(|e| panic!("set {key}: {e:#}"));
         };
-        set(&mut config, "build.build-dir", toml_value::s(root.join("out")));
+        set(&mut config, "build.build-dir", toml_value::s(out));
         set(&mut config, "preprocessor.lab.labs", toml_value::s(labs_dir()));
         set(&mut config, "preprocessor.lab.solutions", toml_value::Value::Bool(self.solutions));
+        if let Some(language) = language {
+            set(&mut config, "book.language", toml_value::Value::Str(language.to_string()));
+        }
         if self.attach == Attach::Binary {
-            set(&mut config, "preprocessor.lab.command", toml_value::s(env!("CARGO_BIN_EXE_mdbook-lab")));
+            let bin = env!("CARGO_BIN_EXE_mdbook-lab");
+            set(&mut config, "preprocessor.lab.command", toml_value::s(bin));
+            set(&mut config, "preprocessor.gettext.command", toml_value::Value::Str(format!("{bin} gettext")));
         }
         let mut book = MDBook::load_with_config(root, config).map_err(|e| format!("{e:#}"))?;
         if self.attach == Attach::InProcess {
+            book.with_preprocessor(Gettext);
             book.with_preprocessor(LabPreprocessor::with_solutions(self.solutions));
         }
         Ok(book)
@@ -111,7 +144,14 @@ impl BookTest {
 
     /// Loads and builds the copy once more, as `mdbook build` would (for benchmarks).
     pub fn build_again(&self) -> Result<(), String> {
-        self.load()?.build().map_err(|e| format!("{e:#}"))
+        self.load()?.build().map_err(|e| format!("{e:#}"))?;
+        if self.all_editions {
+            for language in mdbook_lab::i18n::translations(self.dir.path()) {
+                let out = self.dir.path().join("out").join(language);
+                self.load_edition(Some(language), &out)?.build().map_err(|e| format!("{language}: {e:#}"))?;
+            }
+        }
+        Ok(())
     }
 }
 

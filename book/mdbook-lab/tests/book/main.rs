@@ -5,6 +5,7 @@
 //! - `build`: the whole workbook built in-process (and through the binary), both editions.
 //! - `links`: every relative link and anchor of the built book resolves.
 //! - `browser`: headless Chromium opens the built chapter, clicks a hint, takes a screenshot.
+//! - `i18n`: the translated editions against the English book (catalogs, code blocks, links).
 
 mod harness;
 
@@ -12,4 +13,5 @@ mod browser;
 mod build;
 mod cards;
 mod directives;
+mod i18n;
 mod links;
