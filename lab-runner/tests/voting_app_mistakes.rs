@@ -42,6 +42,24 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
     // What `lab check --fix` tells each learner to run (fix_property proves they work).
     insta::assert_snapshot!("fixes", fixes);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // The last mistake's swarm, graded in Traditional Chinese: the same ids, statuses and
+    // points, human text from the zh-TW catalog.
+    let zh = [("LANG", "zh_TW.UTF-8")];
+    let (english, _) = check_json(&host, "day6-voting-app", &[]);
+    let o = lab_with_env(&host, &["check", "day6-voting-app", "--format", "json"], &zh);
+    assert_eq!(o.status.code(), Some(1));
+    let chinese: serde_json::Value = serde_json::from_slice(&o.stdout).expect("zh-TW JSON report");
+    let fixed = |r: &serde_json::Value| {
+        let checks = r["checks"].as_array().unwrap().iter();
+        let per_check: Vec<_> = checks.map(|c| (c["id"].clone(), c["status"].clone(), c["points"].clone())).collect();
+        (r["lab"].clone(), r["score"].clone(), r["max_score"].clone(), r["passed"].clone(), per_check)
+    };
+    assert_eq!(fixed(&chinese), fixed(&english), "ids, statuses and points never change with the language");
+    assert_eq!(chinese["title"], "作業：分散式投票應用程式");
+    assert_eq!(chinese["checks"][0]["title"], "Overlay Network `frontend` 已存在");
+    let human = stdout(&lab_with_env(&host, &["check", "day6-voting-app"], &zh));
+    insta::assert_snapshot!("backend_network_missing_zh_tw", human);
 }
 
 /// Waits (up to 20 s) until every service runs all its replicas: each mistake is about a

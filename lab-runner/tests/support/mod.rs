@@ -90,24 +90,33 @@ pub fn labs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../labs")
 }
 
-/// Runs `lab ARGS` against DOCKER_HOST=`host`, with no colours, and `lab` on PATH (so its
-/// hints say `lab …` wherever the repository is checked out).
+/// Runs `lab ARGS` against DOCKER_HOST=`host`, with no colours, `lab` on PATH (so its
+/// hints say `lab …` wherever the repository is checked out), in English whatever the
+/// machine's locale.
 pub fn lab(host: &str, args: &[&str]) -> Output {
+    lab_with_env(host, args, &[])
+}
+
+/// [`lab`] with extra environment variables (e.g. `LANG=zh_TW.UTF-8`).
+pub fn lab_with_env(host: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let bin_dir = lab_bin().parent().map(|d| d.to_path_buf()).unwrap_or_default();
     let path = std::env::join_paths(
         std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .expect("PATH");
-    Command::new(lab_bin())
-        .args(args)
+    let mut cmd = Command::new(lab_bin());
+    cmd.args(args)
         .env("PATH", path)
         .env("DOCKER_HOST", host)
         .env_remove("DOCKER_CONTEXT")
         .env("NO_COLOR", "1")
         .env_remove("SWARM_LAB_LABS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run lab")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .stdin(Stdio::null());
+    cmd.envs(env.iter().copied());
+    cmd.output().expect("run lab")
 }
 
 pub fn stdout(o: &Output) -> String {
