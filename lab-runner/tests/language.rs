@@ -14,7 +14,9 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
 fn lab_show_speaks_traditional_chinese_when_the_locale_says_so() {
     let (out, _, code) = run(&["show", "day6-voting-app"], &[("LANG", "zh_TW.UTF-8")]);
     assert_eq!(code, 0);
-    for text in ["作業：分散式投票應用程式", "檢查項目（共 100 分）：", "提示：", "[network-frontend]", "check day6-voting-app"] {
+    for text in
+        ["作業：分散式投票應用程式", "檢查項目（共 100 分）：", "提示：", "[network-frontend]", "check day6-voting-app"]
+    {
         assert!(out.contains(text), "no {text:?} in:\n{out}");
     }
     assert!(!out.contains("hint:"), "{out}");

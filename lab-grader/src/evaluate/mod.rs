@@ -177,17 +177,7 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
     };
     let status = f.status();
     let subject = f.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-    let message = match status {
-        Status::Pass => format!("passed{subject}"),
-        Status::Converging => {
-            format!("still converging{subject}: tasks are starting; the check will be graded once they settle")
-        }
-        Status::Fail => {
-            let n = f.mismatches.len();
-            format!("{n} mismatch{}{subject}", if n == 1 { "" } else { "es" })
-        }
-        Status::Error => String::new(),
-    };
+    let message = crate::report::check_message(status, f.mismatches.len(), &subject, lab_i18n::Language::english());
     CheckReport {
         id: check.id.clone(),
         title: check.title.clone(),

@@ -69,10 +69,11 @@ pub fn run(a: &CheckArgs) -> Exit {
     if std::io::stderr().is_terminal() {
         eprint!("{CLEAR_LINE}");
     }
-    let report = match result {
+    let mut report = match result {
         Ok(r) => r,
         Err(e) => return crate::fail(Kind::from(&e), format!("{e} (endpoint from {})", endpoint.source)),
     };
+    report.localize(crate::lang());
     let no_fixes = a.fix && !lab.fixes;
     let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone());
     let why = crate::lang().fill(words::NO_FIXES, &[("file", &file)]);
