@@ -5,7 +5,6 @@
 
 use lab_i18n::catalog::{po_path, EMBEDDED};
 use lab_i18n::template;
-use polib::message::MessageView;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -5,12 +5,11 @@
 //! built zh-TW edition reads in Chinese and links to the English one on every page.
 //! When one fails after an edit of `book/src`: run `scripts/i18n`, then translate.
 
-use crate::harness::{workspace, BookTest};
+use crate::harness::{workspace, Attach, BookTest};
 use mdbook_lab::i18n::{book_template, load_edition, translations, PO_DIR};
 use mdbook_lab::LabPreprocessor;
 use mdbook_preprocessor::book::BookItem;
 use mdbook_renderer::{RenderContext, Renderer};
-use polib::message::MessageView;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,7 +55,7 @@ fn every_translation_translates_every_message_of_the_english_book() {
             let at = format!("book/po/{language}.po ({})", m.source().replace('\n', " "));
             match translated.get(m.msgid()) {
                 None => problems.push(format!("{at}: missing {:?}", m.msgid())),
-                Some((s, _)) if s.is_empty() => problems.push(format!("{at}: untranslated {:?}", m.msgid())),
+                Some(("", _)) => problems.push(format!("{at}: untranslated {:?}", m.msgid())),
                 Some((_, true)) => problems.push(format!("{at}: fuzzy {:?}", m.msgid())),
                 Some(_) => {}
             }
@@ -147,7 +146,7 @@ fn zh_tw_code_blocks_equal_the_english_ones() {
     assert_eq!(english.keys().collect::<Vec<_>>(), chinese.keys().collect::<Vec<_>>());
     let mut blocks = 0;
     for (path, (name, en)) in &english {
-        let (zh_name, zh) = &chinese[path];
+        let (_, zh) = &chinese[path];
         // Some titles stay English, as the seed keeps them ("Overlay Network").
         assert!(has_cjk(zh), "{path} ({name}) is not translated");
         let (en_code, zh_code) = (code(en), code(zh));
@@ -186,4 +185,15 @@ fn the_zh_tw_edition_reads_in_chinese_and_links_to_english_on_every_page() {
     }
     assert!(zh.contains("id=\"lab-day6-voting-app-network-frontend\"") && zh.contains("lab check day6-voting-app"));
     assert!(!built.page("zh-TW/first-service.html").contains("Grade your work"));
+}
+
+/// As `MDBOOK_BOOK__LANGUAGE=zh-TW mdbook build book` runs it: both preprocessors spawned
+/// as commands (`mdbook-lab gettext`, then `mdbook-lab`), speaking mdBook's JSON protocol.
+#[test]
+fn the_zh_tw_edition_builds_through_the_command_preprocessors() {
+    let built = BookTest::workbook().language("zh-TW").attach(Attach::Binary).build();
+    let page = built.page("overlay-networks.html");
+    assert!(page.contains("<html lang=\"zh-TW\""));
+    assert!(page.contains("Overlay Network 是什麼"), "the chapter is not translated");
+    assert!(page.contains("檢查項目") && page.contains("Overlay Network <code>mydrupal</code> 已存在"), "the card");
 }
