@@ -32,7 +32,7 @@ fn lab_show_speaks_traditional_chinese_when_the_locale_says_so() {
 fn lab_list_and_errors_are_translated_and_a_bad_lang_is_a_usage_error() {
     let (list, _, code) = run(&["list"], &[("LC_MESSAGES", "zh_TW")]);
     assert_eq!(code, 0);
-    assert!(list.contains("day6-voting-app") && list.contains("8 項檢查"), "{list}");
+    assert!(list.contains("day6-voting-app") && list.contains("作業：分散式投票應用程式"), "{list}");
     let (_, err, code) = run(&["show", "day6-votingapp"], &[("LANG", "zh_TW.UTF-8")]);
     assert_eq!(code, 2);
     assert!(err.contains("未知的 lab `day6-votingapp`") && err.contains("你是指 `day6-voting-app` 嗎？"), "{err}");
