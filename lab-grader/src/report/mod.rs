@@ -142,7 +142,8 @@ mod tests {
             max_points: 5,
             message: message.into(),
             hint: String::new(),
-            fix: String::new(),
+            fix: None,
+            fix_note: None,
             mismatches: vec![m; mismatches],
         };
         let cluster = ClusterInfo::default();
