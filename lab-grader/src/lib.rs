@@ -17,6 +17,7 @@ pub mod report;
 pub mod run;
 pub mod snapshot;
 pub mod ssh;
+mod transport;
 
 pub use connection::{ClusterError, Connection};
 pub use endpoint::{Endpoint, EndpointRequest};

@@ -1,6 +1,6 @@
-//! Grading with convergence: snapshot, evaluate, and while checks are converging (or, with
-//! `--wait`, failing) re-snapshot until they settle, time runs out, or a caller's deadline
-//! (`lab grade`'s per-cluster timeout) leaves no room for another snapshot.
+//! Grading with convergence: snapshot, evaluate, and while checks are converging re-snapshot
+//! until they settle, time runs out, or a caller's deadline (`lab grade`'s per-cluster
+//! timeout) leaves no room for another snapshot. A failing check is never waited for.
 
 use crate::connection::{ClusterError, Connection};
 use crate::evaluate;
@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
-    /// `--wait`: re-snapshot until every check passes or this much time has gone by; then
-    /// a check still converging counts as failed.
+    /// `--wait`: re-snapshot while checks converge (or the engine is not a manager yet),
+    /// until this much time has gone by; then a check still converging counts as failed.
     pub wait: Option<Duration>,
     pub only: Vec<String>,
     pub skip: Vec<String>,
@@ -31,26 +31,38 @@ pub struct CheckOptions {
 
 /// Grades `lab` on the cluster behind `conn`.
 ///
-/// Without `wait`, a converging check is re-read for as long as its own `wait` (from the
-/// lab file) allows, and is reported as converging if it has not settled by then: never as
-/// a failure. With `wait`, every check that has not passed is re-read until the deadline,
-/// and what is still converging then is reported as failed.
+/// Only what moves is waited for: a check that fails (a setting that is simply wrong) is
+/// reported at once. A converging check is re-read until it settles: without `wait`, for as
+/// long as its own `wait` (from the lab file) allows, then reported as converging (never
+/// as a failure); with `wait`, until that much time has gone by, then reported as failed.
+/// With `wait`, an engine that is not a manager (or not in a swarm) *yet* is re-read too,
+/// moments after `docker node promote` or `docker swarm join`, until the time is up.
 pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Result<Report, ClusterError> {
     let start = Instant::now();
     let poll = opts.poll.unwrap_or(Duration::from_millis(500));
     loop {
         let t0 = Instant::now();
-        let snap = Snapshot::take(conn).await?;
+        let snap = match Snapshot::take(conn).await {
+            Ok(snap) => snap,
+            Err(e @ (ClusterError::NotManager { .. } | ClusterError::NotSwarm { .. })) => {
+                let room = opts.deadline.is_none_or(|d| Instant::now() + poll * 2 < d);
+                if opts.wait.is_some_and(|w| start.elapsed() + poll < w) && room {
+                    tokio::time::sleep(poll).await;
+                    continue;
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let took = t0.elapsed();
         let mut report = evaluate::evaluate(lab, &snap, &opts.only, &opts.skip);
         let elapsed = start.elapsed();
-        let keep_waiting = report.checks.iter().any(|c| match c.status {
-            Status::Pass | Status::Error => false,
-            Status::Fail => opts.wait.is_some_and(|w| elapsed < w),
-            Status::Converging => match opts.wait {
-                Some(w) => elapsed < w,
-                None => lab.check(&c.id).and_then(|k| k.wait).is_some_and(|w| elapsed < w.0),
-            },
+        let keep_waiting = report.checks.iter().any(|c| {
+            c.status == Status::Converging
+                && match opts.wait {
+                    Some(w) => elapsed < w,
+                    None => lab.check(&c.id).and_then(|k| k.wait).is_some_and(|w| elapsed < w.0),
+                }
         });
         let room = opts.deadline.is_none_or(|d| Instant::now() + poll + took * 2 < d);
         if keep_waiting && room {
@@ -62,26 +74,22 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
         }
         let cut_short = keep_waiting && !room;
         for c in report.checks.iter_mut().filter(|c| c.status == Status::Converging) {
-            let n = c.mismatches.len();
-            let remain =
-                format!("{n} mismatch{} remain{}", if n == 1 { "" } else { "es" }, if n == 1 { "s" } else { "" });
+            // "converging (service x): 1 task starting" → " (service x): 1 task starting"
+            let moving = c.message.strip_prefix("converging").unwrap_or(&c.message).to_string();
             match (opts.wait, opts.deadline) {
                 (Some(w), Some(d)) if cut_short => {
                     c.status = Status::Fail;
                     c.message = format!(
-                        "did not converge within {}: {remain}",
+                        "did not converge within {}{moving}",
                         LabDuration(d.saturating_duration_since(start).min(w))
                     );
                 }
                 (Some(w), _) => {
                     c.status = Status::Fail;
-                    c.message = format!("did not converge within {}: {remain}", LabDuration(w));
+                    c.message = format!("did not converge within {}{moving}", LabDuration(w));
                 }
                 (None, _) if cut_short => {
-                    c.message = format!(
-                        "still converging when grading ended after {}: {remain}; tasks were starting",
-                        LabDuration(elapsed)
-                    );
+                    c.message = format!("still converging when grading ended after {}{moving}", LabDuration(elapsed));
                 }
                 (None, _) => {}
             }

@@ -4,19 +4,24 @@
 //! A snapshot serialises to JSON, so snapshots recorded from a real engine drive the unit
 //! tests of the evaluators.
 
-use crate::connection::{classify, ClusterError, Connection};
-use bollard::models::{Config, Network, Node, Secret, Service, SystemInfo, Task, Volume};
+use crate::connection::{check_api, classify, ClusterError, Connection, MAX_API, MIN_API};
+use bollard::models::{Config, LocalNodeState, Network, Node, Secret, Service, SwarmInfo, SystemInfo, Task, Volume};
 use bollard::query_parameters::{
-    ListConfigsOptions, ListNetworksOptions, ListNodesOptions, ListSecretsOptions, ListServicesOptionsBuilder,
-    ListTasksOptions, ListVolumesOptions,
+    ListConfigsOptions, ListContainersOptionsBuilder, ListNetworksOptions, ListNodesOptions, ListSecretsOptions,
+    ListServicesOptionsBuilder, ListTasksOptions, ListVolumesOptions,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Everything one evaluation reads.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     pub engine_version: String,
     pub api_version: String,
+    /// The swarm as the engine read through sees it: only `swarm` is filled (node ID,
+    /// cluster ID, state, control). It comes from `/swarm` and the engine's own task
+    /// containers, not from `GET /info`, which is slow on 20.10.
     pub info: SystemInfo,
     pub nodes: Vec<Node>,
     pub services: Vec<Service>,
@@ -29,37 +34,69 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the swarm through `conn`. Fails when the engine is not a swarm manager.
+    /// Reads the swarm through `conn` in one round of concurrent GETs. Fails when the
+    /// engine is not a swarm manager.
     pub async fn take(conn: &Connection) -> Result<Snapshot, ClusterError> {
+        let unversioned = !conn.pinned();
+        let mut snap = Self::read(conn).await?;
+        let api = conn.engine_api();
+        if let Some(api) = api {
+            check_api(&conn.endpoint.host, api)?;
+        } else if unversioned {
+            // No `Api-Version` header (a proxy that drops it): read at the oldest we know.
+            conn.pin(MIN_API);
+        }
+        if unversioned && (api.is_none() || api.is_some_and(|a| a > MAX_API)) {
+            // The engine answered at its own version, newer than ours: read again, pinned.
+            snap = Self::read(conn).await?;
+        }
+        Ok(snap)
+    }
+
+    async fn read(conn: &Connection) -> Result<Snapshot, ClusterError> {
         let d = &conn.docker;
         let host = &conn.endpoint.host;
-        let info = d.info().await.map_err(|e| classify(host, &e))?;
-        let swarm = info.swarm.clone().unwrap_or_default();
-        let state = swarm.local_node_state.map(|s| s.to_string()).unwrap_or_else(|| "inactive".into());
-        if state != "active" {
-            return Err(ClusterError::NotSwarm { host: host.clone(), state });
-        }
-        if swarm.control_available != Some(true) {
-            let managers: Vec<String> = swarm.remote_managers.iter().flatten().filter_map(|m| m.addr.clone()).collect();
-            let managers =
-                if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
-            return Err(ClusterError::NotManager { host: host.clone(), managers });
-        }
         let services_opts = ListServicesOptionsBuilder::new().status(true).build();
-        let (nodes, services, tasks, networks, volumes, secrets, configs) = tokio::try_join!(
-            d.list_nodes(None::<ListNodesOptions>),
-            d.list_services(Some(services_opts)),
-            d.list_tasks(None::<ListTasksOptions>),
-            d.list_networks(None::<ListNetworksOptions>),
-            d.list_volumes(None::<ListVolumesOptions>),
-            d.list_secrets(None::<ListSecretsOptions>),
-            d.list_configs(None::<ListConfigsOptions>),
-        )
-        .map_err(|e| classify(host, &e))?;
+        let task_containers =
+            ListContainersOptionsBuilder::new().filters(&HashMap::from([("is-task", vec!["true"])])).build();
+        let round = async {
+            tokio::try_join!(
+                d.inspect_swarm(),
+                d.list_nodes(None::<ListNodesOptions>),
+                d.list_services(Some(services_opts)),
+                d.list_tasks(None::<ListTasksOptions>),
+                d.list_networks(None::<ListNetworksOptions>),
+                d.list_volumes(None::<ListVolumesOptions>),
+                d.list_secrets(None::<ListSecretsOptions>),
+                d.list_configs(None::<ListConfigsOptions>),
+                d.list_containers(Some(task_containers)),
+            )
+        };
+        let (swarm, nodes, services, tasks, networks, volumes, secrets, configs, containers) =
+            match round.await.map_err(|e| classify(host, &e)) {
+                Ok(r) => r,
+                Err(e) => return Err(Self::explain(conn, e).await),
+            };
+        // `/swarm` also carries the join tokens: only the ID is kept.
+        let swarm_id = swarm.id.unwrap_or_default();
+        // This engine's node: the node its own task containers belong to.
+        let this_node = containers
+            .iter()
+            .filter_map(|c| c.labels.as_ref()?.get("com.docker.swarm.task.id"))
+            .find_map(|id| tasks.iter().find(|t| t.id.as_ref() == Some(id))?.node_id.clone());
         Ok(Snapshot {
-            engine_version: conn.engine_version.clone(),
-            api_version: conn.api_version.clone(),
-            info,
+            engine_version: conn.engine_version(),
+            api_version: conn.api_version(),
+            info: SystemInfo {
+                swarm: Some(SwarmInfo {
+                    node_id: this_node,
+                    local_node_state: Some(LocalNodeState::ACTIVE),
+                    control_available: Some(true),
+                    cluster: Some(bollard::models::ClusterInfo { id: Some(swarm_id), ..Default::default() }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
             nodes,
             services,
             tasks,
@@ -70,6 +107,30 @@ impl Snapshot {
         })
     }
 
+    /// A worker or an engine outside a swarm: asks `/info` (only on this path) for the
+    /// managers to name, or the swarm state the engine is in.
+    async fn explain(conn: &Connection, e: ClusterError) -> ClusterError {
+        let host = conn.endpoint.host.clone();
+        let info = match &e {
+            ClusterError::NotManager { .. } | ClusterError::NotSwarm { .. } => conn.docker.info().await.ok(),
+            _ => None,
+        };
+        let Some(swarm) = info.and_then(|i| i.swarm) else { return e };
+        match e {
+            ClusterError::NotManager { .. } => {
+                let managers: Vec<String> =
+                    swarm.remote_managers.iter().flatten().filter_map(|m| m.addr.clone()).collect();
+                let managers =
+                    if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
+                ClusterError::NotManager { host, managers }
+            }
+            ClusterError::NotSwarm { .. } => {
+                let state = swarm.local_node_state.map(|s| s.to_string()).unwrap_or_else(|| "inactive".into());
+                ClusterError::NotSwarm { host, state }
+            }
+            e => e,
+        }
+    }
     pub fn swarm_id(&self) -> String {
         self.info.swarm.as_ref().and_then(|s| s.cluster.as_ref()).and_then(|c| c.id.clone()).unwrap_or_default()
     }

@@ -5,7 +5,7 @@
 //! One `ssh` process per request, non-interactive (`BatchMode=yes`): keys come from the
 //! user's agent or `~/.ssh`, host keys are checked as `ssh` always checks them.
 
-use bollard::{BollardRequest, ClientVersion, Docker};
+use bollard::BollardRequest;
 use hyper_util::rt::TokioIo;
 use std::io;
 use std::process::Stdio;
@@ -58,7 +58,7 @@ fn io_err(msg: String) -> bollard::errors::Error {
 }
 
 /// Sends one request through a fresh `ssh … docker system dial-stdio`.
-async fn send(
+pub(crate) async fn send(
     target: SshTarget,
     req: BollardRequest,
 ) -> Result<hyper::Response<hyper::body::Incoming>, bollard::errors::Error> {
@@ -98,20 +98,6 @@ async fn send(
             Err(why(e, text))
         }
     }
-}
-
-/// A bollard client whose every request goes over ssh to `url`.
-pub fn connect(url: &str, timeout_secs: u64, version: &ClientVersion) -> Result<Docker, bollard::errors::Error> {
-    let target = SshTarget::parse(url).map_err(io_err)?;
-    Docker::connect_with_custom_transport(
-        move |req: BollardRequest| {
-            let target = target.clone();
-            Box::pin(send(target, req)) as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>
-        },
-        Some("ssh://docker"),
-        timeout_secs,
-        version,
-    )
 }
 
 #[cfg(test)]

@@ -116,8 +116,9 @@ pub struct CheckArgs {
     /// The lab to grade (`lab list` names them)
     #[arg(value_name = "LAB")]
     pub lab: String,
-    /// Re-read the swarm until every check passes or this time is up (e.g. 60s, 2m); then
-    /// checks still converging count as failed
+    /// Re-read the swarm while checks converge (tasks starting, a node being promoted) for up
+    /// to this time (e.g. 60s, 2m); a wrong setting fails at once, and checks still
+    /// converging when the time is up count as failed
     #[arg(long, value_name = "DURATION", value_parser = value::duration)]
     pub wait: Option<Duration>,
     /// Output format

@@ -3,6 +3,9 @@
 //! starting, a replacement task not yet scheduled): a check whose only mismatches can
 //! settle, on an object that is still moving, is `converging`, not `fail`.
 
+#[cfg(test)]
+mod convergence_tests;
+mod movement;
 mod network;
 mod node;
 mod object;
@@ -24,8 +27,11 @@ pub(crate) struct Findings {
     pub mismatches: Vec<Mismatch>,
     /// For each mismatch: could it resolve without the learner doing anything?
     pub settles: Vec<bool>,
-    /// The object under test is still moving (tasks starting, an update running).
-    pub moving: bool,
+    /// What is still moving in the object under test, one phrase each (`1 task starting`);
+    /// empty when nothing moves.
+    pub moving: Vec<String>,
+    /// Sentences added to the check's hint (stale node entries and how to remove them).
+    pub notes: Vec<String>,
     /// What was graded, when it had to be chosen (`service eloquent_ride`).
     pub subject: Option<String>,
 }
@@ -45,7 +51,7 @@ impl Findings {
     fn status(&self) -> Status {
         if self.mismatches.is_empty() {
             Status::Pass
-        } else if self.moving && self.settles.iter().all(|s| *s) {
+        } else if !self.moving.is_empty() && self.settles.iter().all(|s| *s) {
             Status::Converging
         } else {
             Status::Fail
@@ -130,32 +136,6 @@ impl<'a> Ctx<'a> {
         let id = svc.id.as_deref().unwrap_or("-");
         self.snap.tasks.iter().filter(|t| t.service_id.as_deref() == Some(id)).collect()
     }
-
-    /// Tasks still on their way to running (or an update in progress).
-    pub fn is_moving(&self, svc: &Service) -> bool {
-        let updating = svc
-            .update_status
-            .as_ref()
-            .and_then(|u| u.state)
-            .is_some_and(|s| matches!(s.to_string().as_str(), "updating" | "rollback_started"));
-        updating
-            || self.tasks_of(svc).iter().any(|t| {
-                t.desired_state == Some(TaskState::RUNNING)
-                    && t.status.as_ref().and_then(|s| s.state).is_some_and(|s| {
-                        matches!(
-                            s,
-                            TaskState::NEW
-                                | TaskState::ALLOCATED
-                                | TaskState::PENDING
-                                | TaskState::ASSIGNED
-                                | TaskState::ACCEPTED
-                                | TaskState::PREPARING
-                                | TaskState::READY
-                                | TaskState::STARTING
-                        )
-                    })
-            })
-    }
 }
 
 pub(crate) fn task_state(t: &Task) -> Option<TaskState> {
@@ -177,7 +157,12 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
     };
     let status = f.status();
     let subject = f.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-    let message = crate::report::check_message(status, f.mismatches.len(), &subject, lab_i18n::Language::english());
+    // Converging says what moves (in English, like the mismatches): the lab-i18n template
+    // for it is kept for reports from before.
+    let message = match status {
+        Status::Converging => format!("converging{subject}: {}", f.moving.join(", ")),
+        s => crate::report::check_message(s, f.mismatches.len(), &subject, lab_i18n::Language::english()),
+    };
     CheckReport {
         id: check.id.clone(),
         title: check.title.clone(),
@@ -185,7 +170,11 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
         points: if status == Status::Pass { check.points } else { 0 },
         max_points: check.points,
         message,
-        hint: check.hint.clone(),
+        hint: if status == Status::Pass || f.notes.is_empty() {
+            check.hint.clone()
+        } else {
+            format!("{} {}", check.hint, f.notes.join(" ")).trim().to_string()
+        },
         fix: None,
         fix_note: None,
         mismatches: f.mismatches,

@@ -1,7 +1,7 @@
 //! Swarm-wide and per-node assertions: membership, readiness, roles, reachability, leader.
 
-use super::{service::serde_plain, Ctx, Findings};
-use bollard::models::{Node, NodeState, Reachability};
+use super::{movement::node_movement, service::serde_plain, Ctx, Findings};
+use bollard::models::{Node, NodeState};
 use lab_schema::{NodeAssertion, SwarmAssertion};
 
 fn is_ready(n: &Node) -> bool {
@@ -16,17 +16,45 @@ fn is_leader(n: &Node) -> bool {
 fn hostname(n: &Node) -> String {
     n.description.as_ref().and_then(|d| d.hostname.clone()).unwrap_or_else(|| n.id.clone().unwrap_or_default())
 }
-/// A node that just joined or was just promoted may still report unknown states.
-fn unsettled(n: &Node) -> bool {
-    let st = n.status.as_ref().and_then(|s| s.state);
-    st == Some(NodeState::UNKNOWN)
-        || n.manager_status.as_ref().and_then(|m| m.reachability) == Some(Reachability::UNKNOWN)
+fn is_down(n: &Node) -> bool {
+    n.status.as_ref().and_then(|s| s.state) == Some(NodeState::DOWN)
+}
+
+/// Down entries whose hostname another entry shares: what a node leaves behind when it
+/// leaves the swarm and joins again (`docker node promote node2` then says "ambiguous").
+fn stale(nodes: &[Node]) -> Vec<&Node> {
+    nodes.iter().filter(|n| is_down(n) && nodes.iter().filter(|m| hostname(m) == hostname(n)).count() > 1).collect()
+}
+
+/// On a check that did not pass, names the stale entries and how to remove them.
+fn flag_stale(nodes: &[Node], f: &mut Findings) {
+    let stale = stale(nodes);
+    if f.mismatches.is_empty() || stale.is_empty() {
+        return;
+    }
+    let list: Vec<String> = stale
+        .iter()
+        .map(|n| format!("{} ({}, {}, down)", n.id.as_deref().unwrap_or("?"), hostname(n), role(n)))
+        .collect();
+    f.miss(
+        "stale nodes",
+        "one entry per hostname",
+        format!("{}: left behind when the node left the swarm and joined again", list.join(", ")),
+    );
+    let demote = if stale.iter().any(|n| role(n) == "manager") {
+        " (a stale manager entry needs `docker node demote ID` first)"
+    } else {
+        ""
+    };
+    f.notes.push(format!(
+        "A node that leaves and joins again is listed twice: remove each stale Down entry by its ID with `docker node rm ID` on a manager{demote}."
+    ));
 }
 
 pub(crate) fn swarm(ctx: &Ctx, a: &SwarmAssertion) -> Findings {
     let s = ctx.snap.info.swarm.clone().unwrap_or_default();
     let nodes = &ctx.snap.nodes;
-    let mut f = Findings { moving: nodes.iter().any(unsettled), ..Default::default() };
+    let mut f = Findings { moving: nodes.iter().filter_map(node_movement).collect(), ..Default::default() };
     if let Some(want) = a.active {
         let state = s.local_node_state.map(|x| x.to_string()).unwrap_or_else(|| "inactive".into());
         if (state == "active") != want {
@@ -88,12 +116,13 @@ pub(crate) fn swarm(ctx: &Ctx, a: &SwarmAssertion) -> Findings {
             );
         }
     }
+    flag_stale(nodes, &mut f);
     f
 }
 
 pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
     let nodes = &ctx.snap.nodes;
-    let mut f = Findings { moving: nodes.iter().any(unsettled), ..Default::default() };
+    let mut f = Findings { moving: nodes.iter().filter_map(node_movement).collect(), ..Default::default() };
     let mut wanted: Vec<String> = Vec::new();
     if let Some(r) = a.role {
         wanted.push(format!("role {}", serde_plain(&r)))
@@ -114,11 +143,15 @@ pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
         wanted.push(format!("hostname {h}"))
     }
 
-    // For every node, the first property it lacks (None: it has them all).
+    // For every node, the first property it lacks (None: it has them all). A hostname two
+    // entries share is told apart by ID.
     let lacks = |n: &Node| -> Option<String> {
-        let h = hostname(n);
+        let mut h = hostname(n);
+        if nodes.iter().filter(|m| hostname(m) == h).count() > 1 {
+            h = format!("{h} ({})", n.id.as_deref().unwrap_or("?").chars().take(12).collect::<String>());
+        }
         if let Some(p) = &a.hostname {
-            if !lab_schema::glob::matches(p, &h) {
+            if !lab_schema::glob::matches(p, &hostname(n)) {
                 return Some(format!("{h}: hostname does not match {p}"));
             }
         }
@@ -141,6 +174,9 @@ pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
             }
         }
         if let Some(x) = a.reachability {
+            if role(n) == "manager" && n.manager_status.is_none() {
+                return Some(format!("{h}: being promoted, reachability not reported yet"));
+            }
             let found = n
                 .manager_status
                 .as_ref()
@@ -170,9 +206,10 @@ pub(crate) fn nodes(ctx: &Ctx, a: &NodeAssertion) -> Findings {
             found,
         );
         // A wrong role or availability is the learner's to fix; an unknown state may settle.
-        if !nodes.iter().any(unsettled) {
+        if f.moving.is_empty() {
             f.settles.iter_mut().for_each(|s| *s = false);
         }
     }
+    flag_stale(nodes, &mut f);
     f
 }

@@ -1,8 +1,8 @@
 //! Service assertions: image, mode, replicas, running tasks, command, env, ports,
 //! networks (by name), mounts, endpoint mode and placement constraints.
 
-use super::{list_names, name_matches, task_state, Ctx, Findings};
-use bollard::models::{EndpointPortConfig, Service, TaskState};
+use super::{list_names, movement, name_matches, task_state, Ctx, Findings};
+use bollard::models::{EndpointPortConfig, Service, Task, TaskState};
 use lab_schema::*;
 use std::collections::BTreeSet;
 
@@ -52,7 +52,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
         f.subject = Some(format!("service {}", Ctx::service_name(svc)));
         let better = match &best {
             None => true,
-            Some(b) => (f.mismatches.len(), !f.moving) < (b.mismatches.len(), !b.moving),
+            Some(b) => (f.mismatches.len(), f.moving.is_empty()) < (b.mismatches.len(), b.moving.is_empty()),
         };
         if better {
             best = Some(f);
@@ -118,12 +118,32 @@ fn port_matches(e: &PortExpectation, p: &EndpointPortConfig) -> bool {
         && e.mode.is_none_or(|x| serde_plain(&x) == mode)
 }
 
+/// Why tasks are not running, when a task says so: a crash loop's error, a pending task's
+/// reason, or the newest failure. Tasks shut down on purpose (scale down, update) say nothing.
+fn why_not_running(tasks: &[&Task]) -> String {
+    if let Some(err) = movement::crash_loop(tasks) {
+        return format!("; tasks keep failing: {err}");
+    }
+    let err = |t: &Task| t.status.as_ref().and_then(|s| s.err.clone()).unwrap_or_default();
+    let mut told: Vec<&&Task> = tasks
+        .iter()
+        .filter(|t| matches!(task_state(t), Some(TaskState::PENDING | TaskState::FAILED | TaskState::REJECTED)))
+        .filter(|t| !err(t).is_empty())
+        .collect();
+    told.sort_by_key(|t| std::cmp::Reverse(t.version.as_ref().and_then(|v| v.index).unwrap_or(0)));
+    match told.first() {
+        Some(t) if task_state(t) == Some(TaskState::PENDING) => format!("; a task is pending: {}", err(t)),
+        Some(t) => format!("; newest failure: {}", err(t)),
+        None => String::new(),
+    }
+}
+
 fn normalise_constraint(c: &str) -> String {
     c.chars().filter(|ch| !ch.is_whitespace()).collect()
 }
 
 fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
-    let mut f = Findings { moving: ctx.is_moving(svc), ..Default::default() };
+    let mut f = Findings { moving: ctx.movement(svc), ..Default::default() };
     let spec = svc.spec.clone().unwrap_or_default();
     let task = spec.task_template.clone().unwrap_or_default();
     let cs = task.container_spec.clone().unwrap_or_default();
@@ -169,41 +189,7 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             .filter(|t| task_state(t) == Some(TaskState::RUNNING) && t.desired_state == Some(TaskState::RUNNING))
             .count() as u64;
         if !want.matches(running) {
-            // Say why tasks are not running: the newest task's state and error.
-            let mut recent: Vec<_> = tasks.iter().filter(|t| task_state(t) != Some(TaskState::RUNNING)).collect();
-            recent.sort_by_key(|t| std::cmp::Reverse(t.version.as_ref().and_then(|v| v.index).unwrap_or(0)));
-            let why = recent
-                .first()
-                .and_then(|t| {
-                    let st = t.status.as_ref()?;
-                    let state = st.state.map(|s| s.to_string()).unwrap_or_default();
-                    let err =
-                        st.err.clone().filter(|e| !e.is_empty()).or_else(|| st.message.clone()).unwrap_or_default();
-                    Some(format!(
-                        "; newest other task: {state}{}",
-                        if err.is_empty() { String::new() } else { format!(": {err}") }
-                    ))
-                })
-                .unwrap_or_default();
-            // A crash loop's newest task is usually its replacement, still waiting out the
-            // restart delay with no error: also say why the last one failed.
-            let failure = recent
-                .iter()
-                .skip(1)
-                .find_map(|t| {
-                    let st = t.status.as_ref()?;
-                    let err = st.err.clone().filter(|e| !e.is_empty())?;
-                    let state = st.state.map(|s| s.to_string()).unwrap_or_default();
-                    Some(format!("; last failed task: {state}: {err}"))
-                })
-                .filter(|_| {
-                    recent
-                        .first()
-                        .and_then(|t| t.status.as_ref())
-                        .is_none_or(|st| st.err.as_deref().unwrap_or("").is_empty())
-                })
-                .unwrap_or_default();
-            let line = format!("{running} running{why}{failure}");
+            let line = format!("{running} running{}", why_not_running(&tasks));
             if running < want.min.unwrap_or(0) {
                 f.settling("running tasks", want.to_string(), line);
             } else {
@@ -298,22 +284,20 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         }
     };
     if let Some(want) = &a.ports {
-        for e in want {
-            if !ports.iter().any(|p| port_matches(e, p)) {
-                f.miss("ports", format!("published {}", describe_expected_port(e)), describe_all(&ports));
-            }
-        }
-        if exact(ExactField::Ports) {
-            let extra: Vec<&EndpointPortConfig> =
-                ports.iter().filter(|p| !want.iter().any(|e| port_matches(e, p))).collect();
-            if !extra.is_empty() {
-                let expected = if want.is_empty() {
-                    "no published ports".to_string()
-                } else {
-                    format!("only {}", want.iter().map(describe_expected_port).collect::<Vec<_>>().join(", "))
-                };
-                f.miss("ports", expected, extra.iter().map(|p| describe_port(p)).collect::<Vec<_>>().join(", "));
-            }
+        // One mismatch for the ports field: what is missing (and, when exact, what is extra),
+        // against every port found.
+        let missing: Vec<&PortExpectation> =
+            want.iter().filter(|e| !ports.iter().any(|p| port_matches(e, p))).collect();
+        let extra = exact(ExactField::Ports) && ports.iter().any(|p| !want.iter().any(|e| port_matches(e, p)));
+        if !missing.is_empty() || extra {
+            let expected = if want.is_empty() {
+                "no published ports".to_string()
+            } else {
+                let list = |es: Vec<&PortExpectation>| es.into_iter().map(describe_expected_port).collect::<Vec<_>>();
+                let named = if extra { list(want.iter().collect()) } else { list(missing) };
+                format!("{} {}", if extra { "only" } else { "published" }, named.join(", "))
+            };
+            f.miss("ports", expected, describe_all(&ports));
         }
     }
 

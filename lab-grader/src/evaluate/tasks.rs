@@ -29,7 +29,8 @@ fn replacements(tasks: &[&Task]) -> (usize, usize) {
             !std::ptr::eq(*t, *f)
                 && same_place(t, f)
                 && index(t) > index(f)
-                && t.desired_state == Some(TaskState::RUNNING)
+                // A replacement held at `ready` for the restart delay is a replacement too.
+                && matches!(t.desired_state, Some(TaskState::RUNNING | TaskState::READY))
         });
         if newer {
             replaced += 1;
@@ -61,7 +62,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &TasksAssertion) -> Findings {
     let mut best: Option<Findings> = None;
     for svc in &candidates {
         let tasks = ctx.tasks_of(svc);
-        let mut f = Findings { moving: ctx.is_moving(svc), ..Default::default() };
+        let mut f = Findings { moving: ctx.movement(svc), ..Default::default() };
         if candidates.len() > 1 || a.service.is_none() {
             f.subject = Some(format!("service {}", Ctx::service_name(svc)));
         }
@@ -78,7 +79,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &TasksAssertion) -> Findings {
                 let found = format!("{replaced} replaced (task history: {history})");
                 if waiting > 0 {
                     // A container died and swarm has not started its replacement yet (restart delay).
-                    f.moving = true;
+                    f.moving.push(format!("{waiting} failed task(s) waiting for a replacement"));
                     f.settling("replaced tasks", want.to_string(), found);
                 } else {
                     f.miss("replaced tasks", want.to_string(), found);

@@ -36,7 +36,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
         );
         return f;
     };
-    f.moving = ctx.is_moving(svc);
+    f.moving = ctx.movement(svc);
     let mounts = svc
         .spec
         .as_ref()

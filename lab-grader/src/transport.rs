@@ -1,0 +1,187 @@
+//! HTTP to the engine over a byte stream (a unix socket, plain TCP, or `ssh … docker system
+//! dial-stdio`), one connection per request, reading what every answer's headers say about
+//! the engine: `Api-Version` and `Server` (`Docker/20.10.24 (linux)`).
+//!
+//! That is what lets the first snapshot go out in one concurrent round without asking
+//! `/version` (or `/info`) first, both slow on 20.10 (dockerd asks runc and containerd for
+//! their versions every time): until an answer has told the engine's API version, requests
+//! go out without a version prefix, which the engine answers at its own version; after
+//! that they are pinned to `min(engine's version, MAX_API)`.
+
+use crate::connection::MAX_API;
+use crate::ssh::SshTarget;
+use bollard::{BollardRequest, ClientVersion, Docker};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderValue, HOST};
+use hyper_util::rt::TokioIo;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Where the bytes go.
+#[derive(Debug, Clone)]
+pub(crate) enum Dial {
+    Unix(PathBuf),
+    /// `host:port`
+    Tcp(String),
+    Ssh(SshTarget),
+}
+
+/// What the engine's answers said about it, and the API version requests are pinned to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Facts {
+    /// `None`: not known yet, requests carry no version.
+    pub pinned: Option<(usize, usize)>,
+    /// The engine's own API version (`Api-Version`).
+    pub api: Option<(usize, usize)>,
+    /// The engine's version (from `Server`).
+    pub engine: Option<String>,
+}
+
+/// [`Facts`] shared by a connection and its transport.
+#[derive(Debug, Default)]
+pub(crate) struct SharedFacts(Mutex<Facts>);
+
+impl SharedFacts {
+    pub fn new(facts: Facts) -> Self {
+        SharedFacts(Mutex::new(facts))
+    }
+
+    pub fn get(&self) -> Facts {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set(&self, f: impl FnOnce(&mut Facts)) {
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Takes in an answer's headers; the first one that tells the API version pins it.
+    fn record(&self, headers: &HeaderMap<HeaderValue>) {
+        let api = headers.get("api-version").and_then(|v| v.to_str().ok()).and_then(parse_api);
+        let engine = headers.get(hyper::header::SERVER).and_then(|v| v.to_str().ok()).and_then(engine_of_server);
+        self.set(|f| {
+            if f.api.is_none() {
+                f.api = api;
+            }
+            if f.pinned.is_none() {
+                f.pinned = api.map(|a| a.min(MAX_API));
+            }
+            if f.engine.is_none() {
+                f.engine = engine;
+            }
+        });
+    }
+}
+
+/// `1.41` → (1, 41)
+pub(crate) fn parse_api(v: &str) -> Option<(usize, usize)> {
+    let (a, b) = v.trim().split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// `Docker/20.10.24+dfsg1 (linux)` → `20.10.24+dfsg1`
+fn engine_of_server(s: &str) -> Option<String> {
+    let v = s.strip_prefix("Docker/")?.split_whitespace().next()?;
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+/// The request path with bollard's `/vX.Y` prefix replaced by `pin`, or dropped.
+fn versioned(path_and_query: &str, pin: Option<(usize, usize)>) -> String {
+    let rest = path_and_query
+        .strip_prefix("/v")
+        .and_then(|r| {
+            let end = r.find('/')?;
+            parse_api(&r[..end]).map(|_| &r[end..])
+        })
+        .unwrap_or(path_and_query);
+    match pin {
+        Some((a, b)) => format!("/v{a}.{b}{rest}"),
+        None => rest.to_string(),
+    }
+}
+
+fn io_err(e: std::io::Error) -> bollard::errors::Error {
+    bollard::errors::Error::IOError { err: e }
+}
+
+/// Sends one request over a fresh stream.
+async fn over<S>(stream: S, req: BollardRequest) -> Result<hyper::Response<Incoming>, bollard::errors::Error>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(bollard::errors::Error::from)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    sender.send_request(req).await.map_err(bollard::errors::Error::from)
+}
+
+async fn send(
+    dial: Dial,
+    facts: Arc<SharedFacts>,
+    req: BollardRequest,
+) -> Result<hyper::Response<Incoming>, bollard::errors::Error> {
+    let (mut parts, body) = req.into_parts();
+    let path = versioned(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"), facts.get().pinned);
+    parts.uri = path.parse().map_err(|e| io_err(std::io::Error::other(format!("bad request path {path}: {e}"))))?;
+    parts.headers.insert(HOST, HeaderValue::from_static("docker"));
+    let req = BollardRequest::from_parts(parts, body);
+    let resp = match dial {
+        Dial::Unix(path) => over(tokio::net::UnixStream::connect(&path).await.map_err(io_err)?, req).await?,
+        Dial::Tcp(addr) => {
+            let s = tokio::net::TcpStream::connect(&addr).await.map_err(io_err)?;
+            let _ = s.set_nodelay(true);
+            over(s, req).await?
+        }
+        Dial::Ssh(target) => crate::ssh::send(target, req).await?,
+    };
+    facts.record(resp.headers());
+    Ok(resp)
+}
+
+/// A bollard client whose requests go through [`send`].
+pub(crate) fn connect(
+    dial: Dial,
+    facts: Arc<SharedFacts>,
+    timeout_secs: u64,
+) -> Result<Docker, bollard::errors::Error> {
+    // bollard builds every path with this version; `send` swaps it for the pinned one.
+    let v = ClientVersion { major_version: MAX_API.0, minor_version: MAX_API.1 };
+    Docker::connect_with_custom_transport(
+        move |req: BollardRequest| {
+            Box::pin(send(dial.clone(), facts.clone(), req))
+                as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>
+        },
+        Some("http://docker"),
+        timeout_secs,
+        &v,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_lose_or_swap_their_version() {
+        assert_eq!(versioned("/v1.47/services?status=true", None), "/services?status=true");
+        assert_eq!(versioned("/v1.47/services?status=true", Some((1, 41))), "/v1.41/services?status=true");
+        assert_eq!(versioned("/volumes", Some((1, 44))), "/v1.44/volumes");
+        assert_eq!(versioned("/version", None), "/version");
+    }
+
+    #[test]
+    fn the_first_answer_pins_the_version_and_names_the_engine() {
+        let facts = SharedFacts::default();
+        let mut h = HeaderMap::new();
+        h.insert("api-version", HeaderValue::from_static("1.51"));
+        h.insert(hyper::header::SERVER, HeaderValue::from_static("Docker/28.3.0 (linux)"));
+        facts.record(&h);
+        let f = facts.get();
+        assert_eq!((f.api, f.pinned, f.engine.as_deref()), (Some((1, 51)), Some(MAX_API), Some("28.3.0")));
+        let mut older = HeaderMap::new();
+        older.insert("api-version", HeaderValue::from_static("1.41"));
+        facts.record(&older);
+        assert_eq!(facts.get().api, Some((1, 51)), "later answers do not change what the first said");
+    }
+}
