@@ -162,7 +162,11 @@ fn a_removed_task_container_converges_without_a_fix_and_a_wrong_setting_fails_at
     let swarm = TestSwarm::start(1, 1);
     let host = swarm.host(0);
     let labs = tempfile::tempdir().unwrap();
-    one_check_lab(labs.path(), "two-votes", "[check.service]\nname = \"vote\"\nreplicas = { min = 2 }\nrunning = { min = 2 }");
+    one_check_lab(
+        labs.path(),
+        "two-votes",
+        "[check.service]\nname = \"vote\"\nreplicas = { min = 2 }\nrunning = { min = 2 }",
+    );
     swarm.sh(&fast(&format!("docker service create --name vote --replicas 2 {KEEP_RUNNING}")));
     let ready = lab_with(&host, labs.path(), &["check", "two-votes", "--wait", "60s", "--format", "json"]);
     assert_eq!(ready.status.code(), Some(0), "{}", json(&ready));
@@ -202,7 +206,11 @@ fn a_rejoined_node_is_named_stale_and_a_promoted_node_converges_and_is_retried_u
     let swarm = TestSwarm::start(2, 1);
     let (manager, node2) = (swarm.host(0), swarm.host(1));
     let labs = tempfile::tempdir().unwrap();
-    one_check_lab(labs.path(), "two-managers", "[check.node]\nrole = \"manager\"\nreachability = \"reachable\"\ncount = 2");
+    one_check_lab(
+        labs.path(),
+        "two-managers",
+        "[check.node]\nrole = \"manager\"\nreachability = \"reachable\"\ncount = 2",
+    );
 
     // node2 leaves and joins again: its old entry stays behind, Down.
     let token = swarm.sh("docker swarm join-token -q worker");
