@@ -107,30 +107,33 @@ impl Snapshot {
         })
     }
 
-    /// A worker or an engine outside a swarm: asks `/info` (only on this path) for the
-    /// managers to name, or the swarm state the engine is in.
+    /// A worker, an engine outside a swarm, or a manager-only endpoint unavailable (503, as
+    /// during a demotion): asks `/info` (only on this path) what the engine is, to name the
+    /// managers to point at, or the swarm state the engine is in. A manager in transition
+    /// counts as not a manager, so `--wait` reads it again.
     async fn explain(conn: &Connection, e: ClusterError) -> ClusterError {
         let host = conn.endpoint.host.clone();
-        let info = match &e {
-            ClusterError::NotManager { .. } | ClusterError::NotSwarm { .. } => conn.docker.info().await.ok(),
-            _ => None,
-        };
-        let Some(swarm) = info.and_then(|i| i.swarm) else { return e };
-        match e {
-            ClusterError::NotManager { .. } => {
-                let managers: Vec<String> =
-                    swarm.remote_managers.iter().flatten().filter_map(|m| m.addr.clone()).collect();
-                let managers =
-                    if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
-                ClusterError::NotManager { host, managers }
-            }
-            ClusterError::NotSwarm { .. } => {
-                let state = swarm.local_node_state.map(|s| s.to_string()).unwrap_or_else(|| "inactive".into());
-                ClusterError::NotSwarm { host, state }
-            }
-            e => e,
+        let unavailable = matches!(&e, ClusterError::Engine { why, .. } if why.starts_with("HTTP 503"));
+        if !(unavailable || matches!(e, ClusterError::NotManager { .. } | ClusterError::NotSwarm { .. })) {
+            return e;
         }
+        let Some(swarm) = conn.docker.info().await.ok().and_then(|i| i.swarm) else { return e };
+        let state = swarm.local_node_state.map(|s| s.to_string()).unwrap_or_else(|| "inactive".into());
+        if state != "active" {
+            return ClusterError::NotSwarm { host, state };
+        }
+        // A manager whose control socket is going away (being demoted) answers
+        // "rpc error: code = Unavailable" for a moment while /info still says manager.
+        let in_transition = matches!(&e, ClusterError::Engine { why, .. } if why.contains("code = Unavailable"));
+        if swarm.control_available == Some(true) && !in_transition {
+            return e;
+        }
+        let managers: Vec<String> = swarm.remote_managers.iter().flatten().filter_map(|m| m.addr.clone()).collect();
+        let managers =
+            if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
+        ClusterError::NotManager { host, managers }
     }
+
     pub fn swarm_id(&self) -> String {
         self.info.swarm.as_ref().and_then(|s| s.cluster.as_ref()).and_then(|c| c.id.clone()).unwrap_or_default()
     }

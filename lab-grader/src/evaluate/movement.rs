@@ -47,6 +47,11 @@ pub(crate) fn task_error(t: &Task) -> String {
     st.err.filter(|e| !e.is_empty()).or(st.message).unwrap_or_default()
 }
 
+/// The task's error alone (a pending task's message, `pending task scheduling`, is none).
+fn error_of(t: &Task) -> String {
+    t.status.as_ref().and_then(|s| s.err.clone()).unwrap_or_default()
+}
+
 /// The place a task fills: its slot (replicated) or its node (global).
 fn place(t: &Task) -> String {
     match t.slot {
@@ -96,7 +101,7 @@ impl Ctx<'_> {
                 // The restart supervisor holds a replacement at `ready` for the restart delay.
                 Some(TaskState::READY) if is_early(state) => "waiting out the restart delay".to_string(),
                 // Pending with an error: no node fits (constraints, resources); it stays pending.
-                Some(TaskState::RUNNING) if state == TaskState::PENDING && !task_error(t).is_empty() => continue,
+                Some(TaskState::RUNNING) if state == TaskState::PENDING && !error_of(t).is_empty() => continue,
                 Some(TaskState::RUNNING) if is_early(state) => state.to_string(),
                 // Failed moments ago; the orchestrator has not marked it for replacement yet.
                 Some(TaskState::RUNNING) if is_failure(t) => "failed, about to be replaced".to_string(),
@@ -191,6 +196,14 @@ mod tests {
     fn tasks_not_created_yet_are_moving() {
         let s = snap(3, vec![task("a", 1, 21, "running", "running", "")]);
         assert_eq!(movement(&s), ["2 of 3 tasks not created yet"]);
+    }
+
+    #[test]
+    fn a_task_pending_scheduling_is_moving() {
+        // Recorded right after `docker service create`: a message, no error.
+        let pending = json!({"ID": "a", "ServiceID": "svc", "Slot": 1, "Version": {"Index": 5}, "DesiredState": "running",
+                             "Status": {"State": "pending", "Message": "pending task scheduling"}});
+        assert_eq!(movement(&snap(1, vec![pending])), ["1 task pending"]);
     }
 
     #[test]
