@@ -1,6 +1,6 @@
 //! Connecting to an engine with bollard and pinning an API version the engine supports.
 //!
-//! Unix sockets, plain TCP and ssh go through our [`transport`](crate::transport), which
+//! Unix sockets, plain TCP and ssh go through our `transport` module, which
 //! reads the engine's API version from the first answer's `Api-Version` header: opening
 //! sends nothing, and the first snapshot is one concurrent round. TLS goes through
 //! bollard's own client, which shows no headers, so there we ask `/version` first (with an
