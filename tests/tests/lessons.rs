@@ -251,7 +251,6 @@ fn three_node_lessons_run_and_their_labs_score_100() {
 }
 
 #[test]
-#[ignore = "needs the stale-node check of lab-grader's evaluate/node.rs (helper `converge`), not in main yet"]
 fn a_rejoined_nodes_duplicate_is_named_in_the_report() {
     let swarm = PracticeSwarm::up(3);
     let node1 = &swarm.nodes[0];
