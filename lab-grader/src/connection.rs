@@ -51,8 +51,12 @@ pub(crate) fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
         src = s.source();
     }
     let lower = why.to_lowercase();
-    // Classified on the whole chain above; shown to the learner in plain words.
-    let why = crate::cause::in_plain_words(e);
+    // Classified on the whole chain above; shown to the learner in plain words. Our own
+    // transport's I/O errors are wrapped transparently: read the I/O error itself.
+    let why = match e {
+        B::IOError { err } => crate::cause::in_plain_words(err),
+        e => crate::cause::in_plain_words(e),
+    };
     match e {
         B::DockerResponseServerError { status_code, message } => {
             // 503s of a manager-only endpoint: `Use "docker swarm init" or "docker swarm
