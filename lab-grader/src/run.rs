@@ -9,6 +9,9 @@ use crate::snapshot::Snapshot;
 use lab_schema::{Lab, LabDuration};
 use std::time::{Duration, Instant};
 
+/// How long `--wait` waits to read a failure a second time.
+const CONFIRM: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// `--wait`: re-snapshot while checks converge (or the engine is not a manager yet),
@@ -40,6 +43,7 @@ pub struct CheckOptions {
 pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Result<Report, ClusterError> {
     let start = Instant::now();
     let poll = opts.poll.unwrap_or(Duration::from_millis(500));
+    let mut failure_confirmed = false;
     loop {
         let t0 = Instant::now();
         let snap = match Snapshot::take(conn).await {
@@ -65,6 +69,19 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
                 }
         });
         let room = opts.deadline.is_none_or(|d| Instant::now() + poll + took * 2 < d);
+        // Under `--wait`, a failure is read twice, a second apart, before it is reported:
+        // what the managers have not heard from a node yet (a container removed a moment
+        // ago) shows by then.
+        let failing = report.checks.iter().any(|c| c.status == Status::Fail);
+        let confirm = !failure_confirmed
+            && failing
+            && opts.wait.is_some_and(|w| elapsed + CONFIRM < w)
+            && opts.deadline.is_none_or(|d| Instant::now() + CONFIRM + took * 2 < d);
+        if confirm && !keep_waiting {
+            failure_confirmed = true;
+            tokio::time::sleep(CONFIRM).await;
+            continue;
+        }
         if keep_waiting && room {
             if let Some(f) = opts.on_wait {
                 f(&report, elapsed);
