@@ -47,7 +47,7 @@ fn a_replacement_in_its_restart_delay_converges_without_a_fix() {
     let r = evaluate_check(&check(VOTE), &snap);
     assert_eq!(r.status, Status::Converging, "{r:?}");
     assert_eq!(r.message, "converging: 1 task waiting out the restart delay");
-    assert!(r.fix.is_empty(), "converging has no fix: {r:?}");
+    assert!(r.fix.is_none(), "converging has no fix: {r:?}");
 }
 
 #[test]

@@ -103,8 +103,6 @@ impl Ctx<'_> {
                 // Pending with an error: no node fits (constraints, resources); it stays pending.
                 Some(TaskState::RUNNING) if state == TaskState::PENDING && !error_of(t).is_empty() => continue,
                 Some(TaskState::RUNNING) if is_early(state) => state.to_string(),
-                // Failed moments ago; the orchestrator has not marked it for replacement yet.
-                Some(TaskState::RUNNING) if is_failure(t) => "failed, about to be replaced".to_string(),
                 _ => continue,
             };
             *counts.entry(what).or_default() += 1;
