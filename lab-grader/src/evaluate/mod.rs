@@ -157,8 +157,8 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
     };
     let status = f.status();
     let subject = f.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-    // Converging says what moves (in English, like the mismatches): the lab-i18n template
-    // for it is kept for reports from before.
+    // Converging says what moves, in English like the mismatches (`Report::localize`
+    // leaves a message it does not recognise as it is).
     let message = match status {
         Status::Converging => format!("converging{subject}: {}", f.moving.join(", ")),
         s => crate::report::check_message(s, f.mismatches.len(), &subject, lab_i18n::Language::english()),
