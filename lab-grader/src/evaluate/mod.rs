@@ -11,6 +11,8 @@ mod node;
 mod object;
 mod service;
 mod tasks;
+#[cfg(test)]
+mod tests;
 mod volume;
 
 pub(crate) use service::serde_plain;

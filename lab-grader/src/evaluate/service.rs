@@ -138,6 +138,11 @@ fn why_not_running(tasks: &[&Task]) -> String {
     }
 }
 
+/// A mount target as the lab states it and as the engine reports it (`/data/` is `/data`).
+fn same_target(found: Option<&str>, want: &str) -> bool {
+    found.is_some_and(|t| t.trim_end_matches('/') == want.trim_end_matches('/'))
+}
+
 fn normalise_constraint(c: &str) -> String {
     c.chars().filter(|ch| !ch.is_whitespace()).collect()
 }
@@ -350,10 +355,7 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             format!("{kind} {src} at {}", m.target.as_deref().unwrap_or("?"))
         };
         for e in want {
-            let Some(m) = mounts
-                .iter()
-                .find(|m| m.target.as_deref().map(|t| t.trim_end_matches('/')) == Some(e.target.trim_end_matches('/')))
-            else {
+            let Some(m) = mounts.iter().find(|m| same_target(m.target.as_deref(), &e.target)) else {
                 let others = if mounts.is_empty() {
                     "no mounts".to_string()
                 } else {
@@ -393,7 +395,7 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         if exact(ExactField::Mounts) {
             let extra: Vec<String> = mounts
                 .iter()
-                .filter(|m| !want.iter().any(|e| m.target.as_deref() == Some(e.target.as_str())))
+                .filter(|m| !want.iter().any(|e| same_target(m.target.as_deref(), &e.target)))
                 .map(describe)
                 .collect();
             if !extra.is_empty() {
