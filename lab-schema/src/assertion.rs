@@ -291,3 +291,36 @@ impl Assertion {
 
 /// The names every assertion key may take, for "expected one of" diagnostics.
 pub const ASSERTION_KINDS: &[&str] = &["swarm", "node", "service", "tasks", "network", "volume", "secret", "config"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_expectations_are_a_flag_or_a_value() {
+        let env: BTreeMap<String, EnvExpectation> =
+            serde_json::from_str(r#"{"A": true, "B": false, "C": "x", "D": ""}"#).unwrap();
+        assert_eq!(env["A"], EnvExpectation::Present(true));
+        assert_eq!(env["B"], EnvExpectation::Present(false));
+        assert_eq!(env["C"], EnvExpectation::Value("x".into()));
+        assert_eq!(env["D"], EnvExpectation::Value(String::new()));
+        let e = serde_json::from_str::<EnvExpectation>("3").unwrap_err().to_string();
+        assert!(e.contains("`true` (set), `false` (not set) or the value as a string"), "{e}");
+    }
+
+    #[test]
+    fn every_kind_is_named_and_listed() {
+        let all = [
+            Assertion::Swarm(Default::default()),
+            Assertion::Node(Default::default()),
+            Assertion::Service(Default::default()),
+            Assertion::Tasks(Default::default()),
+            Assertion::Network(Default::default()),
+            Assertion::Volume(Default::default()),
+            Assertion::Secret(Default::default()),
+            Assertion::Config(Default::default()),
+        ];
+        let kinds: Vec<&str> = all.iter().map(Assertion::kind).collect();
+        assert_eq!(kinds, ASSERTION_KINDS);
+    }
+}

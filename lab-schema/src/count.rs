@@ -75,3 +75,51 @@ impl<'de> Deserialize<'de> for Count {
         d.deserialize_any(V)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(json: &str) -> Result<Count, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn bounds_are_inclusive() {
+        let range = Count { min: Some(2), max: Some(4) };
+        assert_eq!([1, 2, 3, 4, 5].map(|n| range.matches(n)), [false, true, true, true, false]);
+        assert_eq!([2, 3, 4].map(|n| Count::exact(3).matches(n)), [false, true, false]);
+        assert_eq!([0, 1, 99].map(|n| Count::at_least(1).matches(n)), [false, true, true]);
+        assert_eq!([0, 5, 6].map(|n| Count { min: None, max: Some(5) }.matches(n)), [true, true, false]);
+        assert!(Count { min: None, max: None }.matches(u64::MAX));
+    }
+
+    #[test]
+    fn displays_as_a_lab_reads() {
+        assert_eq!(Count::exact(3).to_string(), "3");
+        assert_eq!(Count { min: Some(1), max: Some(5) }.to_string(), "1 to 5");
+        assert_eq!(Count::at_least(2).to_string(), "at least 2");
+        assert_eq!(Count { min: None, max: Some(5) }.to_string(), "at most 5");
+        assert_eq!(Count { min: None, max: None }.to_string(), "any number");
+    }
+
+    #[test]
+    fn reads_a_number_or_a_range_table() {
+        assert_eq!(count("3"), Ok(Count::exact(3)));
+        assert_eq!(count(r#"{"min": 2}"#), Ok(Count::at_least(2)));
+        assert_eq!(count(r#"{"max": 2}"#), Ok(Count { min: None, max: Some(2) }));
+        assert_eq!(count(r#"{"min": 2, "max": 2}"#), Ok(Count::exact(2)));
+        // i64 path: TOML integers arrive signed.
+        assert_eq!(toml::from_str::<std::collections::BTreeMap<String, Count>>("n = 4").unwrap()["n"], Count::exact(4));
+    }
+
+    #[test]
+    fn refuses_negative_empty_inverted_and_unknown() {
+        let neg = toml::from_str::<std::collections::BTreeMap<String, Count>>("n = -1").unwrap_err().to_string();
+        assert!(neg.contains("a count cannot be negative, found -1"), "{neg}");
+        assert!(count("{}").unwrap_err().contains("a range needs `min`, `max` or both"));
+        assert!(count(r#"{"min": 3, "max": 2}"#).unwrap_err().contains("`min` (3) is larger than `max` (2)"));
+        assert!(count(r#"{"least": 3}"#).unwrap_err().contains("unknown field `least`"));
+        assert!(count(r#""3""#).unwrap_err().contains("a non-negative number (`3`) or a range table"));
+    }
+}

@@ -131,4 +131,44 @@ mod tests {
         }
         assert_eq!("90s".parse::<LabDuration>().unwrap().to_string(), "1m30s");
     }
+
+    #[test]
+    fn displays_hours_minutes_seconds_or_milliseconds() {
+        let show = |ms: u64| LabDuration(Duration::from_millis(ms)).to_string();
+        assert_eq!(show(0), "0s");
+        assert_eq!(show(1500), "1500ms");
+        assert_eq!(show(3_600_000), "1h");
+        assert_eq!(show(3_661_000), "1h1m1s");
+        assert_eq!(show(3_601_000), "1h1s");
+        assert_eq!(show(60_000), "1m");
+        assert_eq!(show(7_260_000), "2h1m");
+    }
+
+    #[test]
+    fn sums_its_parts_and_says_what_is_wrong() {
+        let d = |s: &str| s.parse::<LabDuration>().map(|d| d.0);
+        assert_eq!(d(" 1h2m3s "), Ok(Duration::from_secs(3723)));
+        assert_eq!(d("1s500ms"), Ok(Duration::from_millis(1500)));
+        let why = |s: &str| d(s).unwrap_err().why;
+        assert_eq!(why(" "), "it is empty");
+        assert_eq!(why("s"), "each part must start with a number");
+        assert_eq!(why("90"), "a number needs a unit (ms, s, m or h)");
+        assert_eq!(why("1d"), "the unit must be ms, s, m or h");
+        assert_eq!(why("99999999999999999999s"), "the number is too large");
+        let e = d("1d").unwrap_err().to_string();
+        assert_eq!(e, "`1d` is not a duration: the unit must be ms, s, m or h; write it like `90s`, `2m`, `1m30s` or `500ms`");
+        // Huge but valid: saturates instead of overflowing.
+        assert_eq!(d("18446744073709551615h"), Ok(Duration::from_secs(u64::MAX)));
+    }
+
+    #[test]
+    fn serde_reads_and_writes_the_text_form() {
+        let d: LabDuration = serde_json::from_str(r#""2m""#).unwrap();
+        assert_eq!(d.0, Duration::from_secs(120));
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#""2m""#);
+        let e = serde_json::from_str::<LabDuration>("120").unwrap_err().to_string();
+        assert!(e.contains("a duration string such as"), "{e}");
+        let e = serde_json::from_str::<LabDuration>(r#""2x""#).unwrap_err().to_string();
+        assert!(e.contains("the unit must be"), "{e}");
+    }
 }

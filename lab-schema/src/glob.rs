@@ -44,4 +44,20 @@ mod tests {
         assert!(matches("a*b*c", "axxbyyc"));
         assert!(!matches("a*b*c", "axxbyy"));
     }
+
+    #[test]
+    fn a_star_backtracks_and_trailing_stars_match_nothing() {
+        assert!(matches("*b", "abab"));
+        assert!(matches("a*", "a"));
+        assert!(matches("a**", "a"));
+        assert!(!matches("a*x", "abab"));
+        assert!(matches("*.*", "a.b.c"));
+        assert!(!matches("", "a"));
+        assert!(matches("", ""));
+        assert!(!matches("abc", "ab"));
+        assert!(!matches("ab", "abc"));
+        assert!(matches("?*", "x"));
+        assert!(!matches("?", ""));
+        assert!(matches("é?", "éa"));
+    }
 }

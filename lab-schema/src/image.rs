@@ -219,4 +219,58 @@ mod tests {
         assert!(ImageRef::parse("re dis").is_err());
         assert!(ImagePattern::parse("redis@sha256:x").is_err());
     }
+
+    #[test]
+    fn each_bad_reference_says_why() {
+        let why = |s: &str| ImageRef::parse(s).unwrap_err();
+        assert_eq!(why("  "), "an image reference cannot be empty");
+        assert!(why("re dis").contains("it contains a space"));
+        assert!(why("redis:").contains("empty name or tag"));
+        assert!(why(":3").contains("empty name or tag"));
+        assert!(why("team//app").contains("empty path component"));
+        assert!(why("/app").contains("empty path component"));
+        assert!(why("team/App").contains("repository names are lower-case"));
+        assert!(ImagePattern::parse("redis@sha256:x").unwrap_err().contains("pinned by digest"));
+        assert!(ImagePattern::parse("").is_err());
+    }
+
+    #[test]
+    fn domains_are_told_from_paths() {
+        assert_eq!(r("docker.io/redis").repository, "docker.io/library/redis");
+        assert_eq!(r("index.docker.io/team/app").repository, "docker.io/team/app");
+        assert_eq!(r("localhost/app").repository, "localhost/app");
+        assert_eq!(r("ghcr.io/team/app:v1").repository, "ghcr.io/team/app");
+        assert_eq!(r("team/app").repository, "docker.io/team/app");
+        assert_eq!(r("a/b/c").repository, "docker.io/a/b/c");
+        assert_eq!(r("Registry.Example:5000/app").repository, "Registry.Example:5000/app");
+        assert_eq!(r("  redis:3.2 ").tag, "3.2");
+    }
+
+    #[test]
+    fn familiar_forms_drop_the_default_registry() {
+        assert_eq!(r("docker.io/library/redis:3.2").familiar(), "redis:3.2");
+        assert_eq!(r("team/app").familiar(), "team/app:latest");
+        assert_eq!(r("ghcr.io/library/app:1").to_string(), "ghcr.io/library/app:1");
+        assert_eq!(ImagePattern::parse("redis:3.2").unwrap().to_string(), "redis:3.2");
+        assert_eq!(ImagePattern::parse("docker.io/team/app:*").unwrap().to_string(), "team/app (any tag)");
+    }
+
+    #[test]
+    fn a_match_list_accepts_any_of_its_patterns() {
+        let m: ImageMatch = serde_json::from_str(r#"["redis:3.2", "redis:alpine"]"#).unwrap();
+        assert!(m.matches(&r("redis:alpine")) && m.matches(&r("redis:3.2")));
+        assert!(!m.matches(&r("redis:7")));
+        assert_eq!(m.to_string(), "redis:3.2 or redis:alpine");
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"["redis:3.2","redis:alpine"]"#);
+        let one: ImageMatch = serde_json::from_str(r#""nginx""#).unwrap();
+        assert_eq!(one.0.len(), 1);
+        let empty = serde_json::from_str::<ImageMatch>("[]").unwrap_err().to_string();
+        assert!(empty.contains("the list of accepted images is empty"), "{empty}");
+        let bad = serde_json::from_str::<ImageMatch>(r#"["Redis"]"#).unwrap_err().to_string();
+        assert!(bad.contains("lower-case"), "{bad}");
+        let bad = serde_json::from_str::<ImageMatch>(r#""x@sha256:1""#).unwrap_err().to_string();
+        assert!(bad.contains("pinned by digest"), "{bad}");
+        let wrong = serde_json::from_str::<ImageMatch>("3").unwrap_err().to_string();
+        assert!(wrong.contains("an image (\"redis:3.2\""), "{wrong}");
+    }
 }
