@@ -37,66 +37,121 @@ pub enum ClusterError {
     Engine { host: String, why: String },
 }
 
-/// Maps a bollard error to the kind of failure a learner can act on.
+/// Maps a bollard error to the kind of failure a learner can act on, by the types in its
+/// source chain (never by its wording): a TLS error anywhere is `Tls`; an I/O timeout is
+/// `Timeout`; a socket or connection that failed is `Unreachable`; an HTTP error status is
+/// the engine's answer. The message says why in plain words ([`crate::cause`]), made safe
+/// for a terminal (it is the engine's, or the network's, not ours).
 pub(crate) fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
     use bollard::errors::Error as B;
-    let mut why = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !why.contains(&t) {
-            why.push_str(": ");
-            why.push_str(&t);
-        }
-        src = s.source();
-    }
-    let lower = why.to_lowercase();
-    // Classified on the whole chain above; shown to the learner in plain words. Our own
-    // transport's I/O errors are wrapped transparently: read the I/O error itself.
+    let host = host.to_string();
+    // Our own transport's I/O errors are wrapped transparently: read the I/O error itself.
     let why = match e {
         B::IOError { err } => crate::cause::in_plain_words(err),
         e => crate::cause::in_plain_words(e),
     };
+    let why = crate::untrusted::terminal_line(&why).into_owned();
     match e {
         B::DockerResponseServerError { status_code, message } => {
-            // 503s of a manager-only endpoint: `Use "docker swarm init" or "docker swarm
-            // join"` on an engine outside any swarm, otherwise a worker (or a manager still
-            // being prepared, moments after `docker node promote`).
-            if message.contains("swarm init") || message.contains("not part of a swarm") {
-                ClusterError::NotSwarm { host: host.into(), state: "inactive".into() }
-            } else if message.contains("not a swarm manager") {
-                ClusterError::NotManager { host: host.into(), managers: String::new() }
-            } else if message.contains("not part of a swarm") || message.contains("swarm mode") && *status_code == 503 {
-                ClusterError::NotSwarm { host: host.into(), state: "inactive".into() }
-            } else {
-                ClusterError::Engine { host: host.into(), why: format!("HTTP {status_code}: {message}") }
+            let message = crate::untrusted::terminal_line(message).into_owned();
+            // 503 is the engine's "not a swarm manager"; it tells a node outside any swarm
+            // from a worker only in its advice (`docker swarm init` for the former).
+            match *status_code {
+                503 if message.contains("swarm init") => ClusterError::NotSwarm { host, state: "inactive".into() },
+                503 => ClusterError::NotManager { host, managers: String::new() },
+                code => ClusterError::Engine { host, why: format!("HTTP {code}: {message}") },
             }
         }
-        B::RequestTimeoutError => ClusterError::Timeout { host: host.into(), secs: 0.0 },
-        _ if lower.contains("certificate")
-            || lower.contains("tls")
-            || lower.contains("handshake")
-            || lower.contains("unknownissuer")
-            || lower.contains("cert") && lower.contains("path") =>
-        {
-            ClusterError::Tls { host: host.into(), why }
-        }
-        _ if lower.contains("timed out") => ClusterError::Timeout { host: host.into(), secs: 0.0 },
-        _ if lower.contains("connect")
-            || lower.contains("no such file")
-            || lower.contains("refused")
-            || lower.contains("socket")
-            || lower.contains("io error")
-            || lower.contains("ssh")
-            || lower.contains("dns") =>
-        {
-            ClusterError::Unreachable { host: host.into(), why }
-        }
-        _ => ClusterError::Engine { host: host.into(), why },
+        B::RequestTimeoutError => ClusterError::Timeout { host, secs: 0.0 },
+        B::CertPathError { .. }
+        | B::CertMultipleKeys { .. }
+        | B::CertParseError { .. }
+        | B::NoNativeCertsError { .. }
+        | B::LoadNativeCertsErrors { .. }
+        | B::NoHomePathError => ClusterError::Tls { host, why },
+        B::SocketNotFoundError(_) => ClusterError::Unreachable { host, why },
+        _ => match transport_failure(e) {
+            Some(Transport::Tls) => ClusterError::Tls { host, why },
+            Some(Transport::TimedOut) => ClusterError::Timeout { host, secs: 0.0 },
+            Some(Transport::Unreachable) => ClusterError::Unreachable { host, why },
+            None => ClusterError::Engine { host, why },
+        },
     }
 }
 
-/// A bollard client of its own (TLS), pinned to `version`.
+/// What went wrong below HTTP, when something did.
+#[derive(Debug, PartialEq)]
+enum Transport {
+    Tls,
+    TimedOut,
+    Unreachable,
+}
+
+/// The errors in `e`'s chain, outermost first, including those wrapped inside an
+/// `io::Error` and inside bollard's transparent variants (whose `source()` skips the
+/// error they wrap).
+fn chain(e: &bollard::errors::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    use bollard::errors::Error as B;
+    let mut all: Vec<&(dyn std::error::Error + 'static)> = vec![e];
+    let mut next: Option<&(dyn std::error::Error + 'static)> = match e {
+        B::IOError { err } => Some(err),
+        B::HyperResponseError { err } => Some(err),
+        _ => std::error::Error::source(e),
+    };
+    while let Some(err) = next {
+        all.push(err);
+        next = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    all
+}
+
+fn transport_failure(e: &bollard::errors::Error) -> Option<Transport> {
+    use std::io::ErrorKind as K;
+    let errors = chain(e);
+    if errors.iter().any(|err| err.is::<rustls::Error>()) {
+        return Some(Transport::Tls);
+    }
+    let io_kinds = errors.iter().filter_map(|err| err.downcast_ref::<std::io::Error>()).map(|io| io.kind());
+    let mut failure = None;
+    for kind in io_kinds {
+        match kind {
+            K::TimedOut => return Some(Transport::TimedOut),
+            K::NotFound
+            | K::ConnectionRefused
+            | K::ConnectionReset
+            | K::ConnectionAborted
+            | K::NotConnected
+            | K::AddrNotAvailable
+            | K::BrokenPipe
+            | K::UnexpectedEof
+            | K::PermissionDenied
+            | K::HostUnreachable
+            | K::NetworkUnreachable => failure = Some(Transport::Unreachable),
+            _ => {}
+        }
+    }
+    if failure.is_some() {
+        return failure;
+    }
+    for err in &errors {
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            if h.is_timeout() {
+                return Some(Transport::TimedOut);
+            }
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                return Some(Transport::Unreachable);
+            }
+        }
+        if err.downcast_ref::<hyper_util::client::legacy::Error>().is_some_and(|l| l.is_connect()) {
+            return Some(Transport::Unreachable);
+        }
+    }
+    None
+}
+
 fn open(ep: &Endpoint, version: (usize, usize), timeout: Duration) -> Result<Docker, ClusterError> {
     let v = ClientVersion { major_version: version.0, minor_version: version.1 };
     let secs = timeout.as_secs().max(1);
@@ -195,4 +250,80 @@ pub(crate) fn check_api(host: &str, engine_api: (usize, usize)) -> Result<(), Cl
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::errors::Error as B;
+    use std::io;
+
+    /// The variant's name, as the gradebook's status column names it.
+    fn status(e: &ClusterError) -> &'static str {
+        match e {
+            ClusterError::Unreachable { .. } => "unreachable",
+            ClusterError::Tls { .. } => "tls_error",
+            ClusterError::NotSwarm { .. } => "not_swarm",
+            ClusterError::NotManager { .. } => "not_manager",
+            ClusterError::Timeout { .. } => "timeout",
+            ClusterError::Engine { .. } => "error",
+        }
+    }
+
+    fn io(kind: io::ErrorKind) -> B {
+        B::IOError { err: io::Error::new(kind, "boom") }
+    }
+
+    #[test]
+    fn io_failures_are_unreachable_or_timeouts_by_kind() {
+        for kind in [
+            io::ErrorKind::NotFound,
+            io::ErrorKind::ConnectionRefused,
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::UnexpectedEof,
+            io::ErrorKind::PermissionDenied,
+            io::ErrorKind::NotConnected,
+            io::ErrorKind::BrokenPipe,
+        ] {
+            assert_eq!(status(&classify("h", &io(kind))), "unreachable", "{kind:?}");
+        }
+        assert_eq!(status(&classify("h", &io(io::ErrorKind::TimedOut))), "timeout");
+        assert_eq!(status(&classify("h", &B::RequestTimeoutError)), "timeout");
+        // An I/O error of no transport kind is the engine's problem, whatever it says.
+        let odd = B::IOError { err: io::Error::other("connection refused by tls socket") };
+        assert_eq!(status(&classify("h", &odd)), "error");
+        assert_eq!(status(&classify("h", &B::SocketNotFoundError("/x".into()))), "unreachable");
+    }
+
+    #[test]
+    fn a_tls_error_anywhere_in_the_chain_is_tls() {
+        let rustls_err = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let wrapped = B::IOError { err: io::Error::new(io::ErrorKind::InvalidData, rustls_err) };
+        let e = classify("tcp://h:2376", &wrapped);
+        assert_eq!(status(&e), "tls_error");
+        assert!(e.to_string().contains("UnknownIssuer"), "{e}");
+        assert_eq!(status(&classify("h", &B::CertPathError { path: "/nope".into() })), "tls_error");
+    }
+
+    #[test]
+    fn http_errors_are_the_engines_answer() {
+        let server =
+            |code: u16, message: &str| B::DockerResponseServerError { status_code: code, message: message.into() };
+        let worker = "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state.";
+        assert_eq!(status(&classify("h", &server(503, worker))), "not_manager");
+        let outside = "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.";
+        assert_eq!(status(&classify("h", &server(503, outside))), "not_swarm");
+        let e = classify("h", &server(500, "connection refused\u{1b}[2J"));
+        assert_eq!(status(&e), "error", "an engine's words do not make it unreachable");
+        assert_eq!(e, ClusterError::Engine { host: "h".into(), why: "HTTP 500: connection refused\u{FFFD}[2J".into() });
+        let garbled = B::JsonDataError { message: "expected value".into(), column: 1 };
+        assert_eq!(status(&classify("h", &garbled)), "error");
+    }
+
+    #[test]
+    fn the_message_is_made_inert() {
+        let e =
+            classify("h", &B::IOError { err: io::Error::new(io::ErrorKind::ConnectionRefused, "no\u{1b}]0;x\u{7}") });
+        assert_eq!(e, ClusterError::Unreachable { host: "h".into(), why: "no\u{FFFD}]0;x\u{FFFD}".into() });
+    }
 }

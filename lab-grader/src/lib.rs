@@ -5,7 +5,8 @@
 //! [`evaluate`] grades a lab's checks against that snapshot, [`fix`] computes the commands
 //! that fix what failed, [`run`] re-snapshots while checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown);
 //! [`grade`] grades a whole class from a roster and writes its gradebook.
-//! Nothing here changes a cluster: only GET requests reach the engine.
+//! Nothing here changes a cluster: only GET requests reach the engine. Text an engine sent
+//! reaches a terminal or a CSV file only through [`untrusted`].
 
 pub mod cause;
 pub mod connection;
@@ -18,6 +19,7 @@ pub mod run;
 pub mod snapshot;
 pub mod ssh;
 mod transport;
+pub mod untrusted;
 
 pub use connection::{ClusterError, Connection};
 pub use endpoint::{Endpoint, EndpointRequest};

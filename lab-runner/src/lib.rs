@@ -136,6 +136,8 @@ pub(crate) fn fail(kind: Kind, msg: impl std::fmt::Display) -> Exit {
 
 /// Prints an error line to stderr, `lab: error: …`, for errors that do not end the command.
 pub(crate) fn error(msg: impl std::fmt::Display) {
+    // Errors quote engines (a learner's, under `lab grade`): no escape sequences get through.
+    let msg = lab_grader::untrusted::terminal_text(&msg.to_string()).into_owned();
     let red = anstyle::AnsiColor::Red.on_default().bold();
     let word = lang().tr(words::ERROR);
     anstream::eprintln!("{red}lab: {word}:{red:#} {msg}");

@@ -5,6 +5,8 @@
 //! [`lesson`] extracts the commands from a chapter; [`mesh`] finds out whether the routing
 //! mesh can carry traffic on this kernel. The tests are in `tests/lessons.rs`.
 
+/// A fake engine on a unix socket that serves crafted JSON (untrusted-input tests).
+pub mod fake_engine;
 pub mod lab_check;
 pub mod lesson;
 pub mod mesh;

@@ -8,6 +8,7 @@ pub use super::CheckColumn;
 use super::{apply_flags, atomic, feedback, selected_checks, GradeStatus, LabHeader, LearnerResult, Summary};
 use crate::report::{junit, CheckReport, ClusterInfo, Report, Status};
 use crate::run::CheckOptions;
+use crate::untrusted::csv_cell;
 use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -60,7 +61,8 @@ impl ClassGrades {
     }
 
     /// `gradebook.csv`: learner, status, score, max_score, a column per check (points
-    /// earned, 0 when not graded), swarm_id, flags (space-separated).
+    /// earned, 0 when not graded), swarm_id, flags (space-separated). A cell a spreadsheet
+    /// would run as a formula is written as text ([`csv_cell`]).
     pub fn gradebook_csv(&self) -> String {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let mut header: Vec<&str> = LEADING_COLUMNS.to_vec();
@@ -77,7 +79,8 @@ impl ClassGrades {
             }
             row.push(l.swarm_id.clone());
             row.push(l.flags.join(" "));
-            let _ = w.write_record(&row);
+            // The swarm ID (and anything else) may come from a learner's engine.
+            let _ = w.write_record(row.iter().map(|cell| csv_cell(cell).into_owned()));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }

@@ -5,6 +5,7 @@
 use super::integrity::Flag;
 use super::{GradeStatus, LearnerResult};
 use crate::report::Status;
+use crate::untrusted::terminal_line as line;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -127,7 +128,7 @@ impl Summary {
         if !self.most_failed.is_empty() {
             let _ = writeln!(out, "most-failed checks:");
             for f in &self.most_failed {
-                let _ = writeln!(out, "  {:>3} of {:<3} {}  [{}]", f.failed, f.of, f.title, f.id);
+                let _ = writeln!(out, "  {:>3} of {:<3} {}  [{}]", f.failed, f.of, line(&f.title), line(&f.id));
             }
         }
         if !self.flags.is_empty() {
@@ -137,10 +138,10 @@ impl Summary {
                     super::integrity::FlagKind::SharedSwarm if f.detail.is_empty() => {
                         "the same swarm (common node IDs)".to_string()
                     }
-                    super::integrity::FlagKind::SharedSwarm => format!("the same swarm {}", short(&f.detail)),
-                    super::integrity::FlagKind::SameEndpoint => format!("the same endpoint {}", f.detail),
+                    super::integrity::FlagKind::SharedSwarm => format!("the same swarm {}", line(short(&f.detail))),
+                    super::integrity::FlagKind::SameEndpoint => format!("the same endpoint {}", line(&f.detail)),
                 };
-                let _ = writeln!(out, "  {}: {} submitted {what}", f.label(), f.learners.join(", "));
+                let _ = writeln!(out, "  {}: {} submitted {what}", f.label(), line(&f.learners.join(", ")));
             }
         }
         let _ = writeln!(
@@ -154,5 +155,5 @@ impl Summary {
 }
 
 fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
+    id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
 }

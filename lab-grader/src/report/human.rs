@@ -1,9 +1,11 @@
 //! The report a learner reads in a terminal: a line per check, every mismatch of a failing
 //! check as field / expected / found, then its hint, its fix commands when they were asked
 //! for (`lab check --fix`), then the score. Its fixed words follow a [`Language`]; the
-//! lab's own text arrives already translated (see [`Language::lab`]).
+//! lab's own text arrives already translated (see [`Language::lab`]). Every text in it
+//! passes through [`untrusted`](crate::untrusted) first: mismatches and fixes quote the engine.
 
 use super::{Report, Status};
+use crate::untrusted::{terminal_line as line, terminal_text};
 use anstyle::AnsiColor;
 use lab_i18n::{words, Language};
 use std::fmt::Write;
@@ -60,22 +62,22 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
     let note_width = words::width(&hint).max(words::width(&fix)) + 1;
     let indent = format!("\n      {}", " ".repeat(note_width));
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {}", r.lab, r.title);
+    let _ = writeln!(out, "{} — {}", line(&r.lab), line(&r.title));
     let _ = writeln!(out);
     let width = r.checks.iter().map(|c| c.max_points.to_string().len() * 2 + 1).max().unwrap_or(5);
     for c in &r.checks {
         let pts = format!("{}/{}", c.points, c.max_points);
-        let _ = writeln!(out, "{}  {:>width$}  {}", label(c.status, style, lang), pts, c.title);
+        let _ = writeln!(out, "{}  {:>width$}  {}", label(c.status, style, lang), pts, line(&c.title));
         if c.status == Status::Pass {
             continue;
         }
         if !c.message.is_empty() {
-            let _ = writeln!(out, "      {}", c.message);
+            let _ = writeln!(out, "      {}", line(&c.message));
         }
         for m in &c.mismatches {
-            let _ = writeln!(out, "      {}", style.paint(BOLD, &m.field));
-            let _ = writeln!(out, "        {}{}", words::pad(&expected, field_width), m.expected);
-            let _ = writeln!(out, "        {}{}", words::pad(&found, field_width), m.found);
+            let _ = writeln!(out, "      {}", style.paint(BOLD, &line(&m.field)));
+            let _ = writeln!(out, "        {}{}", words::pad(&expected, field_width), line(&m.expected));
+            let _ = writeln!(out, "        {}{}", words::pad(&found, field_width), line(&m.found));
         }
         if c.status != Status::Converging {
             if !c.hint.is_empty() {
@@ -83,13 +85,13 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
                     out,
                     "      {}{}",
                     words::pad(&hint, note_width),
-                    plain(c.hint.trim()).replace('\n', &indent)
+                    plain(&terminal_text(c.hint.trim())).replace('\n', &indent)
                 );
             }
             if let Some(f) = &c.fix {
-                let _ = writeln!(out, "      {}{}", words::pad(&fix, note_width), f.trim().replace('\n', &indent));
+                let _ = writeln!(out, "      {}{}", words::pad(&fix, note_width), terminal_text(f.trim()).replace('\n', &indent));
             } else if let Some(note) = &c.fix_note {
-                let _ = writeln!(out, "      {}({note})", words::pad(&fix, note_width));
+                let _ = writeln!(out, "      {}({})", words::pad(&fix, note_width), line(note));
             }
         }
     }

@@ -102,6 +102,8 @@ impl Progress {
         } else {
             format!("[{done}/{total}] {}: {} ({secs:.1}s): {}", r.learner, r.status, r.message)
         };
+        // The message quotes the learner's engine.
+        let line = lab_grader::untrusted::terminal_line(&line).into_owned();
         match &self.bar {
             Some(bar) => {
                 bar.println(line);
