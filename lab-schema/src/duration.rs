@@ -156,7 +156,10 @@ mod tests {
         assert_eq!(why("1d"), "the unit must be ms, s, m or h");
         assert_eq!(why("99999999999999999999s"), "the number is too large");
         let e = d("1d").unwrap_err().to_string();
-        assert_eq!(e, "`1d` is not a duration: the unit must be ms, s, m or h; write it like `90s`, `2m`, `1m30s` or `500ms`");
+        assert_eq!(
+            e,
+            "`1d` is not a duration: the unit must be ms, s, m or h; write it like `90s`, `2m`, `1m30s` or `500ms`"
+        );
         // Huge but valid: saturates instead of overflowing.
         assert_eq!(d("18446744073709551615h"), Ok(Duration::from_secs(u64::MAX)));
     }
