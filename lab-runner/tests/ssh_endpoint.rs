@@ -1,6 +1,7 @@
 //! `lab check -H ssh://user@host:port` reaches an engine over SSH the way the docker CLI
 //! does (`docker system dial-stdio` on the far side). The SSH server is a private sshd on
-//! 127.0.0.1 started by this test, whose sessions point DOCKER_HOST at a private engine.
+//! 127.0.0.1 started by this test, whose sessions point DOCKER_HOST at a private engine;
+//! the client trusts it through a known_hosts of the test's own (`~/.ssh` is never touched).
 
 mod support;
 use std::path::Path;
@@ -23,39 +24,34 @@ impl Drop for Reaper {
     }
 }
 
-/// A `[127.0.0.1]:port` entry in root's known_hosts, removed (with the folder, if this
-/// created it) on drop.
-struct KnownHost {
-    port: u16,
-    created_dir: Option<std::path::PathBuf>,
+/// An `ssh` first on the PATH of the `lab` under test: the system client with this test's
+/// own known_hosts and no user or system configuration, so the test trusts its server's
+/// host key without touching `~/.ssh`.
+fn private_ssh(d: &Path, port: u16, host_pub: &Path) -> std::path::PathBuf {
+    let real = ["/usr/bin/ssh", "/bin/ssh"].into_iter().find(|p| Path::new(p).exists()).expect("an OpenSSH client");
+    let key = std::fs::read_to_string(host_pub).unwrap();
+    let key: Vec<&str> = key.split_whitespace().take(2).collect();
+    std::fs::write(d.join("known_hosts"), format!("[127.0.0.1]:{port} {} {}\n", key[0], key[1])).unwrap();
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let wrapper = bin.join("ssh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nexec {real} -F /dev/null -o UserKnownHostsFile={kh} -o GlobalKnownHostsFile=/dev/null \"$@\"\n",
+            kh = d.join("known_hosts").display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
 }
 
-impl KnownHost {
-    fn add(port: u16, host_pub: &Path) -> KnownHost {
-        let home = std::path::PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()));
-        let dir = home.join(".ssh");
-        let created_dir = (!dir.exists()).then(|| dir.clone());
-        std::fs::create_dir_all(&dir).unwrap();
-        let key = std::fs::read_to_string(host_pub).unwrap();
-        let key: Vec<&str> = key.split_whitespace().take(2).collect();
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("known_hosts")).unwrap();
-        writeln!(f, "[127.0.0.1]:{port} {} {}", key[0], key[1]).unwrap();
-        KnownHost { port, created_dir }
-    }
-}
-
-impl Drop for KnownHost {
-    fn drop(&mut self) {
-        let _ = Command::new("ssh-keygen")
-            .args(["-R", &format!("[127.0.0.1]:{}", self.port)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if let Some(d) = &self.created_dir {
-            let _ = std::fs::remove_dir_all(d);
-        }
-    }
+/// The user's known_hosts as it is (None: there is none), to prove the test left it alone.
+fn users_known_hosts() -> Option<Vec<u8>> {
+    let home = std::path::PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()));
+    std::fs::read(home.join(".ssh/known_hosts")).ok()
 }
 
 fn keygen(path: &Path) {
@@ -91,7 +87,8 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
     std::fs::create_dir_all("/run/sshd").unwrap(); // sshd's privilege-separation directory
     let sshd = Command::new(sshd_bin)
         .arg("-D")
-        .arg("-e")
+        .arg("-E")
+        .arg(d.join("sshd.log"))
         .arg("-f")
         .arg(d.join("sshd_config"))
         .stderr(Stdio::null())
@@ -117,29 +114,47 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 
-    // Trust the test server's host key the way a learner does once (`ssh host`): put it in
-    // the user's known_hosts, and take it out again afterwards.
-    let _known = KnownHost::add(port, &d.join("hostkey.pub"));
+    // Trust the test server's host key as a learner does once, in this test's own files.
+    let before = users_known_hosts();
+    let bin = private_ssh(d, port, &d.join("hostkey.pub"));
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let connections =
+        || std::fs::read_to_string(d.join("sshd.log")).unwrap_or_default().matches("Accepted publickey").count();
 
     let host = format!("ssh://root@127.0.0.1:{port}");
-    let out = Command::new(lab_bin())
-        .args([
-            "check",
-            "day6-voting-app",
-            "--only",
-            "network-frontend",
-            "--only",
-            "network-backend",
-            "--format",
-            "json",
-            "-H",
-            &host,
-        ])
-        .env("SSH_AUTH_SOCK", &agent_sock)
-        .env_remove("DOCKER_HOST")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let check = |extra: &[&str]| {
+        Command::new(lab_bin())
+            .args([
+                "check",
+                "day6-voting-app",
+                "--only",
+                "network-frontend",
+                "--only",
+                "network-backend",
+                "--format",
+                "json",
+                "-H",
+            ])
+            .arg(&host)
+            .args(extra)
+            .env("SSH_AUTH_SOCK", &agent_sock)
+            .env("PATH", &path)
+            .env_remove("DOCKER_HOST")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    // Figures (printed, never asserted): a whole `lab check` over ssh, connection included.
+    let runs = 5;
+    let t0 = std::time::Instant::now();
+    for _ in 0..runs {
+        check(&[]);
+    }
+    let mean = t0.elapsed().as_secs_f64() * 1000.0 / runs as f64;
+    let per_check = connections() as f64 / runs as f64;
+    eprintln!("ssh figures: lab check over ssh (1 snapshot) {mean:.0} ms mean of {runs}, {per_check:.0} ssh connection(s) each");
+
+    let out = check(&[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
@@ -151,4 +166,6 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
     );
     assert_eq!(report["cluster"]["swarm_id"].as_str().map(|s| !s.is_empty()), Some(true));
     assert_eq!(out.status.code(), Some(1));
+
+    assert_eq!(users_known_hosts(), before, "the test must not touch ~/.ssh/known_hosts");
 }
