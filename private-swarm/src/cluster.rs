@@ -65,6 +65,12 @@ impl ClusterSpec {
         if self.dir.as_os_str().is_empty() {
             return Err(HarnessError::InvalidSpec("dir must be set".into()));
         }
+        if let Some(why) = shared_directory(&self.dir) {
+            return Err(HarnessError::InvalidSpec(format!(
+                "dir {} is {why}; a cluster needs a directory of its own (e.g. /tmp/swarm-1)",
+                self.dir.display()
+            )));
+        }
         if !(1..=MAX_NODES).contains(&self.nodes) {
             return Err(HarnessError::InvalidSpec(format!("nodes must be 1 to {MAX_NODES}, not {}", self.nodes)));
         }
@@ -80,6 +86,38 @@ impl ClusterSpec {
 
 /// The most nodes one cluster may have.
 pub const MAX_NODES: usize = 20;
+
+/// Why `dir` cannot be a cluster's own directory (teardown unmounts and deletes under it):
+/// the root, a top-level directory, a directory the system or other programs share, or a
+/// home directory.
+fn shared_directory(dir: &Path) -> Option<&'static str> {
+    let abs = std::path::absolute(dir).ok()?;
+    let mut clean = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    let depth = clean.components().count(); // `/` counts as one
+    const SHARED: &[&str] =
+        &["/var/tmp", "/var/lib", "/var/run", "/var/log", "/var/cache", "/usr/local", "/run/user", "/run/netns"];
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if depth <= 1 {
+        Some("the root directory")
+    } else if depth == 2 {
+        Some("a top-level directory")
+    } else if SHARED.iter().any(|s| clean == Path::new(s)) || clean.starts_with(crate::state::RUN_ROOT) {
+        Some("a directory the system shares")
+    } else if home.is_some_and(|h| clean == h) {
+        Some("your home directory")
+    } else {
+        None
+    }
+}
 
 /// One node of a running cluster.
 #[derive(Debug, Clone)]
@@ -233,6 +271,9 @@ impl Cluster {
         let dir =
             std::path::absolute(&spec.dir).map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
         std::fs::create_dir_all(&dir).map_err(|e| HarnessError::io("cannot create the cluster directory", &dir, e))?;
+        let marker = dir.join(state::MARKER_FILE);
+        std::fs::write(&marker, "a private-swarm cluster directory: teardown removes what private-swarm made here\n")
+            .map_err(|e| HarnessError::io("cannot mark the cluster directory", &marker, e))?;
         if let Some(old) = state::read(&dir)? {
             if old.is_orphaned() {
                 progress("cleaning up a cluster a killed run left in this directory");
@@ -481,4 +522,25 @@ fn form_swarm(apis: &[NodeApi]) -> Result<()> {
         swarm::promote(first, &id)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_never_takes_a_shared_directory() {
+        for shared in
+            ["/", "/tmp", "/tmp/", "/tmp/x/..", "/root", "/home", "/var/tmp", "/var/lib", "/run/private-swarm/x"]
+        {
+            let e = ClusterSpec::new(shared, 1, 1).validate().unwrap_err().to_string();
+            assert!(e.contains("a cluster needs a directory of its own"), "{shared}: {e}");
+        }
+        if let Some(home) = std::env::var_os("HOME").filter(|h| Path::new(h).components().count() > 2) {
+            assert!(ClusterSpec::new(home, 1, 1).validate().is_err());
+        }
+        for own in ["/tmp/swarm-1", "/var/lib/swarm-lab/practice", "/tmp/lab-grade-tests/c1"] {
+            assert!(ClusterSpec::new(own, 1, 1).validate().is_ok(), "{own}");
+        }
+    }
 }

@@ -27,6 +27,14 @@ pub enum HarnessError {
     #[error("invalid cluster spec: {0}")]
     InvalidSpec(String),
 
+    #[error(
+        "{dir} was not made by private-swarm (it has no {marker} file): refusing to tear down anything there; \
+         name the directory a cluster was started in",
+        dir = .dir.display(),
+        marker = crate::state::MARKER_FILE
+    )]
+    NotOurs { dir: PathBuf },
+
     #[error("{what} ({path}): {source}")]
     Io {
         what: String,

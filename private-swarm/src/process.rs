@@ -83,6 +83,28 @@ pub struct Member {
 /// namespaces, when engines share the host's containerd), and processes inside its network
 /// namespaces `netns_inodes`. Never includes the calling process.
 pub fn members(roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) -> Vec<Member> {
+    collect(roots, marks, netns_inodes, &[], true)
+}
+
+/// A process named for good: its pid and start time (so a reused pid is not it).
+pub type Started = (u32, u64);
+
+/// `pids` and all their descendants, each with its start time: taken while a parent still
+/// lives, it names the processes a dockerd started even after they are re-parented.
+pub fn family(pids: &[u32]) -> Vec<Started> {
+    collect(&[], &[], &[], pids, false).iter().filter_map(|m| Some((m.pid, start_time(m.pid)?))).collect()
+}
+
+/// The processes teardown may kill: those in `started` (still the same processes), those
+/// inside the cluster's network namespaces, those whose root is in its directories, and
+/// all their descendants. Never chosen by command line: a process that merely names a
+/// cluster's directory is not the cluster's.
+pub fn owned(roots: &[PathBuf], netns_inodes: &[u64], started: &[Started]) -> Vec<Member> {
+    let still: Vec<u32> = started.iter().filter(|(pid, t)| start_time(*pid) == Some(*t)).map(|(pid, _)| *pid).collect();
+    collect(roots, &[], netns_inodes, &still, false)
+}
+
+fn collect(roots: &[PathBuf], marks: &[String], netns_inodes: &[u64], seeds: &[u32], by_cmdline: bool) -> Vec<Member> {
     let me = std::process::id();
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut picked = BTreeSet::new();
@@ -93,7 +115,7 @@ pub fn members(roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) -> Vec
         if let Some(ppid) = parent(pid) {
             children.entry(ppid).or_default().push(pid);
         }
-        if belongs(pid, roots, marks, netns_inodes) {
+        if seeds.contains(&pid) || belongs(pid, roots, marks, netns_inodes, by_cmdline) {
             picked.insert(pid);
         }
     }
@@ -112,8 +134,8 @@ pub fn members(roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) -> Vec
         .collect()
 }
 
-fn belongs(pid: u32, roots: &[PathBuf], marks: &[String], netns_inodes: &[u64]) -> bool {
-    if let Some(argv) = cmdline(pid) {
+fn belongs(pid: u32, roots: &[PathBuf], marks: &[String], netns_inodes: &[u64], by_cmdline: bool) -> bool {
+    if let Some(argv) = cmdline(pid).filter(|_| by_cmdline) {
         if argv.first().is_some_and(|a| is_engine_program(a)) {
             let line = argv.join(" ");
             if roots.iter().any(|r| mentions(&line, r)) || marks.iter().any(|m| line.contains(m.as_str())) {
@@ -164,6 +186,26 @@ mod tests {
         assert!(mentions("--config /tmp/x/c1", root));
         assert!(!mentions("dockerd --data-root /tmp/x/c10/n1/data", root));
         assert!(!mentions("dockerd --data-root /tmp/x/c1-b/n1", root));
+    }
+
+    #[test]
+    fn a_process_is_owned_by_being_started_never_by_its_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        // A process that names the directory on its command line.
+        let mut named = std::process::Command::new("sleep").arg("30").arg(&root).spawn().unwrap();
+        let mut mine = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let started = family(&[mine.id()]);
+        assert_eq!(started.len(), 1);
+        let picked: Vec<u32> = owned(std::slice::from_ref(&root), &[], &started).iter().map(|m| m.pid).collect();
+        assert_eq!(picked, vec![mine.id()]);
+        // A recorded pid whose process has been replaced (another start time) is not ours.
+        let stale = [(mine.id(), started[0].1 + 1)];
+        assert!(owned(&[], &[], &stale).is_empty());
+        for c in [&mut named, &mut mine] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 
     #[test]

@@ -162,6 +162,10 @@ impl ClusterState {
     }
 }
 
+/// Written into a cluster directory when a cluster starts there: teardown refuses a
+/// directory without it, so a wrong path never gets its processes killed or mounts removed.
+pub const MARKER_FILE: &str = ".private-swarm";
+
 pub fn state_path(dir: &Path) -> PathBuf {
     dir.join(STATE_FILE)
 }

@@ -121,6 +121,8 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     // leave together; managers one at a time, node1 last, so each leaving manager still
     // has live peers to tell (leaving together, they all wait out gossip timeouts).
     let dockerds = our_dockerds(state);
+    // What the dockerds started (containerd, shims, containers), named while they live.
+    let started = process::family(&dockerds);
     let answering = |n: &&NodeState| n.socket.exists() && dockerds.iter().any(|&pid| engine::is_our_dockerd(pid, n));
     std::thread::scope(|s| {
         for node in state.nodes.iter().filter(|n| n.role == Role::Worker).filter(answering) {
@@ -132,11 +134,11 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
     }
     stop_dockerds(state, &dockerds, &mut reap);
 
-    // Whatever survived its dockerd: containerd, shims, docker-proxy, container processes.
+    // Whatever survived its dockerd: containerd, shims, docker-proxy, container processes;
+    // only what the dockerds started or what lives in the cluster's namespaces and dirs.
     let roots = state.roots();
-    let marks = marks(state);
     for _ in 0..3 {
-        let rest: Vec<u32> = process::members(&roots, &marks, &inodes).iter().map(|m| m.pid).collect();
+        let rest: Vec<u32> = process::owned(&roots, &inodes, &started).iter().map(|m| m.pid).collect();
         if rest.is_empty() {
             break;
         }
@@ -311,15 +313,29 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
     }
 }
 
+/// Whether private-swarm made `dir` a cluster directory: its marker file is there, or
+/// (a cluster from before markers) the cluster's run directory names `dir`.
+pub fn made_by_us(dir: &Path) -> bool {
+    if dir.join(state::MARKER_FILE).is_file() {
+        return true;
+    }
+    matches!(state::read(dir), Ok(Some(s))
+        if std::fs::read_to_string(s.run_dir.join(state::CLUSTER_DIR_FILE)).is_ok_and(|d| Path::new(d.trim()) == dir))
+}
+
 /// Tears down the cluster recorded in `dir`, from any process. A directory without a state
-/// file only gets its processes killed and its mounts removed.
+/// file only gets its processes killed and its mounts removed. A directory private-swarm
+/// did not make is refused.
 pub fn teardown_dir(dir: &Path) -> Result<()> {
+    if !made_by_us(dir) {
+        return Err(HarnessError::NotOurs { dir: dir.to_path_buf() });
+    }
     match state::read(dir)? {
         Some(mut state) => teardown(&mut state, &mut []),
         None => {
             check_host()?;
             let roots = [dir.to_path_buf()];
-            let pids: Vec<u32> = process::members(&roots, &[], &[]).iter().map(|m| m.pid).collect();
+            let pids: Vec<u32> = process::owned(&roots, &[], &[]).iter().map(|m| m.pid).collect();
             for &pid in &pids {
                 process::signal(pid, Signal::SIGKILL);
             }

@@ -410,6 +410,17 @@ fn cleanup_stale_tears_down_the_cluster_of_a_killed_test_run() {
     assert!(private_swarm::cleanup_stale(root.path()).unwrap().is_empty());
 }
 
+/// Regression: teardown once killed every process whose command line named the directory
+/// it was given. A directory private-swarm did not make is refused, whatever it holds.
+#[test]
+fn teardown_refuses_a_directory_private_swarm_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(private_swarm::STATE_FILE), "{}").unwrap();
+    let e = Cluster::teardown_dir(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("was not made by private-swarm"), "{e}");
+    assert!(dir.path().join(private_swarm::STATE_FILE).exists(), "nothing was touched");
+}
+
 #[test]
 fn practice_down_cleans_an_up_killed_by_sigkill() {
     let home = cluster_dir("killed");
