@@ -89,7 +89,12 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
                 );
             }
             if let Some(f) = &c.fix {
-                let _ = writeln!(out, "      {}{}", words::pad(&fix, note_width), terminal_text(f.trim()).replace('\n', &indent));
+                let _ = writeln!(
+                    out,
+                    "      {}{}",
+                    words::pad(&fix, note_width),
+                    terminal_text(f.trim()).replace('\n', &indent)
+                );
             } else if let Some(note) = &c.fix_note {
                 let _ = writeln!(out, "      {}({})", words::pad(&fix, note_width), line(note));
             }
