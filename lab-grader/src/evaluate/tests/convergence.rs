@@ -82,6 +82,7 @@ fn lab(checks: Vec<Check>) -> Lab {
         goal: String::new(),
         answer: Answer { steps: vec![] },
         checks,
+        fixes: true,
         source: Default::default(),
     }
 }
