@@ -59,6 +59,14 @@ fn a_replacement_must_be_newer_and_in_the_same_place() {
     tasks[0].version.as_mut().unwrap().index = Some(1);
     let r = eval(&snap, tasks_a(json!({ "service": "crashy", "replaced": 1 })));
     assert_eq!(r.mismatches[0].found, "0 replaced (task history: 4 failed, 1 running)");
+    // As old as the newest failure: it replaced only the three before it.
+    let mut snap = healed();
+    let mut tasks = tasks_of(&mut snap, "crashy");
+    tasks.sort_by_key(|t| std::cmp::Reverse(index(t)));
+    let newest_failure = index(tasks[1]);
+    tasks[0].version.as_mut().unwrap().index = Some(newest_failure);
+    let r = eval(&snap, tasks_a(json!({ "service": "crashy", "replaced": 4 })));
+    assert_eq!(r.mismatches[0].found, "3 replaced (task history: 4 failed, 1 running)");
 }
 
 #[test]
