@@ -322,8 +322,7 @@ mod tests {
 
     #[test]
     fn the_message_is_made_inert() {
-        let e =
-            classify("h", &B::IOError { err: io::Error::new(io::ErrorKind::ConnectionRefused, "no\u{1b}]0;x\u{7}") });
+        let e = classify("h", &B::IOError { err: io::Error::new(io::ErrorKind::NotConnected, "no\u{1b}]0;x\u{7}") });
         assert_eq!(e, ClusterError::Unreachable { host: "h".into(), why: "no\u{FFFD}]0;x\u{FFFD}".into() });
     }
 }
