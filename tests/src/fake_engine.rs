@@ -3,7 +3,7 @@
 //! `/services`, `/tasks`, `/networks`, `/volumes`, `/secrets`, `/configs`) from a
 //! snapshot's JSON (lab-grader's recorded fixtures, edited by the test), over HTTP/1.1
 //! keep-alive, and logs every request line. A snapshot's `"fail": {"/info": "message"}`
-//! makes that path answer HTTP 500 with the message. No root, no dockerd.
+//! makes that path (`"*"`: every path) answer HTTP 500 with the message. No root, no dockerd.
 
 use serde_json::{json, Value};
 use std::io::{self, BufRead, BufReader, Write};
@@ -77,6 +77,8 @@ fn route(path: &str, s: &Value) -> Option<Value> {
             "Os": "linux", "Arch": "amd64"
         }),
         "/info" => s["info"].clone(),
+        "/swarm" => s["info"]["Swarm"]["Cluster"].clone(),
+        "/containers/json" => json!([]),
         "/nodes" => s["nodes"].clone(),
         "/services" => s["services"].clone(),
         "/tasks" => s["tasks"].clone(),
@@ -113,7 +115,7 @@ fn answer(conn: UnixStream, snapshot: &Value, log: &Mutex<Vec<String>>) -> io::R
         };
         let method_ok = request.starts_with("GET ") || request.starts_with("HEAD ");
         // `"fail": {"/info": "message"}` in the snapshot: that path answers HTTP 500.
-        let failure = snapshot["fail"][path].as_str();
+        let failure = snapshot["fail"][path].as_str().or(snapshot["fail"]["*"].as_str());
         let (status, body) = match route(path, snapshot) {
             Some(_) if failure.is_some() => ("500 Internal Server Error", json!({ "message": failure })),
             Some(body) if method_ok => ("200 OK", body),

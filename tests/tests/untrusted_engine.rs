@@ -131,7 +131,7 @@ fn lab_check_prints_engine_strings_without_their_escape_sequences() {
 fn an_engine_error_message_is_printed_without_escapes() {
     let dir = setup();
     let mut swarm = hostile_swarm();
-    swarm["fail"] = json!({ "/info": format!("boom{ESCAPES}") });
+    swarm["fail"] = json!({ "*": format!("boom{ESCAPES}") });
     let engine = FakeEngine::serve(&dir.path().join("e.sock"), swarm).unwrap();
     let out = lab(dir.path(), &["check", "hostile", "--host", &engine.endpoint()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -145,7 +145,7 @@ fn lab_grade_writes_formulas_as_text_and_prints_no_escapes() {
     let dir = setup();
     let graded = FakeEngine::serve(&dir.path().join("a.sock"), hostile_swarm()).unwrap();
     let mut broken = hostile_swarm();
-    broken["fail"] = json!({ "/info": format!("boom{ESCAPES}") });
+    broken["fail"] = json!({ "*": format!("boom{ESCAPES}") });
     let failing = FakeEngine::serve(&dir.path().join("b.sock"), broken).unwrap();
     let roster = dir.path().join("class.csv");
     std::fs::write(&roster, format!("learner,endpoint\nada,{}\nbob,{}\n", graded.endpoint(), failing.endpoint()))
