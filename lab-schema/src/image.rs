@@ -246,6 +246,15 @@ mod tests {
         assert_eq!(r("  redis:3.2 ").tag, "3.2");
     }
 
+    /// A one-part name is a repository even when it looks like a host (`my.app`, `localhost`):
+    /// only a first part followed by more parts can be a registry.
+    #[test]
+    fn a_single_part_name_with_a_dot_is_an_official_image_not_a_registry() {
+        assert_eq!(r("my.app").repository, "docker.io/library/my.app");
+        assert_eq!(r("my.app:1.0").tag, "1.0");
+        assert_eq!(r("localhost").repository, "docker.io/library/localhost");
+    }
+
     #[test]
     fn familiar_forms_drop_the_default_registry() {
         assert_eq!(r("docker.io/library/redis:3.2").familiar(), "redis:3.2");
