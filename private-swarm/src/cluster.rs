@@ -434,6 +434,39 @@ impl Cluster {
         load_images(check_host()?, &nodes.iter().map(NodeApi::new).collect::<Vec<_>>())
     }
 
+    /// Stops node `idx`'s dockerd (SIGTERM, SIGKILL after 20 s), as `systemctl restart
+    /// docker` would, then starts it again on the same data root and waits until it
+    /// answers: for tests of clients that must survive an engine restart. Its swarm state
+    /// survives; a manager may need a few seconds more before it serves swarm requests.
+    pub fn restart_engine(&mut self, idx: usize) -> Result<()> {
+        use nix::sys::signal::Signal;
+        let tools = check_host()?;
+        let node = self.state.snapshot().nodes[idx].clone();
+        if let Some(pid) = node.pid.filter(|&p| engine::is_our_dockerd(p, &node)) {
+            let child = &mut self.children[idx];
+            let mut reap = || {
+                if let Some(c) = child {
+                    if matches!(c.try_wait(), Ok(Some(_))) {
+                        *child = None;
+                    }
+                }
+            };
+            crate::process::signal(pid, Signal::SIGTERM);
+            if !crate::process::wait_gone(&[pid], Duration::from_secs(20), &mut reap).is_empty() {
+                crate::process::signal(pid, Signal::SIGKILL);
+                crate::process::wait_gone(&[pid], Duration::from_secs(5), &mut reap);
+            }
+        }
+        // A killed dockerd leaves its pidfile, and a new one refuses to start over it.
+        let _ = std::fs::remove_file(node.dir.join("docker.pid"));
+        let child = engine::spawn(tools, &node)?;
+        let pid = child.id();
+        self.children[idx] = Some(child);
+        self.state.update(|s| s.nodes[idx].pid = Some(pid))?;
+        self.info.nodes[idx].pid = pid;
+        engine::wait_ready(&node, pid, Duration::from_secs(30))
+    }
+
     /// Tears the cluster down; idempotent. Fails with the list of what is left if
     /// anything survived.
     pub fn teardown(&mut self) -> Result<()> {
