@@ -1,0 +1,266 @@
+//! Watching a lab: a new report whenever the swarm changes, for `lab check --watch` and the
+//! live cards of `lab serve`.
+//!
+//! The watcher keeps one `GET /events` stream open (service, node, network, volume,
+//! secret, config and container events) and re-reads the swarm with [`Snapshot::take`]
+//! when something happens. A burst of events (one `docker service create` sends many) is
+//! coalesced into one read: the read starts once the stream has been quiet for
+//! [`WatchOptions::quiet`], or after [`WatchOptions::burst`] at the latest. Task state
+//! changes of other nodes have no event here, so while a check is converging the swarm is
+//! re-read once every [`WatchOptions::interval`]; once it is stable nothing is sent but the
+//! open event stream. Reads an event triggers are [`WatchOptions::min_gap`] apart at least.
+//!
+//! When the engine goes away (restarted, network down) the watcher says so, retries with
+//! exponential backoff and resumes; it never gives up. Only GET requests reach the engine.
+
+use crate::connection::{ClusterError, Connection};
+use crate::endpoint::Endpoint;
+use crate::evaluate;
+use crate::report::{Report, Status};
+use crate::snapshot::Snapshot;
+use bollard::query_parameters::EventsOptionsBuilder;
+use futures_util::StreamExt;
+use lab_schema::Lab;
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+
+/// The event types that can change a grade.
+pub const EVENT_TYPES: [&str; 7] = ["service", "node", "network", "volume", "secret", "config", "container"];
+
+/// How a watch behaves; the defaults are what `lab check --watch` and `lab serve` use.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    /// Bounds connecting and each snapshot request.
+    pub timeout: Duration,
+    /// A burst of events has ended after this long without another one.
+    pub quiet: Duration,
+    /// Read at the latest this long after the first event of a burst.
+    pub burst: Duration,
+    /// The re-read period while a check is converging.
+    pub interval: Duration,
+    /// Reads a burst of events triggers are at least this far apart.
+    pub min_gap: Duration,
+    /// First and longest wait before reconnecting to an engine that went away.
+    pub backoff: (Duration, Duration),
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            only: Vec::new(),
+            skip: Vec::new(),
+            timeout: Duration::from_secs(30),
+            quiet: Duration::from_millis(100),
+            burst: Duration::from_millis(500),
+            interval: Duration::from_secs(1),
+            min_gap: Duration::from_millis(250),
+            backoff: (Duration::from_millis(250), Duration::from_secs(8)),
+        }
+    }
+}
+
+/// What a watch tells its consumer.
+#[derive(Debug, Clone)]
+pub enum WatchEvent {
+    /// A report that differs from the previous one (or the first after connecting).
+    Report {
+        report: Box<Report>,
+        /// What changed since the previous report, one line each (empty for the first).
+        changes: Vec<String>,
+    },
+    /// The engine could not be read; the watch retries after `retry_in`.
+    Lost { error: ClusterError, retry_in: Duration, attempt: u32 },
+}
+
+/// Watches `lab` on the engine at `endpoint` and sends a [`WatchEvent`] per change, until
+/// the receiver is dropped. Never returns an error: a lost engine is reported and retried.
+pub async fn watch(lab: &Lab, endpoint: &Endpoint, opts: &WatchOptions, tx: mpsc::Sender<WatchEvent>) {
+    let mut last: Option<Report> = None;
+    let mut attempt = 0u32;
+    loop {
+        let error = tokio::select! {
+            e = watch_connected(lab, endpoint, opts, &tx, &mut last, &mut attempt) => e,
+            _ = tx.closed() => return,
+        };
+        let Some(error) = error else { return };
+        attempt += 1;
+        let retry_in = backoff(opts.backoff, attempt);
+        if tx.send(WatchEvent::Lost { error, retry_in, attempt }).await.is_err() {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(retry_in) => {}
+            _ = tx.closed() => return,
+        }
+    }
+}
+
+/// The wait before reconnect attempt `attempt` (1, 2, …): doubling from the first wait up
+/// to the longest.
+pub fn backoff((first, longest): (Duration, Duration), attempt: u32) -> Duration {
+    first.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(longest)
+}
+
+/// One connection's worth of watching. Returns the error that ended it, or `None` when the
+/// receiver has gone.
+async fn watch_connected(
+    lab: &Lab,
+    endpoint: &Endpoint,
+    opts: &WatchOptions,
+    tx: &mpsc::Sender<WatchEvent>,
+    last: &mut Option<Report>,
+    attempt: &mut u32,
+) -> Option<ClusterError> {
+    let conn = match Connection::open(endpoint, opts.timeout).await {
+        Ok(c) => c,
+        Err(e) => return Some(e),
+    };
+    // Subscribed before the first read, and a little into the past, so no change between
+    // the two is missed (a replayed event costs one read that reports nothing new).
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs().saturating_sub(2);
+    let filters = HashMap::from([("type", EVENT_TYPES.to_vec())]);
+    let mut events =
+        conn.docker.events(Some(EventsOptionsBuilder::new().since(&since.to_string()).filters(&filters).build()));
+    let mut resumed = *attempt > 0 || last.is_none();
+    loop {
+        let read_at = Instant::now();
+        let report = match tokio::time::timeout(opts.timeout, read(lab, &conn, opts)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Some(e),
+            Err(_) => {
+                return Some(ClusterError::Timeout { host: endpoint.host.clone(), secs: opts.timeout.as_secs_f64() })
+            }
+        };
+        *attempt = 0;
+        let changed = last.as_ref() != Some(&report);
+        if changed || resumed {
+            let changes = last.as_ref().map(|l| changes(l, &report)).unwrap_or_default();
+            *last = Some(report.clone());
+            if tx.send(WatchEvent::Report { report: Box::new(report.clone()), changes }).await.is_err() {
+                return None;
+            }
+        }
+        resumed = false;
+        let converging = report.checks.iter().any(|c| c.status == Status::Converging);
+        // Wait for the next reason to read: an event (then the end of its burst), or,
+        // while converging, the re-read period.
+        let next_poll = read_at + opts.interval;
+        let first_event = if converging {
+            tokio::select! {
+                e = events.next() => Some(e),
+                _ = tokio::time::sleep_until(next_poll.into()) => None,
+            }
+        } else {
+            Some(events.next().await)
+        };
+        if let Some(e) = first_event {
+            match e {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Some(crate::connection::classify(&endpoint.host, &e)),
+                None => return Some(stream_ended(endpoint)),
+            }
+            let burst_end = Instant::now() + opts.burst;
+            loop {
+                let quiet_end = (Instant::now() + opts.quiet).min(burst_end);
+                match tokio::time::timeout_at(quiet_end.into(), events.next()).await {
+                    Err(_) => break,
+                    Ok(Some(Ok(_))) => continue,
+                    Ok(Some(Err(e))) => return Some(crate::connection::classify(&endpoint.host, &e)),
+                    Ok(None) => return Some(stream_ended(endpoint)),
+                }
+            }
+            tokio::time::sleep_until((read_at + opts.min_gap).into()).await;
+        }
+    }
+}
+
+fn stream_ended(endpoint: &Endpoint) -> ClusterError {
+    ClusterError::Unreachable { host: endpoint.host.clone(), why: "the event stream ended (engine restarted?)".into() }
+}
+
+async fn read(lab: &Lab, conn: &Connection, opts: &WatchOptions) -> Result<Report, ClusterError> {
+    let snap = Snapshot::take(conn).await?;
+    let mut report = evaluate::evaluate(lab, &snap, &opts.only, &opts.skip);
+    report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
+    Ok(report)
+}
+
+/// What changed from `before` to `after`, one line each: the score, and every check whose
+/// status, points or mismatches changed (`vote: fail → pass`).
+pub fn changes(before: &Report, after: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    if before.score != after.score {
+        out.push(format!("score {}/{} → {}/{}", before.score, before.max_score, after.score, after.max_score));
+    }
+    for c in &after.checks {
+        match before.checks.iter().find(|b| b.id == c.id) {
+            Some(b) if b.status != c.status => {
+                out.push(format!("{}: {} → {}", c.id, b.status.as_str(), c.status.as_str()))
+            }
+            Some(b) if b.mismatches != c.mismatches || b.points != c.points => {
+                out.push(format!("{}: still {}, mismatches changed", c.id, c.status.as_str()))
+            }
+            Some(_) => {}
+            None => out.push(format!("{}: {}", c.id, c.status.as_str())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CheckReport, ClusterInfo, Mismatch};
+
+    fn check(id: &str, status: Status, points: u32) -> CheckReport {
+        CheckReport {
+            id: id.into(),
+            title: id.into(),
+            status,
+            points,
+            max_points: 50,
+            message: String::new(),
+            hint: String::new(),
+            fix: String::new(),
+            mismatches: Vec::new(),
+        }
+    }
+
+    fn report(checks: Vec<CheckReport>) -> Report {
+        Report {
+            lab: "l".into(),
+            title: "L".into(),
+            score: checks.iter().map(|c| c.points).sum(),
+            max_score: 100,
+            passed: checks.iter().all(|c| c.status == Status::Pass),
+            cluster: ClusterInfo::default(),
+            checks,
+        }
+    }
+
+    #[test]
+    fn changes_name_the_score_and_each_check_that_moved() {
+        let a = report(vec![check("net", Status::Pass, 50), check("vote", Status::Fail, 0)]);
+        let b = report(vec![check("net", Status::Pass, 50), check("vote", Status::Pass, 50)]);
+        assert_eq!(changes(&a, &b), ["score 50/100 → 100/100", "vote: fail → pass"]);
+        assert!(changes(&b, &b).is_empty());
+    }
+
+    #[test]
+    fn a_check_that_fails_differently_is_a_change() {
+        let a = report(vec![check("vote", Status::Fail, 0)]);
+        let mut b = a.clone();
+        b.checks[0].mismatches.push(Mismatch { field: "replicas".into(), expected: "2".into(), found: "1".into() });
+        assert_eq!(changes(&a, &b), ["vote: still fail, mismatches changed"]);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_longest_wait() {
+        let b = (Duration::from_millis(250), Duration::from_secs(8));
+        let waits: Vec<u64> = (1..=8).map(|n| backoff(b, n).as_millis() as u64).collect();
+        assert_eq!(waits, [250, 500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    }
+}
