@@ -22,6 +22,11 @@ use std::fmt::Write as _;
 /// reader's light or dark theme.
 pub const CARD_CSS: &str = include_str!("../assets/lab-card.css");
 
+/// The live-card script, embedded like the stylesheet: under `lab serve` it fills each
+/// card with the learner's current report and follows changes; on `file://` or any other
+/// server it does nothing.
+pub const LIVE_JS: &str = include_str!("../assets/lab-live.js");
+
 /// How a card is rendered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CardOptions {
@@ -49,6 +54,18 @@ pub fn check_command(lab: &Lab) -> String {
 /// own: CommonMark ends a `<style>` block at `</style>`).
 pub fn style_block() -> String {
     format!("<style class=\"mdbook-lab\">\n{}\n</style>", CARD_CSS.trim())
+}
+
+/// The `<script>` block that follows the stylesheet (an HTML block of its own, ended by
+/// `</script>`).
+pub fn script_block() -> String {
+    format!("<script class=\"mdbook-lab\">\n{}\n</script>", LIVE_JS.trim())
+}
+
+/// The progress list of the book's first chapter: hidden, and filled in by the script
+/// only when `lab serve` serves the book.
+pub fn progress_block() -> String {
+    format!("{}\n{}\n<div class=\"lab-progress\" hidden></div>", style_block(), script_block())
 }
 
 /// One lab as an HTML block (no trailing newline, no blank line inside), in English.

@@ -4,7 +4,7 @@
 //! `with_preprocessor`) and behind the `mdbook-lab` binary's JSON protocol.
 
 use crate::answer::{is_answer_chapter, remove_answer_chapters, unlink_removed_with_note, ANSWER_SUFFIX};
-use crate::card::{render_card_in, style_block, CardOptions, LessonLink};
+use crate::card::{progress_block, render_card_in, script_block, style_block, CardOptions, LessonLink};
 use crate::config::{LabConfig, PREPROCESSOR_NAME};
 use crate::directive::{find_directives, Directive};
 use crate::error::{shown_path, BuildError, ChapterError};
@@ -153,6 +153,17 @@ pub fn render_book_in(
     if !errors.is_empty() {
         return Err(BuildError::Chapters(errors));
     }
+    // The book's first chapter, when it is its introduction, lists the learner's progress
+    // under `lab serve`.
+    let mut first = true;
+    book.for_each_chapter_mut(|ch| {
+        let intro = ch.source_path.as_deref().and_then(Path::file_stem).is_some_and(|s| {
+            ["introduction", "index", "readme"].contains(&s.to_string_lossy().to_lowercase().as_str())
+        });
+        if std::mem::take(&mut first) && intro && !labs.is_empty() {
+            ch.content = format!("{}\n\n{}\n", ch.content.trim_end(), progress_block());
+        }
+    });
     for lab in labs.iter().filter(|l| !placed.contains(&l.id)) {
         warnings.push(format!(
             "lab \"{}\" ({}) has no card in the book: add {{{{#lab {}}}}} to {}",
@@ -223,14 +234,14 @@ fn relative_href(from: &Path, to: &Path) -> String {
 }
 
 /// Replaces each directive's line with its card (the chapter's first card is preceded by
-/// the stylesheet), keeping the line's container prefix, and ends each card with a blank
+/// the stylesheet and the live-card script), keeping the line's container prefix, and ends each card with a blank
 /// line so the Markdown after it is read as Markdown again.
 fn splice_cards(content: &str, cards: Vec<(Directive, String)>) -> String {
     let mut out = String::with_capacity(content.len() + cards.len() * 4096);
     let mut pos = 0;
     for (i, (d, card)) in cards.into_iter().enumerate() {
         out.push_str(&content[pos..d.line_range.start]);
-        let block = if i == 0 { format!("{}\n{card}", style_block()) } else { card };
+        let block = if i == 0 { format!("{}\n{}\n{card}", style_block(), script_block()) } else { card };
         let continuation = d.prefix;
         for (n, line) in block.lines().enumerate() {
             if n > 0 {

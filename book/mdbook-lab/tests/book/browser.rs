@@ -255,6 +255,10 @@ fn chromium_shows_the_card_and_opens_a_hint_on_click() {
     let border = page.eval(&format!("getComputedStyle(document.querySelector('{card}')).borderLeftWidth"));
     assert_eq!(border, json!("5px"));
 
+    // Not served by `lab serve`: the live-card script is there and leaves the static card alone.
+    let inert = "document.querySelector('script.mdbook-lab') !== null && document.querySelector('.lab-live') === null";
+    assert_eq!(page.eval(inert), json!(true));
+
     let details = format!("{card} .lab-check details.lab-hint");
     assert_eq!(page.eval(&format!("document.querySelector('{details}').open")), json!(false));
     let hint_visible = format!("document.querySelector('{details} .lab-hint-body').checkVisibility()");
