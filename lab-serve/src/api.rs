@@ -1,0 +1,128 @@
+//! The JSON API the lab cards' script reads. Reports are the `lab check --format json`
+//! contract with every `fix` null (the served book is the learner edition).
+//!
+//! - `GET /api/labs`: `[{"id", "title", "chapter", "completed_at", "best_score",
+//!   "max_score"}]`, in course order (as `lab list --format json`, plus `max_score`).
+//! - `GET /api/labs/<id>/check`: one report (200), or `{"error", "status"}` with 503 when
+//!   the engine cannot be read.
+//! - `GET /api/labs/<id>/watch`: Server-Sent Events: `report` (the JSON report) on every
+//!   change, `lost` (`{"error", "retry_in_ms"}`) while the engine is away.
+//!
+//! A full score is recorded in the learner's progress, as `lab check` does.
+
+use crate::ServeConfig;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use lab_grader::{check_lab, CheckOptions, Connection, Report, WatchEvent, WatchOptions};
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+type Shared = Arc<ServeConfig>;
+
+/// How long `GET /api/labs/<id>/check` may re-read a converging swarm.
+const CHECK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/labs", get(labs))
+        .route("/api/labs/{id}/check", get(check))
+        .route("/api/labs/{id}/watch", get(watch))
+}
+
+/// A report as the API sends it: the JSON contract, `fix` null in every check.
+pub fn report_json(report: &Report) -> Value {
+    let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
+    if let Some(checks) = v.get_mut("checks").and_then(Value::as_array_mut) {
+        for c in checks {
+            c["fix"] = Value::Null;
+        }
+    }
+    v
+}
+
+fn record(config: &ServeConfig, report: &Report) {
+    if let Some(path) = &config.progress {
+        match lab_grader::progress::record(path, report) {
+            Ok((_, Some(w))) => eprintln!("lab serve: warning: {w}"),
+            Ok(_) => {}
+            Err(e) => eprintln!("lab serve: warning: {e}"),
+        }
+    }
+}
+
+async fn labs(State(config): State<Shared>) -> Json<Value> {
+    let progress = config.progress.as_deref().map(|p| lab_grader::progress::load(p).0).unwrap_or_default();
+    let list: Vec<Value> = config
+        .labs
+        .iter()
+        .map(|s| {
+            let done = progress.labs.get(&s.lab.id);
+            json!({
+                "id": s.lab.id,
+                "title": s.lab.title,
+                "chapter": s.chapter,
+                "completed_at": done.map(|d| d.completed_at.clone()),
+                "best_score": done.map(|d| d.best_score),
+                "max_score": s.lab.max_score(),
+            })
+        })
+        .collect();
+    Json(Value::Array(list))
+}
+
+fn unknown(id: &str, config: &ServeConfig) -> Response {
+    let ids: Vec<&str> = config.labs.iter().map(|l| l.lab.id.as_str()).collect();
+    let error = format!("unknown lab `{id}`; labs: {}", ids.join(", "));
+    (StatusCode::NOT_FOUND, Json(json!({ "error": error, "status": "unknown_lab" }))).into_response()
+}
+
+async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(served) = config.labs.iter().find(|l| l.lab.id == id) else { return unknown(&id, &config) };
+    let result = async {
+        let conn = Connection::open(&config.endpoint, config.timeout).await?;
+        // As `lab check`, but a page waits at most a few seconds: a check still converging
+        // then is reported as converging, and the watch stream brings the rest.
+        let deadline = std::time::Instant::now() + CHECK_DEADLINE;
+        check_lab(&served.lab, &conn, &CheckOptions { deadline: Some(deadline), ..Default::default() }).await
+    }
+    .await;
+    match result {
+        Ok(report) => {
+            record(&config, &report);
+            Json(report_json(&report)).into_response()
+        }
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "error": e.to_string(), "status": lab_grader::grade::GradeStatus::of(&e).as_str() })),
+        )
+            .into_response(),
+    }
+}
+
+async fn watch(State(config): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(served) = config.labs.iter().find(|l| l.lab.id == id) else { return unknown(&id, &config) };
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let lab = served.lab.clone();
+    let opts = WatchOptions { timeout: config.timeout, ..Default::default() };
+    let endpoint = config.endpoint.clone();
+    // Ends when the browser goes away: the stream below is dropped, and with it `rx`.
+    tokio::spawn(async move { lab_grader::watch(&lab, &endpoint, &opts, tx).await });
+    let stream = futures_util::stream::unfold((rx, config), |(mut rx, config)| async move {
+        let event = match rx.recv().await? {
+            WatchEvent::Report { report, .. } => {
+                record(&config, &report);
+                Event::default().event("report").data(report_json(&report).to_string())
+            }
+            WatchEvent::Lost { error, retry_in, .. } => Event::default()
+                .event("lost")
+                .data(json!({ "error": error.to_string(), "retry_in_ms": retry_in.as_millis() as u64 }).to_string()),
+        };
+        Some((Ok::<_, Infallible>(event), (rx, config)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}

@@ -1,0 +1,75 @@
+//! `lab serve`: the learner edition of the book, served on 127.0.0.1 with live lab cards.
+//!
+//! - [`book`]: building the learner edition in-process (mdbook-lab's preprocessor, no
+//!   fixes or answers) and serving its files.
+//! - [`api`]: the JSON API the cards' script reads: `GET /api/labs`, `GET
+//!   /api/labs/<id>/check` and `GET /api/labs/<id>/watch` (Server-Sent Events, driven by
+//!   `lab_grader::watch`, the same watcher as `lab check --watch`).
+//! - [`host`]: the Host-header guard: the engine's state is the learner's, so only pages of
+//!   this server may read it (no DNS rebinding, no permissive CORS).
+//!
+//! Only GET requests reach the engine, as with every `lab` command.
+
+pub mod api;
+pub mod book;
+pub mod host;
+
+use axum::Router;
+use lab_grader::Endpoint;
+use lab_schema::Lab;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A lab as the server lists it.
+#[derive(Debug, Clone)]
+pub struct ServedLab {
+    pub lab: Lab,
+    /// The title of its book chapter.
+    pub chapter: String,
+}
+
+/// Everything the server needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The built learner edition (see [`book::build`]).
+    pub site: PathBuf,
+    /// The labs, in course order.
+    pub labs: Vec<ServedLab>,
+    /// The engine the docker CLI points at.
+    pub endpoint: Endpoint,
+    /// Where progress is kept (`None`: not kept, e.g. no HOME).
+    pub progress: Option<PathBuf>,
+    /// Bounds connecting to the engine and each read.
+    pub timeout: Duration,
+}
+
+/// Why serving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot build the book in {}: {why}", dir.display())]
+    Book { dir: PathBuf, why: String },
+    #[error("cannot listen on {addr}: {source}. Is another `lab serve` running? Try --port with another number")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The whole application: API, book files and the Host guard for `addr`.
+pub fn app(config: ServeConfig, addr: SocketAddr) -> Router {
+    let state = Arc::new(config);
+    api::routes()
+        .fallback(book::serve_file)
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(Arc::new(host::Allowed::for_addr(addr)), host::guard))
+}
+
+/// Listens on `addr` and serves until the future is dropped. `ready` is called with the
+/// bound address (the port may have been 0).
+pub async fn serve(config: ServeConfig, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let bound = listener.local_addr().map_err(ServeError::Serve)?;
+    ready(bound);
+    axum::serve(listener, app(config, bound)).await.map_err(ServeError::Serve)
+}
