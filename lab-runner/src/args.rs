@@ -77,6 +77,9 @@ pub enum Command {
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
     #[command(after_help = GRADE_HELP)]
     Grade(GradeArgs),
+    /// Serve the book on http://127.0.0.1:4000 with live lab cards: each card follows your
+    /// swarm and shows its checks as they pass (read-only, like `lab check`)
+    Serve(ServeArgs),
     /// The practice swarm: private engines on this Linux machine (root), or containers on your Docker
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -86,8 +89,17 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    /// Output format (json: [{"id", "title", "chapter", "completed_at", "best_score"}])
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
     #[command(flatten)]
     pub labs: LabsArgs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -137,6 +149,34 @@ pub struct CheckArgs {
     /// found (paste them in order); without it, the report gives hints only
     #[arg(long)]
     pub fix: bool,
+    /// Keep watching: a new report whenever the swarm changes (redrawn in place on a
+    /// terminal; one JSON report per line with --format json), until Ctrl-C, which exits
+    /// with the last report's code
+    #[arg(long, conflicts_with = "wait")]
+    pub watch: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port)
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Open the book in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Listen on this address instead of 127.0.0.1 (anyone who reaches it can read your swarm)
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<std::net::IpAddr>,
+    /// The book folder (holding book.toml; default: ./book, else the one lab was built from)
+    #[arg(long, env = "SWARM_LAB_BOOK", value_name = "DIR")]
+    pub book: Option<PathBuf>,
+    /// Give up on an engine that does not answer within this time
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = value::duration)]
+    pub timeout: Duration,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[command(flatten)]
@@ -326,6 +366,9 @@ impl CheckArgs {
         if let Some(id) = self.only.iter().find(|id| self.skip.contains(id)) {
             return Err(format!("check `{id}` is given to both --only and --skip; keep one"));
         }
+        if self.watch && self.format == Format::Junit {
+            return Err("--watch prints human or JSON reports; --format junit is for one-shot runs".into());
+        }
         Ok(())
     }
 }
@@ -359,6 +402,7 @@ impl Command {
     pub fn json_output(&self) -> bool {
         matches!(self, Command::Check(a) if a.format == Format::Json)
             || matches!(self, Command::Cluster(ClusterCommand::Status { format: StatusFormat::Json, .. }))
+            || matches!(self, Command::List(a) if a.format == ListFormat::Json)
     }
 }
 

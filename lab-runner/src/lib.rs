@@ -101,6 +101,7 @@ fn run(cli: Cli) -> Exit {
         Command::Solve(a) => command::solve::run(&a),
         Command::Demo(a) => command::demo::run(&a),
         Command::Grade(a) => command::grade::run(&a),
+        Command::Serve(a) => command::serve::run(&a),
         Command::Cluster(c) => command::cluster::run(c),
         Command::Completions(a) => {
             // Into a buffer first: clap_complete panics on a closed pipe (`| head`).
@@ -141,6 +142,12 @@ pub(crate) fn error(msg: impl std::fmt::Display) {
     let red = anstyle::AnsiColor::Red.on_default().bold();
     let word = lang().tr(words::ERROR);
     anstream::eprintln!("{red}lab: {word}:{red:#} {msg}");
+}
+
+/// Prints a warning line to stderr, `lab: warning: …`, for what does not stop the command.
+pub(crate) fn warn(msg: impl std::fmt::Display) {
+    let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
+    anstream::eprintln!("{yellow}lab: warning:{yellow:#} {msg}");
 }
 
 /// How the learner should type this program in hints: `lab` when that is what their shell

@@ -91,6 +91,7 @@ fn contexts_pick_the_engine_like_the_docker_cli() {
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = std::process::Command::new(lab_bin());
         c.args(args)
+            .env("XDG_STATE_HOME", state_home())
             .env("DOCKER_CONFIG", cfg.path())
             .env_remove("DOCKER_HOST")
             .env_remove("DOCKER_CONTEXT")

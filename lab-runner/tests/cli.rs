@@ -19,6 +19,7 @@ impl Lab {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lab"));
         cmd.args(args)
             .env("SWARM_LAB_HOME", home.path())
+            .env("XDG_STATE_HOME", home.path())
             .env("DOCKER_CONFIG", home.path().join("docker-config"))
             .env("DOCKER_HOST", "unix:///nonexistent/lab-cli-test.sock")
             .env_remove("DOCKER_CONTEXT")

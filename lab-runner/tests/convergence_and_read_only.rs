@@ -35,6 +35,7 @@ running = 1
 fn lab_with(host: &str, labs: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(lab_bin())
         .args(args)
+        .env("XDG_STATE_HOME", state_home())
         .env("DOCKER_HOST", host)
         .env("SWARM_LAB_LABS", labs)
         .env("NO_COLOR", "1")

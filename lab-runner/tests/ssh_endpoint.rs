@@ -124,6 +124,7 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
     let host = format!("ssh://root@127.0.0.1:{port}");
     let check = |extra: &[&str]| {
         Command::new(lab_bin())
+            .env("XDG_STATE_HOME", state_home())
             .args([
                 "check",
                 "day6-voting-app",

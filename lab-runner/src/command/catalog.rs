@@ -1,7 +1,7 @@
 //! `lab list`, `lab show` and `lab validate`: reading the labs without any engine.
 
 use super::{find_lab, load_catalog, print_lab_errors};
-use crate::args::{ListArgs, ShowArgs, ValidateArgs};
+use crate::args::{ListArgs, ListFormat, ShowArgs, ValidateArgs};
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 use lab_schema::load_file;
@@ -18,11 +18,39 @@ pub fn list(a: &ListArgs) -> Exit {
         crate::course::chapter_of(&book, &l.lesson)
             .map_or_else(|| format!("-  {}", l.lesson), |c| format!("{:>2}  {}", c.number, c.title))
     };
+    let progress = match lab_grader::progress::default_path(&|k| std::env::var(k).ok()) {
+        Ok(path) => {
+            let (p, warning) = lab_grader::progress::load(&path);
+            if let Some(w) = warning {
+                crate::warn(w);
+            }
+            p
+        }
+        Err(_) => Default::default(),
+    };
+    if a.format == ListFormat::Json {
+        let rows: Vec<serde_json::Value> = labs
+            .iter()
+            .map(|l| {
+                let done = progress.labs.get(&l.id);
+                serde_json::json!({
+                    "id": l.id,
+                    "title": l.title,
+                    "chapter": crate::course::chapter_of(&book, &l.lesson).map_or(l.lesson.as_str(), |c| c.title.as_str()),
+                    "completed_at": done.map(|d| d.completed_at.as_str()),
+                    "best_score": done.map(|d| d.best_score),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return Exit::Ok;
+    }
     let w = labs.iter().map(|l| l.id.len()).max().unwrap_or(0).max(3);
     let cw = labs.iter().map(|l| chapter(l).chars().count()).max().unwrap_or(0).max(10);
     println!("{:<cw$}  {:<w$}  CHECKS  TITLE", "   CHAPTER", "LAB");
-    for l in labs {
-        println!("{:<cw$}  {:<w$}  {:>6}  {}", chapter(l), l.id, l.checks.len(), crate::lang().text(&l.title));
+    for l in &labs {
+        let done = if progress.labs.contains_key(&l.id) { "  ✓ completed" } else { "" };
+        println!("{:<cw$}  {:<w$}  {:>6}  {}{done}", chapter(l), l.id, l.checks.len(), crate::lang().text(&l.title));
     }
     Exit::Ok
 }

@@ -43,6 +43,12 @@ fn show_wait(r: &Report, elapsed: Duration) {
 }
 
 pub fn run(a: &CheckArgs) -> Exit {
+    run_and_record(a, true)
+}
+
+/// `lab check`; `record`: remember a full score in the learner's progress (`lab demo`
+/// applies the reference answer itself, so its pass is not the learner's).
+pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
     let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
@@ -54,6 +60,17 @@ pub fn run(a: &CheckArgs) -> Exit {
         Ok(e) => e,
         Err(e) => return e,
     };
+    // Only a whole lab counts: a pass of the checks --only/--skip leave is not completion.
+    let record = record && a.only.is_empty() && a.skip.is_empty();
+    if a.watch {
+        let opts = lab_grader::WatchOptions {
+            only: a.only.clone(),
+            skip: a.skip.clone(),
+            timeout: a.timeout,
+            ..Default::default()
+        };
+        return super::watch::run(&lab, &endpoint, opts, a.format, record);
+    }
     let opts = CheckOptions {
         wait: a.wait,
         only: a.only.clone(),
@@ -73,6 +90,9 @@ pub fn run(a: &CheckArgs) -> Exit {
         Ok(r) => r,
         Err(e) => return crate::fail(Kind::from(&e), format!("{e} (endpoint from {})", endpoint.source)),
     };
+    if record {
+        record_progress(&report);
+    }
     report.localize(crate::lang());
     let no_fixes = a.fix && !lab.fixes;
     let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone());
@@ -98,6 +118,20 @@ pub fn run(a: &CheckArgs) -> Exit {
         Exit::Ok
     } else {
         Exit::Failed
+    }
+}
+
+/// Remembers a lab that scored full marks (see `lab_grader::progress`); problems are
+/// warnings, never failures of the check.
+pub(crate) fn record_progress(report: &Report) {
+    let path = match lab_grader::progress::default_path(&|k| std::env::var(k).ok()) {
+        Ok(p) => p,
+        Err(e) => return crate::warn(e),
+    };
+    match lab_grader::progress::record(&path, report) {
+        Ok((_, Some(warning))) => crate::warn(warning),
+        Ok(_) => {}
+        Err(e) => crate::warn(e),
     }
 }
 

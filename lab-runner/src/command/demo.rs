@@ -54,11 +54,12 @@ pub fn run(a: &DemoArgs) -> Exit {
         only: vec![],
         skip: vec![],
         timeout: Duration::from_secs(30),
+        watch: false,
         engine: EngineArgs { host: Some(host.clone()), context: None },
         labs: a.labs.clone(),
         fix: false,
     };
-    let code = check::run(&args);
+    let code = check::run_and_record(&args, false);
     let me = crate::me();
     eprintln!(
         "\nTry it yourself:\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",

@@ -6,7 +6,9 @@ pub mod cluster;
 pub mod demo;
 pub mod docker_cluster;
 pub mod grade;
+pub mod serve;
 pub mod solve;
+pub mod watch;
 
 use crate::args::{EngineArgs, LabsArgs};
 use crate::catalog::Catalog;

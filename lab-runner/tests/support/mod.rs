@@ -86,6 +86,11 @@ pub fn lab_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_lab"))
 }
 
+/// XDG_STATE_HOME for every `lab` the tests run: progress never goes to the real home.
+pub fn state_home() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lab-state")
+}
+
 pub fn labs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../labs")
 }
@@ -107,6 +112,7 @@ pub fn lab_with_env(host: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(lab_bin());
     cmd.args(args)
         .env("PATH", path)
+        .env("XDG_STATE_HOME", state_home())
         .env("DOCKER_HOST", host)
         .env_remove("DOCKER_CONTEXT")
         .env("NO_COLOR", "1")

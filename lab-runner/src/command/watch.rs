@@ -1,0 +1,85 @@
+//! `lab check LAB --watch`: a new report whenever the swarm changes, until Ctrl-C.
+//!
+//! On a terminal (human format) the report is redrawn in place with what changed and a
+//! "watching…" line; elsewhere a report is printed per change; `--format json` prints one
+//! compact JSON report per line. A lost engine is reported on stderr and retried by the
+//! watcher. Ctrl-C ends the watch with the exit code of the last report.
+
+use crate::args::Format;
+use crate::exit::Exit;
+use lab_grader::report::human;
+use lab_grader::{Endpoint, Report, WatchEvent, WatchOptions};
+use lab_schema::Lab;
+use std::io::{IsTerminal, Write};
+
+/// `record`: a full score is the learner's progress (not with --only/--skip).
+pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, record: bool) -> Exit {
+    let redraw = format == Format::Human && std::io::stdout().is_terminal();
+    crate::runtime().block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let watcher = {
+            let (lab, endpoint) = (lab.clone(), endpoint.clone());
+            tokio::spawn(async move { lab_grader::watch(&lab, &endpoint, &opts, tx).await })
+        };
+        let mut last: Option<Report> = None;
+        let interrupted = tokio::signal::ctrl_c();
+        tokio::pin!(interrupted);
+        loop {
+            tokio::select! {
+                _ = &mut interrupted => break,
+                event = rx.recv() => match event {
+                    Some(WatchEvent::Report { report, changes }) => {
+                        show(&report, &changes, format, redraw);
+                        if record {
+                            super::check::record_progress(&report);
+                        }
+                        last = Some(*report);
+                    }
+                    Some(WatchEvent::Lost { error, retry_in, attempt }) => {
+                        crate::warn(format!(
+                            "{error} (endpoint from {}); retrying in {:.1}s (attempt {attempt}), Ctrl-C to stop",
+                            endpoint.source,
+                            retry_in.as_secs_f64()
+                        ));
+                    }
+                    None => break,
+                },
+            }
+        }
+        watcher.abort();
+        if redraw {
+            println!();
+        }
+        match last {
+            Some(r) if r.passed => Exit::Ok,
+            Some(_) => Exit::Failed,
+            None => Exit::Cluster,
+        }
+    })
+}
+
+fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            let _ = writeln!(out, "{}", serde_json::to_string(report).unwrap_or_default());
+        }
+        _ if redraw => {
+            // Home, clear the screen, then the report: the screen always shows the latest.
+            let _ = write!(out, "\x1b[H\x1b[2J");
+            let _ = write!(out, "{}", human::render(report, human::Style { color: crate::stdout_color() }));
+            if !changes.is_empty() {
+                let _ = writeln!(out, "\nchanged: {}", changes.join("; "));
+            }
+            let _ = writeln!(out, "\nwatching… Ctrl-C to stop");
+        }
+        _ => {
+            if !changes.is_empty() {
+                let _ = writeln!(out, "changed: {}", changes.join("; "));
+            }
+            let _ = write!(out, "{}", human::render(report, human::Style { color: crate::stdout_color() }));
+            let _ = writeln!(out);
+        }
+    }
+    let _ = out.flush();
+}
