@@ -89,6 +89,12 @@ impl Browser {
 
     /// Sends a CDP command (to a page session if given) and waits for its result.
     pub fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params).unwrap_or_else(|err| panic!("{method} failed: {err}"))
+    }
+
+    /// [`Browser::call`], with the protocol's error as `Err` (a page that is navigating
+    /// has no context to evaluate in for a moment).
+    pub fn try_call(&mut self, session: Option<&str>, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut msg = json!({ "id": id, "method": method, "params": params });
@@ -105,9 +111,9 @@ impl Browser {
             let reply: Value = serde_json::from_str(&text).unwrap();
             if reply["id"] == json!(id) {
                 if let Some(err) = reply.get("error") {
-                    panic!("{method} failed: {err}");
+                    return Err(err.clone());
                 }
-                return reply["result"].clone();
+                return Ok(reply["result"].clone());
             }
         }
         panic!("no answer to {method} within {TIMEOUT:?}");
@@ -178,8 +184,13 @@ impl Page<'_> {
     pub fn wait_for(&mut self, condition: &str) {
         let deadline = Instant::now() + TIMEOUT;
         while Instant::now() < deadline {
-            if self.eval(condition) == json!(true) {
-                return;
+            // While the page navigates, evaluating fails: that is "not yet", not an error.
+            let session = self.session.clone();
+            let params = json!({ "expression": condition, "returnByValue": true });
+            if let Ok(r) = self.browser.try_call(Some(&session), "Runtime.evaluate", params) {
+                if r.get("exceptionDetails").is_none() && r["result"]["value"] == json!(true) {
+                    return;
+                }
             }
             std::thread::sleep(Duration::from_millis(100));
         }
