@@ -19,7 +19,7 @@ use std::time::Duration;
     about = "Check Docker Swarm labs against a live swarm, grade a class, and run a practice swarm",
     long_about = "lab reads the swarm you built (the same engine the docker CLI talks to) and grades it, \
 check by check, against the course's lab definitions. It only reads: nothing you built is changed by \
-`lab check` or `lab grade`.",
+`lab check`, `lab serve` or `lab grade`.",
     after_help = crate::exit::HELP
 )]
 pub struct Cli {
