@@ -224,7 +224,8 @@ mod tests {
             max_points: 50,
             message: String::new(),
             hint: String::new(),
-            fix: String::new(),
+            fix: None,
+            fix_note: None,
             mismatches: Vec::new(),
         }
     }
