@@ -6,17 +6,17 @@ use crate::{ServeConfig, ServeError};
 use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use mdbook_driver::MDBook;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 /// Builds the learner edition of the book in `book_dir` into `dest`.
 pub fn build(book_dir: &Path, dest: &Path) -> Result<(), ServeError> {
     let err = |why: String| ServeError::Book { dir: book_dir.to_path_buf(), why };
-    let mut book = MDBook::load(book_dir).map_err(|e| err(format!("{e:#} (the folder must hold book.toml)")))?;
+    // The English edition, with the gettext and lab preprocessors in-process (same names as
+    // book.toml's command entries, so nothing is spawned).
+    let mut book = mdbook_lab::i18n::load_edition(book_dir, None, mdbook_lab::LabPreprocessor::with_solutions(false))
+        .map_err(|e| err(format!("{e:#} (the folder must hold book.toml)")))?;
     book.config.build.build_dir = dest.to_path_buf();
-    // Same name as [preprocessor.lab]: replaces the command entry, so nothing is spawned.
-    book.with_preprocessor(mdbook_lab::LabPreprocessor::with_solutions(false));
     book.build().map_err(|e| err(format!("{e:#}")))
 }
 
