@@ -1,6 +1,8 @@
 //! HTTP to the engine over a byte stream (a unix socket, plain TCP, or `ssh … docker system
-//! dial-stdio`), one connection per request, reading what every answer's headers say about
-//! the engine: `Api-Version` and `Server` (`Docker/20.10.24 (linux)`).
+//! dial-stdio`), reading what every answer's headers say about
+//! the engine: `Api-Version` and `Server` (`Docker/20.10.24 (linux)`). Unix sockets and TCP
+//! take one connection per request (cheap); ssh keeps one connection per engine
+//! ([`crate::ssh::Session`]), as each new one costs an ssh handshake.
 //!
 //! That is what lets the first snapshot go out in one concurrent round without asking
 //! `/version` (or `/info`) first, both slow on 20.10 (dockerd asks runc and containerd for
@@ -9,7 +11,7 @@
 //! that they are pinned to `min(engine's version, MAX_API)`.
 
 use crate::connection::MAX_API;
-use crate::ssh::SshTarget;
+use crate::ssh::{Session, SshTarget};
 use bollard::{BollardRequest, ClientVersion, Docker};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, HOST};
@@ -116,8 +118,16 @@ where
     sender.send_request(req).await.map_err(bollard::errors::Error::from)
 }
 
+/// [`Dial`] with the ssh connection a client keeps.
+#[derive(Clone)]
+enum Route {
+    Unix(PathBuf),
+    Tcp(String),
+    Ssh(Arc<Session>),
+}
+
 async fn send(
-    dial: Dial,
+    route: Route,
     facts: Arc<SharedFacts>,
     req: BollardRequest,
 ) -> Result<hyper::Response<Incoming>, bollard::errors::Error> {
@@ -126,14 +136,14 @@ async fn send(
     parts.uri = path.parse().map_err(|e| io_err(std::io::Error::other(format!("bad request path {path}: {e}"))))?;
     parts.headers.insert(HOST, HeaderValue::from_static("docker"));
     let req = BollardRequest::from_parts(parts, body);
-    let resp = match dial {
-        Dial::Unix(path) => over(tokio::net::UnixStream::connect(&path).await.map_err(io_err)?, req).await?,
-        Dial::Tcp(addr) => {
+    let resp = match route {
+        Route::Unix(path) => over(tokio::net::UnixStream::connect(&path).await.map_err(io_err)?, req).await?,
+        Route::Tcp(addr) => {
             let s = tokio::net::TcpStream::connect(&addr).await.map_err(io_err)?;
             let _ = s.set_nodelay(true);
             over(s, req).await?
         }
-        Dial::Ssh(target) => crate::ssh::send(target, req).await?,
+        Route::Ssh(session) => session.send(req).await?,
     };
     facts.record(resp.headers());
     Ok(resp)
@@ -147,9 +157,14 @@ pub(crate) fn connect(
 ) -> Result<Docker, bollard::errors::Error> {
     // bollard builds every path with this version; `send` swaps it for the pinned one.
     let v = ClientVersion { major_version: MAX_API.0, minor_version: MAX_API.1 };
+    let route = match dial {
+        Dial::Unix(path) => Route::Unix(path),
+        Dial::Tcp(addr) => Route::Tcp(addr),
+        Dial::Ssh(target) => Route::Ssh(Arc::new(Session::new(target))),
+    };
     Docker::connect_with_custom_transport(
         move |req: BollardRequest| {
-            Box::pin(send(dial.clone(), facts.clone(), req))
+            Box::pin(send(route.clone(), facts.clone(), req))
                 as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>
         },
         Some("http://docker"),

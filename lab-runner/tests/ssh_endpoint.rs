@@ -167,6 +167,17 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
     );
     assert_eq!(report["cluster"]["swarm_id"].as_str().map(|s| !s.is_empty()), Some(true));
     assert_eq!(out.status.code(), Some(1));
+    // One ssh connection for the whole check: every request of the snapshot shares it.
+    let base = connections();
+    assert_eq!(base, runs + 1, "one ssh connection per lab check");
+
+    // Under --wait a failure is read twice, a second apart, before it is reported: both
+    // snapshots go over one connection.
+    let t0 = std::time::Instant::now();
+    let out = check(&["--wait", "2s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(t0.elapsed() >= std::time::Duration::from_secs(1), "it read the swarm again a second later");
+    assert_eq!(connections(), base + 1, "one ssh connection for a whole --wait loop");
 
     assert_eq!(users_known_hosts(), before, "the test must not touch ~/.ssh/known_hosts");
 }
