@@ -191,7 +191,11 @@ impl Practice {
             _ => DownOutcome::NothingRunning,
         };
         if self.dir.exists() {
-            teardown::teardown_dir(&self.dir)?;
+            // With no cluster recorded and no marker, the folder holds only what `lock` just
+            // made: nothing to tear down (a second `down` is not an error).
+            if old.is_some() || teardown::made_by_us(&self.dir) {
+                teardown::teardown_dir(&self.dir)?;
+            }
             // Torn down cleanly: the record, the logs and the engines' config go too.
             std::fs::remove_dir_all(&self.dir)
                 .map_err(|e| HarnessError::io("cannot remove the practice directory", &self.dir, e))?;
