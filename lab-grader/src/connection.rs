@@ -152,6 +152,39 @@ fn transport_failure(e: &bollard::errors::Error) -> Option<Transport> {
     None
 }
 
+/// Tells a refused client certificate from an engine that is not there. With TLS 1.3 the
+/// client finishes its handshake before the engine checks the client's certificate, so a
+/// refusal reaches us only as a connection closed or reset under the first request: the
+/// same I/O errors as an engine that went away. When that happens, one plain TCP connect
+/// to the same address decides: it is accepted, so the engine is up and turned our TLS
+/// down; it is refused, so the engine is unreachable as reported.
+async fn refused_tls(host: &str, e: ClusterError, timeout: Duration) -> ClusterError {
+    let ClusterError::Unreachable { why, .. } = &e else {
+        return e;
+    };
+    let Some(addr) = tcp_address(host) else {
+        return e;
+    };
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr.as_str())).await {
+        Ok(Ok(_)) => ClusterError::Tls {
+            host: host.into(),
+            why: format!(
+                "the engine accepted the connection, then closed it during TLS ({why}): it did not accept \
+                 the client certificate (cert.pem and key.pem not signed by the engine's CA?), or it does \
+                 not speak TLS on this port"
+            ),
+        },
+        _ => e,
+    }
+}
+
+/// `host:port` of a `tcp://` or `https://` engine address.
+fn tcp_address(host: &str) -> Option<String> {
+    let rest = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("https://"))?;
+    let addr = rest.split('/').next()?;
+    (!addr.is_empty()).then(|| addr.to_string())
+}
+
 fn open(ep: &Endpoint, version: (usize, usize), timeout: Duration) -> Result<Docker, ClusterError> {
     let v = ClientVersion { major_version: version.0, minor_version: version.1 };
     let secs = timeout.as_secs().max(1);
@@ -197,10 +230,11 @@ impl Connection {
             return Ok(Connection { docker, endpoint: ep.clone(), facts });
         }
         let probe = open(ep, (1, 24), timeout)?;
-        let version = tokio::time::timeout(timeout, probe.version())
-            .await
-            .map_err(|_| ClusterError::Timeout { host: ep.host.clone(), secs: timeout.as_secs_f64() })?
-            .map_err(|e| classify(&ep.host, &e))?;
+        let version = match tokio::time::timeout(timeout, probe.version()).await {
+            Err(_) => return Err(ClusterError::Timeout { host: ep.host.clone(), secs: timeout.as_secs_f64() }),
+            Ok(Err(e)) => return Err(refused_tls(&ep.host, classify(&ep.host, &e), timeout).await),
+            Ok(Ok(version)) => version,
+        };
         let engine_api = version.api_version.as_deref().and_then(transport::parse_api).unwrap_or(MIN_API);
         check_api(&ep.host, engine_api)?;
         let pinned = engine_api.min(MAX_API);
@@ -303,6 +337,40 @@ mod tests {
         assert_eq!(status(&e), "tls_error");
         assert!(e.to_string().contains("UnknownIssuer"), "{e}");
         assert_eq!(status(&classify("h", &B::CertPathError { path: "/nope".into() })), "tls_error");
+    }
+
+    fn unreachable(host: &str) -> ClusterError {
+        ClusterError::Unreachable { host: host.into(), why: "the connection was reset".into() }
+    }
+
+    #[tokio::test]
+    async fn a_tls_connection_closed_by_a_listening_engine_is_a_tls_error() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = format!("tcp://{}", listener.local_addr().unwrap());
+        let e = refused_tls(&host, unreachable(&host), Duration::from_secs(5)).await;
+        assert_eq!(status(&e), "tls_error", "{e}");
+        assert!(e.to_string().contains("client certificate"), "{e}");
+        assert!(e.to_string().contains("the connection was reset"), "the first failure is kept: {e}");
+    }
+
+    #[tokio::test]
+    async fn a_tls_connection_to_a_closed_port_stays_unreachable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = format!("tcp://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let e = refused_tls(&host, unreachable(&host), Duration::from_secs(5)).await;
+        assert_eq!(e, unreachable(&host));
+        // Other failures are never re-read.
+        let timeout = ClusterError::Timeout { host: host.clone(), secs: 1.0 };
+        assert_eq!(refused_tls(&host, timeout.clone(), Duration::from_secs(5)).await, timeout);
+    }
+
+    #[test]
+    fn tls_addresses_are_tcp_host_and_port() {
+        assert_eq!(tcp_address("tcp://127.0.0.1:2376").as_deref(), Some("127.0.0.1:2376"));
+        assert_eq!(tcp_address("https://engine.example:2376/").as_deref(), Some("engine.example:2376"));
+        assert_eq!(tcp_address("unix:///var/run/docker.sock"), None);
+        assert_eq!(tcp_address("tcp://"), None);
     }
 
     #[test]
