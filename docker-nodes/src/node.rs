@@ -335,6 +335,19 @@ mod tests {
     }
 
     #[test]
+    fn an_online_node_has_no_closed_proxy_and_says_online() {
+        let offline = spec(Privileges::Capabilities).create_body();
+        let offline_env = offline.env.unwrap();
+        assert!(OFFLINE_ENV.iter().all(|v| offline_env.contains(&v.to_string())), "{offline_env:?}");
+        assert_eq!(offline.labels.unwrap()[labels::IMAGES], "stand-in");
+
+        let online = NodeSpec { online: true, ..spec(Privileges::Capabilities) }.create_body();
+        let env = online.env.unwrap_or_default();
+        assert!(!env.iter().any(|v| v.contains("PROXY") || v.contains("OFFLINE")), "{env:?}");
+        assert_eq!(online.labels.unwrap()[labels::IMAGES], "online");
+    }
+
+    #[test]
     fn publish_reads_ports_and_pairs() {
         assert_eq!(parse_publish(&["80,5001".into()]).unwrap(), vec![(80, 80), (5001, 5001)]);
         assert_eq!(parse_publish(&["8080:80".into(), "9000".into()]).unwrap(), vec![(8080, 80), (9000, 9000)]);
