@@ -5,7 +5,7 @@
 //! Everything goes through Engine API calls to the engine `lab` already talks to (found as
 //! `docker` finds it: `--host`, `--context`, `DOCKER_HOST`, contexts): no root, no network
 //! namespaces, no processes of ours outlive the command. Each node is a container running
-//! `dockerd` (default image `docker:28-dind`) on a user-defined bridge network; the cluster's
+//! `dockerd` (default image `docker:29-dind`) on a user-defined bridge network; the cluster's
 //! state is the labels on its containers, network and volumes (as kind does for Kubernetes),
 //! so `status`, `env` and `down` find it without a state file, and `down` also removes what a
 //! killed `up` left.
@@ -37,7 +37,7 @@ pub use privileges::Privileges;
 
 /// The node image `up` uses unless `--image` says otherwise: the official Docker-in-Docker
 /// image of Docker Engine 28, the current stable major version.
-pub const DEFAULT_IMAGE: &str = "docker:28-dind";
+pub const DEFAULT_IMAGE: &str = "docker:29-dind";
 
 /// The cluster name `lab cluster` uses.
 pub const DEFAULT_NAME: &str = "practice";

@@ -303,7 +303,7 @@ mod tests {
             manager: true,
             nodes: 3,
             swarm: true,
-            image: "docker:28-dind".into(),
+            image: "docker:29-dind".into(),
             privileges,
             online: false,
             publish: vec![(80, 80), (5001, 5001)],

@@ -94,7 +94,7 @@ mod tests {
             "failed to create task for container: failed to create shim task: OCI runtime create failed: \
              runc create failed: unable to start container process: unable to apply caps: operation not permitted"
         ));
-        assert!(!refused_privileged("No such image: docker:28-dind"));
+        assert!(!refused_privileged("No such image: docker:29-dind"));
     }
 
     #[test]

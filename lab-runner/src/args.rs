@@ -331,7 +331,7 @@ pub struct UpArgs {
     #[arg(long)]
     pub online: bool,
     /// Node image for the docker driver: any image with dockerd, containerd and runc on PATH
-    /// [default: docker:28-dind, the official Docker-in-Docker image of Engine 28]
+    /// [default: docker:29-dind, the official Docker-in-Docker image of Engine 29]
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
     /// Forward these ports of node1 to 127.0.0.1 on this machine (docker driver), e.g.
