@@ -286,7 +286,8 @@ impl DockerCluster {
         if !opts.online {
             progress("loading the stand-in images into every node");
             let busybox = private_swarm::find_static_busybox()?;
-            let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive_from(&busybox)?.to_vec());
+            let source = private_swarm::host_busybox(&busybox)?;
+            let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive(&source)?);
             try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))).await?;
         }
         if opts.swarm {

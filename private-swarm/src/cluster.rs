@@ -5,11 +5,12 @@
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::engine::{self, NodeApi};
 use crate::error::{HarnessError, Result};
-use crate::host::{check_host, find_binary, HostTools};
+use crate::host::{check_host, find_binary, host_busybox, HostTools};
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
 use crate::{containerd, names, netns, stand_in, swarm, teardown};
 
@@ -528,8 +529,18 @@ fn claim_id(cluster_dir: &Path) -> Result<String> {
     }
 }
 
+/// The stand-in images made of the host's static busybox, built once per process.
+fn host_image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
+    static ARCHIVE: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
+    if let Some(a) = ARCHIVE.get() {
+        return Ok(a.clone());
+    }
+    let built = Arc::new(stand_in::image_archive(&host_busybox(&tools.busybox)?)?);
+    Ok(ARCHIVE.get_or_init(|| built).clone())
+}
+
 fn load_images(tools: &HostTools, apis: &[NodeApi]) -> Result<()> {
-    let archive = stand_in::image_archive(tools)?;
+    let archive = host_image_archive(tools)?;
     std::thread::scope(|s| {
         let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| stand_in::load(api, &archive))).collect();
         jobs.into_iter().map(|j| j.join().expect("image import thread panicked")).collect::<Result<Vec<()>>>()

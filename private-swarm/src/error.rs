@@ -24,6 +24,9 @@ pub enum HarnessError {
     )]
     BusyboxNotStatic { path: PathBuf },
 
+    #[error("cannot build the stand-in images: {0}")]
+    StandIn(String),
+
     #[error("invalid cluster spec: {0}")]
     InvalidSpec(String),
 

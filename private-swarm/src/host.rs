@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use crate::error::{HarnessError, Result};
+use crate::stand_in::{docker_arch, BusyboxSource};
 
 /// Paths of the host binaries the harness runs, found once per process.
 #[derive(Debug, Clone)]
@@ -60,6 +61,15 @@ pub fn find_static_busybox() -> Result<PathBuf> {
     Ok(busybox)
 }
 
+/// The stand-in images' busybox from the host's static one (see [`find_static_busybox`]):
+/// its applet list from running it, the platform this process runs on.
+pub fn host_busybox(busybox: &Path) -> Result<BusyboxSource> {
+    let binary = std::fs::read(busybox).map_err(|e| HarnessError::io("cannot read busybox", busybox, e))?;
+    let applets = run(Command::new(busybox).arg("--list-full"))?;
+    let (arch, variant) = docker_arch(std::env::consts::ARCH);
+    Ok(BusyboxSource { binary, applets, files: Vec::new(), links: Vec::new(), arch, variant })
+}
+
 fn require(binary: &'static str, package: &'static str) -> Result<PathBuf> {
     find_binary(binary).ok_or(HarnessError::MissingBinary { binary, package })
 }
@@ -80,28 +90,7 @@ fn is_executable(p: &Path) -> bool {
 
 /// True when the ELF file has no PT_INTERP program header, i.e. needs no dynamic loader.
 fn is_static_elf(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else {
-        return false;
-    };
-    elf_has_no_interp(&bytes).unwrap_or(false)
-}
-
-fn elf_has_no_interp(b: &[u8]) -> Option<bool> {
-    if b.get(0..4)? != b"\x7fELF" || *b.get(4)? != 2 {
-        return None; // not a 64-bit ELF
-    }
-    let u16_at = |o: usize| Some(u16::from_le_bytes(b.get(o..o + 2)?.try_into().ok()?));
-    let phoff = u64::from_le_bytes(b.get(0x20..0x28)?.try_into().ok()?) as usize;
-    let phentsize = u16_at(0x36)? as usize;
-    let phnum = u16_at(0x38)? as usize;
-    for i in 0..phnum {
-        let off = phoff + i * phentsize;
-        let p_type = u32::from_le_bytes(b.get(off..off + 4)?.try_into().ok()?);
-        if p_type == 3 {
-            return Some(false);
-        }
-    }
-    Some(true)
+    std::fs::read(path).ok().and_then(|b| crate::elf::parse(&b).ok()).is_some_and(|elf| elf.interp.is_none())
 }
 
 fn dockerd_major(version_line: &str) -> u32 {
@@ -195,6 +184,6 @@ mod tests {
     #[test]
     fn a_dynamically_linked_binary_is_not_static() {
         assert!(!is_static_elf(Path::new("/proc/self/exe")));
-        assert_eq!(elf_has_no_interp(b"not an elf"), None);
+        assert!(!is_static_elf(Path::new("/etc/passwd")), "not an ELF file");
     }
 }

@@ -42,6 +42,7 @@
 mod api;
 mod cluster;
 mod containerd;
+pub mod elf;
 mod engine;
 mod error;
 mod host;
@@ -59,10 +60,11 @@ mod teardown;
 pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node, MAX_NODES};
 pub use error::{HarnessError, Result};
 pub use host::{
-    check_host, find_binary, find_static_busybox, ipvs_available, resolver_is_loopback_only, running_as_root, HostTools,
+    check_host, find_binary, find_static_busybox, host_busybox, ipvs_available, resolver_is_loopback_only,
+    running_as_root, HostTools,
 };
 pub use netns::SUBNET_PREFIX;
-pub use stand_in::STAND_IN_IMAGES;
+pub use stand_in::{BusyboxSource, SourceFile, STAND_IN_IMAGES};
 pub use state::{Role, RUN_ROOT, STATE_FILE};
 pub use status::{read_status, NodeEndpoint, NodeStatus, StatusReport};
 pub use swarm::SwarmNode;

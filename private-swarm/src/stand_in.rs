@@ -1,9 +1,15 @@
 //! Stand-in images: tiny busybox images tagged with the names the course uses (alpine,
 //! redis, postgres, nginx, the voting app…), so services converge on a machine that cannot
-//! pull. One rootfs layer (static busybox, its applet links, /etc/passwd and /etc/group, a
-//! web page) and one image config per behaviour are packed once per process into a
-//! `docker save`-style archive, which every node loads in a single `POST /images/load`: the
-//! layer is unpacked once per node and all names are tagged by the load itself.
+//! pull. One rootfs layer (busybox, its applet links, what a dynamically linked busybox needs
+//! to run, /etc/passwd and /etc/group, the stand-in scripts) and one image config per
+//! behaviour are packed into a `docker save`-style archive, which every node loads in a
+//! single `POST /images/load`: the layer is unpacked once per node and all names are tagged
+//! by the load itself.
+//!
+//! Where busybox comes from is the caller's [`BusyboxSource`]: the netns driver takes the
+//! host's static busybox ([`host_busybox`](crate::host_busybox)); the docker driver copies the
+//! one in its node image out of a node container through the Engine API, so it runs on
+//! whatever platform the nodes do. Nothing here runs a host program.
 //!
 //! Behaviours, as close to the real images as the lessons and checks need:
 //! - web apps answer HTTP on their real port (busybox httpd) with a page that names the
@@ -21,16 +27,60 @@
 //! passes its command's exit status on (`wait $!`), so a stand-in that refuses to start
 //! fails its task the way the real image does.
 
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
-use std::sync::{Arc, OnceLock};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::engine::NodeApi;
 use crate::error::{HarnessError, Result};
-use crate::host::{run, HostTools};
+
+/// The busybox the stand-in images are made of, and everything needed to run it.
+#[derive(Debug, Clone, Default)]
+pub struct BusyboxSource {
+    /// The program, stored as /bin/busybox.
+    pub binary: Vec<u8>,
+    /// What `busybox --list-full` printed: one applet path per line (`bin/sh`,
+    /// `usr/bin/wc`), or bare names (`sh`) from a busybox built without its installer.
+    pub applets: String,
+    /// Files a dynamically linked busybox needs (its loader, its libraries), at their
+    /// absolute paths in the source (`/lib/ld-musl-x86_64.so.1`).
+    pub files: Vec<SourceFile>,
+    /// Symbolic links among those paths, as (absolute path, target):
+    /// `/lib/libc.musl-x86_64.so.1` → `ld-musl-x86_64.so.1`.
+    pub links: Vec<(String, String)>,
+    /// Docker's name for the platform the images are for: `amd64`, `arm64`, `arm`, …
+    pub arch: String,
+    /// The platform variant where docker has one (`v7` for 32-bit ARM).
+    pub variant: Option<String>,
+}
+
+/// One file of a [`BusyboxSource`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute: `/lib/x86_64-linux-gnu/libc.so.6`.
+    pub path: String,
+    pub data: Vec<u8>,
+    pub mode: u32,
+}
+
+/// Docker's architecture name and variant for a machine name as `uname -m` spells it (and
+/// so the Engine API's /info `Architecture`): x86_64 → amd64, aarch64 → arm64, armv7l →
+/// arm v7, i686 → 386, as docker normalizes platforms. Unknown names are kept as they are.
+pub fn docker_arch(machine: &str) -> (String, Option<String>) {
+    let (arch, variant) = match machine.trim().to_ascii_lowercase().as_str() {
+        "x86_64" | "x86-64" | "amd64" => ("amd64", None),
+        "aarch64" | "arm64" => ("arm64", None),
+        "armv7l" | "armv7" | "armhf" => ("arm", Some("v7")),
+        "armv6l" | "armv6" | "armel" => ("arm", Some("v6")),
+        "armv5tel" | "armv5l" | "armv5" => ("arm", Some("v5")),
+        "arm" => ("arm", None),
+        "i386" | "i486" | "i586" | "i686" | "x86" | "386" => ("386", None),
+        other => return (other.to_string(), None),
+    };
+    (arch.to_string(), variant.map(str::to_string))
+}
 
 /// One behaviour and every image name that gets it.
 #[derive(Debug, Clone, Copy)]
@@ -149,7 +199,9 @@ cat > /tmp/www/index.html <<EOF
 on a practice swarm that cannot pull images. If you can read this, the service is
 reachable; the name above tells you which replica answered.</p>
 EOF
-exec httpd -f -p 80 -h /tmp/www
+if command -v httpd >/dev/null 2>&1; then exec httpd -f -p 80 -h /tmp/www; fi
+export STAND_IN_PAGE=/tmp/www/index.html STAND_IN_TYPE=text/html
+exec nc -ll -p 80 -e /usr/local/bin/http-stand-in
 "#;
 
 /// Writes the root JSON with a name of this replica's own, then serves it.
@@ -168,7 +220,9 @@ cat > /tmp/es/index.html <<EOF
   "tagline" : "You Know, for Search"
 }
 EOF
-exec httpd -f -p 9200 -h /tmp/es -c /etc/httpd-json.conf
+if command -v httpd >/dev/null 2>&1; then exec httpd -f -p 9200 -h /tmp/es -c /etc/httpd-json.conf; fi
+export STAND_IN_PAGE=/tmp/es/index.html STAND_IN_TYPE=application/json
+exec nc -ll -p 9200 -e /usr/local/bin/http-stand-in
 "#;
 
 /// Refuses to initialise without a password setting, with the official image's message.
@@ -197,6 +251,21 @@ touch /tmp/postgres-ready
 exec nc -ll -p 5432 -e /bin/true
 "#;
 
+/// Answers one HTTP request on stdin/stdout with one page: the web server of a busybox
+/// without httpd (Alpine's, as in docker:dind, has it in a separate package), run per
+/// connection by `nc -ll -e`.
+const HTTP_SCRIPT: &str = r#"#!/bin/sh
+# Answers one HTTP request with $STAND_IN_PAGE as $STAND_IN_TYPE, whatever was asked.
+cr=$(printf '\r')
+while read -r -t 10 line; do
+  line=${line%"$cr"}
+  [ -n "$line" ] || break
+done
+size=$(wc -c < "$STAND_IN_PAGE")
+printf 'HTTP/1.0 200 OK\r\nContent-Type: %s\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' "$STAND_IN_TYPE" $size
+cat "$STAND_IN_PAGE"
+"#;
+
 const REDIS_SCRIPT: &str = r#"#!/bin/sh
 # Answers like a very small redis: +PONG to PING, +OK to anything else.
 while read -r line; do
@@ -210,86 +279,141 @@ while read -r line; do
 done
 "#;
 
-/// The rootfs tarball, built once per process from the host's static busybox.
-pub fn rootfs_tar(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
-    rootfs_tar_from(&tools.busybox)
-}
+/// The directories of every stand-in image.
+const DIRS: &[&str] = &[
+    "bin",
+    "sbin",
+    "usr",
+    "usr/bin",
+    "usr/sbin",
+    "usr/local",
+    "usr/local/bin",
+    "etc",
+    "root",
+    "tmp",
+    "proc",
+    "sys",
+    "dev",
+    "var",
+    "data",
+    "usr/share",
+    "usr/share/elasticsearch",
+    "usr/share/elasticsearch/data",
+    "var/lib",
+    "var/lib/postgresql",
+    "var/lib/postgresql/data",
+];
 
-/// [`rootfs_tar`] from the static busybox at `busybox`; built once per process.
-fn rootfs_tar_from(busybox: &Path) -> Result<Arc<Vec<u8>>> {
-    static TAR: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
-    if let Some(t) = TAR.get() {
-        return Ok(t.clone());
+/// The files of every stand-in image besides busybox.
+const FILES: &[(&str, &str, u32)] = &[
+    ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0o644),
+    ("etc/group", "root:x:0:\nnogroup:x:65534:\n", 0o644),
+    ("etc/httpd-json.conf", ".html:application/json\n", 0o644),
+    ("usr/local/bin/web-stand-in", WEB_SCRIPT, 0o755),
+    ("usr/local/bin/elasticsearch-stand-in", ELASTICSEARCH_SCRIPT, 0o755),
+    ("usr/local/bin/postgres-stand-in", POSTGRES_SCRIPT, 0o755),
+    ("usr/local/bin/redis-stand-in", REDIS_SCRIPT, 0o755),
+    ("usr/local/bin/http-stand-in", HTTP_SCRIPT, 0o755),
+];
+
+/// The applet paths to link to /bin/busybox, from `busybox --list-full` (bare names go to
+/// bin/). Only bin, sbin, usr/bin and usr/sbin, and only plain names: the list comes from
+/// a program in an image the learner chose.
+fn applet_paths(list: &str) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (dir, name) = line.rsplit_once('/').unwrap_or(("bin", line));
+        let plain = !name.is_empty() && name != "." && name != ".." && !name.chars().any(char::is_control);
+        if plain && ["bin", "sbin", "usr/bin", "usr/sbin"].contains(&dir) && (dir, name) != ("bin", "busybox") {
+            out.insert(format!("{dir}/{name}"));
+        }
     }
-    let built = Arc::new(build_rootfs_tar(busybox)?);
-    Ok(TAR.get_or_init(|| built).clone())
+    out.into_iter().collect()
 }
 
-fn build_rootfs_tar(busybox: &Path) -> Result<Vec<u8>> {
-    let binary = std::fs::read(busybox).map_err(|e| HarnessError::io("cannot read busybox", busybox, e))?;
-    let applets = run(Command::new(busybox).arg("--list-full"))?;
-    let tar_err = |e: std::io::Error| HarnessError::io("cannot build the stand-in rootfs", busybox, e);
+/// `lib/x86_64-linux-gnu/libc.so.6` from `/lib/x86_64-linux-gnu/libc.so.6`: absolute, with
+/// nothing but plain names in between.
+fn relative_path(path: &str) -> Result<String> {
+    let rest = path.strip_prefix('/').unwrap_or_default();
+    let plain = !rest.is_empty()
+        && path.len() <= 4096
+        && rest.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && !path.chars().any(char::is_control);
+    if !plain {
+        return Err(HarnessError::StandIn(format!("{path:?} is not a plain absolute path")));
+    }
+    Ok(rest.to_string())
+}
+
+/// The image layer: busybox at /bin/busybox, its applet links, the files and links it needs,
+/// and the stand-in scripts.
+pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
+    let tar_err = |e: std::io::Error| HarnessError::StandIn(format!("cannot build the rootfs: {e}"));
+    // Paths of ours the source's files may not replace.
+    let mut taken: BTreeSet<String> = DIRS.iter().map(|d| d.to_string()).collect();
+    taken.insert("bin/busybox".into());
+    taken.extend(FILES.iter().map(|(p, _, _)| p.to_string()));
+
+    let mut extra = Vec::new();
+    for f in &source.files {
+        extra.push((relative_path(&f.path)?, None, Some(f)));
+    }
+    for (path, target) in &source.links {
+        if target.is_empty() || target.len() > 4096 || target.chars().any(char::is_control) {
+            return Err(HarnessError::StandIn(format!("{path}: unusable link target {target:?}")));
+        }
+        extra.push((relative_path(path)?, Some(target.as_str()), None));
+    }
+    let mut dirs: BTreeSet<String> = DIRS.iter().map(|d| d.to_string()).collect();
+    let mut extra_paths = BTreeSet::new();
+    for (path, _, _) in &extra {
+        if taken.contains(path) || !extra_paths.insert(path.clone()) {
+            return Err(HarnessError::StandIn(format!("/{path} is there twice")));
+        }
+        let mut parent = Path::new(path).parent();
+        while let Some(p) = parent.and_then(Path::to_str).filter(|p| !p.is_empty()) {
+            dirs.insert(p.to_string());
+            parent = Path::new(p).parent();
+        }
+    }
+    if let Some(clash) = dirs.iter().find(|d| extra_paths.contains(*d)) {
+        return Err(HarnessError::StandIn(format!("/{clash} is both a directory and a file")));
+    }
 
     let mut b = tar::Builder::new(Vec::new());
-    let mut dirs: Vec<&str> = vec![
-        "bin",
-        "sbin",
-        "usr",
-        "usr/bin",
-        "usr/sbin",
-        "usr/local",
-        "usr/local/bin",
-        "etc",
-        "root",
-        "tmp",
-        "proc",
-        "sys",
-        "dev",
-        "var",
-        "data",
-        "usr/share",
-        "usr/share/elasticsearch",
-        "usr/share/elasticsearch/data",
-        "var/lib",
-        "var/lib/postgresql",
-        "var/lib/postgresql/data",
-    ];
-    dirs.sort();
-    for d in dirs {
-        let mode = match d {
+    for d in &dirs {
+        let mode = match d.as_str() {
             "tmp" => 0o1777,
             "root" => 0o700,
             _ => 0o755,
         };
         append_dir(&mut b, d, mode).map_err(tar_err)?;
     }
-    append_file(&mut b, "bin/busybox", &binary, 0o755).map_err(tar_err)?;
-    for applet in applets.lines().map(str::trim).filter(|a| !a.is_empty() && *a != "bin/busybox") {
-        if let Some(parent) = Path::new(applet).parent() {
-            if !["bin", "sbin", "usr/bin", "usr/sbin"].contains(&parent.to_str().unwrap_or("")) {
-                continue;
-            }
+    append_file(&mut b, "bin/busybox", &source.binary, 0o755).map_err(tar_err)?;
+    for (path, target, file) in &extra {
+        match (target, file) {
+            (Some(target), _) => append_symlink(&mut b, path, target),
+            (None, Some(f)) => append_file(&mut b, path, &f.data, f.mode & 0o7777),
+            (None, None) => unreachable!("every extra entry is a file or a link"),
         }
-        let mut h = tar::Header::new_ustar();
-        h.set_entry_type(tar::EntryType::Symlink);
-        h.set_size(0);
-        h.set_mode(0o777);
-        h.set_mtime(0);
-        b.append_link(&mut h, applet, "/bin/busybox").map_err(tar_err)?;
+        .map_err(tar_err)?;
     }
-    let files: [(&str, &[u8], u32); 7] = [
-        ("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0o644),
-        ("etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644),
-        ("etc/httpd-json.conf", b".html:application/json\n", 0o644),
-        ("usr/local/bin/web-stand-in", WEB_SCRIPT.as_bytes(), 0o755),
-        ("usr/local/bin/elasticsearch-stand-in", ELASTICSEARCH_SCRIPT.as_bytes(), 0o755),
-        ("usr/local/bin/postgres-stand-in", POSTGRES_SCRIPT.as_bytes(), 0o755),
-        ("usr/local/bin/redis-stand-in", REDIS_SCRIPT.as_bytes(), 0o755),
-    ];
-    for (path, data, mode) in files {
-        append_file(&mut b, path, data, mode).map_err(tar_err)?;
+    for applet in applet_paths(&source.applets).iter().filter(|a| !taken.contains(*a) && !extra_paths.contains(*a)) {
+        append_symlink(&mut b, applet, "/bin/busybox").map_err(tar_err)?;
+    }
+    for (path, text, mode) in FILES {
+        append_file(&mut b, path, text.as_bytes(), *mode).map_err(tar_err)?;
     }
     b.into_inner().map_err(tar_err)
+}
+
+fn append_symlink(b: &mut tar::Builder<Vec<u8>>, path: &str, target: &str) -> std::io::Result<()> {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    h.set_mode(0o777);
+    h.set_mtime(0);
+    b.append_link(&mut h, path, target)
 }
 
 fn append_dir(b: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32) -> std::io::Result<()> {
@@ -318,45 +442,20 @@ fn split_reference(image: &str) -> (&str, &str) {
     }
 }
 
-/// The image archive every node loads, built once per process.
-pub fn image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
-    image_archive_from(&tools.busybox)
-}
-
-/// The image archive built from the static busybox at `busybox` (see
-/// [`find_static_busybox`](crate::host::find_static_busybox)), without root: for engines
-/// this crate did not start, e.g. nodes that run as containers and load it through their
-/// own API. Built once per process.
-pub fn image_archive_from(busybox: &Path) -> Result<Arc<Vec<u8>>> {
-    static ARCHIVE: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
-    if let Some(a) = ARCHIVE.get() {
-        return Ok(a.clone());
-    }
-    let layer = rootfs_tar_from(busybox)?;
-    let built =
-        Arc::new(build_archive(&layer).map_err(|e| HarnessError::io("cannot build the stand-in images", busybox, e))?);
-    Ok(ARCHIVE.get_or_init(|| built).clone())
+/// The image archive every node loads: the stand-in images made of `source`.
+pub fn image_archive(source: &BusyboxSource) -> Result<Vec<u8>> {
+    let layer = rootfs_tar(source)?;
+    build_archive(&layer, source).map_err(|e| HarnessError::StandIn(format!("cannot pack the images: {e}")))
 }
 
 fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Docker's name for the platform this process (and so the host's busybox) runs on.
-fn docker_arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "arm" => "arm",
-        "x86" => "386",
-        other => other,
-    }
-}
-
 impl StandIn {
     /// The image config (what `docker image inspect` shows under Config), for a layer
     /// with the given diff id.
-    fn image_config(&self, diff_id: &str) -> Value {
+    fn image_config(&self, diff_id: &str, arch: &str, variant: Option<&str>) -> Value {
         let cmd = match self.command {
             None => json!(["/bin/sh"]),
             Some(c) => json!(["/bin/sh", "-c", format!("trap 'exit 0' TERM; {c} & wait $!")]),
@@ -383,14 +482,18 @@ impl StandIn {
                 "Retries": 30,
             });
         }
-        json!({
-            "architecture": docker_arch(),
+        let mut image = json!({
+            "architecture": arch,
             "os": "linux",
             "created": CREATED,
             "config": config,
             "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{diff_id}")]},
             "history": [{"created": CREATED, "created_by": format!("swarm-lab stand-in ({}): busybox", self.kind)}],
-        })
+        });
+        if let Some(v) = variant {
+            image["variant"] = json!(v);
+        }
+        image
     }
 }
 
@@ -399,7 +502,7 @@ const CREATED: &str = "2024-01-01T00:00:00Z";
 
 /// A `docker save` archive: one layer shared by one config per behaviour, each tagged
 /// with all its names.
-fn build_archive(layer: &[u8]) -> std::io::Result<Vec<u8>> {
+fn build_archive(layer: &[u8], source: &BusyboxSource) -> std::io::Result<Vec<u8>> {
     let diff_id = sha256_hex(layer);
     let mut b = tar::Builder::new(Vec::new());
     let layer_path = format!("{diff_id}/layer.tar");
@@ -408,7 +511,8 @@ fn build_archive(layer: &[u8]) -> std::io::Result<Vec<u8>> {
     append_file(&mut b, &format!("{diff_id}/VERSION"), b"1.0", 0o644)?;
     let mut manifest = Vec::new();
     for stand_in in STAND_INS {
-        let config = serde_json::to_vec(&stand_in.image_config(&diff_id)).expect("config serializes");
+        let config = stand_in.image_config(&diff_id, &source.arch, source.variant.as_deref());
+        let config = serde_json::to_vec(&config).expect("config serializes");
         let config_path = format!("{}.json", sha256_hex(&config));
         append_file(&mut b, &config_path, &config, 0o644)?;
         let repo_tags: Vec<String> = stand_in
@@ -477,7 +581,7 @@ mod tests {
 
     #[test]
     fn long_running_commands_trap_term() {
-        let web = stand_in_for("nginx").unwrap().image_config("ab");
+        let web = stand_in_for("nginx").unwrap().image_config("ab", "amd64", None);
         assert_eq!(
             web["config"]["Cmd"],
             json!(["/bin/sh", "-c", "trap 'exit 0' TERM; /usr/local/bin/web-stand-in & wait $!"])
@@ -488,27 +592,176 @@ mod tests {
 
     #[test]
     fn only_postgres_has_a_health_check_and_it_waits_for_the_ready_file() {
-        let pg = stand_in_for("postgres:9.4").unwrap().image_config("ab");
+        let pg = stand_in_for("postgres:9.4").unwrap().image_config("ab", "amd64", None);
         assert_eq!(pg["config"]["Healthcheck"]["Test"], json!(["CMD", "test", "-e", "/tmp/postgres-ready"]));
         assert!(POSTGRES_SCRIPT.contains("touch /tmp/postgres-ready\nexec nc"));
         assert!(POSTGRES_SCRIPT.find("exit 1").unwrap() < POSTGRES_SCRIPT.find("touch").unwrap());
-        assert!(stand_in_for("nginx").unwrap().image_config("ab")["config"].get("Healthcheck").is_none());
+        let web = stand_in_for("nginx").unwrap().image_config("ab", "amd64", None);
+        assert!(web["config"].get("Healthcheck").is_none());
+    }
+
+    /// Every entry of a tar: path → (kind, link target or contents).
+    fn entries(tar: &[u8]) -> std::collections::BTreeMap<String, (tar::EntryType, Vec<u8>)> {
+        let mut out = std::collections::BTreeMap::new();
+        for entry in tar::Archive::new(tar).entries().unwrap() {
+            let mut e = entry.unwrap();
+            let path = e.path().unwrap().to_string_lossy().into_owned();
+            let kind = e.header().entry_type();
+            let body = match e.link_name().unwrap() {
+                Some(target) => target.to_string_lossy().into_owned().into_bytes(),
+                None => {
+                    let mut data = Vec::new();
+                    std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+                    data
+                }
+            };
+            assert!(out.insert(path.clone(), (kind, body)).is_none(), "{path} twice");
+        }
+        out
+    }
+
+    fn musl_source() -> BusyboxSource {
+        BusyboxSource {
+            binary: b"\x7fELF busybox".to_vec(),
+            applets: "bin/sh\nusr/bin/nc\nbin/busybox\nsbin/../../etc/shadow\nlib/evil\nusr/bin/..\n\n".into(),
+            files: vec![SourceFile {
+                path: "/lib/ld-musl-x86_64.so.1".into(),
+                data: b"loader".to_vec(),
+                mode: 0o100755,
+            }],
+            links: vec![("/lib/libc.musl-x86_64.so.1".into(), "ld-musl-x86_64.so.1".into())],
+            arch: "amd64".into(),
+            variant: None,
+        }
     }
 
     #[test]
-    fn archive_tags_every_name_once() {
-        let archive = build_archive(b"layer").unwrap();
-        let mut entries = tar::Archive::new(&archive[..]);
-        let mut manifest = String::new();
-        for entry in entries.entries().unwrap() {
-            let mut entry = entry.unwrap();
-            if entry.path().unwrap().to_str() == Some("manifest.json") {
-                std::io::Read::read_to_string(&mut entry, &mut manifest).unwrap();
-            }
-        }
-        let manifest: Vec<Value> = serde_json::from_str(&manifest).unwrap();
+    fn archive_tags_every_name_once_for_the_source_platform() {
+        let source = BusyboxSource { arch: "arm".into(), variant: Some("v7".into()), ..musl_source() };
+        let archive = entries(&image_archive(&source).unwrap());
+        let manifest: Vec<Value> = serde_json::from_slice(&archive["manifest.json"].1).unwrap();
         let tags: usize = manifest.iter().map(|m| m["RepoTags"].as_array().unwrap().len()).sum();
         assert_eq!(tags, STAND_IN_IMAGES.len() - 1, "alpine and alpine:latest are one name");
+        for m in &manifest {
+            let config: Value = serde_json::from_slice(&archive[m["Config"].as_str().unwrap()].1).unwrap();
+            assert_eq!((config["architecture"].as_str(), config["variant"].as_str()), (Some("arm"), Some("v7")));
+        }
+    }
+
+    #[test]
+    fn the_rootfs_holds_busybox_what_it_needs_and_only_plain_applet_links() {
+        let tar = entries(&rootfs_tar(&musl_source()).unwrap());
+        assert_eq!(tar["bin/busybox"].1, b"\x7fELF busybox");
+        assert_eq!(tar["lib/"].0, tar::EntryType::Directory);
+        assert_eq!(tar["lib/ld-musl-x86_64.so.1"], (tar::EntryType::Regular, b"loader".to_vec()));
+        assert_eq!(tar["lib/libc.musl-x86_64.so.1"], (tar::EntryType::Symlink, b"ld-musl-x86_64.so.1".to_vec()));
+        assert_eq!(tar["bin/sh"], (tar::EntryType::Symlink, b"/bin/busybox".to_vec()));
+        assert_eq!(tar["usr/bin/nc"].0, tar::EntryType::Symlink);
+        let links: Vec<&String> =
+            tar.iter().filter(|(_, (_, target))| target == b"/bin/busybox").map(|(p, _)| p).collect();
+        assert_eq!(links, ["bin/sh", "usr/bin/nc"], "no link outside the bin dirs, none over busybox");
+        assert_eq!(tar["usr/local/bin/http-stand-in"].0, tar::EntryType::Regular);
+    }
+
+    #[test]
+    fn bare_applet_names_go_to_bin() {
+        // `--list-full` of a busybox built without its installer prints bare names.
+        assert_eq!(applet_paths("sh\nnc\n..\nbusybox\n"), ["bin/nc", "bin/sh"]);
+    }
+
+    #[test]
+    fn source_paths_that_escape_or_replace_ours_are_refused() {
+        for bad in ["lib/x.so", "/lib/../etc/x.so", "/lib/./x.so", "/", "/bin/busybox", "/etc/passwd", "/lib/a\nb"] {
+            let mut source = musl_source();
+            source.files[0].path = bad.into();
+            assert!(matches!(rootfs_tar(&source), Err(HarnessError::StandIn(_))), "{bad:?}");
+        }
+        let mut source = musl_source();
+        source.links[0].0 = "/lib/ld-musl-x86_64.so.1".into();
+        assert!(rootfs_tar(&source).unwrap_err().to_string().contains("there twice"));
+        let mut source = musl_source();
+        source.links[0].0 = "/lib/ld-musl-x86_64.so.1/x".into();
+        assert!(rootfs_tar(&source).unwrap_err().to_string().contains("both a directory and a file"));
+    }
+
+    #[test]
+    fn uname_machines_map_to_docker_platforms() {
+        let arch = |m: &str| docker_arch(m);
+        assert_eq!(arch("x86_64"), ("amd64".into(), None));
+        assert_eq!(arch("aarch64"), ("arm64".into(), None));
+        assert_eq!(arch("armv7l"), ("arm".into(), Some("v7".into())));
+        assert_eq!(arch("armv6l"), ("arm".into(), Some("v6".into())));
+        assert_eq!(arch("i686"), ("386".into(), None));
+        assert_eq!(arch("x86"), ("386".into(), None), "Rust's name for the host");
+        assert_eq!(arch("s390x"), ("s390x".into(), None));
+    }
+
+    /// The busybox at the usual places, when this machine has one.
+    #[cfg(target_os = "linux")]
+    fn host_busybox() -> Option<&'static str> {
+        ["/bin/busybox", "/usr/bin/busybox"].into_iter().find(|p| Path::new(p).exists())
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_http_responder_answers_any_request_with_the_page() {
+        let Some(busybox) = host_busybox() else { return eprintln!("no busybox here; skipped") };
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("index.html");
+        std::fs::write(&page, "{\"name\" : \"web.1\"}\n").unwrap();
+        let mut child = std::process::Command::new(busybox)
+            .args(["sh", "-c", HTTP_SCRIPT])
+            .env("STAND_IN_PAGE", &page)
+            .env("STAND_IN_TYPE", "application/json")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: 19\r\nConnection: close\r\n\r\n\
+             {\"name\" : \"web.1\"}\n"
+        );
+    }
+
+    /// Alpine's busybox (docker:dind's) has no httpd: the web stand-in then serves through nc.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_busybox_without_httpd_serves_the_web_page_through_nc() {
+        let Some(busybox) = host_busybox() else { return eprintln!("no busybox here; skipped") };
+        let dir = tempfile::tempdir().unwrap();
+        let responder = dir.path().join("http-stand-in");
+        std::fs::write(&responder, HTTP_SCRIPT.replace("#!/bin/sh", &format!("#!{busybox} sh"))).unwrap();
+        std::fs::set_permissions(&responder, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // This machine's busybox has httpd (and finds applets without PATH): take it away.
+        let script = WEB_SCRIPT
+            .replace("command -v httpd >/dev/null 2>&1", "false")
+            .replace("/tmp/www", &dir.path().join("www").to_string_lossy())
+            .replace("-p 80 ", &format!("-p {port} "))
+            .replace("/usr/local/bin/http-stand-in", &responder.to_string_lossy());
+        assert!(!script.contains("-p 80 ") && script.contains("exec nc -ll"), "{script}");
+        let mut server = std::process::Command::new(busybox).args(["sh", "-c", &script]).spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let page = loop {
+            let got = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
+                std::io::Write::write_all(&mut s, b"GET / HTTP/1.0\r\n\r\n")?;
+                let mut page = String::new();
+                std::io::Read::read_to_string(&mut s, &mut page)?;
+                Ok(page)
+            });
+            match got {
+                Ok(page) if !page.is_empty() => break page,
+                _ if std::time::Instant::now() > deadline => panic!("nothing answered on {port}: {got:?}"),
+                _ => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        };
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert!(page.starts_with("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n"), "{page}");
+        assert!(page.contains("Swarm Lab stand-in web app") && page.contains("id=\"hostname\""), "{page}");
     }
 
     #[test]
