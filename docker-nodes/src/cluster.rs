@@ -22,6 +22,7 @@ use crate::certs::{self, Certificates};
 use crate::error::{NodesError, Result};
 use crate::labels;
 use crate::node::{self, NodeSpec, API_PORT};
+use crate::node_busybox;
 use crate::privileges::{refused_privileged, Privileges};
 use crate::swarm::{self, NodeApi};
 
@@ -266,7 +267,7 @@ impl DockerCluster {
         let info = self
             .info_of(&found)
             .ok_or_else(|| NodesError::NotRunning { name: self.name.clone(), host: self.host.clone() })?;
-        let apis = try_join_all(info.nodes.iter().map(|n| async {
+        let ready = try_join_all(info.nodes.iter().map(|n| async {
             let port = port_of(&n.docker_host).ok_or_else(|| NodesError::Node {
                 node: n.name.clone(),
                 what: "its API port".into(),
@@ -280,14 +281,25 @@ impl DockerCluster {
                 manager: n.role == "manager",
                 docker: conn.docker,
             })
-        }))
-        .await?;
+        }));
+        // Offline, busybox is copied out of node 1 while the engines start.
+        let first = labels::node_object_name(&self.name, 1);
+        let busybox = async {
+            match opts.online {
+                true => None,
+                false => Some(node_busybox::fetch(&self.engine, &first, &opts.image).await),
+            }
+        };
+        let (apis, busybox) = tokio::join!(ready, busybox);
+        let apis = apis?;
 
-        if !opts.online {
+        if let Some(fetched) = busybox {
+            // The platform the nodes' engines run on, as they name it (`x86_64`, `aarch64`).
+            let machine = apis[0].docker.info().await.ok().and_then(|i| i.architecture);
+            let fetched = fetched?.finish(machine.as_deref())?;
+            progress(&fetched.summary());
             progress("loading the stand-in images into every node");
-            let busybox = private_swarm::find_static_busybox()?;
-            let source = private_swarm::host_busybox(&busybox)?;
-            let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive(&source)?);
+            let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive(&fetched.source)?);
             try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))).await?;
         }
         if opts.swarm {

@@ -64,6 +64,19 @@ pub enum NodesError {
         source: std::io::Error,
     },
 
+    #[error(
+        "the node image {image} has no busybox, which the stand-in images are made of on offline nodes: \
+         `lab cluster up --driver docker --online` pulls the real images instead, or pass --image with a \
+         node image that has busybox (docker:dind has it)"
+    )]
+    NoBusybox { image: String },
+
+    #[error(
+        "cannot make the stand-in images from the busybox of the node image {image}: {why}. \
+         `lab cluster up --driver docker --online` pulls the real images instead"
+    )]
+    StandInBusybox { image: String, why: String },
+
     #[error("{0}")]
     StandIn(#[from] private_swarm::HarnessError),
 

@@ -18,8 +18,9 @@
 //! Modules: [`cluster`] (up, status, env, down), [`node`] (one node container: its
 //! configuration and entry script), [`privileges`] (privileged, or the explicit capability
 //! set where the engine cannot run privileged containers), [`certs`], [`labels`],
-//! [`swarm`] (forming the swarm through the nodes' APIs) and [`host_image`] (a node image
-//! made of this machine's docker.io files, for tests and benches without a registry).
+//! [`swarm`] (forming the swarm through the nodes' APIs), [`node_busybox`] (the offline
+//! stand-in images' busybox, copied out of a node container) and [`host_image`] (a node
+//! image made of this machine's docker.io files, for tests and benches without a registry).
 
 pub mod certs;
 pub mod cluster;
@@ -27,6 +28,7 @@ mod error;
 pub mod host_image;
 pub mod labels;
 pub mod node;
+pub mod node_busybox;
 pub mod privileges;
 pub mod swarm;
 

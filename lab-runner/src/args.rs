@@ -330,7 +330,8 @@ pub struct UpArgs {
     /// docker: through your Docker's own network)
     #[arg(long)]
     pub online: bool,
-    /// Node image for the docker driver: any image with dockerd, containerd and runc on PATH
+    /// Node image for the docker driver: any image with dockerd, containerd and runc on PATH,
+    /// and busybox unless --online (the offline stand-in images are made of it)
     /// [default: docker:29-dind, the official Docker-in-Docker image of Engine 29]
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,

@@ -211,6 +211,10 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     let err = String::from_utf8_lossy(&up.stderr);
     assert!(err.contains("Nodes run as privileged") || err.contains("Nodes run as explicit capabilities"), "{err}");
     assert!(err.contains("node1:80 is forwarded to http://127.0.0.1:8080"), "{err}");
+    // The stand-ins are made of the node image's own (static) busybox, copied out of node1,
+    // for the platform the nodes' engines name.
+    let arch = private_swarm::stand_in::docker_arch(std::env::consts::ARCH).0;
+    assert!(err.contains(&format!("stand-in images: busybox from node image {IMAGE} (arch {arch})\n")), "{err}");
 
     // Status: the driver, three Ready managers, one Leader.
     let status = user.lab(&["cluster", "status"]);
