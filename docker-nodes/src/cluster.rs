@@ -35,7 +35,8 @@ pub struct UpOptions {
     pub managers: usize,
     /// Form the swarm (false: `--no-swarm`, engines only).
     pub swarm: bool,
-    /// An image with dockerd, containerd and runc on PATH.
+    /// An image with dockerd, containerd and runc on PATH, and busybox unless `online` (the
+    /// stand-in images are made of it).
     pub image: String,
     /// The nodes pull real images (true) or get the stand-in images loaded (false).
     pub online: bool,
@@ -285,9 +286,10 @@ impl DockerCluster {
         // Offline, busybox is copied out of node 1 while the engines start.
         let first = labels::node_object_name(&self.name, 1);
         let busybox = async {
-            match opts.online {
-                true => None,
-                false => Some(node_busybox::fetch(&self.engine, &first, &opts.image).await),
+            if opts.online {
+                None
+            } else {
+                Some(node_busybox::fetch(&self.engine, &first, &opts.image).await)
             }
         };
         let (apis, busybox) = tokio::join!(ready, busybox);

@@ -726,42 +726,48 @@ mod tests {
         );
     }
 
-    /// Alpine's busybox (docker:dind's) has no httpd: the web stand-in then serves through nc.
+    /// Alpine's busybox (docker:dind's) has no httpd: the web and elasticsearch stand-ins
+    /// then serve through nc.
     #[test]
     #[cfg(target_os = "linux")]
-    fn a_busybox_without_httpd_serves_the_web_page_through_nc() {
+    fn a_busybox_without_httpd_serves_the_pages_through_nc() {
         let Some(busybox) = host_busybox() else { return eprintln!("no busybox here; skipped") };
         let dir = tempfile::tempdir().unwrap();
         let responder = dir.path().join("http-stand-in");
         std::fs::write(&responder, HTTP_SCRIPT.replace("#!/bin/sh", &format!("#!{busybox} sh"))).unwrap();
         std::fs::set_permissions(&responder, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        // This machine's busybox has httpd (and finds applets without PATH): take it away.
-        let script = WEB_SCRIPT
-            .replace("command -v httpd >/dev/null 2>&1", "false")
-            .replace("/tmp/www", &dir.path().join("www").to_string_lossy())
-            .replace("-p 80 ", &format!("-p {port} "))
-            .replace("/usr/local/bin/http-stand-in", &responder.to_string_lossy());
-        assert!(!script.contains("-p 80 ") && script.contains("exec nc -ll"), "{script}");
-        let mut server = std::process::Command::new(busybox).args(["sh", "-c", &script]).spawn().unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let page = loop {
-            let got = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
-                std::io::Write::write_all(&mut s, b"GET / HTTP/1.0\r\n\r\n")?;
-                let mut page = String::new();
-                std::io::Read::read_to_string(&mut s, &mut page)?;
-                Ok(page)
-            });
-            match got {
-                Ok(page) if !page.is_empty() => break page,
-                _ if std::time::Instant::now() > deadline => panic!("nothing answered on {port}: {got:?}"),
-                _ => std::thread::sleep(std::time::Duration::from_millis(100)),
-            }
-        };
-        server.kill().unwrap();
-        server.wait().unwrap();
-        assert!(page.starts_with("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n"), "{page}");
-        assert!(page.contains("Swarm Lab stand-in web app") && page.contains("id=\"hostname\""), "{page}");
+        for (script, port, root, kind, says) in [
+            (WEB_SCRIPT, 80, "/tmp/www", "text/html", "Swarm Lab stand-in web app"),
+            (ELASTICSEARCH_SCRIPT, 9200, "/tmp/es", "application/json", "\"tagline\" : \"You Know, for Search\""),
+        ] {
+            let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            // This machine's busybox has httpd (and finds applets without PATH): take it away.
+            let script = script
+                .replace("command -v httpd >/dev/null 2>&1", "false")
+                .replace(root, &dir.path().join(&root[5..]).to_string_lossy())
+                .replace(&format!("-p {port} "), &format!("-p {free} "))
+                .replace("/usr/local/bin/http-stand-in", &responder.to_string_lossy());
+            assert!(script.contains(&format!("exec nc -ll -p {free} ")), "{script}");
+            let mut server = std::process::Command::new(busybox).args(["sh", "-c", &script]).spawn().unwrap();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            let page = loop {
+                let got = std::net::TcpStream::connect(("127.0.0.1", free)).and_then(|mut s| {
+                    std::io::Write::write_all(&mut s, b"GET / HTTP/1.0\r\n\r\n")?;
+                    let mut page = String::new();
+                    std::io::Read::read_to_string(&mut s, &mut page)?;
+                    Ok(page)
+                });
+                match got {
+                    Ok(page) if !page.is_empty() => break page,
+                    _ if std::time::Instant::now() > deadline => panic!("nothing answered on {free}: {got:?}"),
+                    _ => std::thread::sleep(std::time::Duration::from_millis(100)),
+                }
+            };
+            server.kill().unwrap();
+            server.wait().unwrap();
+            assert!(page.starts_with(&format!("HTTP/1.0 200 OK\r\nContent-Type: {kind}\r\n")), "{page}");
+            assert!(page.contains(says), "{page}");
+        }
     }
 
     #[test]
