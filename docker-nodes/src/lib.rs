@@ -38,7 +38,7 @@ pub use error::{NodesError, Result};
 pub use privileges::Privileges;
 
 /// The node image `up` uses unless `--image` says otherwise: the official Docker-in-Docker
-/// image of Docker Engine 28, the current stable major version.
+/// image of Docker Engine 29, the current stable major version.
 pub const DEFAULT_IMAGE: &str = "docker:29-dind";
 
 /// The cluster name `lab cluster` uses.

@@ -71,12 +71,31 @@ pub(crate) fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
         | B::NoHomePathError => ClusterError::Tls { host, why },
         B::SocketNotFoundError(_) => ClusterError::Unreachable { host, why },
         _ => match transport_failure(e) {
-            Some(Transport::Tls) => ClusterError::Tls { host, why },
+            Some(Transport::Tls) => ClusterError::Tls { host, why: refused_certificate(e).unwrap_or(why) },
             Some(Transport::TimedOut) => ClusterError::Timeout { host, secs: 0.0 },
             Some(Transport::Unreachable) => ClusterError::Unreachable { host, why },
             None => ClusterError::Engine { host, why },
         },
     }
+}
+
+/// The engine's TLS alert that it turned our client certificate down, in plain words.
+fn refused_certificate(e: &bollard::errors::Error) -> Option<String> {
+    use rustls::AlertDescription as A;
+    chain(e).iter().find_map(|err| match err.downcast_ref::<rustls::Error>()? {
+        rustls::Error::AlertReceived(
+            alert @ (A::BadCertificate
+            | A::UnknownCA
+            | A::CertificateUnknown
+            | A::CertificateRequired
+            | A::UnsupportedCertificate
+            | A::AccessDenied),
+        ) => Some(format!(
+            "the engine did not accept the client certificate (TLS alert {alert:?}): are cert.pem and key.pem \
+             signed by the engine's CA?"
+        )),
+        _ => None,
+    })
 }
 
 /// What went wrong below HTTP, when something did.
@@ -337,6 +356,18 @@ mod tests {
         assert_eq!(status(&e), "tls_error");
         assert!(e.to_string().contains("UnknownIssuer"), "{e}");
         assert_eq!(status(&classify("h", &B::CertPathError { path: "/nope".into() })), "tls_error");
+    }
+
+    #[test]
+    fn an_alert_refusing_the_client_certificate_says_so() {
+        let alert = |a| B::IOError { err: io::Error::new(io::ErrorKind::InvalidData, rustls::Error::AlertReceived(a)) };
+        let e = classify("tcp://h:2376", &alert(rustls::AlertDescription::BadCertificate));
+        assert_eq!(status(&e), "tls_error");
+        assert!(e.to_string().contains("did not accept the client certificate (TLS alert BadCertificate)"), "{e}");
+        // Other alerts keep rustls' own words.
+        let e = classify("tcp://h:2376", &alert(rustls::AlertDescription::ProtocolVersion));
+        assert_eq!(status(&e), "tls_error");
+        assert!(!e.to_string().contains("client certificate ("), "{e}");
     }
 
     fn unreachable(host: &str) -> ClusterError {
