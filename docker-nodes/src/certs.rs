@@ -100,16 +100,17 @@ impl Certificates {
     }
 }
 
-/// The folder of cluster `name`'s client certificate: `$XDG_STATE_HOME/swarm-lab/clusters/NAME`,
-/// else `$HOME/.local/state/swarm-lab/clusters/NAME`.
+/// The folder of cluster `name`'s client certificate: `clusters/NAME` in swarm-lab's state
+/// folder ([`lab_grader::dirs::state`]: `$XDG_STATE_HOME/swarm-lab`, default
+/// `~/.local/state/swarm-lab`, `%LOCALAPPDATA%\swarm-lab` on Windows), under the current
+/// folder when the environment names none.
 pub fn cert_dir(name: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-    let state = env("XDG_STATE_HOME").filter(|s| Path::new(s).is_absolute()).map(PathBuf::from).unwrap_or_else(|| {
-        let home = env("HOME").filter(|h| !h.is_empty()).unwrap_or_else(|| ".".into());
-        Path::new(&home).join(".local/state")
-    });
-    state.join("swarm-lab/clusters").join(name)
+    let state = lab_grader::dirs::state(env).unwrap_or_else(|| PathBuf::from(".local/state/swarm-lab"));
+    state.join("clusters").join(name)
 }
 
+/// Creates `dir`, readable by the user only. On Windows nothing is set: the folder is under
+/// %LOCALAPPDATA%, whose ACL already keeps other users out, and inherits it.
 fn create_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| NodesError::io("cannot create the certificate folder", dir, e))?;
     #[cfg(unix)]
@@ -125,6 +126,7 @@ fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let _ = std::fs::remove_file(path);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
+    // Mode 0600 on unix; on Windows the file inherits the private folder's ACL.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -163,6 +165,7 @@ mod tests {
         move |k| m.get(k).cloned()
     }
 
+    #[cfg(unix)]
     #[test]
     fn cert_dir_follows_xdg_then_home() {
         assert_eq!(
@@ -183,9 +186,12 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let dir = d.path().join("state/swarm-lab/clusters/t");
         certs.write_client(&dir).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("key.pem")).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "key.pem is readable by others: {mode:o}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("key.pem")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "key.pem is readable by others: {mode:o}");
+        }
         assert_eq!(std::fs::read_to_string(dir.join("cert.pem")).unwrap(), certs.client_cert);
 
         let tar = certs.server_tar();

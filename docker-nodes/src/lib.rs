@@ -13,7 +13,8 @@
 //! Each node's API listens with mutual TLS on port 2376, published to 127.0.0.1 only on a
 //! random host port. `lab` generates the CA, the server certificate (for 127.0.0.1 and
 //! localhost) and the client certificate; the client files live in
-//! `$XDG_STATE_HOME/swarm-lab/clusters/<name>/` ([`cert_dir`]), for `DOCKER_CERT_PATH`.
+//! `$XDG_STATE_HOME/swarm-lab/clusters/<name>/` (default `~/.local/state/…`, on Windows
+//! `%LOCALAPPDATA%\swarm-lab\…`: [`cert_dir`]), for `DOCKER_CERT_PATH`.
 //!
 //! Modules: [`cluster`] (up, status, env, down), [`node`] (one node container: its
 //! configuration and entry script), [`privileges`] (privileged, or the explicit capability

@@ -5,12 +5,14 @@
 //! [`evaluate`] grades a lab's checks against that snapshot, [`fix`] computes the commands
 //! that fix what failed, [`run`] re-snapshots while checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown);
 //! [`grade`] grades a whole class from a roster and writes its gradebook; [`mod@watch`] re-grades
-//! whenever the swarm changes, and [`progress`] remembers which labs a learner completed.
+//! whenever the swarm changes, and [`progress`] remembers which labs a learner completed
+//! (in the state folder [`dirs`] names).
 //! Nothing here changes a cluster: only GET requests reach the engine. Text an engine sent
 //! reaches a terminal or a CSV file only through [`untrusted`].
 
 pub mod cause;
 pub mod connection;
+pub mod dirs;
 pub mod endpoint;
 pub mod evaluate;
 pub mod fix;

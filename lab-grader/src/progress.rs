@@ -1,6 +1,7 @@
 //! The learner's progress across labs: which labs scored full marks, when first, with
-//! which score and on which swarm. Kept in `$XDG_STATE_HOME/swarm-lab/progress.json`
-//! (default `~/.local/state/swarm-lab/progress.json`), written by `lab check` (every mode)
+//! which score and on which swarm. Kept in `progress.json` in swarm-lab's state folder
+//! ([`crate::dirs::state`]: `$XDG_STATE_HOME/swarm-lab`, default `~/.local/state/swarm-lab`,
+//! `%LOCALAPPDATA%\swarm-lab` on Windows), written by `lab check` (every mode)
 //! and `lab serve` when a lab passes, read by `lab list` and the served book.
 //!
 //! Writes are atomic (a temp file in the same folder, then a rename). A file that cannot
@@ -33,20 +34,19 @@ pub struct Progress {
 /// Why progress could not be saved (reading never fails).
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
-    #[error("no place for progress: neither XDG_STATE_HOME nor HOME is set; set XDG_STATE_HOME to a folder")]
+    #[error(
+        "no place for progress: neither XDG_STATE_HOME nor {} is set; set XDG_STATE_HOME to a folder",
+        crate::dirs::STATE_BASE_VAR
+    )]
     NoHome,
     #[error("cannot save progress to {}: {source}. Check that the folder is writable, or set XDG_STATE_HOME", path.display())]
     Write { path: PathBuf, source: std::io::Error },
 }
 
-/// `$XDG_STATE_HOME/swarm-lab/progress.json`, else `$HOME/.local/state/swarm-lab/progress.json`.
+/// `progress.json` in swarm-lab's state folder ([`crate::dirs::state`]).
 /// `env` looks a variable up (`std::env::var`), so tests can pass their own.
 pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf, ProgressError> {
-    let state = match env("XDG_STATE_HOME").filter(|v| Path::new(v).is_absolute()) {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env("HOME").filter(|h| !h.is_empty()).ok_or(ProgressError::NoHome)?).join(".local/state"),
-    };
-    Ok(state.join("swarm-lab").join("progress.json"))
+    Ok(crate::dirs::state(env).ok_or(ProgressError::NoHome)?.join("progress.json"))
 }
 
 /// Reads progress. A missing file is no progress; a corrupt one is renamed aside and the
