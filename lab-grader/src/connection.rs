@@ -1,6 +1,6 @@
 //! Connecting to an engine with bollard and pinning an API version the engine supports.
 //!
-//! Unix sockets, plain TCP and ssh go through our `transport` module, which
+//! Unix sockets, Windows named pipes, plain TCP and ssh go through our `transport` module, which
 //! reads the engine's API version from the first answer's `Api-Version` header: opening
 //! sends nothing, and the first snapshot is one concurrent round. TLS goes through
 //! bollard's own client, which shows no headers, so there we ask `/version` first (with an
@@ -9,7 +9,7 @@
 //! grader sends is a GET.
 
 use crate::endpoint::Endpoint;
-use crate::transport::{self, Dial, Facts, SharedFacts};
+use crate::transport::{self, Facts, SharedFacts};
 use bollard::{ClientVersion, Docker};
 use std::sync::Arc;
 use std::time::Duration;
@@ -229,21 +229,7 @@ impl Connection {
     pub async fn open(ep: &Endpoint, timeout: Duration) -> Result<Connection, ClusterError> {
         let h = ep.host.as_str();
         let secs = timeout.as_secs().max(1);
-        let dial = if let Some(path) = h.strip_prefix("unix://") {
-            if !std::path::Path::new(path).exists() {
-                return Err(ClusterError::Unreachable { host: h.into(), why: format!("no socket at {path}") });
-            }
-            Some(Dial::Unix(path.into()))
-        } else if h.starts_with("ssh://") {
-            let target = crate::ssh::SshTarget::parse(h).map_err(|why| ClusterError::Engine { host: h.into(), why })?;
-            Some(Dial::Ssh(target))
-        } else if ep.tls.is_none() {
-            let addr = h.strip_prefix("tcp://").or_else(|| h.strip_prefix("http://")).unwrap_or(h);
-            Some(Dial::Tcp(addr.trim_end_matches('/').to_string()))
-        } else {
-            None
-        };
-        if let Some(dial) = dial {
+        if let Some(dial) = transport::dial(h, ep.tls.is_some())? {
             let facts = Arc::new(SharedFacts::default());
             let docker = transport::connect(dial, facts.clone(), secs).map_err(|e| classify(h, &e))?;
             return Ok(Connection { docker, endpoint: ep.clone(), facts });

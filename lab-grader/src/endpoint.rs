@@ -3,7 +3,9 @@
 //!
 //! Order: `--host` (with `--context` it is an error), `--context`, `DOCKER_HOST` (the
 //! default context), `DOCKER_CONTEXT`, `currentContext` in `config.json` (under
-//! `DOCKER_CONFIG`, else `~/.docker`), then the default `unix:///var/run/docker.sock`.
+//! `DOCKER_CONFIG`, else `~/.docker`, `%USERPROFILE%\.docker` on Windows), then the default
+//! [`DEFAULT_HOST`]: `unix:///var/run/docker.sock`, or on Windows Docker Desktop's named
+//! pipe `npipe:////./pipe/docker_engine`.
 //! A named context's endpoint is in `contexts/meta/<sha256(name)>/meta.json` and its TLS
 //! files in `contexts/tls/<sha256(name)>/docker/`. The default context takes TLS from
 //! `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
@@ -12,7 +14,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+/// The engine when nothing names one, as for the docker CLI.
+pub const DEFAULT_HOST: &str =
+    if cfg!(windows) { "npipe:////./pipe/docker_engine" } else { "unix:///var/run/docker.sock" };
 
 /// TLS client material for a `tcp://` endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +29,7 @@ pub struct TlsFiles {
 /// A resolved engine endpoint and where it came from (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// `unix:///…`, `tcp://host:port` or `ssh://user@host`.
+    /// `unix:///…`, `npipe:////./pipe/…`, `tcp://host:port` or `ssh://user@host`.
     pub host: String,
     pub tls: Option<TlsFiles>,
     /// The context name when one was used.
@@ -82,34 +86,42 @@ fn context_dir_name(name: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The docker config folder: `DOCKER_CONFIG`, else `$HOME/.docker`.
+/// The docker config folder: `DOCKER_CONFIG`, else `.docker` in the home folder
+/// ([`crate::dirs::home`]).
 pub fn config_dir(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     if let Some(d) = env("DOCKER_CONFIG").filter(|s| !s.is_empty()) {
         return PathBuf::from(d);
     }
-    let home = env("HOME").unwrap_or_else(|| "/root".into());
-    Path::new(&home).join(".docker")
+    crate::dirs::home(env).unwrap_or_else(|| PathBuf::from("/root")).join(".docker")
 }
 
 /// Why a text is not an engine address, for [`parse_host`].
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("`{host}` is not an engine address: {why}; use unix:///path, tcp://host:port or ssh://user@host")]
+#[error(
+    "`{host}` is not an engine address: {why}; use unix:///path, npipe:////./pipe/NAME, tcp://host:port or ssh://user@host"
+)]
 pub struct HostError {
     pub host: String,
     pub why: &'static str,
 }
 
 /// The one parser of engine addresses (`--host`, `DOCKER_HOST`, contexts, roster cells),
-/// accepting what `docker -H` accepts: `unix:///absolute/path`, `tcp://host:port` and
-/// `ssh://[user@]host[:port]`. Like docker it refuses `http://` and `https://` (docker says
-/// "invalid bind address format"). Unlike docker it wants the tcp port written out, since
-/// 2375 and 2376 (TLS) are both usual. Returns the address as given, trimmed.
+/// accepting what `docker -H` accepts: `unix:///absolute/path`, `npipe:////./pipe/NAME`
+/// (a Windows named pipe, Docker Desktop's; accepted everywhere, usable on Windows only),
+/// `tcp://host:port` and `ssh://[user@]host[:port]`. Like docker it refuses `http://` and
+/// `https://` (docker says "invalid bind address format"). Unlike docker it wants the tcp
+/// port written out, since 2375 and 2376 (TLS) are both usual. Returns the address as
+/// given, trimmed.
 pub fn parse_host(text: &str) -> Result<String, HostError> {
     let host = text.trim();
     let bad = |why| Err(HostError { host: host.to_string(), why });
     if let Some(path) = host.strip_prefix("unix://") {
         if !path.starts_with('/') || path.len() < 2 {
             return bad("a unix socket path must be absolute");
+        }
+    } else if host.starts_with("npipe://") {
+        if pipe_name(host).is_none() {
+            return bad("a named pipe is written npipe:////./pipe/NAME (or npipe:////SERVER/pipe/NAME)");
         }
     } else if let Some(rest) = host.strip_prefix("tcp://") {
         let rest = rest.trim_end_matches('/');
@@ -124,11 +136,22 @@ pub fn parse_host(text: &str) -> Result<String, HostError> {
     } else if host.starts_with("http://") || host.starts_with("https://") {
         return bad("docker does not take http:// or https:// addresses (write tcp://host:port)");
     } else if host.contains("://") {
-        return bad("the scheme must be unix, tcp or ssh");
+        return bad("the scheme must be unix, npipe, tcp or ssh");
     } else {
-        return bad("it has no scheme (unix://, tcp:// or ssh://)");
+        return bad("it has no scheme (unix://, npipe://, tcp:// or ssh://)");
     }
     Ok(host.to_string())
+}
+
+/// The Windows name of an `npipe://` address's pipe, as docker reads it (slashes become
+/// backslashes): `npipe:////./pipe/docker_engine` is `\\.\pipe\docker_engine`. `None`
+/// unless it is `\\SERVER\pipe\NAME` (`.` is this machine).
+pub fn pipe_name(host: &str) -> Option<String> {
+    let name = host.strip_prefix("npipe://")?.replace('/', "\\");
+    let rest = name.strip_prefix("\\\\")?;
+    let (server, rest) = rest.split_once('\\')?;
+    let pipe = rest.strip_prefix("pipe\\")?;
+    (!server.is_empty() && !pipe.is_empty() && !pipe.contains('\\')).then_some(name)
 }
 
 fn check_host(host: &str) -> Result<(), EndpointError> {
@@ -334,9 +357,15 @@ mod tests {
 
     #[test]
     fn one_host_parser_takes_what_docker_takes() {
-        for ok in
-            ["unix:///var/run/docker.sock", "tcp://10.0.0.1:2376", "tcp://[::1]:2375", "ssh://ana@host", "ssh://h:22"]
-        {
+        for ok in [
+            "unix:///var/run/docker.sock",
+            "npipe:////./pipe/docker_engine",
+            "npipe:////./pipe/dockerDesktopLinuxEngine",
+            "tcp://10.0.0.1:2376",
+            "tcp://[::1]:2375",
+            "ssh://ana@host",
+            "ssh://h:22",
+        ] {
             assert_eq!(parse_host(ok).as_deref(), Ok(ok));
         }
         for (bad, why) in [
@@ -349,12 +378,32 @@ mod tests {
             ("ssh://", "a host"),
             ("ssh://@h", "a host"),
             ("localhost:2375", "no scheme"),
-            ("npipe:////./pipe/x", "unix, tcp or ssh"),
+            ("npipe://", "npipe:////./pipe/NAME"),
+            ("npipe:///./pipe/docker_engine", "npipe:////./pipe/NAME"),
+            ("npipe:////./docker_engine", "npipe:////./pipe/NAME"),
+            ("npipe:////./pipe/", "npipe:////./pipe/NAME"),
+            ("ftp://h", "unix, npipe, tcp or ssh"),
             ("", "no scheme"),
         ] {
             let e = parse_host(bad).unwrap_err().to_string();
             assert!(e.contains(why) && e.contains("tcp://host:port"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn npipe_addresses_name_the_windows_pipe_on_every_platform() {
+        assert_eq!(pipe_name("npipe:////./pipe/docker_engine").as_deref(), Some(r"\\.\pipe\docker_engine"));
+        assert_eq!(pipe_name(r"npipe://\\.\pipe\docker_engine").as_deref(), Some(r"\\.\pipe\docker_engine"));
+        assert_eq!(pipe_name("npipe:////build-host/pipe/engine").as_deref(), Some(r"\\build-host\pipe\engine"));
+        for bad in ["npipe:////./pipe/a/b", "npipe:////./pipes/x", "npipe:////pipe/x", "unix:///x"] {
+            assert_eq!(pipe_name(bad), None, "{bad}");
+        }
+        let env = env_of(&[("DOCKER_HOST", "npipe:////./pipe/dockerDesktopLinuxEngine")]);
+        let ep = resolve(&EndpointRequest::default(), &env).unwrap();
+        assert_eq!(
+            (ep.host.as_str(), ep.source.as_str()),
+            ("npipe:////./pipe/dockerDesktopLinuxEngine", "DOCKER_HOST")
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! HTTP to the engine over a byte stream (a unix socket, plain TCP, or `ssh … docker system
-//! dial-stdio`), reading what every answer's headers say about
-//! the engine: `Api-Version` and `Server` (`Docker/20.10.24 (linux)`). Unix sockets and TCP
-//! take one connection per request (cheap); ssh keeps one connection per engine
-//! ([`crate::ssh::Session`]), as each new one costs an ssh handshake.
+//! HTTP to the engine over a byte stream (a unix socket, a Windows named pipe, plain TCP, or
+//! `ssh … docker system dial-stdio`), reading what every answer's headers say about
+//! the engine: `Api-Version` and `Server` (`Docker/20.10.24 (linux)`). Unix sockets, named
+//! pipes and TCP take one connection per request (cheap); ssh keeps one connection per engine
+//! ([`crate::ssh::Session`]), as each new one costs an ssh handshake. Unix sockets are not
+//! reachable from Windows (Docker Desktop listens on a named pipe there), named pipes only
+//! from Windows: [`dial`] says so before anything is sent.
 //!
 //! That is what lets the first snapshot go out in one concurrent round without asking
 //! `/version` (or `/info`) first, both slow on 20.10 (dockerd asks runc and containerd for
@@ -10,22 +12,104 @@
 //! go out without a version prefix, which the engine answers at its own version; after
 //! that they are pinned to `min(engine's version, MAX_API)`.
 
-use crate::connection::MAX_API;
+use crate::connection::{ClusterError, MAX_API};
 use crate::ssh::{Session, SshTarget};
 use bollard::{BollardRequest, ClientVersion, Docker};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, HOST};
 use hyper_util::rt::TokioIo;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// Where the bytes go.
 #[derive(Debug, Clone)]
 pub(crate) enum Dial {
-    Unix(PathBuf),
+    #[cfg(unix)]
+    Unix(std::path::PathBuf),
+    /// `\\.\pipe\docker_engine`
+    #[cfg(windows)]
+    NamedPipe(String),
     /// `host:port`
     Tcp(String),
     Ssh(SshTarget),
+}
+
+/// How our transport reaches `host`; `None` for a `tcp://` engine with TLS, which goes
+/// through bollard's own client. An address of a kind this system cannot reach (a unix
+/// socket on Windows, a named pipe elsewhere) is `Unreachable`, saying what to use instead.
+pub(crate) fn dial(host: &str, tls: bool) -> Result<Option<Dial>, ClusterError> {
+    let unreachable = |why: String| ClusterError::Unreachable { host: host.into(), why };
+    if let Some(path) = host.strip_prefix("unix://") {
+        return unix_socket(path).map(Some).map_err(unreachable);
+    }
+    if host.starts_with("npipe://") {
+        return named_pipe(host).map(Some).map_err(unreachable);
+    }
+    if host.starts_with("ssh://") {
+        let target = SshTarget::parse(host).map_err(|why| ClusterError::Engine { host: host.into(), why })?;
+        return Ok(Some(Dial::Ssh(target)));
+    }
+    if tls {
+        return Ok(None);
+    }
+    let addr = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("http://")).unwrap_or(host);
+    Ok(Some(Dial::Tcp(addr.trim_end_matches('/').to_string())))
+}
+
+#[cfg(unix)]
+fn unix_socket(path: &str) -> Result<Dial, String> {
+    if !std::path::Path::new(path).exists() {
+        return Err(format!("no socket at {path}"));
+    }
+    Ok(Dial::Unix(path.into()))
+}
+
+#[cfg(not(unix))]
+fn unix_socket(_: &str) -> Result<Dial, String> {
+    Err(format!(
+        "`lab` on Windows reaches engines through named pipes, not unix sockets; Docker Desktop listens on {}",
+        crate::endpoint::DEFAULT_HOST
+    ))
+}
+
+#[cfg(windows)]
+fn named_pipe(host: &str) -> Result<Dial, String> {
+    crate::endpoint::pipe_name(host)
+        .map(Dial::NamedPipe)
+        .ok_or_else(|| "a named pipe is written npipe:////./pipe/NAME".to_string())
+}
+
+#[cfg(not(windows))]
+fn named_pipe(_: &str) -> Result<Dial, String> {
+    Err(format!(
+        "npipe:// is a Windows named pipe (Docker Desktop on Windows), which does not exist on {}; point \
+         DOCKER_HOST or the context at the engine's unix socket (unix:///var/run/docker.sock, or Docker \
+         Desktop's unix://$HOME/.docker/run/docker.sock) or at tcp://host:port",
+        std::env::consts::OS
+    ))
+}
+
+/// How long opening a named pipe retries while every instance of it is busy (go-winio,
+/// the docker CLI's, waits 2 s by default).
+#[cfg(windows)]
+const PIPE_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens the client end of the named pipe `name`. Between the engine accepting one client
+/// and offering the next instance of its pipe, opening fails with ERROR_PIPE_BUSY: then it
+/// is tried again, for up to [`PIPE_BUSY_WAIT`].
+#[cfg(windows)]
+async fn open_pipe(name: &str) -> std::io::Result<tokio::net::windows::named_pipe::NamedPipeClient> {
+    use tokio::time::{sleep, Duration, Instant};
+    /// winerror.h: "All pipe instances are busy."
+    const ERROR_PIPE_BUSY: i32 = 231;
+    let deadline = Instant::now() + PIPE_BUSY_WAIT;
+    loop {
+        match tokio::net::windows::named_pipe::ClientOptions::new().open(name) {
+            Err(e) if e.raw_os_error() == Some(ERROR_PIPE_BUSY) && Instant::now() < deadline => {
+                sleep(Duration::from_millis(20)).await
+            }
+            opened => return opened,
+        }
+    }
 }
 
 /// What the engine's answers said about it, and the API version requests are pinned to.
@@ -121,7 +205,10 @@ where
 /// [`Dial`] with the ssh connection a client keeps.
 #[derive(Clone)]
 enum Route {
-    Unix(PathBuf),
+    #[cfg(unix)]
+    Unix(std::path::PathBuf),
+    #[cfg(windows)]
+    NamedPipe(String),
     Tcp(String),
     Ssh(Arc<Session>),
 }
@@ -137,7 +224,10 @@ async fn send(
     parts.headers.insert(HOST, HeaderValue::from_static("docker"));
     let req = BollardRequest::from_parts(parts, body);
     let resp = match route {
+        #[cfg(unix)]
         Route::Unix(path) => over(tokio::net::UnixStream::connect(&path).await.map_err(io_err)?, req).await?,
+        #[cfg(windows)]
+        Route::NamedPipe(name) => over(open_pipe(&name).await.map_err(io_err)?, req).await?,
         Route::Tcp(addr) => {
             let s = tokio::net::TcpStream::connect(&addr).await.map_err(io_err)?;
             let _ = s.set_nodelay(true);
@@ -158,7 +248,10 @@ pub(crate) fn connect(
     // bollard builds every path with this version; `send` swaps it for the pinned one.
     let v = ClientVersion { major_version: MAX_API.0, minor_version: MAX_API.1 };
     let route = match dial {
+        #[cfg(unix)]
         Dial::Unix(path) => Route::Unix(path),
+        #[cfg(windows)]
+        Dial::NamedPipe(name) => Route::NamedPipe(name),
         Dial::Tcp(addr) => Route::Tcp(addr),
         Dial::Ssh(target) => Route::Ssh(Arc::new(Session::new(target))),
     };
@@ -176,6 +269,25 @@ pub(crate) fn connect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(windows))]
+    #[test]
+    fn a_named_pipe_is_unreachable_off_windows_and_says_what_to_use() {
+        let e = dial("npipe:////./pipe/docker_engine", false).unwrap_err();
+        let ClusterError::Unreachable { why, .. } = &e else { panic!("{e:?}") };
+        assert!(why.contains("Windows named pipe") && why.contains("unix:///var/run/docker.sock"), "{why}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn each_address_kind_gets_its_route() {
+        let missing = dial("unix:///nonexistent/docker.sock", false).unwrap_err();
+        assert!(missing.to_string().contains("no socket at /nonexistent/docker.sock"), "{missing}");
+        assert!(matches!(dial("unix:///", false), Ok(Some(Dial::Unix(_)))));
+        assert!(matches!(dial("tcp://127.0.0.1:2375", false), Ok(Some(Dial::Tcp(a))) if a == "127.0.0.1:2375"));
+        assert!(matches!(dial("tcp://127.0.0.1:2376", true), Ok(None)), "TLS goes through bollard");
+        assert!(matches!(dial("ssh://ana@h:2222", false), Ok(Some(Dial::Ssh(_)))));
+    }
 
     #[test]
     fn paths_lose_or_swap_their_version() {
