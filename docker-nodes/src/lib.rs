@@ -21,11 +21,13 @@
 //! set where the engine cannot run privileged containers), [`certs`], [`labels`],
 //! [`swarm`] (forming the swarm through the nodes' APIs), [`node_busybox`] (the offline
 //! stand-in images' busybox, copied out of a node container) and [`host_image`] (a node
-//! image made of this machine's docker.io files, for tests and benches without a registry).
+//! image made of this machine's docker.io files, for tests and benches without a registry;
+//! Linux only).
 
 pub mod certs;
 pub mod cluster;
 mod error;
+#[cfg(target_os = "linux")]
 pub mod host_image;
 pub mod labels;
 pub mod node;

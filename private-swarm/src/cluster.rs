@@ -12,6 +12,7 @@ use crate::engine::{self, NodeApi};
 use crate::error::{HarnessError, Result};
 use crate::host::{check_host, find_binary, host_busybox, HostTools};
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
+use crate::MAX_NODES;
 use crate::{containerd, names, netns, stand_in, swarm, teardown};
 
 /// What to start. `ClusterSpec { dir, nodes: 3, managers: 3, ..Default::default() }`.
@@ -84,9 +85,6 @@ impl ClusterSpec {
         Ok(())
     }
 }
-
-/// The most nodes one cluster may have.
-pub const MAX_NODES: usize = 20;
 
 /// Why `dir` cannot be a cluster's own directory (teardown unmounts and deletes under it):
 /// the root, a top-level directory, a directory the system or other programs share, or a
@@ -542,7 +540,7 @@ fn host_image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
 fn load_images(tools: &HostTools, apis: &[NodeApi]) -> Result<()> {
     let archive = host_image_archive(tools)?;
     std::thread::scope(|s| {
-        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| stand_in::load(api, &archive))).collect();
+        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| api.load_images(&archive))).collect();
         jobs.into_iter().map(|j| j.join().expect("image import thread panicked")).collect::<Result<Vec<()>>>()
     })
     .map(drop)

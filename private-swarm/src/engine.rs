@@ -185,4 +185,40 @@ impl<'a> NodeApi<'a> {
     pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
         self.api.post_json(path, body, Duration::from_secs(60)).map_err(|f| self.fail("POST", path, f))
     }
+
+    /// Loads a `docker save` archive (the stand-in images) into the node's engine.
+    pub fn load_images(&self, archive: &[u8]) -> Result<()> {
+        let path = "/images/load?quiet=1";
+        let resp = self
+            .api
+            .request("POST", path, Some(("application/x-tar", archive)), Duration::from_secs(120))
+            .map_err(|f| self.fail("POST", path, f))?;
+        load_result(&resp.body).map_err(|detail| HarnessError::Swarm {
+            node: self.node.name.clone(),
+            what: "loading the stand-in images".into(),
+            detail,
+        })
+    }
+}
+
+/// The error a load's JSON-lines progress stream reported, if any.
+fn load_result(body: &[u8]) -> std::result::Result<(), String> {
+    for line in serde_json::Deserializer::from_slice(body).into_iter::<serde_json::Value>() {
+        let v = line.map_err(|e| format!("unreadable load progress: {e}"))?;
+        if let Some(err) = v.get("error").and_then(serde_json::Value::as_str) {
+            return Err(err.to_string());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_stream_reports_errors() {
+        assert!(load_result(b"{\"stream\":\"Loaded image: alpine:latest\\n\"}\r\n").is_ok());
+        assert_eq!(load_result(b"{\"errorDetail\":{},\"error\":\"boom\"}").unwrap_err(), "boom");
+    }
 }

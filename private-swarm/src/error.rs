@@ -30,6 +30,7 @@ pub enum HarnessError {
     #[error("invalid cluster spec: {0}")]
     InvalidSpec(String),
 
+    #[cfg(target_os = "linux")]
     #[error(
         "{dir} was not made by private-swarm (it has no {marker} file): refusing to tear down anything there; \
          name the directory a cluster was started in",
@@ -115,6 +116,7 @@ pub enum HarnessError {
 pub type Result<T, E = HarnessError> = std::result::Result<T, E>;
 
 impl HarnessError {
+    #[cfg(target_os = "linux")]
     pub(crate) fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         HarnessError::Io { what: what.into(), path: path.into(), source }
     }

@@ -1,5 +1,10 @@
 //! Throwaway Docker swarm clusters on one Linux machine, for the Swarm Lab Workbook's tests,
-//! benches and the learner's `lab cluster` practice swarm.
+//! benches and the learner's `lab cluster` practice swarm (its `netns` driver).
+//!
+//! The clusters are Linux only (network namespaces, mounts, dockerds of our own): on other
+//! systems this crate holds just what the `docker` driver shares with them, the stand-in
+//! images ([`stand_in`], built from a [`BusyboxSource`]), the [`elf`] reader, [`MAX_NODES`]
+//! and the error type.
 //!
 //! Each node is its own dockerd with its own config file, data root, exec root and socket,
 //! running in its own network namespace (hostname `node1`, `node2`, …) joined by a veth
@@ -39,33 +44,60 @@
 //! # Ok::<(), private_swarm::HarnessError>(())
 //! ```
 
-mod api;
-mod cluster;
-mod containerd;
 pub mod elf;
-mod engine;
 mod error;
-mod host;
-mod mounts;
-mod names;
-mod netns;
-pub mod practice;
-mod process;
 pub mod stand_in;
+
+pub use error::{HarnessError, Result};
+pub use stand_in::{BusyboxSource, SourceFile, STAND_IN_IMAGES};
+
+/// The most nodes one cluster may have (either driver's).
+pub const MAX_NODES: usize = 20;
+
+// The clusters themselves: Linux only.
+#[cfg(target_os = "linux")]
+mod api;
+#[cfg(target_os = "linux")]
+mod cluster;
+#[cfg(target_os = "linux")]
+mod containerd;
+#[cfg(target_os = "linux")]
+mod engine;
+#[cfg(target_os = "linux")]
+mod host;
+#[cfg(target_os = "linux")]
+mod mounts;
+#[cfg(target_os = "linux")]
+mod names;
+#[cfg(target_os = "linux")]
+mod netns;
+#[cfg(target_os = "linux")]
+pub mod practice;
+#[cfg(target_os = "linux")]
+mod process;
+#[cfg(target_os = "linux")]
 mod state;
+#[cfg(target_os = "linux")]
 pub mod status;
+#[cfg(target_os = "linux")]
 mod swarm;
+#[cfg(target_os = "linux")]
 mod teardown;
 
-pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node, MAX_NODES};
-pub use error::{HarnessError, Result};
+#[cfg(target_os = "linux")]
+pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
+#[cfg(target_os = "linux")]
 pub use host::{
     check_host, find_binary, find_static_busybox, host_busybox, ipvs_available, resolver_is_loopback_only,
     running_as_root, HostTools,
 };
+#[cfg(target_os = "linux")]
 pub use netns::SUBNET_PREFIX;
-pub use stand_in::{BusyboxSource, SourceFile, STAND_IN_IMAGES};
+#[cfg(target_os = "linux")]
 pub use state::{Role, RUN_ROOT, STATE_FILE};
+#[cfg(target_os = "linux")]
 pub use status::{read_status, NodeEndpoint, NodeStatus, StatusReport};
+#[cfg(target_os = "linux")]
 pub use swarm::SwarmNode;
+#[cfg(target_os = "linux")]
 pub use teardown::{cleanup_orphans, cleanup_stale};

@@ -33,7 +33,6 @@ use std::path::Path;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::engine::NodeApi;
 use crate::error::{HarnessError, Result};
 
 /// The busybox the stand-in images are made of, and everything needed to run it.
@@ -532,31 +531,6 @@ fn build_archive(layer: &[u8], source: &BusyboxSource) -> std::io::Result<Vec<u8
     b.into_inner()
 }
 
-/// Loads every stand-in image into one node's engine.
-pub(crate) fn load(node: &NodeApi, archive: &[u8]) -> Result<()> {
-    let path = "/images/load?quiet=1";
-    let resp = node
-        .raw()
-        .request("POST", path, Some(("application/x-tar", archive)), std::time::Duration::from_secs(120))
-        .map_err(|f| node.fail("POST", path, f))?;
-    load_result(&resp.body).map_err(|detail| HarnessError::Swarm {
-        node: node.node.name.clone(),
-        what: "loading the stand-in images".into(),
-        detail,
-    })
-}
-
-/// The error a load's JSON-lines progress stream reported, if any.
-fn load_result(body: &[u8]) -> std::result::Result<(), String> {
-    for line in serde_json::Deserializer::from_slice(body).into_iter::<Value>() {
-        let v = line.map_err(|e| format!("unreadable load progress: {e}"))?;
-        if let Some(err) = v.get("error").and_then(Value::as_str) {
-            return Err(err.to_string());
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,11 +742,5 @@ mod tests {
             assert!(page.starts_with(&format!("HTTP/1.0 200 OK\r\nContent-Type: {kind}\r\n")), "{page}");
             assert!(page.contains(says), "{page}");
         }
-    }
-
-    #[test]
-    fn load_stream_reports_errors() {
-        assert!(load_result(b"{\"stream\":\"Loaded image: alpine:latest\\n\"}\r\n").is_ok());
-        assert_eq!(load_result(b"{\"errorDetail\":{},\"error\":\"boom\"}").unwrap_err(), "boom");
     }
 }
