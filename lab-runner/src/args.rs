@@ -72,7 +72,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Apply a lab's reference answer to the current swarm (for instructors, demos and tests)
     Solve(SolveArgs),
-    /// Bring up the practice swarm, apply a lab's answer and check it: the whole loop in one command
+    /// Bring up the practice swarm, apply a lab's answer and check it: the whole loop in one
+    /// command (netns driver: Linux, as root)
     Demo(DemoArgs),
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
     #[command(after_help = GRADE_HELP)]

@@ -99,7 +99,19 @@ fn run(cli: Cli) -> Exit {
         Command::Validate(a) => command::catalog::validate(&a),
         Command::Check(a) => command::check::run(&a),
         Command::Solve(a) => command::solve::run(&a),
+        #[cfg(target_os = "linux")]
         Command::Demo(a) => command::demo::run(&a),
+        #[cfg(not(target_os = "linux"))]
+        Command::Demo(a) => {
+            let (me, lab) = (me(), &a.lab);
+            command::cluster::netns_needs_linux(
+                "`lab demo` (it starts the netns practice swarm)",
+                &format!(
+                    "`{me} cluster up --driver docker`, `eval \"$({me} cluster env)\"`, \
+                     then `{me} solve {lab} --yes` and `{me} check {lab} --wait 90s`"
+                ),
+            )
+        }
         Command::Grade(a) => command::grade::run(&a),
         Command::Serve(a) => command::serve::run(&a),
         Command::Cluster(c) => command::cluster::run(c),
@@ -154,8 +166,9 @@ pub(crate) fn warn(msg: impl std::fmt::Display) {
 /// finds on PATH, else the path they ran (`target/release/lab`).
 pub(crate) fn me() -> String {
     let Ok(exe) = std::env::current_exe() else { return "lab".into() };
+    let name = format!("lab{}", std::env::consts::EXE_SUFFIX);
     let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join("lab").canonicalize().ok() == exe.canonicalize().ok()))
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(&name).canonicalize().ok() == exe.canonicalize().ok()))
         .unwrap_or(false);
     if on_path {
         return "lab".into();

@@ -15,7 +15,7 @@ pub fn run(a: &DemoArgs) -> Exit {
     };
     let ClusterSize { nodes, managers } = a.size;
     let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
-    let info = match super::cluster::up(&options) {
+    let info = match super::netns_cluster::up(&options) {
         Ok(i) => i,
         Err(e) => return e,
     };

@@ -48,7 +48,9 @@ fn fail(e: NodesError) -> Exit {
     crate::fail(kind, e)
 }
 
-/// True when the user's engine answers and has a docker-driver practice swarm.
+/// True when the user's engine answers and has a docker-driver practice swarm (asked only
+/// where the netns driver could be meant too).
+#[cfg(target_os = "linux")]
 pub(crate) fn exists(e: &EngineArgs) -> bool {
     let Ok(ep) = engine(e) else { return false };
     crate::runtime().block_on(async {

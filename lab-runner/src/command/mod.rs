@@ -3,9 +3,13 @@
 pub mod catalog;
 pub mod check;
 pub mod cluster;
+// The netns driver's practice swarm, and `lab demo` on it: Linux only.
+#[cfg(target_os = "linux")]
 pub mod demo;
 pub mod docker_cluster;
 pub mod grade;
+#[cfg(target_os = "linux")]
+pub mod netns_cluster;
 pub mod serve;
 pub mod solve;
 pub mod watch;

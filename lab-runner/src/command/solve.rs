@@ -61,7 +61,11 @@ impl DockerCli {
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg(line).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
         self.env(&mut cmd);
-        let out = cmd.output().map_err(|e| format!("cannot run sh: {e}"))?;
+        let out = cmd.output().map_err(|e| {
+            format!(
+                "cannot run sh: {e}; the answers are POSIX shell lines (on Windows, run `lab` from Git Bash or WSL)"
+            )
+        })?;
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         eprint!("{stdout}");
         if out.status.success() {
