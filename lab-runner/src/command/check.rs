@@ -49,6 +49,15 @@ pub fn run(a: &CheckArgs) -> Exit {
 /// `lab check`; `record`: remember a full score in the learner's progress (`lab demo`
 /// applies the reference answer itself, so its pass is not the learner's).
 pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
+    match resolve_endpoint(&a.engine) {
+        Ok(endpoint) => run_on(a, &endpoint, record),
+        Err(e) => e,
+    }
+}
+
+/// `lab check` on an engine already found (`lab demo` passes its practice swarm's node 1,
+/// TLS files included); `a.engine` is not read.
+pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: bool) -> Exit {
     let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
@@ -56,10 +65,6 @@ pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
     if let Err(msg) = selection(&lab, &a.only, &a.skip) {
         return crate::fail(Kind::Usage, msg);
     }
-    let endpoint = match resolve_endpoint(&a.engine) {
-        Ok(e) => e,
-        Err(e) => return e,
-    };
     // Only a whole lab counts: a pass of the checks --only/--skip leave is not completion.
     let record = record && a.only.is_empty() && a.skip.is_empty();
     if a.watch {
@@ -69,7 +74,7 @@ pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
             timeout: a.timeout,
             ..Default::default()
         };
-        return super::watch::run(&lab, &endpoint, opts, a.format, record);
+        return super::watch::run(&lab, endpoint, opts, a.format, record);
     }
     let opts = CheckOptions {
         wait: a.wait,
@@ -80,7 +85,7 @@ pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
         ..Default::default()
     };
     let result = crate::runtime().block_on(async {
-        let conn = Connection::open(&endpoint, a.timeout).await?;
+        let conn = Connection::open(endpoint, a.timeout).await?;
         check_lab(&lab, &conn, &opts).await
     });
     if std::io::stderr().is_terminal() {
