@@ -1,8 +1,10 @@
 //! Why a request failed, in the learner's words: the operating system's reason
 //! (`connection refused`, `permission denied`, …) found in an error's source chain, with
 //! what to do about it, instead of the client library's layers ("Error in the hyper legacy
-//! client: client error (Connect): …").
+//! client: client error (Connect): …"). The reasons are [`words`], so an error's text
+//! can tell them in the learner's language.
 
+use lab_i18n::words;
 use std::error::Error;
 use std::io::ErrorKind;
 
@@ -23,17 +25,16 @@ pub fn in_plain_words(e: &(dyn Error + 'static)) -> String {
 
 fn io_reason(io: &std::io::Error) -> String {
     match io.kind() {
-        ErrorKind::ConnectionRefused => "connection refused: nothing is listening at that address".into(),
-        ErrorKind::NotFound => "there is no such socket or host".into(),
-        ErrorKind::PermissionDenied => {
-            "permission denied: run lab as root, or as a user in the docker group (`sudo usermod -aG docker $USER`, then log in again)".into()
-        }
-        ErrorKind::TimedOut => "the connection timed out".into(),
-        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::UnexpectedEof | ErrorKind::BrokenPipe => {
-            "the connection was closed before the engine answered: is that address a Docker engine?".into()
-        }
+        ErrorKind::ConnectionRefused => words::CAUSE_REFUSED.into(),
+        ErrorKind::NotFound => words::CAUSE_NOT_FOUND.into(),
+        ErrorKind::PermissionDenied => words::CAUSE_PERMISSION_DENIED.into(),
+        ErrorKind::TimedOut => words::CAUSE_TIMED_OUT.into(),
+        ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::UnexpectedEof
+        | ErrorKind::BrokenPipe => words::CAUSE_CLOSED.into(),
         ErrorKind::AddrNotAvailable | ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => {
-            "that address cannot be reached from this machine".into()
+            words::CAUSE_UNREACHABLE.into()
         }
         _ => library_free(&io.to_string()),
     }
@@ -55,7 +56,7 @@ fn library_free(text: &str) -> String {
         None => t,
     };
     if t.contains("invalid HTTP") || t.contains("parsed HTTP") {
-        return "the answer was not HTTP from a Docker engine: is that the engine's address and port?".into();
+        return words::CAUSE_NOT_HTTP.into();
     }
     t.to_string()
 }

@@ -11,6 +11,7 @@
 use crate::endpoint::Endpoint;
 use crate::transport::{self, Facts, SharedFacts};
 use bollard::{ClientVersion, Docker};
+use lab_i18n::{words, Language};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,22 +21,76 @@ pub const MAX_API: (usize, usize) = (1, 47);
 pub const MIN_API: (usize, usize) = (1, 41);
 
 /// Why a cluster could not be read. [`crate::grade::GradeStatus::of`] names it, for
-/// gradebooks and for `lab check --format json` errors alike.
-#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+/// gradebooks and for `lab check --format json` errors alike. It displays in English;
+/// [`ClusterError::text`] tells it in another language.
+#[derive(Debug, Clone, PartialEq)]
 pub enum ClusterError {
-    #[error("cannot reach the engine at {host}: {why}. Is it running, and is DOCKER_HOST (or the context) right?")]
-    Unreachable { host: String, why: String },
-    #[error("TLS with the engine at {host} failed: {why}. Check the CA, certificate and key (DOCKER_CERT_PATH or the context's TLS files)")]
-    Tls { host: String, why: String },
-    #[error("the engine at {host} is not in swarm mode (swarm: {state}). Run `docker swarm init` or point at a swarm manager")]
-    NotSwarm { host: String, state: String },
-    #[error("the engine at {host} is a swarm worker; only managers can list services. Point DOCKER_HOST or --host at a manager{managers}")]
-    NotManager { host: String, managers: String },
-    #[error("the engine at {host} did not answer within {secs:.1}s")]
-    Timeout { host: String, secs: f64 },
-    #[error("the engine at {host} answered with an error: {why}")]
-    Engine { host: String, why: String },
+    Unreachable {
+        host: String,
+        why: String,
+    },
+    Tls {
+        host: String,
+        why: String,
+    },
+    NotSwarm {
+        host: String,
+        state: String,
+    },
+    /// `managers`: the addresses of the swarm's managers, comma-separated (empty: unknown).
+    NotManager {
+        host: String,
+        managers: String,
+    },
+    Timeout {
+        host: String,
+        secs: f64,
+    },
+    Engine {
+        host: String,
+        why: String,
+    },
 }
+
+impl ClusterError {
+    /// The error in `lang`: what went wrong and what to do next. Host, state and the
+    /// engine's own words stay as they are; the reasons `lab` words itself are translated.
+    pub fn text(&self, lang: Language) -> String {
+        let reason = |why: &str| match why.strip_prefix("no socket at ") {
+            Some(path) => lang.fill(words::NO_SOCKET_AT, &[("path", &path)]),
+            None => lang.tr(why).into_owned(),
+        };
+        match self {
+            ClusterError::Unreachable { host, why } => {
+                lang.fill(words::CLUSTER_UNREACHABLE, &[("host", host), ("why", &reason(why))])
+            }
+            ClusterError::Tls { host, why } => lang.fill(words::CLUSTER_TLS, &[("host", host), ("why", &reason(why))]),
+            ClusterError::NotSwarm { host, state } => {
+                lang.fill(words::CLUSTER_NOT_SWARM, &[("host", host), ("state", state)])
+            }
+            ClusterError::NotManager { host, managers } if managers.is_empty() => {
+                lang.fill(words::CLUSTER_NOT_MANAGER, &[("host", host)])
+            }
+            ClusterError::NotManager { host, managers } => {
+                lang.fill(words::CLUSTER_NOT_MANAGER_LISTED, &[("host", host), ("managers", managers)])
+            }
+            ClusterError::Timeout { host, secs } => {
+                lang.fill(words::CLUSTER_TIMEOUT, &[("host", host), ("seconds", &format!("{secs:.1}"))])
+            }
+            ClusterError::Engine { host, why } => {
+                lang.fill(words::CLUSTER_ENGINE_ERROR, &[("host", host), ("why", &reason(why))])
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ClusterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Language::english()))
+    }
+}
+
+impl std::error::Error for ClusterError {}
 
 /// Maps a bollard error to the kind of failure a learner can act on, by the types in its
 /// source chain (never by its wording): a TLS error anywhere is `Tls`; an I/O timeout is

@@ -207,7 +207,7 @@ pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> R
     if name == "default" {
         let (host, source) = match nonempty("DOCKER_HOST") {
             Some(h) => (h, "DOCKER_HOST".to_string()),
-            None => (DEFAULT_HOST.to_string(), "the default socket".to_string()),
+            None => (DEFAULT_HOST.to_string(), lab_i18n::words::DEFAULT_SOCKET.to_string()),
         };
         check_host(&host)?;
         let tls = default_tls(&host)?;

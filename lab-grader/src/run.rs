@@ -3,9 +3,10 @@
 //! timeout) leaves no room for another snapshot. A failing check is never waited for.
 
 use crate::connection::{ClusterError, Connection};
-use crate::evaluate;
+use crate::evaluate::{self, Unsettled};
 use crate::report::{Report, Status};
 use crate::snapshot::Snapshot;
+use lab_i18n::Language;
 use lab_schema::{Lab, LabDuration};
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,9 @@ pub struct CheckOptions {
     /// Add to each failed check the commands that fix it from the state found
     /// (`lab check --fix`); without it, reports carry hints only.
     pub fixes: bool,
+    /// The language of the report's messages, mismatches and fix notes (ids, statuses and
+    /// fix commands are the same in every language).
+    pub lang: Language,
 }
 
 /// Grades `lab` on the cluster behind `conn`.
@@ -59,7 +63,7 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
             Err(e) => return Err(e),
         };
         let took = t0.elapsed();
-        let mut report = evaluate::evaluate(lab, &snap, &opts.only, &opts.skip);
+        let mut report = evaluate::evaluate_in(lab, &snap, &opts.only, &opts.skip, opts.lang);
         let elapsed = start.elapsed();
         let keep_waiting = report.checks.iter().any(|c| {
             c.status == Status::Converging
@@ -91,29 +95,23 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
         }
         let cut_short = keep_waiting && !room;
         for c in report.checks.iter_mut().filter(|c| c.status == Status::Converging) {
-            // "converging (service x): 1 task starting" → " (service x): 1 task starting"
-            let moving = c.message.strip_prefix("converging").unwrap_or(&c.message).to_string();
-            match (opts.wait, opts.deadline) {
+            let why = match (opts.wait, opts.deadline) {
                 (Some(w), Some(d)) if cut_short => {
-                    c.status = Status::Fail;
-                    c.message = format!(
-                        "did not converge within {}{moving}",
-                        LabDuration(d.saturating_duration_since(start).min(w))
-                    );
+                    Unsettled::WaitRanOut(LabDuration(d.saturating_duration_since(start).min(w)))
                 }
-                (Some(w), _) => {
-                    c.status = Status::Fail;
-                    c.message = format!("did not converge within {}{moving}", LabDuration(w));
-                }
-                (None, _) if cut_short => {
-                    c.message = format!("still converging when grading ended after {}{moving}", LabDuration(elapsed));
-                }
-                (None, _) => {}
+                (Some(w), _) => Unsettled::WaitRanOut(LabDuration(w)),
+                (None, _) if cut_short => Unsettled::GradingEnded(LabDuration(elapsed)),
+                (None, _) => continue,
+            };
+            let Some(check) = lab.check(&c.id) else { continue };
+            if matches!(why, Unsettled::WaitRanOut(_)) {
+                c.status = Status::Fail;
             }
+            c.message = evaluate::unsettled_message(check, &snap, opts.lang, why);
         }
         report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
         if opts.fixes {
-            crate::fix::attach(lab, &snap, &mut report);
+            crate::fix::attach_in(lab, &snap, &mut report, opts.lang);
         }
         return Ok(report);
     }

@@ -129,9 +129,7 @@ impl Snapshot {
             return e;
         }
         let managers: Vec<String> = swarm.remote_managers.iter().flatten().filter_map(|m| m.addr.clone()).collect();
-        let managers =
-            if managers.is_empty() { String::new() } else { format!(" (managers: {})", managers.join(", ")) };
-        ClusterError::NotManager { host, managers }
+        ClusterError::NotManager { host, managers: managers.join(", ") }
     }
 
     pub fn swarm_id(&self) -> String {

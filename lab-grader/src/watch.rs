@@ -20,6 +20,7 @@ use crate::report::{Report, Status};
 use crate::snapshot::Snapshot;
 use bollard::query_parameters::EventsOptionsBuilder;
 use futures_util::StreamExt;
+use lab_i18n::{words, Language};
 use lab_schema::Lab;
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -45,6 +46,8 @@ pub struct WatchOptions {
     pub min_gap: Duration,
     /// First and longest wait before reconnecting to an engine that went away.
     pub backoff: (Duration, Duration),
+    /// The language of the reports' messages and of the change lines.
+    pub lang: Language,
 }
 
 impl Default for WatchOptions {
@@ -58,6 +61,7 @@ impl Default for WatchOptions {
             interval: Duration::from_secs(1),
             min_gap: Duration::from_millis(250),
             backoff: (Duration::from_millis(250), Duration::from_secs(8)),
+            lang: Language::english(),
         }
     }
 }
@@ -137,7 +141,7 @@ async fn watch_connected(
         *attempt = 0;
         let changed = last.as_ref() != Some(&report);
         if changed || resumed {
-            let changes = last.as_ref().map(|l| changes(l, &report)).unwrap_or_default();
+            let changes = last.as_ref().map(|l| changes_in(l, &report, opts.lang)).unwrap_or_default();
             *last = Some(report.clone());
             if tx.send(WatchEvent::Report { report: Box::new(report.clone()), changes }).await.is_err() {
                 return None;
@@ -178,12 +182,12 @@ async fn watch_connected(
 }
 
 fn stream_ended(endpoint: &Endpoint) -> ClusterError {
-    ClusterError::Unreachable { host: endpoint.host.clone(), why: "the event stream ended (engine restarted?)".into() }
+    ClusterError::Unreachable { host: endpoint.host.clone(), why: words::EVENT_STREAM_ENDED.into() }
 }
 
 async fn read(lab: &Lab, conn: &Connection, opts: &WatchOptions) -> Result<Report, ClusterError> {
     let snap = Snapshot::take(conn).await?;
-    let mut report = evaluate::evaluate(lab, &snap, &opts.only, &opts.skip);
+    let mut report = evaluate::evaluate_in(lab, &snap, &opts.only, &opts.skip, opts.lang);
     report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
     Ok(report)
 }
@@ -191,20 +195,29 @@ async fn read(lab: &Lab, conn: &Connection, opts: &WatchOptions) -> Result<Repor
 /// What changed from `before` to `after`, one line each: the score, and every check whose
 /// status, points or mismatches changed (`vote: fail → pass`).
 pub fn changes(before: &Report, after: &Report) -> Vec<String> {
+    changes_in(before, after, Language::english())
+}
+
+/// [`changes`] in `lang`: check ids and scores as they are, statuses in words.
+pub fn changes_in(before: &Report, after: &Report, lang: Language) -> Vec<String> {
     let mut out = Vec::new();
     if before.score != after.score {
-        out.push(format!("score {}/{} → {}/{}", before.score, before.max_score, after.score, after.max_score));
+        let from = format!("{}/{}", before.score, before.max_score);
+        let to = format!("{}/{}", after.score, after.max_score);
+        out.push(lang.fill(words::CHANGE_SCORE, &[("from", &from), ("to", &to)]));
     }
+    let status = |s: Status| lang.tr(s.word()).into_owned();
     for c in &after.checks {
+        let id = &c.id;
         match before.checks.iter().find(|b| b.id == c.id) {
-            Some(b) if b.status != c.status => {
-                out.push(format!("{}: {} → {}", c.id, b.status.as_str(), c.status.as_str()))
-            }
+            Some(b) if b.status != c.status => out.push(
+                lang.fill(words::CHANGE_STATUS, &[("id", id), ("from", &status(b.status)), ("to", &status(c.status))]),
+            ),
             Some(b) if b.mismatches != c.mismatches || b.points != c.points => {
-                out.push(format!("{}: still {}, mismatches changed", c.id, c.status.as_str()))
+                out.push(lang.fill(words::CHANGE_MISMATCHES, &[("id", id), ("status", &status(c.status))]))
             }
             Some(_) => {}
-            None => out.push(format!("{}: {}", c.id, c.status.as_str())),
+            None => out.push(lang.fill(words::CHANGE_NEW_CHECK, &[("id", id), ("status", &status(c.status))])),
         }
     }
     out
@@ -248,6 +261,8 @@ mod tests {
         let b = report(vec![check("net", Status::Pass, 50), check("vote", Status::Pass, 50)]);
         assert_eq!(changes(&a, &b), ["score 50/100 → 100/100", "vote: fail → pass"]);
         assert!(changes(&b, &b).is_empty());
+        let zh = Language::parse("zh-TW").unwrap();
+        assert_eq!(changes_in(&a, &b, zh), ["得分 50/100 → 100/100", "vote：失敗 → 通過"]);
     }
 
     #[test]

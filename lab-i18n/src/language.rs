@@ -108,11 +108,7 @@ impl Language {
 
     /// Translates a template and fills its `{name}` placeholders.
     pub fn fill(&self, en: &str, values: &[(&str, &dyn Display)]) -> String {
-        let mut out = self.tr(en).into_owned();
-        for (name, value) in values {
-            out = out.replace(&format!("{{{name}}}"), &value.to_string());
-        }
-        out
+        substitute(&self.tr(en), values)
     }
 
     /// A lab file's text field (multi-line fields are looked up trimmed, as extracted).
@@ -144,6 +140,49 @@ impl Language {
         let n = n.into();
         self.fill(if n == 1 { one } else { many }, &[("n", &n)])
     }
+
+    /// [`Language::count`] for a template with more placeholders than `{n}`.
+    pub fn count_fill(&self, n: impl Into<u64>, one: &str, many: &str, values: &[(&str, &dyn Display)]) -> String {
+        let n = n.into();
+        let mut all: Vec<(&str, &dyn Display)> = vec![("n", &n)];
+        all.extend_from_slice(values);
+        self.fill(if n == 1 { one } else { many }, &all)
+    }
+
+    /// `items` joined by a `{list}…{item}` template ([`words::LIST`](crate::words::LIST),
+    /// [`words::LIST_AND`](crate::words::LIST_AND), …), left to right: `a, b, c`; `a、b、c`.
+    pub fn list<T: Display>(&self, template: &str, items: &[T]) -> String {
+        let template = self.tr(template);
+        let mut it = items.iter();
+        let Some(first) = it.next() else { return String::new() };
+        it.fold(first.to_string(), |list, item| substitute(&template, &[("list", &list), ("item", item)]))
+    }
+}
+
+/// `template` with each `{name}` of `values` replaced, in one pass: a value that contains
+/// `{…}` (an engine's error message, a service name) is never filled in itself.
+fn substitute(template: &str, values: &[(&str, &dyn Display)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after
+            .find('}')
+            .and_then(|close| values.iter().find(|(name, _)| *name == &after[..close]).map(|(_, v)| (close, v)));
+        match value {
+            Some((close, v)) => {
+                out.push_str(&v.to_string());
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -180,5 +219,24 @@ mod tests {
         assert_eq!(en.tr(crate::words::CHECKS), "Checks");
         assert_eq!(en.count(1u32, crate::words::ONE_POINT, crate::words::MANY_POINTS), "1 point");
         assert_eq!(en.count(40u32, crate::words::ONE_POINT, crate::words::MANY_POINTS), "40 points");
+        assert_eq!(en.list(crate::words::LIST, &["a", "b", "c"]), "a, b, c");
+        assert_eq!(en.list(crate::words::LIST_AND, &["a"]), "a");
+        assert_eq!(en.list(crate::words::LIST, &[] as &[&str]), "");
+    }
+
+    #[test]
+    fn lists_join_in_the_language_and_keep_braces_in_their_items() {
+        let zh = Language::parse("zh-TW").unwrap();
+        assert_eq!(zh.list(crate::words::LIST, &["a", "b", "c"]), "a、b、c");
+        assert_eq!(zh.list(crate::words::LIST_AND, &["frontend", "backend"]), "frontend 和 backend");
+        // An item that looks like a placeholder is a value, never filled in.
+        assert_eq!(Language::english().list(crate::words::LIST, &["{item}", "{list}"]), "{item}, {list}");
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_placeholder_is_not_filled_in() {
+        let en = Language::english();
+        let s = en.fill("{a} and {b}, {c} {unknown}", &[("a", &"{b}"), ("b", &"x"), ("c", &"{")]);
+        assert_eq!(s, "{b} and x, { {unknown}");
     }
 }

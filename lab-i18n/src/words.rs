@@ -66,6 +66,8 @@ words! {
     REPORT_FOUND = "found:";
     REPORT_HINT = "hint:";
     REPORT_FIX = "fix:";
+    /// Why a failed check shows no fix commands, in place of them.
+    REPORT_FIX_NOTE = "({note})";
     REPORT_SCORE = "score {score}/{max}: {passed} passed, {failed} failed";
     REPORT_CONVERGING = ", {n} still converging (run again, or use --wait 60s)";
     REPORT_ERRORS = ", {n} could not be evaluated";
@@ -78,10 +80,240 @@ words! {
     CHECK_ONE_MISMATCH = "{n} mismatch{subject}";
     CHECK_MANY_MISMATCHES = "{n} mismatches{subject}";
 
+    // Lists, counts and other values in reports.
+    /// Joins a list, one item at a time: `a, b, c`.
+    LIST = "{list}, {item}";
+    LIST_AND = "{list} and {item}";
+    LIST_OR = "{list} or {item}";
+    LIST_SEMICOLON = "{list}; {item}";
+    NONE = "none";
+    NAMES_AND_MORE = "{names} and {n} more";
+    /// A count a lab asks for (an exact count is the number alone).
+    COUNT_RANGE = "{min} to {max}";
+    COUNT_AT_LEAST = "at least {n}";
+    COUNT_AT_MOST = "at most {n}";
+    COUNT_ANY = "any number";
+    COUNT_WITH_DETAILS = "{n} ({details})";
+    YES = "yes";
+    NO = "no";
+    ANY_TAG = "{repository} (any tag)";
+
+    // A check's message when it is still converging, or stopped converging.
+    /// `{moving}`: what still moves, as a list of the phrases below.
+    CONVERGING_MOVING = "converging{subject}: {moving}";
+    DID_NOT_CONVERGE = "did not converge within {wait}{subject}: {moving}";
+    GRADING_ENDED = "still converging when grading ended after {elapsed}{subject}: {moving}";
+    /// What a check graded, when it had to choose (`(service vote)`).
+    SUBJECT_SERVICE = "service {service}";
+    MOVING_UPDATE = "an update is rolling out";
+    MOVING_ROLLBACK = "a rollback is rolling out";
+    ONE_TASK_RESTART_DELAY = "{n} task waiting out the restart delay";
+    MANY_TASKS_RESTART_DELAY = "{n} tasks waiting out the restart delay";
+    /// `{state}`: the task state as docker shows it (`pending`, `starting`).
+    ONE_TASK_IN_STATE = "{n} task {state}";
+    MANY_TASKS_IN_STATE = "{n} tasks {state}";
+    TASKS_NOT_CREATED = "{missing} of {replicas} tasks not created yet";
+    ONE_FAILED_TASK_WAITING = "{n} failed task waiting for a replacement";
+    MANY_FAILED_TASKS_WAITING = "{n} failed tasks waiting for a replacement";
+    NODE_STATE_UNKNOWN = "{node} has not reported its state yet";
+    NODE_BEING_PROMOTED = "{node} is being promoted (reachability not reported yet)";
+    NODE_BEING_DEMOTED = "{node} is being demoted";
+    NODE_REACHABILITY_UNKNOWN = "{node}'s reachability is not known yet";
+
+    // A mismatch: the field that differs.
+    FIELD_SERVICE = "service";
+    FIELD_IMAGE = "image";
+    FIELD_MODE = "mode";
+    FIELD_REPLICAS = "replicas";
+    FIELD_RUNNING_TASKS = "running tasks";
+    FIELD_COMMAND = "command";
+    FIELD_ARGS = "args";
+    FIELD_ENV = "env";
+    FIELD_ENV_VARIABLE = "env {name}";
+    FIELD_PORTS = "ports";
+    FIELD_NETWORKS = "networks";
+    FIELD_MOUNTS = "mounts";
+    FIELD_MOUNT_TYPE = "mount at {target} type";
+    FIELD_MOUNT_SOURCE = "mount at {target} source";
+    FIELD_MOUNT_READONLY = "mount at {target} readonly";
+    FIELD_ENDPOINT_MODE = "endpoint mode";
+    FIELD_CONSTRAINTS = "constraints";
+    FIELD_NETWORK = "network";
+    FIELD_DRIVER = "driver";
+    FIELD_SCOPE = "scope";
+    FIELD_ENCRYPTED = "encrypted";
+    FIELD_ATTACHABLE = "attachable";
+    FIELD_INTERNAL = "internal";
+    FIELD_VOLUME = "volume";
+    /// `{kind}`: `secret` or `config`, in every language.
+    FIELD_OBJECT_IN_SERVICE = "{kind} in {service}";
+    FIELD_OBJECT_TARGET = "{kind} target";
+    FIELD_REPLACED_TASKS = "replaced tasks";
+    FIELD_SWARM = "swarm";
+    FIELD_THIS_NODE = "this node";
+    FIELD_NODES = "nodes";
+    FIELD_READY_NODES = "ready nodes";
+    FIELD_MANAGERS = "managers";
+    FIELD_LEADER = "leader";
+    FIELD_STALE_NODES = "stale nodes";
+
+    // A mismatch: what the lab expected and what the swarm has. Values (names, images, ports,
+    // states as docker shows them) are filled in as found.
+    A_SERVICE = "a service";
+    A_SERVICE_NAMED = "a service named `{name}`";
+    A_SERVICE_RUNNING = "a service running {image}";
+    NO_SUCH_SERVICE = "no such service (services: {names})";
+    NO_SUCH_SERVICE_CLOSE = "no such service; `{close}` looks close (services: {names})";
+    NO_IMAGE = "no image";
+    RUNNING = "{n} running";
+    /// `{error}`: the task's error, as the engine wrote it.
+    RUNNING_CRASH_LOOP = "{n} running; tasks keep failing: {error}";
+    RUNNING_PENDING = "{n} running; a task is pending: {error}";
+    RUNNING_NEWEST_FAILURE = "{n} running; newest failure: {error}";
+    DEFAULT_COMMAND = "the image's default command";
+    NO_ARGUMENTS = "no arguments";
+    /// Environment values are never shown: only whether they are set.
+    ENV_SET = "set";
+    ENV_NOT_SET = "not set";
+    /// `{value}`: the value the lab asks for (never the learner's).
+    ENV_SET_TO = "set to `{value}`";
+    ENV_SET_TO_ANOTHER_VALUE = "set to a different value";
+    ENV_NO_OTHER_VARIABLES = "no other variables";
+    ENV_ALSO_SET = "also set: {names}";
+    ENV_ONE_OF_SET = "one of {names} set";
+    ENV_NO_VARIABLES_SET = "no variables set";
+    ENV_ONLY_SET = "only {names} set";
+    NO_PUBLISHED_PORTS = "no published ports";
+    PORT_NOT_PUBLISHED = "{port} ({mode}, no published port)";
+    /// A container port the lab leaves open (`8080→any`).
+    ANY_PORT = "any";
+    PORTS_ONLY = "only {ports}";
+    PORTS_PUBLISHED = "published {ports}";
+    ON_NO_NETWORKS = "on no networks";
+    ON_NETWORKS = "on {networks}";
+    ON_NETWORKS_ONLY = "on {networks} only";
+    ANONYMOUS = "(anonymous)";
+    MOUNT_TYPE_SOURCE_AT = "{type} {source} at {target}";
+    MOUNT_SOURCE_AT = "{source} at {target}";
+    MOUNT_TYPE_AT = "a {type} at {target}";
+    MOUNT_AT = "a mount at {target}";
+    NO_MOUNTS = "no mounts";
+    ANONYMOUS_VOLUME = "an anonymous volume";
+    NO_OTHER_MOUNTS = "no other mounts";
+    NO_CONSTRAINTS = "no constraints";
+    NO_OTHER_CONSTRAINTS = "no other constraints";
+    AN_OBJECT_NAMED = "a {kind} named `{name}`";
+    NO_SUCH_OBJECT = "no such {kind} ({kind}s: {names})";
+    SERVICE_HAS_NO_OBJECTS = "`{service}` has no {kind}s";
+    SERVICE_HAS_OBJECTS = "`{service}` has {names}";
+    OBJECT_GIVEN_TO = "`{name}` given to `{service}`";
+    A_NETWORK_NAMED = "a network named `{name}`";
+    NO_SUCH_NETWORK = "no such network (your networks: {names})";
+    A_VOLUME_NAMED_ON = "a volume named `{name}` on {node}";
+    NO_SUCH_VOLUME = "no such volume (volumes: {names})";
+    VOLUME_MOUNTED_BY = "`{name}` mounted by service `{service}`";
+    NO_SERVICE_NAMED = "no service named `{service}`";
+    SERVICE_MOUNTS_VOLUME = "service `{service}` mounts volume `{name}`";
+    SERVICE_MOUNTS_NO_VOLUMES = "`{service}` mounts no volumes";
+    SERVICE_MOUNTS = "`{service}` mounts {mounts}";
+    VOLUME_ON_THE_NODE_RUNNING = "`{name}` on the node running `{service}`";
+    SERVICE_HAS_NO_RUNNING_TASK = "`{service}` has no running task yet";
+    VOLUME_ON_NODE_WHERE = "`{name}` on {node}, where `{service}` runs";
+    NO_SUCH_VOLUME_THERE = "no such volume there (volumes: {names})";
+    REPLACED_HISTORY = "{n} replaced (task history: {history})";
+    A_MANAGER = "a manager";
+    A_WORKER = "a worker";
+    A_LEADER = "a leader";
+    NO_LEADER = "no leader";
+    NODE_IS = "{node} is {state}";
+    READY_COUNT = "{n} ready";
+    READY_COUNT_AND_OTHERS = "{n} ready; {others}";
+    /// `{properties}`: a list of the node properties below.
+    NODES_WITH = "{count} with {properties}";
+    ANY_PROPERTIES = "any properties";
+    NODE_ROLE = "role {value}";
+    NODE_STATUS = "status {value}";
+    NODE_AVAILABILITY = "availability {value}";
+    NODE_REACHABILITY = "reachability {value}";
+    NODE_LEADER = "leader";
+    NODE_NOT_LEADER = "not leader";
+    NODE_HOSTNAME = "hostname {value}";
+    /// A node, and the first property it lacks.
+    NODE_LACKS = "{node}: {what}";
+    NODE_HOSTNAME_MISMATCH = "hostname does not match {value}";
+    NODE_PROMOTION_PENDING = "being promoted, reachability not reported yet";
+    REACHABILITY_NONE = "none (a worker)";
+    NOT_THE_LEADER = "not the leader";
+    THE_LEADER = "the leader";
+    ONE_ENTRY_PER_HOSTNAME = "one entry per hostname";
+    STALE_NODES_LEFT_BEHIND = "{nodes}: left behind when the node left the swarm and joined again";
+    /// Added to the hint of a node check that finds stale entries.
+    STALE_NODES_NOTE = "A node that leaves and joins again is listed twice: remove each stale Down entry by its ID with `docker node rm ID` on a manager.";
+    STALE_NODES_NOTE_MANAGER = "A node that leaves and joins again is listed twice: remove each stale Down entry by its ID with `docker node rm ID` on a manager (a stale manager entry needs `docker node demote ID` first).";
+
+    // Why a failed check has no fix commands (`fix_note`).
+    FIXED_BY_THE_FIXES_ABOVE = "the fixes of the checks above fix this one too";
+    /// `{why}`: one of the reasons below.
+    NO_COMMAND_FIXES_THIS = "no command run against this engine fixes this: {why}; see the hint";
+    NOTHING_HERE_CAN_SET_IT = "the lab asks for something no docker command here can set";
+    NO_IMAGE_TO_CREATE_IT_FROM = "no image to create it from";
+    WOULD_PRINT_AN_ENV_VALUE = "`{service}` would have to be created again with its {name} value, and reports never print those";
+    THE_CHECK_NAMES_NO_SERVICE = "the check names no service";
+    THE_SERVICE_VANISHED = "the service vanished";
+    NOT_WHERE_TO_MOUNT = "the lab says not where to mount the volume";
+    NOT_ENOUGH_WORKERS_TO_PROMOTE = "{missing} more manager(s) needed, but only {workers} ready worker(s) to promote: join more nodes first";
+    TOO_MANY_NODES_MATCH = "too many nodes match; the lab asks for fewer";
+    NOT_ENOUGH_NODES_TO_CHANGE = "{missing} more matching node(s) needed, but only {nodes} node(s) could change: join more nodes first";
+    NODES_JOIN_FROM_THEIR_MACHINE = "nodes join from their own machine (`docker swarm join-token worker` on a manager prints the command)";
+    NO_IMAGE_TO_CHOOSE = "no image to choose";
+    NO_COMMAND_TO_CHOOSE = "no command matching `{pattern}` to choose";
+    NO_ARGUMENTS_TO_CHOOSE = "no arguments matching `{pattern}` to choose";
+    NO_VALUE_TO_CHOOSE = "no value to choose for {name}";
+    NO_VALUE_TO_CHOOSE_ANY = "no value to choose for any of {names}";
+    NO_CONTAINER_PORT_TO_CHOOSE = "no container port to choose";
+    NO_HOST_PATH_TO_CHOOSE = "no host path to choose for {target}";
+
+    // `lab check --watch`.
+    /// A status in a sentence; the English words are the JSON status values.
+    STATUS_NAME_PASS = "pass";
+    STATUS_NAME_FAIL = "fail";
+    STATUS_NAME_CONVERGING = "converging";
+    CHANGE_SCORE = "score {from} → {to}";
+    CHANGE_STATUS = "{id}: {from} → {to}";
+    CHANGE_MISMATCHES = "{id}: still {status}, mismatches changed";
+    CHANGE_NEW_CHECK = "{id}: {status}";
+    WATCH_CHANGED = "changed: {changes}";
+    WATCHING = "watching… Ctrl-C to stop";
+    WATCH_LOST = "{error} (endpoint from {source}); retrying in {seconds}s (attempt {attempt}), Ctrl-C to stop";
+
     // Errors.
     ERROR = "error";
+    WARNING = "warning";
     /// `{suggestion}` is empty or [`DID_YOU_MEAN`] and a space.
     UNKNOWN_LAB = "unknown lab `{id}` ({origin} labs: {ids}). {suggestion}`lab list` shows them all.";
     DID_YOU_MEAN = "Did you mean `{id}`?";
     BUILT_IN = "built in";
+
+    // Why an engine cannot be read (exit code 3).
+    /// `{why}`: one of the reasons below, or the engine's own words.
+    CLUSTER_UNREACHABLE = "cannot reach the engine at {host}: {why}. Is it running, and is DOCKER_HOST (or the context) right?";
+    CLUSTER_TLS = "TLS with the engine at {host} failed: {why}. Check the CA, certificate and key (DOCKER_CERT_PATH or the context's TLS files)";
+    CLUSTER_NOT_SWARM = "the engine at {host} is not in swarm mode (swarm: {state}). Run `docker swarm init` or point at a swarm manager";
+    CLUSTER_NOT_MANAGER = "the engine at {host} is a swarm worker; only managers can list services. Point DOCKER_HOST or --host at a manager";
+    CLUSTER_NOT_MANAGER_LISTED = "the engine at {host} is a swarm worker; only managers can list services. Point DOCKER_HOST or --host at a manager (managers: {managers})";
+    CLUSTER_TIMEOUT = "the engine at {host} did not answer within {seconds}s";
+    CLUSTER_ENGINE_ERROR = "the engine at {host} answered with an error: {why}";
+    NO_SOCKET_AT = "no socket at {path}";
+    CAUSE_REFUSED = "connection refused: nothing is listening at that address";
+    CAUSE_NOT_FOUND = "there is no such socket or host";
+    CAUSE_PERMISSION_DENIED = "permission denied: run lab as root, or as a user in the docker group (`sudo usermod -aG docker $USER`, then log in again)";
+    CAUSE_TIMED_OUT = "the connection timed out";
+    CAUSE_CLOSED = "the connection was closed before the engine answered: is that address a Docker engine?";
+    CAUSE_UNREACHABLE = "that address cannot be reached from this machine";
+    CAUSE_NOT_HTTP = "the answer was not HTTP from a Docker engine: is that the engine's address and port?";
+    EVENT_STREAM_ENDED = "the event stream ended (engine restarted?)";
+    /// Where the engine address came from, when nothing set it.
+    DEFAULT_SOCKET = "the default socket";
+    /// `{source}`: `--host`, `DOCKER_HOST`, `context "name"` or the default socket.
+    ENDPOINT_FROM = "{error} (endpoint from {source})";
 }

@@ -159,7 +159,8 @@ pub(crate) fn error(msg: impl std::fmt::Display) {
 /// Prints a warning line to stderr, `lab: warning: …`, for what does not stop the command.
 pub(crate) fn warn(msg: impl std::fmt::Display) {
     let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
-    anstream::eprintln!("{yellow}lab: warning:{yellow:#} {msg}");
+    let word = lang().tr(words::WARNING);
+    anstream::eprintln!("{yellow}lab: {word}:{yellow:#} {msg}");
 }
 
 /// How the learner should type this program in hints: `lab` when that is what their shell

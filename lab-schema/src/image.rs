@@ -103,6 +103,11 @@ impl ImagePattern {
     pub fn matches(&self, image: &ImageRef) -> bool {
         self.repository == image.repository && self.tag.as_ref().is_none_or(|t| *t == image.tag)
     }
+
+    /// The repository as `docker` shows it (`redis`, not `docker.io/library/redis`).
+    pub fn familiar_repository(&self) -> &str {
+        familiar_repository(&self.repository)
+    }
 }
 
 impl fmt::Display for ImagePattern {

@@ -20,7 +20,8 @@ pub(crate) use service::serde_plain;
 use crate::report::{CheckReport, ClusterInfo, Mismatch, Report, Status};
 use crate::snapshot::Snapshot;
 use bollard::models::{Network, Service, Task, TaskState};
-use lab_schema::{Assertion, Check, Lab};
+use lab_i18n::{words, Language};
+use lab_schema::{Assertion, Check, Lab, LabDuration};
 use std::collections::HashMap;
 
 /// What an evaluator found for one check.
@@ -64,6 +65,8 @@ impl Findings {
 /// Lookups shared by the evaluators.
 pub(crate) struct Ctx<'a> {
     pub snap: &'a Snapshot,
+    /// The language mismatches and movement are told in (values stay as found).
+    pub lang: Language,
     networks_by_id: HashMap<&'a str, &'a Network>,
 }
 
@@ -78,26 +81,70 @@ pub(crate) fn name_matches(actual: &str, labels: Option<&HashMap<String, String>
     labels.and_then(|l| l.get(STACK_LABEL)).is_some_and(|ns| actual == format!("{ns}_{expected}"))
 }
 
-/// Lists names for a "found" message, shortest first, at most `max`.
-pub(crate) fn list_names(mut names: Vec<String>, max: usize) -> String {
+/// Lists names for a "found" message, in sorted order, at most `max`.
+pub(crate) fn list_names(lang: Language, mut names: Vec<String>, max: usize) -> String {
     if names.is_empty() {
-        return "none".into();
+        return lang.tr(words::NONE).into_owned();
     }
     names.sort();
     names.dedup();
     let more = names.len().saturating_sub(max);
     names.truncate(max);
-    let mut s = names.join(", ");
-    if more > 0 {
-        s.push_str(&format!(" and {more} more"));
+    let list = lang.list(words::LIST, &names);
+    match more {
+        0 => list,
+        n => lang.fill(words::NAMES_AND_MORE, &[("names", &list), ("n", &n)]),
     }
-    s
+}
+
+/// A count a lab asks for (`2`, `at least 2`, `2 to 4`), in `lang`.
+pub(crate) fn count_text(lang: Language, c: &lab_schema::Count) -> String {
+    match (c.min, c.max) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => lang.fill(words::COUNT_RANGE, &[("min", &a), ("max", &b)]),
+        (Some(a), None) => lang.fill(words::COUNT_AT_LEAST, &[("n", &a)]),
+        (None, Some(b)) => lang.fill(words::COUNT_AT_MOST, &[("n", &b)]),
+        (None, None) => lang.tr(words::COUNT_ANY).into_owned(),
+    }
+}
+
+/// The images a check accepts (`redis:3.2 or redis (any tag)`), in `lang`.
+pub(crate) fn image_text(lang: Language, m: &lab_schema::ImageMatch) -> String {
+    let patterns: Vec<String> =
+        m.0.iter()
+            .map(|p| match &p.tag {
+                Some(_) => p.to_string(),
+                None => lang.fill(words::ANY_TAG, &[("repository", &p.familiar_repository())]),
+            })
+            .collect();
+    lang.list(words::LIST_OR, &patterns)
 }
 
 impl<'a> Ctx<'a> {
+    /// Lookups over `snap`, with mismatches and movement told in English.
     pub fn new(snap: &'a Snapshot) -> Self {
+        Ctx::in_language(snap, Language::english())
+    }
+
+    /// Lookups over `snap`, with mismatches and movement told in `lang`.
+    pub fn in_language(snap: &'a Snapshot, lang: Language) -> Self {
         let networks_by_id = snap.networks.iter().filter_map(|n| Some((n.id.as_deref()?, n))).collect();
-        Ctx { snap, networks_by_id }
+        Ctx { snap, lang, networks_by_id }
+    }
+
+    /// Names for a "found" message in the report's language (see [`list_names`]).
+    pub fn names(&self, names: Vec<String>, max: usize) -> String {
+        list_names(self.lang, names, max)
+    }
+
+    /// Translates a template of [`words`] and fills its placeholders.
+    pub fn fill(&self, template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.lang.fill(template, values)
+    }
+
+    /// Translates a fixed word of [`words`].
+    pub fn tr(&self, word: &str) -> String {
+        self.lang.tr(word).into_owned()
     }
 
     /// The network a service attachment names, by ID (what the engine stores) or by name.
@@ -144,10 +191,15 @@ pub(crate) fn task_state(t: &Task) -> Option<TaskState> {
     t.status.as_ref().and_then(|s| s.state)
 }
 
-/// Evaluates one check.
+/// Evaluates one check, in English.
 pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
-    let ctx = Ctx::new(snap);
-    let f = match &check.assertion {
+    evaluate_check_in(check, snap, Language::english())
+}
+
+/// What an assertion finds in `snap`, told in `lang`.
+fn findings(check: &Check, snap: &Snapshot, lang: Language) -> Findings {
+    let ctx = Ctx::in_language(snap, lang);
+    match &check.assertion {
         Assertion::Swarm(a) => node::swarm(&ctx, a),
         Assertion::Node(a) => node::nodes(&ctx, a),
         Assertion::Service(a) => service::evaluate(&ctx, a),
@@ -156,14 +208,23 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
         Assertion::Volume(a) => volume::evaluate(&ctx, a),
         Assertion::Secret(a) => object::secret(&ctx, a),
         Assertion::Config(a) => object::config(&ctx, a),
-    };
+    }
+}
+
+/// `" (service vote)"` for a check whose object had to be chosen, else empty.
+fn subject_of(f: &Findings) -> String {
+    f.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+}
+
+/// Evaluates one check; its message and mismatches are in `lang`, values as found.
+pub fn evaluate_check_in(check: &Check, snap: &Snapshot, lang: Language) -> CheckReport {
+    let f = findings(check, snap, lang);
     let status = f.status();
-    let subject = f.subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-    // Converging says what moves, in English like the mismatches (`Report::localize`
-    // leaves a message it does not recognise as it is).
+    let subject = subject_of(&f);
     let message = match status {
-        Status::Converging => format!("converging{subject}: {}", f.moving.join(", ")),
-        s => crate::report::check_message(s, f.mismatches.len(), &subject, lab_i18n::Language::english()),
+        Status::Converging => lang
+            .fill(words::CONVERGING_MOVING, &[("subject", &subject), ("moving", &lang.list(words::LIST, &f.moving))]),
+        s => crate::report::check_message(s, f.mismatches.len(), &subject, lang),
     };
     CheckReport {
         id: check.id.clone(),
@@ -183,14 +244,45 @@ pub fn evaluate_check(check: &Check, snap: &Snapshot) -> CheckReport {
     }
 }
 
-/// Evaluates the chosen checks of a lab (all of them when `only` is empty, minus `skip`).
+/// Why a check that was still converging when grading stopped is reported as it is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Unsettled {
+    /// `--wait` ran out: the check fails.
+    WaitRanOut(LabDuration),
+    /// A caller's deadline (`lab grade --timeout`) ended grading: still converging.
+    GradingEnded(LabDuration),
+}
+
+/// The message of a check that was converging in `snap` and is reported as `why` says:
+/// what still moved, told in `lang`.
+pub(crate) fn unsettled_message(check: &Check, snap: &Snapshot, lang: Language, why: Unsettled) -> String {
+    let f = findings(check, snap, lang);
+    let subject = subject_of(&f);
+    let moving = lang.list(words::LIST, &f.moving);
+    match why {
+        Unsettled::WaitRanOut(w) => {
+            lang.fill(words::DID_NOT_CONVERGE, &[("wait", &w), ("subject", &subject), ("moving", &moving)])
+        }
+        Unsettled::GradingEnded(e) => {
+            lang.fill(words::GRADING_ENDED, &[("elapsed", &e), ("subject", &subject), ("moving", &moving)])
+        }
+    }
+}
+
+/// Evaluates the chosen checks of a lab (all of them when `only` is empty, minus `skip`),
+/// in English.
 pub fn evaluate(lab: &Lab, snap: &Snapshot, only: &[String], skip: &[String]) -> Report {
+    evaluate_in(lab, snap, only, skip, Language::english())
+}
+
+/// [`evaluate`], with messages and mismatches told in `lang`.
+pub fn evaluate_in(lab: &Lab, snap: &Snapshot, only: &[String], skip: &[String], lang: Language) -> Report {
     let checks: Vec<CheckReport> = lab
         .checks
         .iter()
         .filter(|c| only.is_empty() || only.contains(&c.id))
         .filter(|c| !skip.contains(&c.id))
-        .map(|c| evaluate_check(c, snap))
+        .map(|c| evaluate_check_in(c, snap, lang))
         .collect();
     finish(lab, snap, checks)
 }

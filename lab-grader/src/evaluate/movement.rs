@@ -8,6 +8,7 @@
 
 use super::{task_state, Ctx};
 use bollard::models::{Node, NodeState, Reachability, Service, Task, TaskState};
+use lab_i18n::{words, Language};
 use std::collections::BTreeMap;
 
 /// Failed tasks in a row, in one slot, that make a service crash-looping rather than
@@ -81,15 +82,17 @@ impl Ctx<'_> {
         let mut moving = Vec::new();
         let update = svc.update_status.as_ref().and_then(|u| u.state).map(|s| s.to_string()).unwrap_or_default();
         match update.as_str() {
-            "updating" => moving.push("an update is rolling out".to_string()),
-            "rollback_started" => moving.push("a rollback is rolling out".to_string()),
+            "updating" => moving.push(self.tr(words::MOVING_UPDATE)),
+            "rollback_started" => moving.push(self.tr(words::MOVING_ROLLBACK)),
             _ => {}
         }
         let tasks = self.tasks_of(svc);
         if crash_loop(&tasks).is_some() {
             return moving;
         }
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        // Tasks by what holds them: an early state (in English order: `assigned`,
+        // `pending`, …), then the restart delay.
+        let mut counts: BTreeMap<(bool, String), u64> = BTreeMap::new();
         let mut live = 0u64;
         for t in &tasks {
             let desired = t.desired_state;
@@ -99,17 +102,20 @@ impl Ctx<'_> {
             }
             let what = match desired {
                 // The restart supervisor holds a replacement at `ready` for the restart delay.
-                Some(TaskState::READY) if is_early(state) => "waiting out the restart delay".to_string(),
+                Some(TaskState::READY) if is_early(state) => (true, String::new()),
                 // Pending with an error: no node fits (constraints, resources); it stays pending.
                 Some(TaskState::RUNNING) if state == TaskState::PENDING && !error_of(t).is_empty() => continue,
-                Some(TaskState::RUNNING) if is_early(state) => state.to_string(),
+                Some(TaskState::RUNNING) if is_early(state) => (false, state.to_string()),
                 _ => continue,
             };
             *counts.entry(what).or_default() += 1;
         }
-        for (what, n) in counts {
-            let tasks = if n == 1 { "task" } else { "tasks" };
-            moving.push(format!("{n} {tasks} {what}"));
+        for ((restart_delay, state), n) in counts {
+            moving.push(if restart_delay {
+                self.lang.count(n, words::ONE_TASK_RESTART_DELAY, words::MANY_TASKS_RESTART_DELAY)
+            } else {
+                self.lang.count_fill(n, words::ONE_TASK_IN_STATE, words::MANY_TASKS_IN_STATE, &[("state", &state)])
+            });
         }
         // Tasks the orchestrator has not created yet (moments after create or scale).
         let replicas = svc
@@ -120,7 +126,7 @@ impl Ctx<'_> {
             .and_then(|r| r.replicas);
         if let Some(want) = replicas.filter(|r| *r > 0).map(|r| r as u64) {
             if live < want {
-                moving.push(format!("{} of {want} tasks not created yet", want - live));
+                moving.push(self.fill(words::TASKS_NOT_CREATED, &[("missing", &(want - live)), ("replicas", &want)]));
             }
         }
         moving
@@ -128,22 +134,23 @@ impl Ctx<'_> {
 }
 
 /// What is unsettled about a node: just joined, being promoted or demoted.
-pub(crate) fn node_movement(n: &Node) -> Option<String> {
+pub(crate) fn node_movement(n: &Node, lang: Language) -> Option<String> {
     let name =
         n.description.as_ref().and_then(|d| d.hostname.clone()).unwrap_or_else(|| n.id.clone().unwrap_or_default());
     let role = n.spec.as_ref().and_then(|s| s.role).map(|r| r.to_string()).unwrap_or_default();
     let reach = n.manager_status.as_ref().map(|m| m.reachability);
-    if n.status.as_ref().and_then(|s| s.state) == Some(NodeState::UNKNOWN) {
-        Some(format!("{name} has not reported its state yet"))
+    let template = if n.status.as_ref().and_then(|s| s.state) == Some(NodeState::UNKNOWN) {
+        words::NODE_STATE_UNKNOWN
     } else if role == "manager" && reach.is_none() {
-        Some(format!("{name} is being promoted (reachability not reported yet)"))
+        words::NODE_BEING_PROMOTED
     } else if role == "worker" && reach.is_some() {
-        Some(format!("{name} is being demoted"))
+        words::NODE_BEING_DEMOTED
     } else if reach == Some(Some(Reachability::UNKNOWN)) {
-        Some(format!("{name}'s reachability is not known yet"))
+        words::NODE_REACHABILITY_UNKNOWN
     } else {
-        None
-    }
+        return None;
+    };
+    Some(lang.fill(template, &[("node", &name)]))
 }
 
 #[cfg(test)]
@@ -237,12 +244,15 @@ mod tests {
             "Description": {"Hostname": "node2"}, "Spec": {"Role": "manager"}, "Status": {"State": "ready"}
         }))
         .unwrap();
-        assert_eq!(node_movement(&n).as_deref(), Some("node2 is being promoted (reachability not reported yet)"));
+        assert_eq!(
+            node_movement(&n, Language::english()).as_deref(),
+            Some("node2 is being promoted (reachability not reported yet)")
+        );
         let settled: Node = serde_json::from_value(json!({
             "Description": {"Hostname": "node2"}, "Spec": {"Role": "manager"}, "Status": {"State": "ready"},
             "ManagerStatus": {"Reachability": "reachable"}
         }))
         .unwrap();
-        assert_eq!(node_movement(&settled), None);
+        assert_eq!(node_movement(&settled, Language::english()), None);
     }
 }

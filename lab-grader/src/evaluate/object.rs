@@ -1,7 +1,8 @@
 //! Secret and config assertions: the object exists, and a service has it at a target.
 //! Secret data is never read (the list endpoints do not return it).
 
-use super::{list_names, Ctx, Findings};
+use super::{Ctx, Findings};
+use lab_i18n::words;
 use lab_schema::ObjectAssertion;
 
 struct Attached {
@@ -21,16 +22,16 @@ fn check(
     if !names.iter().any(|n| *n == a.name || n.ends_with(&format!("_{}", a.name))) {
         f.miss(
             kind,
-            format!("a {kind} named `{}`", a.name),
-            format!("no such {kind} ({kind}s: {})", list_names(names.clone(), 10)),
+            ctx.fill(words::AN_OBJECT_NAMED, &[("kind", &kind), ("name", &a.name)]),
+            ctx.fill(words::NO_SUCH_OBJECT, &[("kind", &kind), ("names", &ctx.names(names.clone(), 10))]),
         );
     }
     let Some(svc_name) = &a.service else { return f };
     let Some(svc) = ctx.service_named(svc_name) else {
         f.miss(
-            "service",
-            format!("a service named `{svc_name}`"),
-            format!("no such service (services: {})", list_names(ctx.all_service_names(), 12)),
+            ctx.tr(words::FIELD_SERVICE),
+            ctx.fill(words::A_SERVICE_NAMED, &[("name", svc_name)]),
+            ctx.fill(words::NO_SUCH_SERVICE, &[("names", &ctx.names(ctx.all_service_names(), 12))]),
         );
         return f;
     };
@@ -45,20 +46,29 @@ fn check(
         list.iter().filter(|x| x.name == a.name || x.name.ends_with(&format!("_{}", a.name))).collect();
     if mine.is_empty() {
         let found = if list.is_empty() {
-            format!("`{svc_name}` has no {kind}s")
+            ctx.fill(words::SERVICE_HAS_NO_OBJECTS, &[("service", svc_name), ("kind", &kind)])
         } else {
-            format!("`{svc_name}` has {}", list.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join(", "))
+            let names: Vec<&str> = list.iter().map(|x| x.name.as_str()).collect();
+            ctx.fill(
+                words::SERVICE_HAS_OBJECTS,
+                &[("service", svc_name), ("names", &ctx.lang.list(words::LIST, &names))],
+            )
         };
-        f.miss(format!("{kind} in {svc_name}"), format!("`{}` given to `{svc_name}`", a.name), found);
+        f.miss(
+            ctx.fill(words::FIELD_OBJECT_IN_SERVICE, &[("kind", &kind), ("service", svc_name)]),
+            ctx.fill(words::OBJECT_GIVEN_TO, &[("name", &a.name), ("service", svc_name)]),
+            found,
+        );
         return f;
     }
     if let Some(t) = &a.target {
         let want = default_target(t);
         if !mine.iter().any(|x| default_target(&x.target) == want) {
+            let targets: Vec<String> = mine.iter().map(|x| default_target(&x.target)).collect();
             f.miss(
-                format!("{kind} target"),
+                ctx.fill(words::FIELD_OBJECT_TARGET, &[("kind", &kind)]),
                 want,
-                mine.iter().map(|x| default_target(&x.target)).collect::<Vec<_>>().join(", "),
+                ctx.lang.list(words::LIST, &targets),
             );
         }
     }

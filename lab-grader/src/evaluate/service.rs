@@ -1,8 +1,9 @@
 //! Service assertions: image, mode, replicas, running tasks, command, env, ports,
 //! networks (by name), mounts, endpoint mode and placement constraints.
 
-use super::{list_names, movement, name_matches, task_state, Ctx, Findings};
+use super::{count_text, image_text, movement, name_matches, task_state, Ctx, Findings};
 use bollard::models::{EndpointPortConfig, Service, Task, TaskState};
+use lab_i18n::{words, Language};
 use lab_schema::*;
 use std::collections::BTreeSet;
 
@@ -13,16 +14,13 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
             None => {
                 let mut f = Findings::default();
                 let names = ctx.all_service_names();
-                let close = names
-                    .iter()
-                    .find(|n| close_names(n, name))
-                    .map(|n| format!("; `{n}` looks close"))
-                    .unwrap_or_default();
-                f.miss(
-                    "service",
-                    format!("a service named `{name}`"),
-                    format!("no such service{close} (services: {})", list_names(names, 12)),
-                );
+                let close = names.iter().find(|n| close_names(n, name)).cloned();
+                let list = ctx.names(names, 12);
+                let found = match close {
+                    Some(close) => ctx.fill(words::NO_SUCH_SERVICE_CLOSE, &[("close", &close), ("names", &list)]),
+                    None => ctx.fill(words::NO_SUCH_SERVICE, &[("names", &list)]),
+                };
+                f.miss(ctx.tr(words::FIELD_SERVICE), ctx.fill(words::A_SERVICE_NAMED, &[("name", name)]), found);
                 f
             }
         };
@@ -40,16 +38,16 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &ServiceAssertion) -> Findings {
             .collect();
         let mut f = Findings::default();
         f.miss(
-            "service",
-            format!("a service running {image}"),
-            format!("no such service (services: {})", list_names(found, 12)),
+            ctx.tr(words::FIELD_SERVICE),
+            ctx.fill(words::A_SERVICE_RUNNING, &[("image", &image_text(ctx.lang, image))]),
+            ctx.fill(words::NO_SUCH_SERVICE, &[("names", &ctx.names(found, 12))]),
         );
         return f;
     }
     let mut best: Option<Findings> = None;
     for svc in candidates {
         let mut f = compare(ctx, svc, a);
-        f.subject = Some(format!("service {}", Ctx::service_name(svc)));
+        f.subject = Some(ctx.fill(words::SUBJECT_SERVICE, &[("service", &Ctx::service_name(svc))]));
         let better = match &best {
             None => true,
             Some(b) => (f.mismatches.len(), f.moving.is_empty()) < (b.mismatches.len(), b.moving.is_empty()),
@@ -75,26 +73,29 @@ pub(crate) fn image_of(s: &Service) -> Option<ImageRef> {
     ImageRef::parse(img).ok()
 }
 
-fn describe_port(p: &EndpointPortConfig) -> String {
+fn describe_port(lang: Language, p: &EndpointPortConfig) -> String {
     let proto = p.protocol.map(|x| x.to_string()).unwrap_or_else(|| "tcp".into());
     let mode = p.publish_mode.map(|x| x.to_string()).unwrap_or_else(|| "ingress".into());
     match p.published_port {
         Some(pp) if pp > 0 => format!("{pp}→{}/{proto} ({mode})", p.target_port.unwrap_or(0)),
-        _ => format!("{}/{proto} ({mode}, no published port)", p.target_port.unwrap_or(0)),
+        _ => {
+            let port = format!("{}/{proto}", p.target_port.unwrap_or(0));
+            lang.fill(words::PORT_NOT_PUBLISHED, &[("port", &port), ("mode", &mode)])
+        }
     }
 }
 
-fn describe_expected_port(e: &PortExpectation) -> String {
+fn describe_expected_port(lang: Language, e: &PortExpectation) -> String {
     let mut s = String::new();
     if let Some(p) = e.published {
         if p.min == p.max {
-            s.push_str(&p.to_string());
+            s.push_str(&count_text(lang, &p));
         } else {
-            s.push_str(&format!("({p})"));
+            s.push_str(&format!("({})", count_text(lang, &p)));
         }
         s.push('→');
     }
-    s.push_str(&e.target.map(|t| t.to_string()).unwrap_or_else(|| "any".into()));
+    s.push_str(&e.target.map(|t| t.to_string()).unwrap_or_else(|| lang.tr(words::ANY_PORT).into_owned()));
     if let Some(p) = e.protocol {
         s.push_str(&format!("/{}", serde_plain(&p)));
     }
@@ -118,11 +119,13 @@ fn port_matches(e: &PortExpectation, p: &EndpointPortConfig) -> bool {
         && e.mode.is_none_or(|x| serde_plain(&x) == mode)
 }
 
-/// Why tasks are not running, when a task says so: a crash loop's error, a pending task's
-/// reason, or the newest failure. Tasks shut down on purpose (scale down, update) say nothing.
-fn why_not_running(tasks: &[&Task]) -> String {
+/// How many tasks run, and why the others do not when a task says so: a crash loop's
+/// error, a pending task's reason, or the newest failure. Tasks shut down on purpose (scale
+/// down, update) say nothing.
+fn running_line(lang: Language, running: u64, tasks: &[&Task]) -> String {
+    let n = &running;
     if let Some(err) = movement::crash_loop(tasks) {
-        return format!("; tasks keep failing: {err}");
+        return lang.fill(words::RUNNING_CRASH_LOOP, &[("n", n), ("error", &err)]);
     }
     let err = |t: &Task| t.status.as_ref().and_then(|s| s.err.clone()).unwrap_or_default();
     let mut told: Vec<&&Task> = tasks
@@ -132,9 +135,11 @@ fn why_not_running(tasks: &[&Task]) -> String {
         .collect();
     told.sort_by_key(|t| std::cmp::Reverse(t.version.as_ref().and_then(|v| v.index).unwrap_or(0)));
     match told.first() {
-        Some(t) if task_state(t) == Some(TaskState::PENDING) => format!("; a task is pending: {}", err(t)),
-        Some(t) => format!("; newest failure: {}", err(t)),
-        None => String::new(),
+        Some(t) if task_state(t) == Some(TaskState::PENDING) => {
+            lang.fill(words::RUNNING_PENDING, &[("n", n), ("error", &err(t))])
+        }
+        Some(t) => lang.fill(words::RUNNING_NEWEST_FAILURE, &[("n", n), ("error", &err(t))]),
+        None => lang.fill(words::RUNNING, &[("n", n)]),
     }
 }
 
@@ -158,7 +163,11 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         let found =
             cs.image.as_deref().map(|i| ImageRef::parse(i).map(|r| r.familiar()).unwrap_or_else(|_| i.to_string()));
         if !image_of(svc).is_some_and(|r| want.matches(&r)) {
-            f.miss("image", want.to_string(), found.unwrap_or_else(|| "no image".into()));
+            f.miss(
+                ctx.tr(words::FIELD_IMAGE),
+                image_text(ctx.lang, want),
+                found.unwrap_or_else(|| ctx.tr(words::NO_IMAGE)),
+            );
         }
     }
 
@@ -175,7 +184,7 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
     if let Some(m) = a.mode {
         let want = serde_plain(&m);
         if want != found_mode {
-            f.miss("mode", want, found_mode);
+            f.miss(ctx.tr(words::FIELD_MODE), want, found_mode);
         }
     }
     if let Some(want) = a.replicas {
@@ -184,7 +193,11 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             None => svc.service_status.as_ref().and_then(|s| s.desired_tasks).unwrap_or(0),
         };
         if !want.matches(desired) {
-            f.miss("replicas", want.to_string(), format!("{desired} ({found_mode})"));
+            f.miss(
+                ctx.tr(words::FIELD_REPLICAS),
+                count_text(ctx.lang, &want),
+                ctx.fill(words::COUNT_WITH_DETAILS, &[("n", &desired), ("details", &found_mode)]),
+            );
         }
     }
     if let Some(want) = a.running {
@@ -194,11 +207,11 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             .filter(|t| task_state(t) == Some(TaskState::RUNNING) && t.desired_state == Some(TaskState::RUNNING))
             .count() as u64;
         if !want.matches(running) {
-            let line = format!("{running} running{}", why_not_running(&tasks));
+            let line = running_line(ctx.lang, running, &tasks);
             if running < want.min.unwrap_or(0) {
-                f.settling("running tasks", want.to_string(), line);
+                f.settling(ctx.tr(words::FIELD_RUNNING_TASKS), count_text(ctx.lang, &want), line);
             } else {
-                f.miss("running tasks", want.to_string(), line);
+                f.miss(ctx.tr(words::FIELD_RUNNING_TASKS), count_text(ctx.lang, &want), line);
             }
         }
     }
@@ -209,9 +222,9 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         let line = command.iter().chain(args.iter()).cloned().collect::<Vec<_>>().join(" ");
         if !lab_schema::glob::matches(want, &line) {
             f.miss(
-                "command",
+                ctx.tr(words::FIELD_COMMAND),
                 format!("`{want}`"),
-                if line.is_empty() { "the image's default command".into() } else { format!("`{line}`") },
+                if line.is_empty() { ctx.tr(words::DEFAULT_COMMAND) } else { format!("`{line}`") },
             );
         }
     }
@@ -219,9 +232,9 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         let line = args.join(" ");
         if !lab_schema::glob::matches(want, &line) {
             f.miss(
-                "args",
+                ctx.tr(words::FIELD_ARGS),
                 format!("`{want}`"),
-                if line.is_empty() { "no arguments".into() } else { format!("`{line}`") },
+                if line.is_empty() { ctx.tr(words::NO_ARGUMENTS) } else { format!("`{line}`") },
             );
         }
     }
@@ -237,14 +250,16 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             })
             .collect();
         let get = |k: &str| env.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let (set, not_set) = (ctx.tr(words::ENV_SET), ctx.tr(words::ENV_NOT_SET));
         for (k, e) in want {
-            let field = format!("env {k}");
+            let field = ctx.fill(words::FIELD_ENV_VARIABLE, &[("name", k)]);
+            let set_to = |v: &String| ctx.fill(words::ENV_SET_TO, &[("value", v)]);
             match (e, get(k)) {
-                (EnvExpectation::Present(true), None) => f.miss(field, "set", "not set"),
-                (EnvExpectation::Present(false), Some(_)) => f.miss(field, "not set", "set"),
-                (EnvExpectation::Value(v), None) => f.miss(field, format!("set to `{v}`"), "not set"),
+                (EnvExpectation::Present(true), None) => f.miss(field, set.clone(), not_set.clone()),
+                (EnvExpectation::Present(false), Some(_)) => f.miss(field, not_set.clone(), set.clone()),
+                (EnvExpectation::Value(v), None) => f.miss(field, set_to(v), not_set.clone()),
                 (EnvExpectation::Value(v), Some(x)) if x != v => {
-                    f.miss(field, format!("set to `{v}`"), "set to a different value")
+                    f.miss(field, set_to(v), ctx.tr(words::ENV_SET_TO_ANOTHER_VALUE))
                 }
                 _ => {}
             }
@@ -252,7 +267,11 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         if exact(ExactField::Env) {
             let extra: Vec<String> = env.iter().map(|(k, _)| k.clone()).filter(|k| !want.contains_key(k)).collect();
             if !extra.is_empty() {
-                f.miss("env", "no other variables", format!("also set: {}", list_names(extra, 10)));
+                f.miss(
+                    ctx.tr(words::FIELD_ENV),
+                    ctx.tr(words::ENV_NO_OTHER_VARIABLES),
+                    ctx.fill(words::ENV_ALSO_SET, &[("names", &ctx.names(extra, 10))]),
+                );
             }
         }
     }
@@ -260,14 +279,14 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
     if let Some(any) = &a.env_any {
         let set: Vec<&str> = cs.env.iter().flatten().filter_map(|kv| kv.split('=').next()).collect();
         if !any.iter().any(|k| set.contains(&k.as_str())) {
-            let names: Vec<&str> = any.iter().map(String::as_str).collect();
             f.miss(
-                "env",
-                format!("one of {} set", names.join(", ")),
+                ctx.tr(words::FIELD_ENV),
+                ctx.fill(words::ENV_ONE_OF_SET, &[("names", &ctx.lang.list(words::LIST, any))]),
                 if set.is_empty() {
-                    "no variables set".to_string()
+                    ctx.tr(words::ENV_NO_VARIABLES_SET)
                 } else {
-                    format!("only {} set", list_names(set.iter().map(|s| s.to_string()).collect(), 10))
+                    let names = ctx.names(set.iter().map(|s| s.to_string()).collect(), 10);
+                    ctx.fill(words::ENV_ONLY_SET, &[("names", &names)])
                 },
             );
         }
@@ -283,9 +302,9 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         .unwrap_or_default();
     let describe_all = |ports: &[EndpointPortConfig]| {
         if ports.is_empty() {
-            "no published ports".to_string()
+            ctx.tr(words::NO_PUBLISHED_PORTS)
         } else {
-            ports.iter().map(describe_port).collect::<Vec<_>>().join(", ")
+            ctx.lang.list(words::LIST, &ports.iter().map(|p| describe_port(ctx.lang, p)).collect::<Vec<_>>())
         }
     };
     if let Some(want) = &a.ports {
@@ -296,13 +315,19 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         let extra = exact(ExactField::Ports) && ports.iter().any(|p| !want.iter().any(|e| port_matches(e, p)));
         if !missing.is_empty() || extra {
             let expected = if want.is_empty() {
-                "no published ports".to_string()
+                ctx.tr(words::NO_PUBLISHED_PORTS)
             } else {
-                let list = |es: Vec<&PortExpectation>| es.into_iter().map(describe_expected_port).collect::<Vec<_>>();
-                let named = if extra { list(want.iter().collect()) } else { list(missing) };
-                format!("{} {}", if extra { "only" } else { "published" }, named.join(", "))
+                let list = |es: Vec<&PortExpectation>| {
+                    let described: Vec<String> = es.into_iter().map(|e| describe_expected_port(ctx.lang, e)).collect();
+                    ctx.lang.list(words::LIST, &described)
+                };
+                if extra {
+                    ctx.fill(words::PORTS_ONLY, &[("ports", &list(want.iter().collect()))])
+                } else {
+                    ctx.fill(words::PORTS_PUBLISHED, &[("ports", &list(missing))])
+                }
             };
-            f.miss("ports", expected, describe_all(&ports));
+            f.miss(ctx.tr(words::FIELD_PORTS), expected, describe_all(&ports));
         }
     }
 
@@ -324,26 +349,27 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             .map(|(n, _)| n)
             .collect();
         let found_text = if found.is_empty() {
-            "on no networks".to_string()
+            ctx.tr(words::ON_NO_NETWORKS)
         } else {
             let mut names: Vec<String> = found.iter().map(|(n, _)| n.clone()).collect();
             names.sort();
-            format!("on {}", names.join(", "))
+            ctx.fill(words::ON_NETWORKS, &[("networks", &ctx.lang.list(words::LIST, &names))])
         };
         let strict = exact(ExactField::Networks);
         if !missing.is_empty() || (strict && !extra.is_empty()) {
             let mut w: Vec<String> = want.clone();
             w.sort();
+            let networks = ctx.lang.list(words::LIST_AND, &w);
             let expected = if strict {
                 if w.is_empty() {
-                    "on no networks".into()
+                    ctx.tr(words::ON_NO_NETWORKS)
                 } else {
-                    format!("on {} only", w.join(" and "))
+                    ctx.fill(words::ON_NETWORKS_ONLY, &[("networks", &networks)])
                 }
             } else {
-                format!("on {}", w.join(" and "))
+                ctx.fill(words::ON_NETWORKS, &[("networks", &networks)])
             };
-            f.miss("networks", expected, found_text);
+            f.miss(ctx.tr(words::FIELD_NETWORKS), expected, found_text);
         }
     }
 
@@ -351,30 +377,35 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
         let mounts = cs.mounts.clone().unwrap_or_default();
         let describe = |m: &bollard::models::Mount| {
             let kind = m.typ.map(|t| t.to_string()).unwrap_or_else(|| "volume".into());
-            let src = m.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "(anonymous)".into());
-            format!("{kind} {src} at {}", m.target.as_deref().unwrap_or("?"))
+            let src = m.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| ctx.tr(words::ANONYMOUS));
+            let target = m.target.as_deref().unwrap_or("?");
+            ctx.fill(words::MOUNT_TYPE_SOURCE_AT, &[("type", &kind), ("source", &src), ("target", &target)])
         };
         for e in want {
             let Some(m) = mounts.iter().find(|m| same_target(m.target.as_deref(), &e.target)) else {
                 let others = if mounts.is_empty() {
-                    "no mounts".to_string()
+                    ctx.tr(words::NO_MOUNTS)
                 } else {
-                    mounts.iter().map(describe).collect::<Vec<_>>().join(", ")
+                    ctx.lang.list(words::LIST, &mounts.iter().map(describe).collect::<Vec<_>>())
                 };
+                let target = &e.target;
                 let what = match (&e.kind, &e.source) {
-                    (Some(k), Some(s)) => format!("{} {s} at {}", serde_plain(k), e.target),
-                    (None, Some(s)) => format!("{s} at {}", e.target),
-                    (Some(k), None) => format!("a {} at {}", serde_plain(k), e.target),
-                    (None, None) => format!("a mount at {}", e.target),
+                    (Some(k), Some(s)) => ctx.fill(
+                        words::MOUNT_TYPE_SOURCE_AT,
+                        &[("type", &serde_plain(k)), ("source", s), ("target", target)],
+                    ),
+                    (None, Some(s)) => ctx.fill(words::MOUNT_SOURCE_AT, &[("source", s), ("target", target)]),
+                    (Some(k), None) => ctx.fill(words::MOUNT_TYPE_AT, &[("type", &serde_plain(k)), ("target", target)]),
+                    (None, None) => ctx.fill(words::MOUNT_AT, &[("target", target)]),
                 };
-                f.miss("mounts", what, others);
+                f.miss(ctx.tr(words::FIELD_MOUNTS), what, others);
                 continue;
             };
-            let field = |x: &str| format!("mount at {} {x}", e.target);
+            let field = |template: &str| ctx.fill(template, &[("target", &e.target)]);
             let kind = m.typ.map(|t| t.to_string()).unwrap_or_else(|| "volume".into());
             if let Some(k) = e.kind {
                 if serde_plain(&k) != kind {
-                    f.miss(field("type"), serde_plain(&k), kind.clone());
+                    f.miss(field(words::FIELD_MOUNT_TYPE), serde_plain(&k), kind.clone());
                 }
             }
             if let Some(s) = &e.source {
@@ -382,13 +413,14 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
                 let labels = m.volume_options.as_ref().and_then(|o| o.labels.as_ref());
                 let ok = src == *s || (kind == "volume" && name_matches(&src, labels, s));
                 if !ok {
-                    f.miss(field("source"), s.clone(), if src.is_empty() { "an anonymous volume".into() } else { src });
+                    let found = if src.is_empty() { ctx.tr(words::ANONYMOUS_VOLUME) } else { src };
+                    f.miss(field(words::FIELD_MOUNT_SOURCE), s.clone(), found);
                 }
             }
             if let Some(ro) = e.readonly {
                 let found = m.read_only.unwrap_or(false);
                 if ro != found {
-                    f.miss(field("readonly"), ro.to_string(), found.to_string());
+                    f.miss(field(words::FIELD_MOUNT_READONLY), ro.to_string(), found.to_string());
                 }
             }
         }
@@ -399,7 +431,7 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
                 .map(describe)
                 .collect();
             if !extra.is_empty() {
-                f.miss("mounts", "no other mounts", extra.join(", "));
+                f.miss(ctx.tr(words::FIELD_MOUNTS), ctx.tr(words::NO_OTHER_MOUNTS), ctx.lang.list(words::LIST, &extra));
             }
         }
     }
@@ -413,17 +445,18 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| "vip".into());
         if serde_plain(&want) != found {
-            f.miss("endpoint mode", serde_plain(&want), found);
+            f.miss(ctx.tr(words::FIELD_ENDPOINT_MODE), serde_plain(&want), found);
         }
     }
 
     if let Some(want) = &a.constraints {
         let found: Vec<String> = task.placement.as_ref().and_then(|p| p.constraints.clone()).unwrap_or_default();
         let have: BTreeSet<String> = found.iter().map(|c| normalise_constraint(c)).collect();
-        let found_text = if found.is_empty() { "no constraints".to_string() } else { found.join(", ") };
+        let found_text =
+            if found.is_empty() { ctx.tr(words::NO_CONSTRAINTS) } else { ctx.lang.list(words::LIST, &found) };
         for c in want {
             if !have.contains(&normalise_constraint(c)) {
-                f.miss("constraints", c.clone(), found_text.clone());
+                f.miss(ctx.tr(words::FIELD_CONSTRAINTS), c.clone(), found_text.clone());
             }
         }
         if exact(ExactField::Constraints) {
@@ -431,9 +464,9 @@ fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
             let extra: Vec<&String> = found.iter().filter(|c| !wanted.contains(&normalise_constraint(c))).collect();
             if !extra.is_empty() {
                 f.miss(
-                    "constraints",
-                    "no other constraints",
-                    extra.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                    ctx.tr(words::FIELD_CONSTRAINTS),
+                    ctx.tr(words::NO_OTHER_CONSTRAINTS),
+                    ctx.lang.list(words::LIST, &extra),
                 );
             }
         }

@@ -2,8 +2,9 @@
 //! self-healing lesson), and how many tasks run.
 
 use super::service::image_of;
-use super::{list_names, task_state, Ctx, Findings};
+use super::{count_text, image_text, task_state, Ctx, Findings};
 use bollard::models::{Service, Task, TaskState};
+use lab_i18n::words;
 use lab_schema::TasksAssertion;
 
 fn index(t: &Task) -> u64 {
@@ -52,11 +53,12 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &TasksAssertion) -> Findings {
     if candidates.is_empty() {
         let mut f = Findings::default();
         let what = match (&a.service, &a.image) {
-            (Some(n), _) => format!("a service named `{n}`"),
-            (None, Some(i)) => format!("a service running {i}"),
-            _ => "a service".into(),
+            (Some(n), _) => ctx.fill(words::A_SERVICE_NAMED, &[("name", n)]),
+            (None, Some(i)) => ctx.fill(words::A_SERVICE_RUNNING, &[("image", &image_text(ctx.lang, i))]),
+            _ => ctx.tr(words::A_SERVICE),
         };
-        f.miss("service", what, format!("no such service (services: {})", list_names(ctx.all_service_names(), 12)));
+        let found = ctx.fill(words::NO_SUCH_SERVICE, &[("names", &ctx.names(ctx.all_service_names(), 12))]);
+        f.miss(ctx.tr(words::FIELD_SERVICE), what, found);
         return f;
     }
     let mut best: Option<Findings> = None;
@@ -64,7 +66,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &TasksAssertion) -> Findings {
         let tasks = ctx.tasks_of(svc);
         let mut f = Findings { moving: ctx.movement(svc), ..Default::default() };
         if candidates.len() > 1 || a.service.is_none() {
-            f.subject = Some(format!("service {}", Ctx::service_name(svc)));
+            f.subject = Some(ctx.fill(words::SUBJECT_SERVICE, &[("service", &Ctx::service_name(svc))]));
         }
         if let Some(want) = a.replaced {
             let (replaced, waiting) = replacements(&tasks);
@@ -74,22 +76,27 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &TasksAssertion) -> Findings {
                     for t in &tasks {
                         *by_state.entry(task_state(t).map(|s| s.to_string()).unwrap_or_default()).or_default() += 1;
                     }
-                    by_state.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", ")
+                    ctx.lang.list(words::LIST, &by_state.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>())
                 };
-                let found = format!("{replaced} replaced (task history: {history})");
+                let found = ctx.fill(words::REPLACED_HISTORY, &[("n", &replaced), ("history", &history)]);
+                let field = ctx.tr(words::FIELD_REPLACED_TASKS);
                 if waiting > 0 {
                     // A container died and swarm has not started its replacement yet (restart delay).
-                    f.moving.push(format!("{waiting} failed task(s) waiting for a replacement"));
-                    f.settling("replaced tasks", want.to_string(), found);
+                    f.moving.push(ctx.lang.count(
+                        waiting as u64,
+                        words::ONE_FAILED_TASK_WAITING,
+                        words::MANY_FAILED_TASKS_WAITING,
+                    ));
+                    f.settling(field, count_text(ctx.lang, &want), found);
                 } else {
-                    f.miss("replaced tasks", want.to_string(), found);
+                    f.miss(field, count_text(ctx.lang, &want), found);
                 }
             }
         }
         if let Some(want) = a.running {
             let running = tasks.iter().filter(|t| task_state(t) == Some(TaskState::RUNNING)).count() as u64;
             if !want.matches(running) {
-                f.settling("running tasks", want.to_string(), running.to_string());
+                f.settling(ctx.tr(words::FIELD_RUNNING_TASKS), count_text(ctx.lang, &want), running.to_string());
             }
         }
         let better = match &best {

@@ -3,8 +3,9 @@
 //! of that node only; for a task running elsewhere, the running task itself is the
 //! evidence (the engine creates a named volume before it starts the container).
 
-use super::{list_names, name_matches, task_state, Ctx, Findings};
+use super::{name_matches, task_state, Ctx, Findings};
 use bollard::models::TaskState;
+use lab_i18n::words;
 use lab_schema::VolumeAssertion;
 
 pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
@@ -12,27 +13,28 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
     let here = ctx.snap.this_node_id();
     let local = ctx.snap.volumes.iter().find(|v| name_matches(&v.name, Some(&v.labels), &a.name));
     let local_names =
-        || list_names(ctx.snap.volumes.iter().map(|v| v.name.clone()).filter(|n| n.len() < 64).collect(), 10);
+        || ctx.names(ctx.snap.volumes.iter().map(|v| v.name.clone()).filter(|n| n.len() < 64).collect(), 10);
+    let field = ctx.tr(words::FIELD_VOLUME);
     if let (Some(want), Some(v)) = (&a.driver, local) {
         if *want != v.driver {
-            f.miss("driver", want.clone(), v.driver.clone());
+            f.miss(ctx.tr(words::FIELD_DRIVER), want.clone(), v.driver.clone());
         }
     }
     let Some(svc_name) = &a.service else {
         if local.is_none() {
             f.miss(
-                "volume",
-                format!("a volume named `{}` on {}", a.name, ctx.snap.node_name(&here)),
-                format!("no such volume (volumes: {})", local_names()),
+                field,
+                ctx.fill(words::A_VOLUME_NAMED_ON, &[("name", &a.name), ("node", &ctx.snap.node_name(&here))]),
+                ctx.fill(words::NO_SUCH_VOLUME, &[("names", &local_names())]),
             );
         }
         return f;
     };
     let Some(svc) = ctx.service_named(svc_name) else {
         f.miss(
-            "volume",
-            format!("`{}` mounted by service `{svc_name}`", a.name),
-            format!("no service named `{svc_name}`"),
+            field,
+            ctx.fill(words::VOLUME_MOUNTED_BY, &[("name", &a.name), ("service", svc_name)]),
+            ctx.fill(words::NO_SERVICE_NAMED, &[("service", svc_name)]),
         );
         return f;
     };
@@ -53,20 +55,21 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
         let found: Vec<String> = mounts
             .iter()
             .map(|m| {
-                format!(
-                    "{} at {}",
-                    m.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "(anonymous)".into()),
-                    m.target.clone().unwrap_or_default()
-                )
+                let source = m.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| ctx.tr(words::ANONYMOUS));
+                let target = m.target.clone().unwrap_or_default();
+                ctx.fill(words::MOUNT_SOURCE_AT, &[("source", &source), ("target", &target)])
             })
             .collect();
         f.miss(
-            "volume",
-            format!("service `{svc_name}` mounts volume `{}`", a.name),
+            field,
+            ctx.fill(words::SERVICE_MOUNTS_VOLUME, &[("service", svc_name), ("name", &a.name)]),
             if found.is_empty() {
-                format!("`{svc_name}` mounts no volumes")
+                ctx.fill(words::SERVICE_MOUNTS_NO_VOLUMES, &[("service", svc_name)])
             } else {
-                format!("`{svc_name}` mounts {}", found.join(", "))
+                ctx.fill(
+                    words::SERVICE_MOUNTS,
+                    &[("service", svc_name), ("mounts", &ctx.lang.list(words::LIST, &found))],
+                )
             },
         );
         return f;
@@ -74,9 +77,9 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
     let running: Vec<_> = ctx.tasks_of(svc).into_iter().filter(|t| task_state(t) == Some(TaskState::RUNNING)).collect();
     if running.is_empty() {
         f.settling(
-            "volume",
-            format!("`{}` on the node running `{svc_name}`", a.name),
-            format!("`{svc_name}` has no running task yet"),
+            field,
+            ctx.fill(words::VOLUME_ON_THE_NODE_RUNNING, &[("name", &a.name), ("service", svc_name)]),
+            ctx.fill(words::SERVICE_HAS_NO_RUNNING_TASK, &[("service", svc_name)]),
         );
         return f;
     }
@@ -84,9 +87,12 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
         let node = t.node_id.clone().unwrap_or_default();
         if node == here && local.is_none() {
             f.settling(
-                "volume",
-                format!("`{}` on {}, where `{svc_name}` runs", a.name, ctx.snap.node_name(&node)),
-                format!("no such volume there (volumes: {})", local_names()),
+                field.clone(),
+                ctx.fill(
+                    words::VOLUME_ON_NODE_WHERE,
+                    &[("name", &a.name), ("node", &ctx.snap.node_name(&node)), ("service", svc_name)],
+                ),
+                ctx.fill(words::NO_SUCH_VOLUME_THERE, &[("names", &local_names())]),
             );
         }
     }

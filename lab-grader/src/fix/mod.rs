@@ -21,24 +21,29 @@ use crate::evaluate::{evaluate_check, Ctx};
 use crate::report::{Report, Status};
 use crate::snapshot::Snapshot;
 use bollard::models::{Node, TaskState};
+use lab_i18n::{words, Language};
 use lab_schema::*;
 use model::{Model, PLANNED};
 use spec::{NoFix, ServiceSpec};
 
-/// Fills `fix` (and, when there is none, `fix_note`) of every failed check of `report`.
+/// Fills `fix` (and, when there is none, `fix_note`) of every failed check of `report`;
+/// fix notes in English.
 pub fn attach(lab: &Lab, snap: &Snapshot, report: &mut Report) {
+    attach_in(lab, snap, report, Language::english())
+}
+
+/// [`attach`], with fix notes in `lang` (the commands are the same in every language).
+pub fn attach_in(lab: &Lab, snap: &Snapshot, report: &mut Report, lang: Language) {
     let mut plan = Planner::new(lab, snap);
     for c in report.checks.iter_mut().filter(|c| c.status == Status::Fail) {
         let Some(check) = lab.check(&c.id) else { continue };
         match plan.fix(check) {
             Ok(lines) if lines.is_empty() => {
-                c.fix_note = Some("the fixes of the checks above fix this one too".into());
+                c.fix_note = Some(lang.tr(words::FIXED_BY_THE_FIXES_ABOVE).into_owned());
             }
             Ok(lines) => c.fix = Some(lines.join("\n")),
             Err(_) if plan.fallback(check) => c.fix = Some(check.fix.trim().to_string()),
-            Err(why) => {
-                c.fix_note = Some(format!("no command run against this engine fixes this: {why}; see the hint"))
-            }
+            Err(why) => c.fix_note = Some(lang.fill(words::NO_COMMAND_FIXES_THIS, &[("why", &why.text(lang))])),
         }
     }
 }
@@ -94,7 +99,7 @@ impl<'a> Planner<'a> {
         };
         let result = planned.and_then(|()| {
             if self.fails(check) {
-                Err("the lab asks for something no docker command here can set".to_string())
+                Err(NoFix::from(words::NOTHING_HERE_CAN_SET_IT))
             } else {
                 Ok(out)
             }
@@ -194,7 +199,8 @@ impl<'a> Planner<'a> {
             }
         }
         if s.image.is_empty() {
-            s.image = image.and_then(|m| m.0.first()).map(spec::pattern_image).ok_or("no image to create it from")?;
+            s.image =
+                image.and_then(|m| m.0.first()).map(spec::pattern_image).ok_or(words::NO_IMAGE_TO_CREATE_IT_FROM)?;
         }
         if s.name.is_empty() {
             let base = ImageRef::parse(&s.image)
@@ -260,10 +266,7 @@ impl<'a> Planner<'a> {
         match s.env.iter().find(|(k, v)| {
             answer.and_then(|a| a.env.iter().find(|(n, _)| n == k)).is_none_or(|(_, x)| x != v) && !from_lab(k, v)
         }) {
-            Some((k, _)) => Err(format!(
-                "`{}` would have to be created again with its {k} value, and reports never print those",
-                s.name
-            )),
+            Some((k, _)) => Err(NoFix::new(words::WOULD_PRINT_AN_ENV_VALUE, &[("service", &s.name), ("name", k)])),
             None => Ok(()),
         }
     }
@@ -356,7 +359,7 @@ impl<'a> Planner<'a> {
                 }
                 best.map(|(_, n)| n)
             }
-            (None, None) => return Err("the check names no service".into()),
+            (None, None) => return Err(words::THE_CHECK_NAMES_NO_SERVICE.into()),
         };
         let Some(name) = target else {
             if let Some(n) = &a.name {
@@ -366,7 +369,7 @@ impl<'a> Planner<'a> {
             self.create_service(s, out)?;
             return Ok(());
         };
-        let cur = self.model.spec(&name).ok_or("the service vanished")?;
+        let cur = self.model.spec(&name).ok_or(words::THE_SERVICE_VANISHED)?;
         let mut des = cur.clone();
         des.conform(a, answer.as_ref())?;
         self.change_service(&cur, des, out)
@@ -443,7 +446,7 @@ impl<'a> Planner<'a> {
             }
         };
         if let Some(want) = a.running {
-            let cur = self.model.spec(&name).ok_or("the service vanished")?;
+            let cur = self.model.spec(&name).ok_or(words::THE_SERVICE_VANISHED)?;
             let mut des = cur.clone();
             des.conform(&ServiceAssertion { running: Some(want), ..Default::default() }, None)?;
             self.change_service(&cur, des, out)?;
@@ -600,7 +603,7 @@ impl<'a> Planner<'a> {
                 self.create_service(s, out)?
             }
         };
-        let cur = self.model.spec(&name).ok_or("the service vanished")?;
+        let cur = self.model.spec(&name).ok_or(words::THE_SERVICE_VANISHED)?;
         let mounted = cur
             .mounts
             .iter()
@@ -622,7 +625,7 @@ impl<'a> Planner<'a> {
         let from_answer = self
             .answer_for(Some(svc), None)
             .and_then(|s| s.mounts.iter().find(|m| m.source == a.name).map(|m| (m.target.clone(), m.readonly)));
-        let (target, readonly) = from_lab.or(from_answer).ok_or("the lab says not where to mount the volume")?;
+        let (target, readonly) = from_lab.or(from_answer).ok_or(words::NOT_WHERE_TO_MOUNT)?;
         let mut des = cur.clone();
         des.mounts.retain(|m| m.target.trim_end_matches('/') != target.trim_end_matches('/'));
         des.mounts.push(spec::MountSpec { kind: "volume".into(), source: a.name.clone(), target, readonly });
@@ -661,11 +664,9 @@ impl<'a> Planner<'a> {
             .take(missing)
             .collect();
         if workers.len() < missing {
-            return Err(format!(
-                "{missing} more manager{} needed but only {} ready worker{} to promote: join more nodes first",
-                if missing == 1 { " is" } else { "s are" },
-                workers.len(),
-                if workers.len() == 1 { "" } else { "s" }
+            return Err(NoFix::new(
+                words::NOT_ENOUGH_WORKERS_TO_PROMOTE,
+                &[("missing", &missing), ("workers", &workers.len())],
             ));
         }
         let mut line = vec!["docker".to_string(), "node".into(), "promote".into()];
@@ -696,7 +697,7 @@ impl<'a> Planner<'a> {
         };
         let matching = self.model.snap.nodes.iter().filter(|n| has(n, a)).count() as u64;
         if want.min.is_none_or(|m| matching >= m) {
-            return Err("too many nodes match; the lab asks for fewer".into());
+            return Err(words::TOO_MANY_NODES_MATCH.into());
         }
         let missing = (want.min.unwrap_or(0) - matching) as usize;
         // Nodes that would match once promoted and made active: what a command can change.
@@ -710,9 +711,9 @@ impl<'a> Planner<'a> {
         let candidates: Vec<Node> =
             self.model.snap.nodes.iter().filter(|n| !has(n, a) && has(n, &relaxed)).take(missing).cloned().collect();
         if candidates.len() < missing {
-            return Err(format!(
-                "{missing} more matching node(s) needed, but only {} node(s) could change: join more nodes first",
-                candidates.len()
+            return Err(NoFix::new(
+                words::NOT_ENOUGH_NODES_TO_CHANGE,
+                &[("missing", &missing), ("nodes", &candidates.len())],
             ));
         }
         let wants_manager = a.role == Some(NodeRole::Manager) || a.reachability == Some(Reachability::Reachable);
@@ -774,10 +775,7 @@ impl<'a> Planner<'a> {
         if a.ready_nodes.is_some_and(|c| !c.matches(ready))
             || a.nodes.is_some_and(|c| !c.matches(self.model.snap.nodes.len() as u64))
         {
-            return Err(
-                "nodes join from their own machine (`docker swarm join-token worker` on a manager prints the command)"
-                    .into(),
-            );
+            return Err(words::NODES_JOIN_FROM_THEIR_MACHINE.into());
         }
         Ok(())
     }
@@ -810,7 +808,7 @@ impl<'a> Planner<'a> {
                 self.create_service(s, out)?
             }
         };
-        let cur = self.model.spec(&name).ok_or("the service vanished")?;
+        let cur = self.model.spec(&name).ok_or(words::THE_SERVICE_VANISHED)?;
         let mut des = cur.clone();
         let list = if kind == "secret" { &mut des.secrets } else { &mut des.configs };
         let target = a.target.clone().unwrap_or_else(|| real.clone());
@@ -994,7 +992,7 @@ mod tests {
         if let Assertion::Network(a) = &mut check.assertion {
             a.internal = Some(false);
         }
-        let err = p.fix(&check).unwrap_err();
+        let err = p.fix(&check).unwrap_err().to_string();
         assert!(err.contains("POSTGRES_PASSWORD") && !err.contains("s3cret"), "{err}");
     }
 

@@ -6,6 +6,7 @@
 use super::shell;
 use crate::evaluate::Ctx;
 use bollard::models::Service;
+use lab_i18n::{words, Language};
 use lab_schema::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +69,40 @@ impl Default for ServiceSpec {
     }
 }
 
-/// Why a check has no computed fix.
-pub(crate) type NoFix = String;
+/// Why a check has no computed fix: a sentence of [`words`] and the values for its
+/// placeholders, told in the report's language when the fix note is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NoFix {
+    template: &'static str,
+    values: Vec<(&'static str, String)>,
+}
+
+impl NoFix {
+    /// `template` (a [`words`] constant) with `values` for its placeholders.
+    pub fn new(template: &'static str, values: &[(&'static str, &dyn std::fmt::Display)]) -> NoFix {
+        NoFix { template, values: values.iter().map(|(k, v)| (*k, v.to_string())).collect() }
+    }
+
+    /// The reason in `lang`.
+    pub fn text(&self, lang: Language) -> String {
+        let values: Vec<(&str, &dyn std::fmt::Display)> =
+            self.values.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+        lang.fill(self.template, &values)
+    }
+}
+
+/// A reason without values: `.ok_or(words::NO_IMAGE_TO_CHOOSE)?`.
+impl From<&'static str> for NoFix {
+    fn from(template: &'static str) -> NoFix {
+        NoFix { template, values: Vec::new() }
+    }
+}
+
+impl std::fmt::Display for NoFix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Language::english()))
+    }
+}
 
 fn image_ref(image: &str) -> Option<ImageRef> {
     ImageRef::parse(image).ok()
@@ -269,7 +302,7 @@ impl ServiceSpec {
                     .map(|s| s.image.clone())
                     .filter(|i| image_ref(i).is_some_and(|r| want.matches(&r)))
                     .or_else(|| want.0.first().map(pattern_image))
-                    .ok_or("no image to choose")?;
+                    .ok_or(words::NO_IMAGE_TO_CHOOSE)?;
             }
         }
         if let Some(m) = a.mode {
@@ -311,7 +344,7 @@ impl ServiceSpec {
                         self.entrypoint.clear();
                         self.args = shell::split(want);
                     }
-                    None => return Err(format!("no command matching `{want}` to choose")),
+                    None => return Err(NoFix::new(words::NO_COMMAND_TO_CHOOSE, &[("pattern", want)])),
                 }
             }
         }
@@ -320,7 +353,7 @@ impl ServiceSpec {
                 match answer.filter(|s| glob::matches(want, &s.args.join(" "))) {
                     Some(s) => self.args = s.args.clone(),
                     None if !want.contains(['*', '?']) => self.args = shell::split(want),
-                    None => return Err(format!("no arguments matching `{want}` to choose")),
+                    None => return Err(NoFix::new(words::NO_ARGUMENTS_TO_CHOOSE, &[("pattern", want)])),
                 }
             }
         }
@@ -371,7 +404,7 @@ impl ServiceSpec {
             for (k, e) in want {
                 match e {
                     EnvExpectation::Present(true) if self.env_value(k).is_none() => {
-                        let v = from_answer(k).ok_or_else(|| format!("no value to choose for {k}"))?;
+                        let v = from_answer(k).ok_or_else(|| NoFix::new(words::NO_VALUE_TO_CHOOSE, &[("name", k)]))?;
                         self.set_env(k, &v);
                     }
                     EnvExpectation::Present(false) => self.env.retain(|(n, _)| n != k),
@@ -388,7 +421,7 @@ impl ServiceSpec {
                 let (k, v) = any
                     .iter()
                     .find_map(|k| Some((k.clone(), from_answer(k)?)))
-                    .ok_or_else(|| format!("no value to choose for any of {}", any.join(", ")))?;
+                    .ok_or_else(|| NoFix::new(words::NO_VALUE_TO_CHOOSE_ANY, &[("names", &any.join(", "))]))?;
                 self.set_env(&k, &v);
             }
         }
@@ -411,7 +444,7 @@ impl ServiceSpec {
                     let target = e
                         .target
                         .or_else(|| e.published.and_then(|c| c.min.filter(|m| c.max == Some(*m))).map(|p| p as u16))
-                        .ok_or("no container port to choose")?;
+                        .ok_or(words::NO_CONTAINER_PORT_TO_CHOOSE)?;
                     let published = match e.published {
                         Some(c) => {
                             let current = old.as_ref().and_then(|p| p.published).map(u64::from);
@@ -461,7 +494,7 @@ impl ServiceSpec {
                         .or(old.as_ref().filter(|m| m.kind == kind).map(|m| m.source.clone()))
                         .unwrap_or_default();
                     if kind == "bind" && source.is_empty() {
-                        return Err(format!("no host path to choose for {}", e.target));
+                        return Err(NoFix::new(words::NO_HOST_PATH_TO_CHOOSE, &[("target", &e.target)]));
                     }
                     MountSpec {
                         kind,

@@ -96,7 +96,8 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
                     terminal_text(f.trim()).replace('\n', &indent)
                 );
             } else if let Some(note) = &c.fix_note {
-                let _ = writeln!(out, "      {}({})", words::pad(&fix, note_width), line(note));
+                let note = lang.fill(words::REPORT_FIX_NOTE, &[("note", &line(note))]);
+                let _ = writeln!(out, "      {}{note}", words::pad(&fix, note_width));
             }
         }
     }

@@ -29,6 +29,17 @@ impl Status {
             Status::Error => "error",
         }
     }
+
+    /// The status as a word of the text around it (`vote: fail → pass`); the English
+    /// words are the status values themselves, which never change with the language.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pass => words::STATUS_NAME_PASS,
+            Status::Fail => words::STATUS_NAME_FAIL,
+            Status::Converging => words::STATUS_NAME_CONVERGING,
+            Status::Error => words::ERROR,
+        }
+    }
 }
 
 /// One field that differs: what the lab expected and what the cluster has.
@@ -83,31 +94,6 @@ impl Report {
     pub fn count(&self, s: Status) -> usize {
         self.checks.iter().filter(|c| c.status == s).count()
     }
-
-    /// The checks' outcome messages in `lang` (those `evaluate` writes; others, and the
-    /// mismatches' field / expected / found, stay English). Ids, statuses and points are
-    /// never touched, so a JSON report differs from the English one only in human text.
-    pub fn localize(&mut self, lang: Language) {
-        if lang.is_english() {
-            return;
-        }
-        for c in &mut self.checks {
-            let n = c.mismatches.len();
-            let english = Language::english();
-            let template = check_template(c.status, n);
-            let Some((before, after)) = english
-                .fill(template, &[("n", &n)])
-                .split_once("{subject}")
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-            else {
-                continue;
-            };
-            let subject = c.message.strip_prefix(&before).and_then(|rest| rest.strip_suffix(&after));
-            if let Some(subject) = subject.filter(|s| s.is_empty() || s.starts_with(" (")) {
-                c.message = check_message(c.status, n, subject, lang);
-            }
-        }
-    }
 }
 
 fn check_template(status: Status, mismatches: usize) -> &'static str {
@@ -132,48 +118,21 @@ pub fn check_message(status: Status, mismatches: usize, subject: &str, lang: Lan
 mod tests {
     use super::*;
 
-    fn report(status: Status, message: &str, mismatches: usize) -> Report {
-        let m = Mismatch { field: "f".into(), expected: "e".into(), found: "x".into() };
-        let check = CheckReport {
-            id: "c".into(),
-            title: "t".into(),
-            status,
-            points: 0,
-            max_points: 5,
-            message: message.into(),
-            hint: String::new(),
-            fix: None,
-            fix_note: None,
-            mismatches: vec![m; mismatches],
-        };
-        let cluster = ClusterInfo::default();
-        Report {
-            lab: "l".into(),
-            title: "t".into(),
-            score: 0,
-            max_score: 5,
-            passed: false,
-            cluster,
-            checks: vec![check],
-        }
+    #[test]
+    fn check_messages_keep_the_subject_in_every_language() {
+        let zh = Language::parse("zh-TW").unwrap();
+        assert_eq!(check_message(Status::Fail, 1, " (service vote)", Language::english()), "1 mismatch (service vote)");
+        assert_eq!(check_message(Status::Fail, 1, " (服務 vote)", zh), "1 項不符 (服務 vote)");
+        assert_eq!(check_message(Status::Fail, 2, "", Language::english()), "2 mismatches");
+        assert_eq!(check_message(Status::Pass, 0, "", zh), "通過");
+        assert_eq!(check_message(Status::Error, 0, "", zh), "");
     }
 
     #[test]
-    fn localize_translates_outcome_messages_and_keeps_the_subject_and_the_rest() {
-        let zh = Language::parse("zh-TW").unwrap();
-        let en = check_message(Status::Fail, 1, " (service vote)", Language::english());
-        assert_eq!(en, "1 mismatch (service vote)");
-        let mut r = report(Status::Fail, &en, 1);
-        r.localize(zh);
-        assert_eq!(r.checks[0].message, "1 項不符 (service vote)");
-        assert_eq!((r.checks[0].id.as_str(), r.checks[0].status), ("c", Status::Fail));
-        let mut r = report(Status::Fail, "did not converge within 60s: 2 mismatches remain", 2);
-        r.localize(zh);
-        assert_eq!(r.checks[0].message, "did not converge within 60s: 2 mismatches remain");
-        let mut r = report(Status::Pass, "passed", 0);
-        r.localize(Language::english());
-        assert_eq!(r.checks[0].message, "passed");
-        r.localize(zh);
-        assert_eq!(r.checks[0].message, "通過");
+    fn a_status_in_english_words_is_its_json_value() {
+        for s in [Status::Pass, Status::Fail, Status::Converging, Status::Error] {
+            assert_eq!(Language::english().tr(s.word()), s.as_str());
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 }

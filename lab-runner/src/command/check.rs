@@ -72,6 +72,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
             only: a.only.clone(),
             skip: a.skip.clone(),
             timeout: a.timeout,
+            lang: crate::lang(),
             ..Default::default()
         };
         return super::watch::run(&lab, endpoint, opts, a.format, record);
@@ -82,6 +83,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
         skip: a.skip.clone(),
         on_wait: Some(show_wait),
         fixes: a.fix && lab.fixes,
+        lang: crate::lang(),
         ..Default::default()
     };
     let result = crate::runtime().block_on(async {
@@ -91,14 +93,18 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
     if std::io::stderr().is_terminal() {
         eprint!("{CLEAR_LINE}");
     }
-    let mut report = match result {
+    let report = match result {
         Ok(r) => r,
-        Err(e) => return crate::fail(Kind::from(&e), format!("{e} (endpoint from {})", endpoint.source)),
+        Err(e) => {
+            let lang = crate::lang();
+            let msg =
+                lang.fill(words::ENDPOINT_FROM, &[("error", &e.text(lang)), ("source", &lang.tr(&endpoint.source))]);
+            return crate::fail(Kind::from(&e), msg);
+        }
     };
     if record {
         record_progress(&report);
     }
-    report.localize(crate::lang());
     let no_fixes = a.fix && !lab.fixes;
     let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone());
     let why = crate::lang().fill(words::NO_FIXES, &[("file", &file)]);

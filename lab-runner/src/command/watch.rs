@@ -9,6 +9,7 @@ use crate::args::Format;
 use crate::exit::Exit;
 use lab_grader::report::human;
 use lab_grader::{Endpoint, Report, WatchEvent, WatchOptions};
+use lab_i18n::words;
 use lab_schema::Lab;
 use std::io::{IsTerminal, Write};
 
@@ -36,10 +37,14 @@ pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, r
                         last = Some(*report);
                     }
                     Some(WatchEvent::Lost { error, retry_in, attempt }) => {
-                        crate::warn(format!(
-                            "{error} (endpoint from {}); retrying in {:.1}s (attempt {attempt}), Ctrl-C to stop",
-                            endpoint.source,
-                            retry_in.as_secs_f64()
+                        crate::warn(crate::lang().fill(
+                            words::WATCH_LOST,
+                            &[
+                                ("error", &error.text(crate::lang())),
+                                ("source", &crate::lang().tr(&endpoint.source)),
+                                ("seconds", &format!("{:.1}", retry_in.as_secs_f64())),
+                                ("attempt", &attempt),
+                            ],
                         ));
                     }
                     None => break,
@@ -59,6 +64,9 @@ pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, r
 }
 
 fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
+    let lang = crate::lang();
+    let style = human::Style { color: crate::stdout_color() };
+    let changed = lang.fill(words::WATCH_CHANGED, &[("changes", &lang.list(words::LIST_SEMICOLON, changes))]);
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
@@ -67,17 +75,17 @@ fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
         _ if redraw => {
             // Home, clear the screen, then the report: the screen always shows the latest.
             let _ = write!(out, "\x1b[H\x1b[2J");
-            let _ = write!(out, "{}", human::render(report, human::Style { color: crate::stdout_color() }));
+            let _ = write!(out, "{}", human::render_in(report, style, lang));
             if !changes.is_empty() {
-                let _ = writeln!(out, "\nchanged: {}", changes.join("; "));
+                let _ = writeln!(out, "\n{changed}");
             }
-            let _ = writeln!(out, "\nwatching… Ctrl-C to stop");
+            let _ = writeln!(out, "\n{}", lang.tr(words::WATCHING));
         }
         _ => {
             if !changes.is_empty() {
-                let _ = writeln!(out, "changed: {}", changes.join("; "));
+                let _ = writeln!(out, "{changed}");
             }
-            let _ = write!(out, "{}", human::render(report, human::Style { color: crate::stdout_color() }));
+            let _ = write!(out, "{}", human::render_in(report, style, lang));
             let _ = writeln!(out);
         }
     }

@@ -140,11 +140,12 @@ fn names_match_exactly_or_with_the_stack_prefix_its_labels_name() {
 #[test]
 fn name_lists_are_sorted_deduplicated_and_cut() {
     let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    assert_eq!(list_names(vec![], 3), "none");
-    assert_eq!(list_names(v(&["b", "a", "b"]), 3), "a, b");
-    assert_eq!(list_names(v(&["c", "b", "a"]), 3), "a, b, c");
-    assert_eq!(list_names(v(&["d", "c", "b", "a"]), 2), "a, b and 2 more");
-    assert_eq!(list_names(v(&["d", "c", "b", "a"]), 3), "a, b, c and 1 more");
+    let en = lab_i18n::Language::english();
+    assert_eq!(list_names(en, vec![], 3), "none");
+    assert_eq!(list_names(en, v(&["b", "a", "b"]), 3), "a, b");
+    assert_eq!(list_names(en, v(&["c", "b", "a"]), 3), "a, b, c");
+    assert_eq!(list_names(en, v(&["d", "c", "b", "a"]), 2), "a, b and 2 more");
+    assert_eq!(list_names(en, v(&["d", "c", "b", "a"]), 3), "a, b, c and 1 more");
 }
 
 #[test]

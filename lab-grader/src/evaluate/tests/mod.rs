@@ -7,6 +7,7 @@
 //! node down) edits one field of a loaded snapshot and says so.
 
 mod convergence;
+mod language;
 mod nodes;
 mod objects;
 mod services;
