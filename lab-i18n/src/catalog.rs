@@ -6,6 +6,10 @@ use std::collections::HashMap;
 /// The `.po` files compiled into the binaries: language tag and catalog text.
 pub const EMBEDDED: &[(&str, &str)] = &[("zh-TW", include_str!("../../book/po/labs.zh-TW.po"))];
 
+/// The book's own catalogs (`book/po/<lang>.po`), for the few book texts `lab` shows
+/// outside the book: the chapter titles of `lab list`.
+pub const EMBEDDED_BOOK: &[(&str, &str)] = &[("zh-TW", include_str!("../../book/po/zh-TW.po"))];
+
 /// Where the catalog of `lang` lives in the repository (for messages and tools).
 pub fn po_path(lang: &str) -> String {
     format!("book/po/labs.{lang}.po")

@@ -1,7 +1,7 @@
 //! [`Language`]: English, or one of the compiled-in catalogs, chosen by a tag (`--lang
 //! zh-TW`) or by the locale environment (`LC_ALL`, then `LC_MESSAGES`, then `LANG`).
 
-use crate::catalog::{Catalog, EMBEDDED};
+use crate::catalog::{Catalog, EMBEDDED, EMBEDDED_BOOK};
 use lab_schema::Lab;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -45,6 +45,21 @@ fn catalogs() -> &'static HashMap<&'static str, Catalog> {
                 let catalog = Catalog::parse(po).unwrap_or_else(|e| {
                     panic!("{} is not a valid catalog ({e}); run scripts/i18n", crate::catalog::po_path(tag))
                 });
+                (*tag, catalog)
+            })
+            .collect()
+    })
+}
+
+/// The book's catalogs, parsed the first time a book text is asked for.
+fn book_catalogs() -> &'static HashMap<&'static str, Catalog> {
+    static CATALOGS: OnceLock<HashMap<&'static str, Catalog>> = OnceLock::new();
+    CATALOGS.get_or_init(|| {
+        EMBEDDED_BOOK
+            .iter()
+            .map(|(tag, po)| {
+                let catalog = Catalog::parse(po)
+                    .unwrap_or_else(|e| panic!("book/po/{tag}.po is not a valid catalog ({e}); run scripts/i18n"));
                 (*tag, catalog)
             })
             .collect()
@@ -117,6 +132,15 @@ impl Language {
             Some(t) => t.to_string(),
             None => en.to_string(),
         }
+    }
+
+    /// A text of the book (a chapter title of `SUMMARY.md`), as the book's own catalog
+    /// translates it; itself when it has no translation.
+    pub fn book(&self, en: &str) -> String {
+        if self.is_english() {
+            return en.to_string();
+        }
+        book_catalogs().get(self.tag).and_then(|c| c.get(en)).unwrap_or(en).to_string()
     }
 
     /// A copy of `lab` with its human text (title, goal, check titles and hints) in this
@@ -231,6 +255,14 @@ mod tests {
         assert_eq!(zh.list(crate::words::LIST_AND, &["frontend", "backend"]), "frontend 和 backend");
         // An item that looks like a placeholder is a value, never filled in.
         assert_eq!(Language::english().list(crate::words::LIST, &["{item}", "{list}"]), "{item}, {list}");
+    }
+
+    #[test]
+    fn chapter_titles_come_from_the_book_catalog() {
+        let zh = Language::parse("zh-TW").unwrap();
+        assert_eq!(zh.book("Your first service"), "你的第一個服務");
+        assert_eq!(zh.book("not a title of the book"), "not a title of the book");
+        assert_eq!(Language::english().book("Your first service"), "Your first service");
     }
 
     #[test]

@@ -55,6 +55,12 @@ words! {
     SHOW_RUN = "Run: {command}";
     SHOW_REFERENCE_ANSWER = "Reference answer:";
     SHOW_SOLUTION_HINT = "(answer and fix commands: {command})";
+    /// The column heads of `lab list`.
+    LIST_CHAPTER = "CHAPTER";
+    LIST_LAB = "LAB";
+    LIST_CHECKS = "CHECKS";
+    LIST_TITLE = "TITLE";
+    LIST_COMPLETED = "✓ completed";
 
     // The human report of `lab check`.
     /// Status labels, padded to one width by the report (a CJK character takes two columns).
@@ -293,6 +299,10 @@ words! {
     UNKNOWN_LAB = "unknown lab `{id}` ({origin} labs: {ids}). {suggestion}`lab list` shows them all.";
     DID_YOU_MEAN = "Did you mean `{id}`?";
     BUILT_IN = "built in";
+    /// `{suggestion}` is empty or [`DID_YOU_MEAN`] and a space.
+    UNKNOWN_CHECK = "{flag} {id}: lab {lab} has no check `{id}`. {suggestion}Its checks: {ids}";
+    SKIP_LEAVES_NOTHING = "--skip leaves no check of {lab} to grade; skip fewer (its checks: {ids})";
+    LAB_FILES_INVALID = "{n} lab file(s) are invalid; fix them or run `lab validate` for the full list";
 
     // Why an engine cannot be read (exit code 3).
     /// `{why}`: one of the reasons below, or the engine's own words.
@@ -316,4 +326,42 @@ words! {
     DEFAULT_SOCKET = "the default socket";
     /// `{source}`: `--host`, `DOCKER_HOST`, `context "name"` or the default socket.
     ENDPOINT_FROM = "{error} (endpoint from {source})";
+
+    // `lab cluster`: the practice swarm.
+    CLUSTER_SHAPE = "{nodes} node(s), {managers} manager(s)";
+    CLUSTER_SHAPE_NO_SWARM = "{nodes} node(s) outside swarm mode";
+    CLUSTER_IS_UP = "Practice swarm is up: {shape}.";
+    CLUSTER_ALREADY_RUNNING = "A practice swarm is already running ({nodes} node(s)); using it as it is now. `{me} cluster down` first to start a different one.";
+    CLUSTER_ALREADY_RUNNING_NO_SWARM = "A practice swarm is already running ({nodes} node(s), started outside swarm mode); using it as it is now. `{me} cluster down` first to start a different one.";
+    /// What this machine's missing IPVS means, said once by `up`.
+    NO_IPVS_NOTE = "Note: this machine's kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module cannot be loaded).\n  Ports published through the routing mesh (`-p 8080:80`, ingress mode) will not answer here, and\n  neither will service virtual IPs. Services, tasks, overlay networks between containers and every\n  `lab check` work. To see load balancing here, use `--endpoint-mode dnsrr` between services or\n  `--publish mode=host,...` (see the routing-mesh lesson). On a laptop or VM with IPVS it all works.";
+    CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY = "--image and --publish work with --driver docker only";
+    /// `{what}`: the netns driver or a command of it; `{instead}`: the docker-driver command.
+    NETNS_NEEDS_LINUX = "{what} needs Linux and root (private Docker engines in network namespaces of this machine), and this is {os}; use the docker driver instead, node containers on your Docker (Docker Desktop): {instead}";
+    CLUSTER_DRIVER_NETNS = "Driver: netns (private engines in network namespaces of this machine, in {dir})";
+    CLUSTER_REMOVED = "Practice swarm removed ({nodes} node(s)), its folder {dir} too; nothing is left behind.";
+    CLUSTER_NOTHING_RUNNING = "No practice swarm was running.";
+    CLUSTER_NODES_UNREADABLE = "the swarm is up, but its nodes could not be read: {error}";
+    CLUSTER_ONLINE = "The nodes reach the internet through this machine (NAT); services pull the real images.";
+    CLUSTER_LOOPBACK_RESOLVER = "Warning: /etc/resolv.conf names only a local resolver (like systemd-resolved's 127.0.0.53), which the nodes cannot reach from their own network: image pulls will fail to resolve registry names. Point /etc/resolv.conf at a real DNS server (e.g. link /run/systemd/resolve/resolv.conf) and run `cluster down` and `cluster up --online` again.";
+    CLUSTER_POINT_DOCKER = "Point docker at node1 with:  eval \"$({me} cluster env)\"";
+    CLUSTER_SHELL_HINT = "A shell on node2 (the book's `node2$` prompt):  {me} cluster shell node2";
+    CLUSTER_SHELL_HINT_DOCKER = "A shell with docker on node2 (the book's `node2$` prompt):  {me} cluster shell node2";
+    CLUSTER_NO_SWARM_NETNS = "The engines are outside swarm mode: start one with `docker swarm init --advertise-addr {address}`.";
+    CLUSTER_NO_SWARM_DOCKER = "No swarm yet (--no-swarm): run `docker swarm init --advertise-addr <node1-ip>` on node1.";
+    SHELL_IN_NETWORK = "DOCKER_HOST={host}, in its network";
+    SHELL_WITH_TLS = "DOCKER_HOST={host} with TLS";
+    SHELL_OPENED = "A shell on {node} ({note}). `exit` comes back.";
+    SHELL_CANNOT_START = "cannot start the shell {program}: {error}; set SHELL to a shell that exists";
+    CANNOT_WRITE = "cannot write {path}: {error}";
+    CLUSTER_STARTING_DOCKER = "Starting a practice swarm of {nodes} node(s), {managers} manager(s) as containers on {host} ({source}), driver docker …";
+    CLUSTER_IS_UP_DOCKER = "Practice swarm is up: {nodes} node(s).";
+    CLUSTER_ALREADY_RUNNING_DOCKER = "A practice swarm is already running ({nodes} node(s)); using it. `{me} cluster down` first to start a different one.";
+    CLUSTER_DOWN_CLEANS_UP = "`{me} cluster down` removes what was started.";
+    CLUSTER_NODES_RUN_AS = "Nodes run as {privileges}.";
+    CLUSTER_FORWARDED = "node1:{port} is forwarded to http://127.0.0.1:{host_port}";
+    CLUSTER_DRIVER_DOCKER = "Driver: docker (node containers on {host}, {mode})";
+    CLUSTER_REMOVED_DOCKER = "Practice swarm removed from {host}: {containers} container(s), {volumes} volume(s), {networks} network(s); nothing is left behind.";
+    CLUSTER_NOTHING_RUNNING_ON = "No practice swarm was running on {host}.";
+    UNKNOWN_PRIVILEGES = "unknown privileges";
 }

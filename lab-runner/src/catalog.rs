@@ -37,17 +37,20 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Result<&Lab, String> {
         self.labs.iter().find(|l| l.id == id).ok_or_else(|| {
             let ids: Vec<&str> = self.labs.iter().map(|l| l.id.as_str()).collect();
-            // " Did you mean `x`?" or nothing, worded in the language of this run.
             let lang = crate::lang();
-            let suggestion = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
-            let suggestion = match suggestion.trim().strip_prefix("Did you mean `").and_then(|s| s.strip_suffix("`?")) {
-                Some(close) => format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &close)])),
-                None => String::new(),
-            };
+            let suggestion = did_you_mean(id, &ids);
             lang.fill(
                 words::UNKNOWN_LAB,
                 &[("id", &id), ("origin", &self.origin), ("ids", &ids.join(", ")), ("suggestion", &suggestion)],
             )
         })
+    }
+}
+
+/// "Did you mean `x`? " (with its space) in the language of this run, or nothing.
+pub fn did_you_mean(id: &str, ids: &[&str]) -> String {
+    match lab_schema::spelling::suggestion(id, ids.iter().copied()) {
+        Some(close) => format!("{} ", crate::lang().fill(words::DID_YOU_MEAN, &[("id", &close)])),
+        None => String::new(),
     }
 }

@@ -83,8 +83,13 @@ mod tests {
     fn every_built_in_lab_has_a_chapter_of_the_book() {
         let book = book();
         let cat = crate::catalog::Catalog::load(None).unwrap();
+        let zh = lab_i18n::Language::parse("zh-TW").unwrap();
         for lab in &cat.labs {
-            assert!(chapter_of(&book, &lab.lesson).is_some(), "{}: lesson {} is not in SUMMARY.md", lab.id, lab.lesson);
+            let chapter = chapter_of(&book, &lab.lesson);
+            assert!(chapter.is_some(), "{}: lesson {} is not in SUMMARY.md", lab.id, lab.lesson);
+            // `lab list` shows the chapter's title from the book's own catalog.
+            let title = &chapter.unwrap().title;
+            assert_ne!(&zh.book(title), title, "book/po/zh-TW.po does not translate the chapter title {title:?}");
         }
     }
 

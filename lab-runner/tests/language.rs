@@ -1,6 +1,8 @@
 //! `lab` in the reader's language without an engine: the locale (LC_ALL, then LC_MESSAGES,
-//! then LANG) or `--lang` selects Traditional Chinese for `lab show`, `lab list` and errors;
-//! an unknown `--lang` is a usage error. (`voting_app_mistakes` grades a swarm in zh-TW.)
+//! then LANG) or `--lang` selects Traditional Chinese for `lab show`, `lab list` and errors
+//! (usage errors, exit 2; an engine that cannot be read, exit 3, also under `--format json`,
+//! whose kind does not change); an unknown `--lang` is a usage error. (`voting_app_mistakes`
+//! grades a swarm in zh-TW; lab-grader's `evaluate::tests::language` every kind of mismatch.)
 
 mod support;
 use support::*;
@@ -39,4 +41,38 @@ fn lab_list_and_errors_are_translated_and_a_bad_lang_is_a_usage_error() {
     let (_, err, code) = run(&["--lang", "fr", "list"], &[]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown language `fr`") && err.contains("zh-TW"), "{err}");
+}
+
+#[test]
+fn lab_list_names_its_columns_and_the_book_chapters_in_chinese() {
+    let (list, _, code) = run(&["list"], &[("LANG", "zh_TW.UTF-8")]);
+    assert_eq!(code, 0);
+    let head = list.lines().next().unwrap_or_default();
+    assert!(head.contains("章節") && head.contains("標題") && !head.contains("CHAPTER"), "{list}");
+    assert!(list.contains("你的第一個服務 ") && !list.contains("Your first service"), "chapter titles: {list}");
+    let (json, _, _) = run(&["list", "--format", "json"], &[("LANG", "zh_TW.UTF-8")]);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &rows.as_array().unwrap()[0];
+    assert_eq!((first["id"].as_str(), first["chapter"].as_str()), (Some("day6-first-service"), Some("你的第一個服務")));
+}
+
+#[test]
+fn check_errors_speak_chinese_and_keep_their_exit_codes_and_kinds() {
+    let zh = [("LANG", "zh_TW.UTF-8")];
+    let (_, err, code) = run(&["check", "day6-voting-app", "--only", "vot"], &zh);
+    assert_eq!(code, 2);
+    assert!(err.contains("沒有檢查項目 `vot`") && err.contains("你是指 `vote` 嗎？"), "{err}");
+    let (_, err, code) = run(&["check", "day6-voting-app"], &zh);
+    assert_eq!(code, 3);
+    assert!(err.contains("無法連到位於 unix:///nonexistent.sock 的 engine") && err.contains("沒有 socket"), "{err}");
+    assert!(!err.contains("cannot reach"), "{err}");
+    let (json, _, code) = run(&["check", "day6-voting-app", "--format", "json"], &zh);
+    assert_eq!(code, 3);
+    let (english, _, _) = run(&["check", "day6-voting-app", "--format", "json"], &[("LANG", "C")]);
+    let (zh_error, en_error): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_str(&json).unwrap(), serde_json::from_str(&english).unwrap());
+    assert_eq!(zh_error["error"]["kind"], "unreachable");
+    assert_eq!(zh_error["error"]["kind"], en_error["error"]["kind"]);
+    assert!(zh_error["error"]["message"].as_str().unwrap().contains("無法連到"), "{json}");
+    assert!(en_error["error"]["message"].as_str().unwrap().contains("cannot reach the engine"), "{english}");
 }

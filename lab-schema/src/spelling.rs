@@ -21,13 +21,16 @@ pub fn limit_for(name: &str) -> usize {
     (name.chars().count() / 3).max(2)
 }
 
-/// `" Did you mean `x`?"` for the closest candidate (a typo away, or one name holding the
-/// other, as `voting` in `day6-voting-app`), or an empty string.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+/// The candidate `name` was probably meant as: a typo away, or one name holding the other
+/// (`voting` in `day6-voting-app`).
+pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'a str> {
     closest(name, candidates.clone(), limit_for(name))
         .or_else(|| candidates.into_iter().find(|c| name.len() > 2 && (c.contains(name) || name.contains(c))))
-        .map(|c| format!(" Did you mean `{c}`?"))
-        .unwrap_or_default()
+}
+
+/// `" Did you mean `x`?"` for the [`suggestion`], or an empty string.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    suggestion(name, candidates).map(|c| format!(" Did you mean `{c}`?")).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -11,12 +11,17 @@ pub fn list(a: &ListArgs) -> Exit {
         Ok(c) => c,
         Err(e) => return e,
     };
+    let lang = crate::lang();
     let book = crate::course::book();
     let mut labs: Vec<&lab_schema::Lab> = cat.labs.iter().collect();
     crate::course::sort_by_lesson(&mut labs, &book, |l| &l.lesson);
+    // The chapter's title as the book shows it in this language (the book's catalog).
+    let chapter_title = |l: &lab_schema::Lab| {
+        crate::course::chapter_of(&book, &l.lesson).map_or_else(|| l.lesson.clone(), |c| lang.book(&c.title))
+    };
     let chapter = |l: &lab_schema::Lab| {
         crate::course::chapter_of(&book, &l.lesson)
-            .map_or_else(|| format!("-  {}", l.lesson), |c| format!("{:>2}  {}", c.number, c.title))
+            .map_or_else(|| format!("-  {}", l.lesson), |c| format!("{:>2}  {}", c.number, lang.book(&c.title)))
     };
     let progress = match lab_grader::progress::default_path(&|k| std::env::var(k).ok()) {
         Ok(path) => {
@@ -35,8 +40,8 @@ pub fn list(a: &ListArgs) -> Exit {
                 let done = progress.labs.get(&l.id);
                 serde_json::json!({
                     "id": l.id,
-                    "title": l.title,
-                    "chapter": crate::course::chapter_of(&book, &l.lesson).map_or(l.lesson.as_str(), |c| c.title.as_str()),
+                    "title": lang.text(&l.title),
+                    "chapter": chapter_title(l),
                     "completed_at": done.map(|d| d.completed_at.as_str()),
                     "best_score": done.map(|d| d.best_score),
                 })
@@ -45,12 +50,30 @@ pub fn list(a: &ListArgs) -> Exit {
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
         return Exit::Ok;
     }
-    let w = labs.iter().map(|l| l.id.len()).max().unwrap_or(0).max(3);
-    let cw = labs.iter().map(|l| chapter(l).chars().count()).max().unwrap_or(0).max(10);
-    println!("{:<cw$}  {:<w$}  CHECKS  TITLE", "   CHAPTER", "LAB");
+    let head = |word: &str| lang.tr(word).into_owned();
+    let (chapter_head, lab_head, checks_head) =
+        (head(words::LIST_CHAPTER), head(words::LIST_LAB), head(words::LIST_CHECKS));
+    let w = labs.iter().map(|l| l.id.len()).max().unwrap_or(0).max(words::width(&lab_head));
+    let cw = labs.iter().map(|l| words::width(&chapter(l))).max().unwrap_or(0).max(words::width(&chapter_head) + 3);
+    let nw = words::width(&checks_head).max(6);
+    println!(
+        "{}  {}  {}  {}",
+        words::pad(&format!("   {chapter_head}"), cw),
+        words::pad(&lab_head, w),
+        pad_left(&checks_head, nw),
+        lang.tr(words::LIST_TITLE)
+    );
+    let completed = lang.tr(words::LIST_COMPLETED);
     for l in &labs {
-        let done = if progress.labs.contains_key(&l.id) { "  ✓ completed" } else { "" };
-        println!("{:<cw$}  {:<w$}  {:>6}  {}{done}", chapter(l), l.id, l.checks.len(), crate::lang().text(&l.title));
+        let done = if progress.labs.contains_key(&l.id) { format!("  {completed}") } else { String::new() };
+        let checks = l.checks.len().to_string();
+        println!(
+            "{}  {:<w$}  {}  {}{done}",
+            words::pad(&chapter(l), cw),
+            l.id,
+            pad_left(&checks, nw),
+            lang.text(&l.title)
+        );
     }
     Exit::Ok
 }
@@ -115,4 +138,9 @@ pub fn validate(a: &ValidateArgs) -> Exit {
         print_lab_errors(&bad);
         crate::fail(Kind::LabFile, format!("{} of {} lab files are invalid", bad.len(), files.len()))
     }
+}
+
+/// `text` right-aligned in `columns` terminal columns (CJK characters count two).
+fn pad_left(text: &str, columns: usize) -> String {
+    format!("{}{text}", " ".repeat(columns.saturating_sub(words::width(text))))
 }

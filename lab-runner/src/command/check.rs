@@ -150,24 +150,25 @@ pub(crate) fn record_progress(report: &Report) {
 /// to grade; otherwise a usage message naming the ids (with a "did you mean").
 fn selection(lab: &Lab, only: &[String], skip: &[String]) -> Result<(), String> {
     let ids: Vec<&str> = lab.checks.iter().map(|c| c.id.as_str()).collect();
+    let lang = crate::lang();
     for (flag, id) in only.iter().map(|i| ("--only", i)).chain(skip.iter().map(|i| ("--skip", i))) {
         if lab.check(id).is_none() {
-            let hint = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
-            return Err(format!(
-                "{flag} {id}: lab {} has no check `{id}`.{hint} Its checks: {}",
-                lab.id,
-                ids.join(", ")
+            return Err(lang.fill(
+                words::UNKNOWN_CHECK,
+                &[
+                    ("flag", &flag),
+                    ("id", id),
+                    ("lab", &lab.id),
+                    ("suggestion", &crate::catalog::did_you_mean(id, &ids)),
+                    ("ids", &ids.join(", ")),
+                ],
             ));
         }
     }
     let left =
         ids.iter().filter(|id| (only.is_empty() || only.iter().any(|o| o == *id)) && !skip.iter().any(|s| s == *id));
     if left.count() == 0 {
-        return Err(format!(
-            "--skip leaves no check of {} to grade; skip fewer (its checks: {})",
-            lab.id,
-            ids.join(", ")
-        ));
+        return Err(lang.fill(words::SKIP_LEAVES_NOTHING, &[("lab", &lab.id), ("ids", &ids.join(", "))]));
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use std::process::Command;
 
 use crate::args::{ClusterCommand, Driver, DriverArgs};
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 
 /// The driver `up` uses when not told: netns as root on Linux, docker otherwise.
 fn driver_for_up(asked: Option<Driver>) -> Driver {
@@ -63,15 +64,9 @@ pub fn run(c: ClusterCommand) -> Exit {
 /// this system with the docker driver (exit 2).
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn netns_needs_linux(what: &str, instead: &str) -> Exit {
-    crate::fail(
-        Kind::Usage,
-        format!(
-            "{what} needs Linux and root (private Docker engines in network namespaces of this machine), \
-             and this is {}; use the docker driver instead, node containers on your Docker (Docker Desktop): \
-             {instead}",
-            std::env::consts::OS
-        ),
-    )
+    let values: [(&str, &dyn std::fmt::Display); 3] =
+        [("what", &what), ("os", &std::env::consts::OS), ("instead", &instead)];
+    crate::fail(Kind::Usage, crate::lang().fill(words::NETNS_NEEDS_LINUX, &values))
 }
 
 /// The learner's `$SHELL`, else /bin/sh (on Windows `%COMSPEC%`, cmd.exe).
@@ -119,20 +114,22 @@ pub(crate) fn open_shell(
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str()))).env("PS1", &prompt).env("SWARM_LAB_NODE", node);
-    eprintln!("A shell on {node} ({note}). `exit` comes back.");
+    let lang = crate::lang();
+    eprintln!("{}", lang.fill(words::SHELL_OPENED, &[("node", &node), ("note", &note)]));
     match cmd.status() {
         Ok(_) => Ok(()),
         Err(e) => Err(crate::fail(
             Kind::BadInput,
-            format!("cannot start the shell {program}: {e}; set SHELL to a shell that exists"),
+            lang.fill(words::SHELL_CANNOT_START, &[("program", &program), ("error", &e)]),
         )),
     }
 }
 
 fn write_rc(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Exit> {
     let path = dir.join(name);
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, text))
-        .map_err(|e| crate::fail(Kind::PracticeSwarm, format!("cannot write {}: {e}", path.display())))?;
+    std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)).map_err(|e| {
+        let msg = crate::lang().fill(words::CANNOT_WRITE, &[("path", &path.display()), ("error", &e)]);
+        crate::fail(Kind::PracticeSwarm, msg)
+    })?;
     Ok(path)
 }

@@ -11,6 +11,7 @@ use docker_nodes::{DockerCluster, DownOutcome, NodesError, UpOptions, UpOutcome}
 
 use crate::args::{ClusterCommand, EngineArgs, StatusFormat, UpArgs};
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 
 /// Where `env` remembers the engine the nodes run on when DOCKER_HOST named it.
 const ENGINE_HOST_VAR: &str = "SWARM_LAB_ENGINE_HOST";
@@ -120,45 +121,51 @@ pub fn run(c: ClusterCommand) -> Exit {
 }
 
 async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions) -> Exit {
+    let lang = crate::lang();
+    let me = crate::me();
     eprintln!(
-        "Starting a practice swarm of {} node(s), {} manager(s) as containers on {} ({}), driver docker …",
-        opts.nodes, opts.managers, ep.host, ep.source
+        "{}",
+        lang.fill(
+            words::CLUSTER_STARTING_DOCKER,
+            &[
+                ("nodes", &opts.nodes),
+                ("managers", &opts.managers),
+                ("host", &ep.host),
+                ("source", &lang.tr(&ep.source)),
+            ],
+        )
     );
     let info = match cluster.up(opts, &mut |l| progress(l)).await {
         Ok(UpOutcome::Started(info)) => {
-            eprintln!("Practice swarm is up: {} node(s).", info.nodes.len());
+            eprintln!("{}", lang.fill(words::CLUSTER_IS_UP_DOCKER, &[("nodes", &info.nodes.len())]));
             info
         }
         Ok(UpOutcome::AlreadyRunning(info)) => {
-            eprintln!(
-                "A practice swarm is already running ({} node(s)); using it. `{} cluster down` first to start a different one.",
-                info.nodes.len(),
-                crate::me()
-            );
+            let nodes = info.nodes.len();
+            eprintln!("{}", lang.fill(words::CLUSTER_ALREADY_RUNNING_DOCKER, &[("nodes", &nodes), ("me", &me)]));
             info
         }
         Err(e) => {
             let code = fail(e);
-            eprintln!("`{} cluster down` removes what was started.", crate::me());
+            eprintln!("{}", lang.fill(words::CLUSTER_DOWN_CLEANS_UP, &[("me", &me)]));
             return code;
         }
     };
     if let Some(p) = info.privileges {
-        eprintln!("Nodes run as {}.", p.describe());
+        eprintln!("{}", lang.fill(words::CLUSTER_NODES_RUN_AS, &[("privileges", &p.describe())]));
     }
     for n in &info.nodes {
         eprintln!("  {:<6} {:<8} {:<15} {}", n.name, n.role, n.address, n.docker_host);
     }
     for (host, node) in &info.publish {
-        eprintln!("  node1:{node} is forwarded to http://127.0.0.1:{host}");
+        eprintln!("  {}", lang.fill(words::CLUSTER_FORWARDED, &[("port", node), ("host_port", host)]));
     }
     if !info.swarm {
-        eprintln!("No swarm yet (--no-swarm): run `docker swarm init --advertise-addr <node1-ip>` on node1.");
+        eprintln!("{}", lang.tr(words::CLUSTER_NO_SWARM_DOCKER));
     }
-    let me = crate::me();
-    eprintln!("Point docker at node1 with:  eval \"$({me} cluster env)\"");
+    eprintln!("{}", lang.fill(words::CLUSTER_POINT_DOCKER, &[("me", &me)]));
     if info.nodes.len() > 1 {
-        eprintln!("A shell with docker on node2 (the book's `node2$` prompt):  {me} cluster shell node2");
+        eprintln!("{}", lang.fill(words::CLUSTER_SHELL_HINT_DOCKER, &[("me", &me)]));
     }
     Exit::Ok
 }
@@ -203,7 +210,7 @@ async fn shell(cluster: &DockerCluster, ep: &lab_grader::Endpoint, node: usize) 
         Err(e) => return e,
     };
     let program = super::cluster::shell_program();
-    let note = format!("DOCKER_HOST={} with TLS", vars[0].1);
+    let note = crate::lang().fill(words::SHELL_WITH_TLS, &[("host", &vars[0].1)]);
     let rc_dir = cluster.cert_dir().join("shell");
     let name = format!("node{node}");
     match super::cluster::open_shell(&name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
@@ -229,8 +236,10 @@ async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: Stat
         println!("{}", serde_json::to_string_pretty(&doc).expect("status serializes"));
         return Exit::Ok;
     }
-    let mode = info.privileges.map_or("unknown privileges", |p| p.label());
-    println!("Driver: docker (node containers on {}, {mode})", ep.host);
+    let lang = crate::lang();
+    let mode =
+        info.privileges.map_or_else(|| lang.tr(words::UNKNOWN_PRIVILEGES).into_owned(), |p| p.label().to_string());
+    println!("{}", lang.fill(words::CLUSTER_DRIVER_DOCKER, &[("host", &ep.host), ("mode", &mode)]));
     let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     println!(
         "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} DOCKER_HOST",
@@ -256,14 +265,13 @@ async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: Stat
 async fn down(cluster: &DockerCluster, ep: &lab_grader::Endpoint) -> Exit {
     match cluster.down(&mut |l| progress(l)).await {
         Ok(DownOutcome::Removed { containers, networks, volumes }) => {
-            eprintln!(
-                "Practice swarm removed from {}: {containers} container(s), {volumes} volume(s), {networks} network(s); nothing is left behind.",
-                ep.host
-            );
+            let counts: [(&str, &dyn std::fmt::Display); 4] =
+                [("host", &ep.host), ("containers", &containers), ("volumes", &volumes), ("networks", &networks)];
+            eprintln!("{}", crate::lang().fill(words::CLUSTER_REMOVED_DOCKER, &counts));
             Exit::Ok
         }
         Ok(DownOutcome::NothingRunning) => {
-            eprintln!("No practice swarm was running on {}.", ep.host);
+            eprintln!("{}", crate::lang().fill(words::CLUSTER_NOTHING_RUNNING_ON, &[("host", &ep.host)]));
             Exit::Ok
         }
         Err(e) => fail(e),

@@ -17,6 +17,7 @@ pub mod watch;
 use crate::args::{EngineArgs, LabsArgs};
 use crate::catalog::Catalog;
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 use lab_schema::LabErrors;
 
 /// Prints lab-file diagnostics (miette, with file, line and column) to stderr.
@@ -40,10 +41,7 @@ pub(crate) fn print_lab_errors(errs: &[LabErrors]) {
 pub(crate) fn load_catalog(labs: &LabsArgs) -> Result<Catalog, Exit> {
     Catalog::load(labs.labs.as_deref()).map_err(|errs| {
         print_lab_errors(&errs);
-        crate::fail(
-            Kind::LabFile,
-            format!("{} lab file(s) are invalid; fix them or run `lab validate` for the full list", errs.len()),
-        )
+        crate::fail(Kind::LabFile, crate::lang().fill(words::LAB_FILES_INVALID, &[("n", &errs.len())]))
     })
 }
 

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use crate::args::{ClusterCommand, StatusFormat, UpArgs};
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{ClusterInfo, NodeStatus};
 
@@ -28,43 +29,32 @@ fn progress(line: &str) {
     eprintln!("  {line}");
 }
 
-/// What this machine's missing IPVS means, said once by `up` (the routing-mesh chapter
-/// says the same).
-pub(crate) const NO_IPVS_NOTE: &str = "\
-Note: this machine's kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module cannot be loaded).
-  Ports published through the routing mesh (`-p 8080:80`, ingress mode) will not answer here, and
-  neither will service virtual IPs. Services, tasks, overlay networks between containers and every
-  `lab check` work. To see load balancing here, use `--endpoint-mode dnsrr` between services or
-  `--publish mode=host,...` (see the routing-mesh lesson). On a laptop or VM with IPVS it all works.";
-
 /// Starts (or finds) the practice swarm; prints what a learner does next.
 pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
     let practice = Practice::from_env();
+    let lang = crate::lang();
     let shape = if options.swarm {
-        format!("{} node(s), {} manager(s)", options.nodes, options.managers)
+        lang.fill(words::CLUSTER_SHAPE, &[("nodes", &options.nodes), ("managers", &options.managers)])
     } else {
-        format!("{} node(s) outside swarm mode", options.nodes)
+        lang.fill(words::CLUSTER_SHAPE_NO_SWARM, &[("nodes", &options.nodes)])
     };
     // `up` says "starting …" itself once it has checked the spec and this machine (root,
     // tools), so nothing claims to start what is then refused.
     let info = match practice.up(options, &mut |l| progress(l)) {
         Ok(UpOutcome::Started(info)) => {
-            eprintln!("Practice swarm is up: {shape}.");
+            eprintln!("{}", lang.fill(words::CLUSTER_IS_UP, &[("shape", &shape)]));
             info
         }
         Ok(UpOutcome::AlreadyRunning(info)) => {
-            eprintln!(
-                "A practice swarm is already running ({} node(s){}); using it as it is now. `{} cluster down` first to start a different one.",
-                info.nodes.len(),
-                if info.swarm { "" } else { ", started outside swarm mode" },
-                crate::me()
-            );
+            let template =
+                if info.swarm { words::CLUSTER_ALREADY_RUNNING } else { words::CLUSTER_ALREADY_RUNNING_NO_SWARM };
+            eprintln!("{}", lang.fill(template, &[("nodes", &info.nodes.len()), ("me", &crate::me())]));
             info
         }
         Err(e) => return Err(crate::fail(Kind::PracticeSwarm, e)),
     };
     if !private_swarm::ipvs_available() {
-        eprintln!("{NO_IPVS_NOTE}");
+        eprintln!("{}", lang.tr(words::NO_IPVS_NOTE));
     }
     Ok(info)
 }
@@ -73,7 +63,7 @@ pub fn run(c: ClusterCommand) -> Exit {
     let practice = Practice::from_env();
     let result = match c {
         ClusterCommand::Up(up) if up.image.is_some() || !up.publish.is_empty() => {
-            Err(crate::fail(Kind::Usage, "--image and --publish work with --driver docker only"))
+            Err(crate::fail(Kind::Usage, crate::lang().tr(words::CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY)))
         }
         ClusterCommand::Up(UpArgs { size, no_swarm, online, .. }) => {
             let options = UpOptions { nodes: size.nodes, managers: size.managers, swarm: !no_swarm, online };
@@ -90,20 +80,18 @@ pub fn run(c: ClusterCommand) -> Exit {
                 println!("{}", serde_json::to_string_pretty(&report).expect("status serializes"));
             }
             StatusFormat::Human => {
-                println!(
-                    "Driver: netns (private engines in network namespaces of this machine, in {})",
-                    practice.dir().display()
-                );
+                println!("{}", crate::lang().fill(words::CLUSTER_DRIVER_NETNS, &[("dir", &practice.dir().display())]));
                 print_status(&report.nodes)
             }
         }),
         ClusterCommand::Down { .. } => {
             practice.down(&mut |l| progress(l)).map_err(cluster_error).map(|outcome| match outcome {
                 DownOutcome::Removed { nodes } => eprintln!(
-                    "Practice swarm removed ({nodes} node(s)), its folder {} too; nothing is left behind.",
-                    practice.dir().display()
+                    "{}",
+                    crate::lang()
+                        .fill(words::CLUSTER_REMOVED, &[("nodes", &nodes), ("dir", &practice.dir().display())])
                 ),
-                DownOutcome::NothingRunning => eprintln!("No practice swarm was running."),
+                DownOutcome::NothingRunning => eprintln!("{}", crate::lang().tr(words::CLUSTER_NOTHING_RUNNING)),
             })
         }
     };
@@ -124,10 +112,11 @@ fn cluster_error(e: private_swarm::HarnessError) -> Exit {
 /// The nodes as their engines report them now (a second `up` may find roles changed since
 /// the first), then what to do next.
 fn print_up(practice: &Practice, info: &ClusterInfo) {
+    let lang = crate::lang();
     match practice.status() {
         Ok(report) => status_table(&report.nodes).iter().for_each(|l| eprintln!("  {l}")),
         Err(e) => {
-            crate::error(format!("the swarm is up, but its nodes could not be read: {e}"));
+            crate::error(lang.fill(words::CLUSTER_NODES_UNREADABLE, &[("error", &e)]));
             for n in &info.nodes {
                 eprintln!("  {:<6} {:<15} {}", n.name, n.addr, n.docker_host);
             }
@@ -135,25 +124,17 @@ fn print_up(practice: &Practice, info: &ClusterInfo) {
     }
     let me = crate::me();
     if info.online {
-        eprintln!("The nodes reach the internet through this machine (NAT); services pull the real images.");
+        eprintln!("{}", lang.tr(words::CLUSTER_ONLINE));
         if private_swarm::resolver_is_loopback_only() {
-            eprintln!(
-                "Warning: /etc/resolv.conf names only a local resolver (like systemd-resolved's 127.0.0.53), which \
-                 the nodes cannot reach from their own network: image pulls will fail to resolve registry names. \
-                 Point /etc/resolv.conf at a real DNS server (e.g. link /run/systemd/resolve/resolv.conf) and \
-                 run `cluster down` and `cluster up --online` again."
-            );
+            eprintln!("{}", lang.tr(words::CLUSTER_LOOPBACK_RESOLVER));
         }
     }
-    eprintln!("Point docker at node1 with:  eval \"$({me} cluster env)\"");
+    eprintln!("{}", lang.fill(words::CLUSTER_POINT_DOCKER, &[("me", &me)]));
     if info.nodes.len() > 1 {
-        eprintln!("A shell on node2 (the book's `node2$` prompt):  {me} cluster shell node2");
+        eprintln!("{}", lang.fill(words::CLUSTER_SHELL_HINT, &[("me", &me)]));
     }
     if !info.swarm {
-        eprintln!(
-            "The engines are outside swarm mode: start one with `docker swarm init --advertise-addr {}`.",
-            info.nodes[0].addr
-        );
+        eprintln!("{}", lang.fill(words::CLUSTER_NO_SWARM_NETNS, &[("address", &info.nodes[0].addr)]));
     }
 }
 
@@ -194,6 +175,10 @@ fn shell(practice: &Practice, number: usize) -> Result<(), Exit> {
     let in_netns = private_swarm::check_host().is_ok() && Path::new("/run/netns").join(&node.netns).exists();
     let cmd = if in_netns { node.netns_command(&program).map_err(cluster_error)? } else { Command::new(&program) };
     let env = [("DOCKER_HOST", node.docker_host.clone())];
-    let note = format!("DOCKER_HOST={}{}", node.docker_host, if in_netns { ", in its network" } else { "" });
+    let note = if in_netns {
+        crate::lang().fill(words::SHELL_IN_NETWORK, &[("host", &node.docker_host)])
+    } else {
+        format!("DOCKER_HOST={}", node.docker_host)
+    };
     open_shell(&node.name, cmd, &program, &practice.dir().join("shell"), &env, &note)
 }
