@@ -58,6 +58,18 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
     assert_eq!(fixed(&chinese), fixed(&english), "ids, statuses and points never change with the language");
     assert_eq!(chinese["title"], "作業：分散式投票應用程式");
     assert_eq!(chinese["checks"][0]["title"], "Overlay Network `frontend` 已存在");
+    let mismatch = &chinese["checks"][1]["mismatches"][0];
+    assert_eq!(
+        (mismatch["field"].as_str(), mismatch["expected"].as_str()),
+        (Some("網路"), Some("名為 `backend` 的網路"))
+    );
+    // Fix commands are pasted into a shell: the same in every language.
+    let (english_fixes, _) = check_json(&host, "day6-voting-app", &["--fix"]);
+    let o = lab_with_env(&host, &["check", "day6-voting-app", "--fix", "--format", "json"], &zh);
+    let chinese_fixes: serde_json::Value = serde_json::from_slice(&o.stdout).expect("zh-TW JSON report");
+    let fix_lines =
+        |r: &serde_json::Value| r["checks"].as_array().unwrap().iter().map(|c| c["fix"].clone()).collect::<Vec<_>>();
+    assert_eq!(fix_lines(&chinese_fixes), fix_lines(&english_fixes));
     let human = stdout(&lab_with_env(&host, &["check", "day6-voting-app"], &zh));
     insta::assert_snapshot!("backend_network_missing_zh_tw", human);
 }
