@@ -465,4 +465,18 @@ mod tests {
         let e = classify("h", &B::IOError { err: io::Error::new(io::ErrorKind::NotConnected, "no\u{1b}]0;x\u{7}") });
         assert_eq!(e, ClusterError::Unreachable { host: "h".into(), why: "no\u{FFFD}]0;x\u{FFFD}".into() });
     }
+
+    #[test]
+    fn cluster_errors_speak_chinese_and_keep_the_engines_own_words() {
+        let zh = Language::parse("zh-TW").unwrap();
+        let e = ClusterError::Unreachable { host: "unix:///x.sock".into(), why: "no socket at /x.sock".into() };
+        assert_eq!(e.text(zh), "無法連到位於 unix:///x.sock 的 engine：/x.sock 沒有 socket。它有在執行嗎？DOCKER_HOST（或 context）設定正確嗎？");
+        let e = ClusterError::Tls { host: "h".into(), why: words::CAUSE_TIMED_OUT.into() };
+        assert!(e.text(zh).contains("連線逾時"), "{}", e.text(zh));
+        let e = ClusterError::Engine { host: "h".into(), why: "HTTP 500: boom".into() };
+        assert!(e.text(zh).ends_with("：HTTP 500: boom"), "{}", e.text(zh));
+        let e = ClusterError::NotManager { host: "h".into(), managers: "10.0.0.1:2377".into() };
+        assert!(e.to_string().ends_with("at a manager (managers: 10.0.0.1:2377)"), "{e}");
+        assert!(e.text(zh).ends_with("（Manager：10.0.0.1:2377）"), "{}", e.text(zh));
+    }
 }

@@ -10,6 +10,7 @@
 //! files in `contexts/tls/<sha256(name)>/docker/`. The default context takes TLS from
 //! `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
 
+use lab_i18n::{words, Language};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -38,21 +39,47 @@ pub struct Endpoint {
     pub source: String,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why no engine address could be found. Displays in English; [`EndpointError::text`]
+/// tells it in another language.
+#[derive(Debug, PartialEq, Eq)]
 pub enum EndpointError {
-    #[error("conflicting options: give either --host or --context, not both")]
     HostAndContext,
-    #[error("docker context \"{name}\" not found: no {path} (list contexts with `docker context ls`)")]
     NoSuchContext { name: String, path: String },
-    #[error("docker context \"{name}\" is unreadable: {why} ({path})")]
     BadContext { name: String, path: String, why: String },
-    #[error("cannot read {path}: {why}")]
     BadConfig { path: String, why: String },
-    #[error(transparent)]
     BadHost(HostError),
-    #[error("TLS is on for {host} but {missing} is missing; set DOCKER_CERT_PATH to the folder holding ca.pem, cert.pem and key.pem")]
     MissingTls { host: String, missing: String },
 }
+
+impl EndpointError {
+    /// The error in `lang`; names, paths and a parser's own words stay as they are.
+    pub fn text(&self, lang: Language) -> String {
+        match self {
+            EndpointError::HostAndContext => lang.tr(words::ENDPOINT_HOST_AND_CONTEXT).into_owned(),
+            EndpointError::NoSuchContext { name, path } => {
+                lang.fill(words::ENDPOINT_NO_SUCH_CONTEXT, &[("name", name), ("path", path)])
+            }
+            EndpointError::BadContext { name, path, why } => {
+                lang.fill(words::ENDPOINT_BAD_CONTEXT, &[("name", name), ("path", path), ("why", &lang.tr(why))])
+            }
+            EndpointError::BadConfig { path, why } => {
+                lang.fill(words::ENDPOINT_BAD_CONFIG, &[("path", path), ("why", why)])
+            }
+            EndpointError::BadHost(e) => e.text(lang),
+            EndpointError::MissingTls { host, missing } => {
+                lang.fill(words::ENDPOINT_MISSING_TLS, &[("host", host), ("missing", missing)])
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Language::english()))
+    }
+}
+
+impl std::error::Error for EndpointError {}
 
 /// What the user asked for on the command line.
 #[derive(Debug, Clone, Default)]
@@ -95,15 +122,27 @@ pub fn config_dir(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     crate::dirs::home(env).unwrap_or_else(|| PathBuf::from("/root")).join(".docker")
 }
 
-/// Why a text is not an engine address, for [`parse_host`].
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "`{host}` is not an engine address: {why}; use unix:///path, npipe:////./pipe/NAME, tcp://host:port or ssh://user@host"
-)]
+/// Why a text is not an engine address, for [`parse_host`]. `why` is one of [`words`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostError {
     pub host: String,
     pub why: &'static str,
 }
+
+impl HostError {
+    /// The error in `lang`.
+    pub fn text(&self, lang: Language) -> String {
+        lang.fill(words::HOST_ERROR, &[("host", &self.host), ("why", &lang.tr(self.why))])
+    }
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Language::english()))
+    }
+}
+
+impl std::error::Error for HostError {}
 
 /// The one parser of engine addresses (`--host`, `DOCKER_HOST`, contexts, roster cells),
 /// accepting what `docker -H` accepts: `unix:///absolute/path`, `npipe:////./pipe/NAME`
@@ -117,28 +156,28 @@ pub fn parse_host(text: &str) -> Result<String, HostError> {
     let bad = |why| Err(HostError { host: host.to_string(), why });
     if let Some(path) = host.strip_prefix("unix://") {
         if !path.starts_with('/') || path.len() < 2 {
-            return bad("a unix socket path must be absolute");
+            return bad(words::HOST_NOT_ABSOLUTE);
         }
     } else if host.starts_with("npipe://") {
         if pipe_name(host).is_none() {
-            return bad("a named pipe is written npipe:////./pipe/NAME (or npipe:////SERVER/pipe/NAME)");
+            return bad(words::HOST_PIPE_NAME);
         }
     } else if let Some(rest) = host.strip_prefix("tcp://") {
         let rest = rest.trim_end_matches('/');
         match rest.rsplit_once(':') {
             Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0) => {}
-            _ => return bad("it needs a host and a port (2375, or 2376 with TLS)"),
+            _ => return bad(words::HOST_NEEDS_PORT),
         }
     } else if let Some(rest) = host.strip_prefix("ssh://") {
         if rest.is_empty() || rest.starts_with('@') || rest.starts_with(':') || rest.starts_with('/') {
-            return bad("it needs a host");
+            return bad(words::HOST_NEEDS_HOST);
         }
     } else if host.starts_with("http://") || host.starts_with("https://") {
-        return bad("docker does not take http:// or https:// addresses (write tcp://host:port)");
+        return bad(words::HOST_HTTP);
     } else if host.contains("://") {
-        return bad("the scheme must be unix, npipe, tcp or ssh");
+        return bad(words::HOST_BAD_SCHEME);
     } else {
-        return bad("it has no scheme (unix://, npipe://, tcp:// or ssh://)");
+        return bad(words::HOST_NO_SCHEME);
     }
     Ok(host.to_string())
 }
@@ -207,7 +246,7 @@ pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> R
     if name == "default" {
         let (host, source) = match nonempty("DOCKER_HOST") {
             Some(h) => (h, "DOCKER_HOST".to_string()),
-            None => (DEFAULT_HOST.to_string(), lab_i18n::words::DEFAULT_SOCKET.to_string()),
+            None => (DEFAULT_HOST.to_string(), words::DEFAULT_SOCKET.to_string()),
         };
         check_host(&host)?;
         let tls = default_tls(&host)?;
@@ -225,7 +264,7 @@ pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> R
     let ep = meta.endpoints.get("docker").ok_or_else(|| EndpointError::BadContext {
         name: name.clone(),
         path: meta_path.display().to_string(),
-        why: "it has no docker endpoint".into(),
+        why: words::CONTEXT_NO_DOCKER_ENDPOINT.into(),
     })?;
     let host = ep.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_HOST.to_string());
     check_host(&host)?;
@@ -239,7 +278,7 @@ pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> R
         return Err(EndpointError::BadContext {
             name,
             path: meta_path.display().to_string(),
-            why: "it skips TLS verification, which `lab` does not do; give the context a CA (docker context update --docker \"host=…,ca=…,cert=…,key=…\")".into(),
+            why: words::CONTEXT_SKIPS_TLS_VERIFY.into(),
         });
     }
     Ok(Endpoint { host, tls, context: Some(name.clone()), source: format!("context \"{name}\"") })
@@ -418,5 +457,15 @@ mod tests {
         let ep =
             resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_CONFIG", d.path().to_str().unwrap())])).unwrap();
         assert_eq!(ep.host, DEFAULT_HOST);
+    }
+
+    #[test]
+    fn address_errors_speak_the_language_they_are_asked_in() {
+        let e = EndpointError::BadHost(parse_host("http://h:2375").unwrap_err());
+        assert!(e.to_string().starts_with("`http://h:2375` is not an engine address: docker does not take"), "{e}");
+        let zh = e.text(Language::parse("zh-TW").unwrap());
+        assert!(zh.starts_with("`http://h:2375` 不是 engine 位址：docker 不接受"), "{zh}");
+        let e = EndpointError::NoSuchContext { name: "x".into(), path: "/p".into() };
+        assert!(e.text(Language::parse("zh-TW").unwrap()).contains("找不到 docker context \"x\""));
     }
 }

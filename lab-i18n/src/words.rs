@@ -364,4 +364,22 @@ words! {
     CLUSTER_REMOVED_DOCKER = "Practice swarm removed from {host}: {containers} container(s), {volumes} volume(s), {networks} network(s); nothing is left behind.";
     CLUSTER_NOTHING_RUNNING_ON = "No practice swarm was running on {host}.";
     UNKNOWN_PRIVILEGES = "unknown privileges";
+
+    // Why no engine address could be found (exit code 2).
+    ENDPOINT_HOST_AND_CONTEXT = "conflicting options: give either --host or --context, not both";
+    ENDPOINT_NO_SUCH_CONTEXT = "docker context \"{name}\" not found: no {path} (list contexts with `docker context ls`)";
+    ENDPOINT_BAD_CONTEXT = "docker context \"{name}\" is unreadable: {why} ({path})";
+    CONTEXT_NO_DOCKER_ENDPOINT = "it has no docker endpoint";
+    CONTEXT_SKIPS_TLS_VERIFY = "it skips TLS verification, which `lab` does not do; give the context a CA (docker context update --docker \"host=…,ca=…,cert=…,key=…\")";
+    ENDPOINT_BAD_CONFIG = "cannot read {path}: {why}";
+    ENDPOINT_MISSING_TLS = "TLS is on for {host} but {missing} is missing; set DOCKER_CERT_PATH to the folder holding ca.pem, cert.pem and key.pem";
+    /// `{why}`: one of the reasons below.
+    HOST_ERROR = "`{host}` is not an engine address: {why}; use unix:///path, npipe:////./pipe/NAME, tcp://host:port or ssh://user@host";
+    HOST_NOT_ABSOLUTE = "a unix socket path must be absolute";
+    HOST_NEEDS_PORT = "it needs a host and a port (2375, or 2376 with TLS)";
+    HOST_NEEDS_HOST = "it needs a host";
+    HOST_HTTP = "docker does not take http:// or https:// addresses (write tcp://host:port)";
+    HOST_BAD_SCHEME = "the scheme must be unix, npipe, tcp or ssh";
+    HOST_NO_SCHEME = "it has no scheme (unix://, npipe://, tcp:// or ssh://)";
+    HOST_PIPE_NAME = "a named pipe is written npipe:////./pipe/NAME (or npipe:////SERVER/pipe/NAME)";
 }

@@ -38,7 +38,7 @@ fn engine_env(key: &str) -> Option<String> {
 
 fn engine(e: &EngineArgs) -> Result<lab_grader::Endpoint, Exit> {
     let req = lab_grader::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
-    lab_grader::endpoint::resolve(&req, &engine_env).map_err(|e| crate::fail(Kind::BadInput, e))
+    lab_grader::endpoint::resolve(&req, &engine_env).map_err(|e| crate::fail(Kind::BadInput, e.text(crate::lang())))
 }
 
 fn fail(e: NodesError) -> Exit {
