@@ -157,3 +157,22 @@ fn every_learner_gets_a_feedback_page_and_old_temporary_files_go() {
     names.sort();
     assert_eq!(names, ["feedback", "gradebook.csv", "grades.json", "junit.xml"]);
 }
+
+#[test]
+fn the_summary_and_feedback_pages_speak_the_language_they_are_asked_in() {
+    let zh = lab_i18n::Language::parse("zh-TW").unwrap();
+    let c = class();
+    let summary = c.summary.render_in(zh);
+    assert!(summary.starts_with("已評分 6 位學員中的 4 位；2 位無法評分（not_manager: 1, timeout: 1）"), "{summary}");
+    assert!(summary.contains("最常失敗的檢查項目：") && summary.contains("  2 / 4   "), "{summary}");
+    assert!(summary.contains("shared-swarm:ana;fay：ana, fay 提交了同一個 Swarm swarmA"), "{summary}");
+    let worker = lab_grader::grade::feedback::render_in(&c.header(), &c.learners[3], zh);
+    assert!(worker.contains("## 要修正什麼") && worker.contains("`docker node promote <node>`"), "{worker}");
+    assert!(!worker.contains("What to fix") && !worker.contains("Graded by"), "{worker}");
+    let graded = lab_grader::grade::feedback::render_in(&c.header(), &c.learners[1], zh);
+    assert!(
+        graded.contains("**得分：25/100**") && graded.contains("**提示：**") && graded.contains("**修正：**"),
+        "{graded}"
+    );
+    assert!(graded.contains("（失敗）"), "a failed check's heading names its status: {graded}");
+}

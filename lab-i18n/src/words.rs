@@ -382,4 +382,52 @@ words! {
     HOST_BAD_SCHEME = "the scheme must be unix, npipe, tcp or ssh";
     HOST_NO_SCHEME = "it has no scheme (unix://, npipe://, tcp:// or ssh://)";
     HOST_PIPE_NAME = "a named pipe is written npipe:////./pipe/NAME (or npipe:////SERVER/pipe/NAME)";
+
+    // The report in Markdown (`lab grade`'s feedback pages).
+    MD_SCORE = "**Score: {score}/{max}**";
+    MD_CHECKS_HEAD = "| | check | points |";
+    MD_CHECK_HEADING = "{title} ({status})";
+    MD_MISMATCH = "- **{field}**: expected {expected}, found {found}";
+    MD_HINT = "**Hint:** {hint}";
+    MD_FIX = "**Fix:**";
+    MD_FIX_NOTE = "**Fix:** {note}.";
+
+    // `lab grade`: feedback pages of clusters that could not be graded.
+    FB_NOT_GRADED_SCORE = "**Score: 0/{max} — your cluster could not be graded ({status})**";
+    FB_WHAT_WENT_WRONG = "## What went wrong";
+    FB_WHAT_TO_FIX = "## What to fix";
+    FB_WHAT_WILL_BE_GRADED = "## What will be graded";
+    FB_CHECKS_HEAD = "| check | points |";
+    FB_FOOTER = "Graded by `lab grade` for **{learner}** at `{endpoint}`. Check your swarm yourself at any time with `lab check {lab}`.";
+    FIX_UNREACHABLE = "Nothing answered at `{endpoint}`. Make sure the engine is running (`docker info` on that machine), that the roster has the address you meant to submit, and that the grading machine can reach it: for `tcp://`, the daemon listens on that address and port and no firewall blocks it; for `ssh://`, your instructor's key is authorised on that machine.";
+    FIX_TLS = "The TLS handshake with `{endpoint}` failed. The engine's server certificate must be signed by the CA your instructor has, and name the address in the roster (an IP or DNS entry in its subjectAltName); the engine must trust the CA of the client certificate (`dockerd --tlsverify --tlscacert ca.pem --tlscert server-cert.pem --tlskey server-key.pem`). Try it yourself: `docker --tlsverify --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem -H {endpoint} info`.";
+    FIX_NOT_SWARM = "The engine answers, but it is not in swarm mode. Run `docker swarm init` on it (or join it to your swarm), or, if your swarm runs on other machines, point the endpoint at a manager of that swarm.";
+    FIX_NOT_MANAGER = "The endpoint is a worker node: workers cannot list services, tasks or nodes, so nothing could be graded. Point the endpoint at a manager: on a manager, `docker node ls` shows the managers (MANAGER STATUS `Leader` or `Reachable`); submit that node's address. Or promote this node from a manager: `docker node promote <node>`.";
+    FIX_TIMEOUT = "The engine accepted the connection but did not answer in time. Check that it is healthy (`docker info` should answer at once) and not overloaded, and that nothing in between (a proxy, an SSH tunnel) holds the connection open without forwarding it.";
+    FIX_ENGINE_ERROR = "The engine answered with an error. Run `docker info` and `docker service ls` against the endpoint and fix what they report.";
+
+    // `lab grade`: progress and the class summary.
+    GRADED_MESSAGE = "{passed} of {total} checks passed";
+    GRADE_INTERNAL_ERROR = "internal error while grading this cluster: {error}";
+    GRADE_START_ONE = "lab grade {lab}: {n} learner from {roster}, up to {jobs} at once, {timeout} per cluster";
+    GRADE_START_MANY = "lab grade {lab}: {n} learners from {roster}, up to {jobs} at once, {timeout} per cluster";
+    /// indicatif's progress bar template: its `{…}` are indicatif's own.
+    GRADE_BAR = "{spinner} [{bar:30}] {pos}/{len} graded or given up {elapsed} {msg}";
+    GRADE_PROGRESS_GRADED = "[{done}/{total}] {learner}: graded, {score}/{max} ({seconds}s)";
+    GRADE_PROGRESS_NOT_GRADED = "[{done}/{total}] {learner}: {status} ({seconds}s): {message}";
+    GRADE_WROTE_ONE = "wrote gradebook.csv, grades.json, junit.xml and {n} feedback page to {dir}";
+    GRADE_WROTE_MANY = "wrote gradebook.csv, grades.json, junit.xml and {n} feedback pages to {dir}";
+    SUMMARY_GRADED = "graded {graded} of {learners} learners";
+    SUMMARY_NOT_GRADED = "; {n} could not be graded ({why})";
+    SUMMARY_SCORES = "scores of the graded: mean {mean}, median {median} (of {max})";
+    SUMMARY_SCORES_ALL = "; over the whole roster, counting 0 for those not graded: mean {mean}";
+    SUMMARY_NO_SCORES = "no cluster could be graded, so there are no scores";
+    SUMMARY_MOST_FAILED = "most-failed checks:";
+    SUMMARY_FAILED_OF = "{failed} of {of}";
+    SUMMARY_FLAGS = "integrity flags:";
+    SUMMARY_SAME_SWARM_BY_NODES = "the same swarm (common node IDs)";
+    SUMMARY_SAME_SWARM = "the same swarm {swarm}";
+    SUMMARY_SAME_ENDPOINT = "the same endpoint {endpoint}";
+    SUMMARY_FLAG = "{flag}: {learners} submitted {what}";
+    SUMMARY_TOOK = "took {elapsed}s (one cluster after another: {serial}s)";
 }

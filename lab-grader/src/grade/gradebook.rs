@@ -9,6 +9,7 @@ use super::{apply_flags, atomic, feedback, selected_checks, GradeStatus, LabHead
 use crate::report::{junit, CheckReport, ClusterInfo, Report, Status};
 use crate::run::CheckOptions;
 use crate::untrusted::csv_cell;
+use lab_i18n::Language;
 use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -133,6 +134,11 @@ impl ClassGrades {
     /// grades.json and junit.xml, then gradebook.csv. Temporary files a killed run left
     /// there are removed first. Returns the files written.
     pub fn write_to(&self, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+        self.write_to_in(dir, Language::english())
+    }
+
+    /// [`ClassGrades::write_to`], with the feedback pages' fixed words in `lang`.
+    pub fn write_to_in(&self, dir: &Path, lang: Language) -> Result<Vec<PathBuf>, OutputError> {
         let err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| OutputError { path, source }
@@ -148,7 +154,7 @@ impl ClassGrades {
             Ok(())
         };
         for l in &self.learners {
-            put(fb.join(format!("{}.md", l.learner)), feedback::render(&self.header(), l))?;
+            put(fb.join(format!("{}.md", l.learner)), feedback::render_in(&self.header(), l, lang))?;
         }
         put(dir.join("grades.json"), self.grades_json())?;
         put(dir.join("junit.xml"), self.junit_xml())?;

@@ -24,6 +24,7 @@ use crate::connection::{ClusterError, Connection};
 use crate::report::{Report, Status};
 use crate::run::{check_lab, CheckOptions};
 use integrity::Identity;
+use lab_i18n::words;
 use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -183,7 +184,7 @@ pub async fn grade_class(
                 let l = &learners[i];
                 let mut r = blank(&lab, l, &opts.check);
                 r.status = GradeStatus::Error;
-                r.message = format!("internal error while grading this cluster: {e}");
+                r.message = opts.check.lang.fill(words::GRADE_INTERNAL_ERROR, &[("error", &e)]);
                 (i, r)
             }
         };
@@ -264,7 +265,8 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
         Ok(report) => {
             result.status = GradeStatus::Graded;
             let passed = report.count(Status::Pass);
-            result.message = format!("{passed} of {} checks passed", report.checks.len());
+            let total = report.checks.len();
+            result.message = opts.check.lang.fill(words::GRADED_MESSAGE, &[("passed", &passed), ("total", &total)]);
             result.score = report.score;
             result.max_score = report.max_score;
             result.swarm_id = report.cluster.swarm_id.clone();
@@ -280,7 +282,7 @@ pub async fn grade_one(lab: &Lab, learner: &Learner, opts: &GradeOptions) -> Lea
                 e => e,
             };
             result.status = GradeStatus::of(&e);
-            result.message = e.to_string();
+            result.message = e.text(opts.check.lang);
             result.node_ids = node.into_iter().collect();
         }
     }

@@ -6,6 +6,7 @@ use super::integrity::Flag;
 use super::{GradeStatus, LearnerResult};
 use crate::report::Status;
 use crate::untrusted::terminal_line as line;
+use lab_i18n::{words, Language};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -99,57 +100,73 @@ impl Summary {
         }
     }
 
-    /// The summary as lines for a terminal (no colour).
+    /// The summary as lines for a terminal (no colour), in English.
     pub fn render(&self) -> String {
+        self.render_in(Language::english())
+    }
+
+    /// The summary in `lang`; statuses, check ids and flag labels as they are.
+    pub fn render_in(&self, lang: Language) -> String {
+        use super::integrity::FlagKind;
         let mut out = String::new();
         let not = self.learners - self.graded;
-        let _ = write!(out, "graded {} of {} learners", self.graded, self.learners);
+        let _ = write!(
+            out,
+            "{}",
+            lang.fill(words::SUMMARY_GRADED, &[("graded", &self.graded), ("learners", &self.learners)])
+        );
         if not > 0 {
             let why: Vec<String> = self.not_graded.iter().map(|(s, n)| format!("{s}: {n}")).collect();
-            let _ = write!(out, "; {not} could not be graded ({})", why.join(", "));
+            let why = why.join(", ");
+            let _ = write!(out, "{}", lang.fill(words::SUMMARY_NOT_GRADED, &[("n", &not), ("why", &why)]));
         }
         let _ = writeln!(out);
+        let one_decimal = |x: f64| format!("{x:.1}");
         match (self.mean, self.median) {
             (Some(mean), Some(median)) => {
-                let _ = write!(out, "scores of the graded: mean {mean:.1}, median {median:.1} (of {})", self.max_score);
+                let (mean, median) = (one_decimal(mean), one_decimal(median));
+                let scores = [("mean", &mean as &dyn std::fmt::Display), ("median", &median), ("max", &self.max_score)];
+                let _ = write!(out, "{}", lang.fill(words::SUMMARY_SCORES, &scores));
                 if not > 0 {
-                    let _ = write!(
-                        out,
-                        "; over the whole roster, counting 0 for those not graded: mean {:.1}",
-                        self.mean_all.unwrap_or(0.0)
-                    );
+                    let all = one_decimal(self.mean_all.unwrap_or(0.0));
+                    let _ = write!(out, "{}", lang.fill(words::SUMMARY_SCORES_ALL, &[("mean", &all)]));
                 }
                 let _ = writeln!(out);
             }
             _ => {
-                let _ = writeln!(out, "no cluster could be graded, so there are no scores");
+                let _ = writeln!(out, "{}", lang.tr(words::SUMMARY_NO_SCORES));
             }
         }
         if !self.most_failed.is_empty() {
-            let _ = writeln!(out, "most-failed checks:");
+            let _ = writeln!(out, "{}", lang.tr(words::SUMMARY_MOST_FAILED));
             for f in &self.most_failed {
-                let _ = writeln!(out, "  {:>3} of {:<3} {}  [{}]", f.failed, f.of, line(&f.title), line(&f.id));
+                let (failed, of) = (format!("{:>3}", f.failed), format!("{:<3}", f.of));
+                let count = lang.fill(words::SUMMARY_FAILED_OF, &[("failed", &failed), ("of", &of)]);
+                let _ = writeln!(out, "  {count} {}  [{}]", line(&f.title), line(&f.id));
             }
         }
         if !self.flags.is_empty() {
-            let _ = writeln!(out, "integrity flags:");
+            let _ = writeln!(out, "{}", lang.tr(words::SUMMARY_FLAGS));
             for f in &self.flags {
                 let what = match f.kind {
-                    super::integrity::FlagKind::SharedSwarm if f.detail.is_empty() => {
-                        "the same swarm (common node IDs)".to_string()
+                    FlagKind::SharedSwarm if f.detail.is_empty() => {
+                        lang.tr(words::SUMMARY_SAME_SWARM_BY_NODES).into_owned()
                     }
-                    super::integrity::FlagKind::SharedSwarm => format!("the same swarm {}", line(short(&f.detail))),
-                    super::integrity::FlagKind::SameEndpoint => format!("the same endpoint {}", line(&f.detail)),
+                    FlagKind::SharedSwarm => {
+                        lang.fill(words::SUMMARY_SAME_SWARM, &[("swarm", &line(short(&f.detail)))])
+                    }
+                    FlagKind::SameEndpoint => {
+                        lang.fill(words::SUMMARY_SAME_ENDPOINT, &[("endpoint", &line(&f.detail))])
+                    }
                 };
-                let _ = writeln!(out, "  {}: {} submitted {what}", f.label(), line(&f.learners.join(", ")));
+                let learners = line(&f.learners.join(", ")).into_owned();
+                let flag = [("flag", &f.label() as &dyn std::fmt::Display), ("learners", &learners), ("what", &what)];
+                let _ = writeln!(out, "  {}", lang.fill(words::SUMMARY_FLAG, &flag));
             }
         }
-        let _ = writeln!(
-            out,
-            "took {:.1}s (one cluster after another: {:.1}s)",
-            self.elapsed_ms as f64 / 1000.0,
-            self.serial_ms as f64 / 1000.0
-        );
+        let (elapsed, serial) =
+            (one_decimal(self.elapsed_ms as f64 / 1000.0), one_decimal(self.serial_ms as f64 / 1000.0));
+        let _ = writeln!(out, "{}", lang.fill(words::SUMMARY_TOOK, &[("elapsed", &elapsed), ("serial", &serial)]));
         out
     }
 }

@@ -1,13 +1,21 @@
 //! The report as Markdown, for feedback files a learner opens later.
 
 use super::{Report, Status};
+use lab_i18n::{words, Language};
 use std::fmt::Write;
 
+/// The report in English.
 pub fn render(r: &Report) -> String {
+    render_in(r, Language::english())
+}
+
+/// The report with its fixed words in `lang` (the report's own text is in the language it
+/// was graded in).
+pub fn render_in(r: &Report, lang: Language) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} — {}\n", r.lab, r.title);
-    let _ = writeln!(out, "**Score: {}/{}**\n", r.score, r.max_score);
-    let _ = writeln!(out, "| | check | points |\n|---|---|---|");
+    let _ = writeln!(out, "{}\n", lang.fill(words::MD_SCORE, &[("score", &r.score), ("max", &r.max_score)]));
+    let _ = writeln!(out, "{}\n|---|---|---|", lang.tr(words::MD_CHECKS_HEAD));
     for c in &r.checks {
         let mark = match c.status {
             Status::Pass => "✅",
@@ -18,21 +26,25 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "| {mark} | {} | {}/{} |", c.title.replace('|', "\\|"), c.points, c.max_points);
     }
     for c in r.checks.iter().filter(|c| c.status != Status::Pass) {
-        let _ = writeln!(out, "\n## {} ({})\n", c.title, c.status.as_str());
+        let status = lang.tr(c.status.word());
+        let _ =
+            writeln!(out, "\n## {}\n", lang.fill(words::MD_CHECK_HEADING, &[("title", &c.title), ("status", &status)]));
         if !c.message.is_empty() {
             let _ = writeln!(out, "{}\n", c.message);
         }
         for m in &c.mismatches {
-            let _ = writeln!(out, "- **{}**: expected {}, found {}", m.field, m.expected, m.found);
+            let values: [(&str, &dyn std::fmt::Display); 3] =
+                [("field", &m.field), ("expected", &m.expected), ("found", &m.found)];
+            let _ = writeln!(out, "{}", lang.fill(words::MD_MISMATCH, &values));
         }
         if !c.hint.is_empty() {
-            let _ = writeln!(out, "\n**Hint:** {}", c.hint.trim());
+            let _ = writeln!(out, "\n{}", lang.fill(words::MD_HINT, &[("hint", &c.hint.trim())]));
         }
         if let Some(fix) = &c.fix {
             let lines: Vec<String> = fix.trim().lines().map(|l| format!("$ {l}")).collect();
-            let _ = writeln!(out, "\n**Fix:**\n\n```console\n{}\n```", lines.join("\n"));
+            let _ = writeln!(out, "\n{}\n\n```console\n{}\n```", lang.tr(words::MD_FIX), lines.join("\n"));
         } else if let Some(note) = &c.fix_note {
-            let _ = writeln!(out, "\n**Fix:** {note}.");
+            let _ = writeln!(out, "\n{}", lang.fill(words::MD_FIX_NOTE, &[("note", note)]));
         }
     }
     out

@@ -9,6 +9,7 @@ use crate::args::GradeArgs;
 use crate::exit::{Exit, Kind};
 use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, LearnerResult};
 use lab_grader::CheckOptions;
+use lab_i18n::words;
 use lab_schema::LabDuration;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -37,17 +38,17 @@ pub fn run(a: &GradeArgs) -> Exit {
     let opts = GradeOptions {
         jobs: a.jobs,
         timeout,
-        check: CheckOptions { wait, fixes: !a.no_fixes && lab.fixes, ..Default::default() },
+        check: CheckOptions { wait, fixes: !a.no_fixes && lab.fixes, lang: crate::lang(), ..Default::default() },
     };
+    let lang = crate::lang();
     let total = learners.len();
-    eprintln!(
-        "lab grade {}: {total} learner{} from {}, up to {} at once, {} per cluster",
-        lab.id,
-        if total == 1 { "" } else { "s" },
-        a.roster.display(),
-        a.jobs.min(total),
-        LabDuration(timeout)
-    );
+    let start_line = [
+        ("lab", &lab.id as &dyn std::fmt::Display),
+        ("roster", &a.roster.display()),
+        ("jobs", &a.jobs.min(total)),
+        ("timeout", &LabDuration(timeout)),
+    ];
+    eprintln!("{}", lang.count_fill(total as u64, words::GRADE_START_ONE, words::GRADE_START_MANY, &start_line));
     let mut progress = Progress::new(total);
     let start = Instant::now();
     let results = crate::runtime()
@@ -55,18 +56,15 @@ pub fn run(a: &GradeArgs) -> Exit {
     progress.finish();
     let class = ClassGrades::new(&lab, &opts.check, results, start.elapsed().as_millis() as u64);
 
-    let written = match class.write_to(&a.out) {
+    let written = match class.write_to_in(&a.out, lang) {
         Ok(w) => w,
         Err(e) => return crate::fail(Kind::BadInput, e),
     };
     eprintln!();
-    eprint!("{}", class.summary.render());
-    eprintln!(
-        "wrote gradebook.csv, grades.json, junit.xml and {} feedback page{} to {}",
-        written.len() - 3,
-        if written.len() == 4 { "" } else { "s" },
-        a.out.display()
-    );
+    eprint!("{}", class.summary.render_in(lang));
+    let pages = (written.len() - 3) as u64;
+    let dir = a.out.display();
+    eprintln!("{}", lang.count_fill(pages, words::GRADE_WROTE_ONE, words::GRADE_WROTE_MANY, &[("dir", &dir)]));
     if class.all_graded() {
         Exit::Ok
     } else {
@@ -84,9 +82,7 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar =
                 indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {pos}/{len} graded or given up {elapsed} {msg}",
-            ) {
+            if let Ok(style) = indicatif::ProgressStyle::with_template(&crate::lang().tr(words::GRADE_BAR)) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -96,11 +92,18 @@ impl Progress {
     }
 
     fn done(&mut self, r: &LearnerResult, done: usize, total: usize) {
-        let secs = r.elapsed_ms as f64 / 1000.0;
+        let lang = crate::lang();
+        let secs = format!("{:.1}", r.elapsed_ms as f64 / 1000.0);
+        let at: [(&str, &dyn std::fmt::Display); 4] =
+            [("done", &done), ("total", &total), ("learner", &r.learner), ("seconds", &secs)];
         let line = if r.status == GradeStatus::Graded {
-            format!("[{done}/{total}] {}: graded, {}/{} ({secs:.1}s)", r.learner, r.score, r.max_score)
+            let mut values = at.to_vec();
+            values.extend([("score", &r.score as &dyn std::fmt::Display), ("max", &r.max_score)]);
+            lang.fill(words::GRADE_PROGRESS_GRADED, &values)
         } else {
-            format!("[{done}/{total}] {}: {} ({secs:.1}s): {}", r.learner, r.status, r.message)
+            let mut values = at.to_vec();
+            values.extend([("status", &r.status as &dyn std::fmt::Display), ("message", &r.message)]);
+            lang.fill(words::GRADE_PROGRESS_NOT_GRADED, &values)
         };
         // The message quotes the learner's engine.
         let line = lab_grader::untrusted::terminal_line(&line).into_owned();
