@@ -430,4 +430,24 @@ words! {
     SUMMARY_SAME_ENDPOINT = "the same endpoint {endpoint}";
     SUMMARY_FLAG = "{flag}: {learners} submitted {what}";
     SUMMARY_TOOK = "took {elapsed}s (one cluster after another: {serial}s)";
+
+    // `lab demo` and `lab solve`.
+    DEMO_NOT_IN_SWARM_MODE = "the running practice swarm was started outside swarm mode (`cluster up --no-swarm`); `{me} cluster down` first, then `{me} demo` starts one in swarm mode";
+    /// Where the engine address came from, for `lab demo`.
+    PRACTICE_SWARM = "the practice swarm";
+    DEMO_APPLYING = "Applying the reference answer of {lab} …";
+    DEMO_HAS_SERVICES = "The practice swarm already has services: checking them as they are (`{me} cluster down` to start over).";
+    DEMO_CHECKING = "Checking {lab} (waiting up to 90s for tasks to converge) …";
+    DEMO_TRY_IT = "Try it yourself:";
+    SOLVE_CANNOT_LIST = "cannot list the services at {host} ({source}): {error}";
+    SOLVE_ASK = "The swarm at {host} already has {n} service(s): {services}. Apply the answer of {lab} anyway?";
+    SOLVE_NOT_A_TERMINAL = "Not a terminal, so not asking: pass --yes to apply it.";
+    SOLVE_NOTHING_CHANGED = "Nothing changed.";
+    SOLVE_APPLIED = "Applied the answer of {lab}. Check it with: {me} check {lab} --wait 60s";
+
+    // `lab serve`.
+    SERVE_NO_BOOK = "cannot find the book (a folder holding book.toml): run from the workbook's folder or pass --book DIR";
+    SERVE_PUBLIC = "listening on {ip}: anyone who can reach this address can read your swarm's state through the book";
+    SERVE_NO_TEMP = "cannot create a folder for the built book: {error}; set TMPDIR to a writable folder";
+    SERVE_BUILDING = "building the book from {dir} …";
 }

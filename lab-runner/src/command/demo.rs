@@ -6,6 +6,7 @@ use super::find_lab;
 use super::solve::{apply, DockerCli};
 use crate::args::{CheckArgs, ClusterSize, DemoArgs, EngineArgs, Format};
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 use std::time::Duration;
 
 pub fn run(a: &DemoArgs) -> Exit {
@@ -19,34 +20,25 @@ pub fn run(a: &DemoArgs) -> Exit {
         Ok(i) => i,
         Err(e) => return e,
     };
+    let lang = crate::lang();
+    let me = crate::me();
     if !info.swarm {
-        return crate::fail(
-            Kind::PracticeSwarm,
-            format!(
-                "the running practice swarm was started outside swarm mode (`cluster up --no-swarm`); \
-                 `{} cluster down` first, then `{} demo` starts one in swarm mode",
-                crate::me(),
-                crate::me()
-            ),
-        );
+        return crate::fail(Kind::PracticeSwarm, lang.fill(words::DEMO_NOT_IN_SWARM_MODE, &[("me", &me)]));
     }
     let host = info.nodes[0].docker_host.clone();
-    let endpoint =
-        lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source: "the practice swarm".into() };
+    let source = lang.tr(words::PRACTICE_SWARM).into_owned();
+    let endpoint = lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source };
     let docker = DockerCli::new(endpoint);
     let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
     if services.trim().is_empty() {
-        eprintln!("Applying the reference answer of {} …", lab.id);
+        eprintln!("{}", lang.fill(words::DEMO_APPLYING, &[("lab", &lab.id)]));
         if let Err(e) = apply(&lab, &docker, true) {
             return crate::fail(Kind::NotApplied, e);
         }
     } else {
-        eprintln!(
-            "The practice swarm already has services: checking them as they are (`{} cluster down` to start over).",
-            crate::me()
-        );
+        eprintln!("{}", lang.fill(words::DEMO_HAS_SERVICES, &[("me", &me)]));
     }
-    eprintln!("Checking {} (waiting up to 90s for tasks to converge) …\n", lab.id);
+    eprintln!("{}\n", lang.fill(words::DEMO_CHECKING, &[("lab", &lab.id)]));
     let args = CheckArgs {
         lab: lab.id.clone(),
         wait: Some(Duration::from_secs(90)),
@@ -60,9 +52,9 @@ pub fn run(a: &DemoArgs) -> Exit {
         fix: false,
     };
     let code = check::run_and_record(&args, false);
-    let me = crate::me();
     eprintln!(
-        "\nTry it yourself:\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",
+        "\n{}\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",
+        lang.tr(words::DEMO_TRY_IT),
         lab.id
     );
     code

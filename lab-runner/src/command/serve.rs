@@ -4,6 +4,7 @@
 use super::{load_catalog, resolve_endpoint};
 use crate::args::ServeArgs;
 use crate::exit::{Exit, Kind};
+use lab_i18n::words;
 use lab_serve::{ServeConfig, ServedLab};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -30,25 +31,21 @@ pub fn run(a: &ServeArgs) -> Exit {
         Err(e) => return e,
     };
     let Some(book) = book_dir(a.book.as_deref()) else {
-        crate::error(
-            "cannot find the book (a folder holding book.toml): run from the workbook's folder or pass --book DIR",
-        );
+        crate::error(crate::lang().tr(words::SERVE_NO_BOOK));
         return Exit::BadInput;
     };
     let ip = a.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
-        crate::warn(format!(
-            "listening on {ip}: anyone who can reach this address can read your swarm's state through the book"
-        ));
+        crate::warn(crate::lang().fill(words::SERVE_PUBLIC, &[("ip", &ip)]));
     }
     let site = match tempfile::Builder::new().prefix("lab-serve-").tempdir() {
         Ok(d) => d,
         Err(e) => {
-            let why = format!("cannot create a folder for the built book: {e}; set TMPDIR to a writable folder");
+            let why = crate::lang().fill(words::SERVE_NO_TEMP, &[("error", &e)]);
             return crate::fail(Kind::BadInput, why);
         }
     };
-    eprintln!("building the book from {} …", book.display());
+    eprintln!("{}", crate::lang().fill(words::SERVE_BUILDING, &[("dir", &book.display())]));
     if let Err(e) = lab_serve::book::build(&book, site.path()) {
         return crate::fail(Kind::BadInput, e);
     }
@@ -70,6 +67,7 @@ pub fn run(a: &ServeArgs) -> Exit {
             let shown =
                 if bound.ip().is_loopback() { format!("127.0.0.1:{}", bound.port()) } else { bound.to_string() };
             // stdout: the address is this command's data (scripts and tests read it).
+            // In English in every language: scripts read it.
             println!("serving the book at http://{shown}/ (Ctrl-C to stop)");
             if open {
                 let _ = std::process::Command::new("xdg-open")

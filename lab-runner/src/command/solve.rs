@@ -7,6 +7,7 @@ use super::{find_lab, resolve_endpoint};
 use crate::args::SolveArgs;
 use crate::exit::{Exit, Kind};
 use lab_grader::Endpoint;
+use lab_i18n::words;
 use lab_schema::command_line::{self, Placeholder, ServiceFlags};
 use lab_schema::Lab;
 use std::io::{BufRead, IsTerminal, Write};
@@ -167,36 +168,35 @@ pub fn run(a: &SolveArgs) -> Exit {
     let services = match docker.read(&["service", "ls", "--format", "{{.Name}}"]) {
         Ok(s) => s.lines().map(str::to_string).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
         Err(e) => {
-            let msg = format!("cannot list the services at {} ({}): {e}", endpoint.host, endpoint.source);
+            let lang = crate::lang();
+            let source = lang.tr(&endpoint.source);
+            let msg =
+                lang.fill(words::SOLVE_CANNOT_LIST, &[("host", &endpoint.host), ("source", &source), ("error", &e)]);
             return crate::fail(Kind::Cluster(lab_grader::grade::GradeStatus::Unreachable), msg);
         }
     };
     if !services.is_empty() && !yes {
-        let question = format!(
-            "The swarm at {} already has {} service(s): {}. Apply the answer of {} anyway?",
-            endpoint.host,
-            services.len(),
-            services.join(", "),
-            lab.id
+        let lang = crate::lang();
+        let listed = services.join(", ");
+        let question = lang.fill(
+            words::SOLVE_ASK,
+            &[("host", &endpoint.host), ("n", &services.len()), ("services", &listed), ("lab", &lab.id)],
         );
         if !std::io::stdin().is_terminal() {
-            return crate::fail(
-                Kind::Usage,
-                format!("{question} Not a terminal, so not asking: pass --yes to apply it."),
-            );
+            return crate::fail(Kind::Usage, format!("{question} {}", lang.tr(words::SOLVE_NOT_A_TERMINAL)));
         }
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            eprintln!("Nothing changed.");
+            eprintln!("{}", crate::lang().tr(words::SOLVE_NOTHING_CHANGED));
             return Exit::Failed;
         }
     }
     match apply(&lab, &docker, detach) {
         Ok(()) => {
-            eprintln!("Applied the answer of {}. Check it with: {} check {} --wait 60s", lab.id, crate::me(), lab.id);
+            eprintln!("{}", crate::lang().fill(words::SOLVE_APPLIED, &[("lab", &lab.id), ("me", &crate::me())]));
             Exit::Ok
         }
         Err(e) => crate::fail(Kind::NotApplied, e),
