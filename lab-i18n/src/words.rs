@@ -27,6 +27,9 @@ macro_rules! words {
         $($(#[$doc])* pub const $name: &str = $en;)*
         /// Every word above, in order.
         pub const ALL: &[&str] = &[$($en),*];
+        /// Every word above with its name (`("CHECKS", "Checks")`), for a page's script
+        /// that asks for words by name.
+        pub const NAMED: &[(&str, &str)] = &[$((stringify!($name), $en)),*];
     };
 }
 
@@ -450,4 +453,23 @@ words! {
     SERVE_PUBLIC = "listening on {ip}: anyone who can reach this address can read your swarm's state through the book";
     SERVE_NO_TEMP = "cannot create a folder for the built book: {error}; set TMPDIR to a writable folder";
     SERVE_BUILDING = "building the book from {dir} …";
+
+    // `lab serve`: the live lab cards' words (the page's script asks `/api/words` for the `LIVE_` ones).
+    LIVE_PROGRESS = "Your progress: {done} of {total} labs completed.";
+    LIVE_LAB_ITEM = "{title} ({chapter})";
+    LIVE_LAB_ITEM_DONE = "{title} ({chapter}): completed {date}";
+    LIVE_READING = "reading your swarm…";
+    LIVE_CHECK_NOW = "Check now";
+    LIVE_ALL_PASS = "all checks pass: lab completed";
+    LIVE_ONE_TO_GO = "{n} check to go · updated {time}";
+    LIVE_MANY_TO_GO = "{n} checks to go · updated {time}";
+    LIVE_CHECKING = "checking…";
+    LIVE_CANNOT_READ = "cannot read your swarm: {error}";
+    LIVE_NOT_ANSWERING = "lab serve is not answering";
+    LIVE_NOT_ANSWERING_RETRYING = "lab serve is not answering (retrying)";
+    LIVE_LOST = "lost the engine: {error} (retrying)";
+    LIVE_FIELD = "field";
+    LIVE_EXPECTED = "expected";
+    LIVE_FOUND = "found";
+    SERVE_UNKNOWN_LAB = "unknown lab `{id}`; labs: {ids}";
 }

@@ -7,6 +7,11 @@
 //!   the engine cannot be read.
 //! - `GET /api/labs/<id>/watch`: Server-Sent Events: `report` (the JSON report) on every
 //!   change, `lost` (`{"error", "retry_in_ms"}`) while the engine is away.
+//! - `GET /api/words`: `{"LIVE_CHECK_NOW": "Check now", …}`, the cards' script's words
+//!   (lab-i18n's `LIVE_` words) in the language of the run.
+//!
+//! Human text (titles, messages, mismatches, errors) is in the language of the run; keys,
+//! ids and statuses never change.
 //!
 //! A full score is recorded in the learner's progress, as `lab check` does.
 
@@ -18,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use lab_grader::{check_lab, CheckOptions, Connection, Report, WatchEvent, WatchOptions};
+use lab_i18n::{words, Language};
 use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -32,6 +38,17 @@ pub fn routes() -> Router<Shared> {
         .route("/api/labs", get(labs))
         .route("/api/labs/{id}/check", get(check))
         .route("/api/labs/{id}/watch", get(watch))
+        .route("/api/words", get(words))
+}
+
+/// The words of the cards' script, by name, in `lang`.
+pub fn words_json(lang: Language) -> Value {
+    let named = words::NAMED.iter().filter(|(name, _)| name.starts_with("LIVE_"));
+    Value::Object(named.map(|(name, en)| (name.to_string(), Value::String(lang.tr(en).into_owned()))).collect())
+}
+
+async fn words(State(config): State<Shared>) -> Json<Value> {
+    Json(words_json(config.lang))
 }
 
 /// A report as the API sends it: the JSON contract, `fix` null in every check.
@@ -77,7 +94,7 @@ async fn labs(State(config): State<Shared>) -> Json<Value> {
 
 fn unknown(id: &str, config: &ServeConfig) -> Response {
     let ids: Vec<&str> = config.labs.iter().map(|l| l.lab.id.as_str()).collect();
-    let error = format!("unknown lab `{id}`; labs: {}", ids.join(", "));
+    let error = config.lang.fill(words::SERVE_UNKNOWN_LAB, &[("id", &id), ("ids", &ids.join(", "))]);
     (StatusCode::NOT_FOUND, Json(json!({ "error": error, "status": "unknown_lab" }))).into_response()
 }
 
@@ -88,7 +105,8 @@ async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response
         // As `lab check`, but a page waits at most a few seconds: a check still converging
         // then is reported as converging, and the watch stream brings the rest.
         let deadline = std::time::Instant::now() + CHECK_DEADLINE;
-        check_lab(&served.lab, &conn, &CheckOptions { deadline: Some(deadline), ..Default::default() }).await
+        let opts = CheckOptions { deadline: Some(deadline), lang: config.lang, ..Default::default() };
+        check_lab(&served.lab, &conn, &opts).await
     }
     .await;
     match result {
@@ -98,7 +116,7 @@ async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response
         }
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "error": e.to_string(), "status": lab_grader::grade::GradeStatus::of(&e).as_str() })),
+            Json(json!({ "error": e.text(config.lang), "status": lab_grader::grade::GradeStatus::of(&e).as_str() })),
         )
             .into_response(),
     }
@@ -108,7 +126,7 @@ async fn watch(State(config): State<Shared>, Path(id): Path<String>) -> Response
     let Some(served) = config.labs.iter().find(|l| l.lab.id == id) else { return unknown(&id, &config) };
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let lab = served.lab.clone();
-    let opts = WatchOptions { timeout: config.timeout, ..Default::default() };
+    let opts = WatchOptions { timeout: config.timeout, lang: config.lang, ..Default::default() };
     let endpoint = config.endpoint.clone();
     // Ends when the browser goes away: the stream below is dropped, and with it `rx`.
     tokio::spawn(async move { lab_grader::watch(&lab, &endpoint, &opts, tx).await });
@@ -118,11 +136,41 @@ async fn watch(State(config): State<Shared>, Path(id): Path<String>) -> Response
                 record(&config, &report);
                 Event::default().event("report").data(report_json(&report).to_string())
             }
-            WatchEvent::Lost { error, retry_in, .. } => Event::default()
-                .event("lost")
-                .data(json!({ "error": error.to_string(), "retry_in_ms": retry_in.as_millis() as u64 }).to_string()),
+            WatchEvent::Lost { error, retry_in, .. } => Event::default().event("lost").data(
+                json!({ "error": error.text(config.lang), "retry_in_ms": retry_in.as_millis() as u64 }).to_string(),
+            ),
         };
         Some((Ok::<_, Infallible>(event), (rx, config)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words the cards' script asks for by name, and the `LIVE_` words there are: the
+    /// same set, so no card shows a word's name and no word is left unused.
+    #[test]
+    fn the_script_asks_for_exactly_the_live_words() {
+        let js = mdbook_lab::card::LIVE_JS;
+        let mut asked: Vec<&str> = js
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.starts_with("LIVE_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .collect();
+        asked.sort();
+        asked.dedup();
+        let words = words_json(Language::english());
+        let mut served: Vec<&str> = words.as_object().unwrap().keys().map(String::as_str).collect();
+        served.sort();
+        assert_eq!(asked, served);
+    }
+
+    #[test]
+    fn words_are_served_in_the_language_of_the_run() {
+        assert_eq!(words_json(Language::english())["LIVE_CHECK_NOW"], "Check now");
+        assert_eq!(words_json(Language::parse("zh-TW").unwrap())["LIVE_CHECK_NOW"], "立即檢查");
+    }
 }

@@ -6,15 +6,18 @@ use crate::{ServeConfig, ServeError};
 use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use lab_i18n::Language;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-/// Builds the learner edition of the book in `book_dir` into `dest`.
-pub fn build(book_dir: &Path, dest: &Path) -> Result<(), ServeError> {
+/// Builds the learner edition of the book in `book_dir` into `dest`, in `lang`.
+pub fn build(book_dir: &Path, dest: &Path, lang: Language) -> Result<(), ServeError> {
     let err = |why: String| ServeError::Book { dir: book_dir.to_path_buf(), why };
-    // The English edition, with the gettext and lab preprocessors in-process (same names as
-    // book.toml's command entries, so nothing is spawned).
-    let mut book = mdbook_lab::i18n::load_edition(book_dir, None, mdbook_lab::LabPreprocessor::with_solutions(false))
+    // The edition of `lang`, with the gettext and lab preprocessors in-process (same names
+    // as book.toml's command entries, so nothing is spawned).
+    let language = (!lang.is_english()).then(|| lang.tag());
+    let lab = mdbook_lab::LabPreprocessor::with_solutions(false);
+    let mut book = mdbook_lab::i18n::load_edition(book_dir, language, lab)
         .map_err(|e| err(format!("{e:#} (the folder must hold book.toml)")))?;
     book.config.build.build_dir = dest.to_path_buf();
     book.build().map_err(|e| err(format!("{e:#}")))

@@ -1,10 +1,11 @@
 //! `lab serve`: the learner edition of the book, served on 127.0.0.1 with live lab cards.
 //!
 //! - [`book`]: building the learner edition in-process (mdbook-lab's preprocessor, no
-//!   fixes or answers) and serving its files.
+//!   fixes or answers), in the language of the run, and serving its files.
 //! - [`api`]: the JSON API the cards' script reads: `GET /api/labs`, `GET
-//!   /api/labs/<id>/check` and `GET /api/labs/<id>/watch` (Server-Sent Events, driven by
-//!   `lab_grader::watch`, the same watcher as `lab check --watch`).
+//!   /api/labs/<id>/check`, `GET /api/labs/<id>/watch` (Server-Sent Events, driven by
+//!   `lab_grader::watch`, the same watcher as `lab check --watch`) and `GET /api/words`
+//!   (the script's own words, in the language of the run).
 //! - [`host`]: the Host-header guard: the engine's state is the learner's, so only pages of
 //!   this server may read it (no DNS rebinding, no permissive CORS).
 //!
@@ -16,6 +17,7 @@ pub mod host;
 
 use axum::Router;
 use lab_grader::Endpoint;
+use lab_i18n::Language;
 use lab_schema::Lab;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +45,9 @@ pub struct ServeConfig {
     pub progress: Option<PathBuf>,
     /// Bounds connecting to the engine and each read.
     pub timeout: Duration,
+    /// The language of the book edition served, the reports and the cards' words (the
+    /// labs above are expected in it already).
+    pub lang: Language,
 }
 
 /// Why serving failed.

@@ -399,7 +399,45 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
     let voting = list.as_array().unwrap().iter().find(|l| l["id"] == "day6-voting-app").unwrap();
     assert_eq!(voting["best_score"], 100, "{list}");
     assert!(voting["completed_at"].is_string(), "{list}");
+    let english = http_get(port, &me, "/api/labs/day6-voting-app/check").2;
     serve.child.kill().unwrap();
+
+    // In Traditional Chinese: the zh-TW edition, its API's human text and the card's words
+    // in Chinese; ids, statuses and points as in English.
+    let mut zh = Running::spawn(lab_command(&host, &state, &["--lang", "zh-TW", "serve", "--port", "0"]));
+    let line = zh.wait_line(0, Duration::from_secs(120), |l| l.starts_with("serving the book at http://127.0.0.1:"));
+    let url = zh.lines()[line].1.split_whitespace().nth(4).unwrap().to_string();
+    let port: u16 = url.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
+    let me = format!("127.0.0.1:{port}");
+    let words: Value = serde_json::from_str(&http_get(port, &me, "/api/words").2).unwrap();
+    assert_eq!(words["LIVE_CHECK_NOW"], "立即檢查", "{words}");
+    let labs: Value = serde_json::from_str(&http_get(port, &me, "/api/labs").2).unwrap();
+    assert_eq!(
+        (labs[4]["id"].as_str(), labs[4]["chapter"].as_str()),
+        (Some("day6-voting-app"), Some("作業：投票應用程式"))
+    );
+    let (status, _, body) = http_get(port, &me, "/api/labs/day6-voting-app/check");
+    assert_eq!(status, 200, "{body}");
+    let (chinese, english): (Value, Value) =
+        (serde_json::from_str(&body).unwrap(), serde_json::from_str(&english).unwrap());
+    let fixed = |r: &Value| {
+        let checks = r["checks"].as_array().unwrap().iter();
+        (
+            r["score"].clone(),
+            checks.map(|c| (c["id"].clone(), c["status"].clone(), c["points"].clone())).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(fixed(&chinese), fixed(&english));
+    assert_eq!(chinese["checks"][0]["message"], "通過", "{chinese}");
+    let mut page = cdp::Page::open_any(&mut browser, &format!("{url}voting-app.html"));
+    page.wait_for("document.querySelector('#lab-day6-voting-app .lab-live-check') !== null");
+    assert_eq!(page.eval("document.querySelector('#lab-day6-voting-app .lab-live-check').textContent"), "立即檢查");
+    page.wait_for("document.querySelector('#lab-day6-voting-app .lab-live-score').textContent === '100/100'");
+    assert_eq!(
+        page.eval("document.querySelector('#lab-day6-voting-app .lab-live-state').textContent"),
+        "所有檢查項目都通過：lab 已完成"
+    );
+    zh.child.kill().unwrap();
 }
 
 fn artifacts_dir() -> PathBuf {

@@ -3,12 +3,22 @@
 // check pass / fail / converging with its mismatches, the score and a "Check now" button.
 // The introduction's progress list shows which labs are completed. Everything shown from
 // a report is set as text, never as HTML. Inert on file:// and under a plain mdBook server
-// (no /api/labs there): the static card stays as it is.
+// (no /api/labs there): the static card stays as it is. Its words come from the server
+// (`/api/words`: lab-i18n's LIVE_ words, in the language `lab serve` runs in).
 (function () {
   "use strict";
   if (window.labLive || !/^https?:$/.test(location.protocol)) return;
   window.labLive = true;
   var MARK = { pass: "✓", fail: "✗", converging: "…", error: "!" };
+  var WORDS = {};
+
+  // A word by name, its {placeholders} filled in one pass (a value is never filled itself).
+  function t(name, values) {
+    var text = WORDS[name] || name;
+    return text.replace(/\{([a-z_]+)\}/g, function (all, key) {
+      return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : all;
+    });
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -29,13 +39,14 @@
     document.querySelectorAll(".lab-progress").forEach(function (box) {
       var done = labs.filter(function (l) { return l.completed_at; }).length;
       box.textContent = "";
-      box.appendChild(el("p", "lab-progress-summary", "Your progress: " + done + " of " + labs.length + " labs completed."));
+      box.appendChild(el("p", "lab-progress-summary", t("LIVE_PROGRESS", { done: done, total: labs.length })));
       var ul = el("ul");
       labs.forEach(function (l) {
         var li = el("li", l.completed_at ? "lab-progress-done" : "lab-progress-todo");
         li.appendChild(el("span", "lab-live-mark", l.completed_at ? "✓" : "○"));
-        li.appendChild(document.createTextNode(l.title + " (" + l.chapter + ")" +
-          (l.completed_at ? ": completed " + l.completed_at.slice(0, 10) : "")));
+        li.appendChild(document.createTextNode(l.completed_at ?
+          t("LIVE_LAB_ITEM_DONE", { title: l.title, chapter: l.chapter, date: l.completed_at.slice(0, 10) }) :
+          t("LIVE_LAB_ITEM", { title: l.title, chapter: l.chapter })));
         ul.appendChild(li);
       });
       box.appendChild(ul);
@@ -47,8 +58,8 @@
     var id = card.getAttribute("data-lab");
     var bar = el("div", "lab-live");
     var score = el("span", "lab-live-score", "–/" + info.max_score);
-    var state = el("span", "lab-live-state", "reading your swarm…");
-    var button = el("button", "lab-live-check", "Check now");
+    var state = el("span", "lab-live-state", t("LIVE_READING"));
+    var button = el("button", "lab-live-check", t("LIVE_CHECK_NOW"));
     bar.appendChild(score);
     bar.appendChild(state);
     bar.appendChild(button);
@@ -60,8 +71,8 @@
       score.textContent = report.score + "/" + report.max_score;
       card.classList.toggle("lab-card-passed", !!report.passed);
       var left = report.checks.filter(function (c) { return c.status !== "pass"; }).length;
-      state.textContent = report.passed ? "all checks pass: lab completed" :
-        left + " check" + (left === 1 ? "" : "s") + " to go · updated " + new Date().toLocaleTimeString();
+      state.textContent = report.passed ? t("LIVE_ALL_PASS") :
+        t(left === 1 ? "LIVE_ONE_TO_GO" : "LIVE_MANY_TO_GO", { n: left, time: new Date().toLocaleTimeString() });
       report.checks.forEach(function (c) {
         var li = card.querySelector('.lab-check[data-check="' + CSS.escape(c.id) + '"]');
         if (!li) return;
@@ -83,26 +94,26 @@
         var detail = el("div", "lab-live-detail");
         detail.appendChild(el("div", "lab-live-message", c.message));
         if (c.mismatches.length) {
-          var t = el("table");
+          var table = el("table");
           var hr = el("tr");
-          ["field", "expected", "found"].forEach(function (h) { hr.appendChild(el("th", "", h)); });
-          t.appendChild(hr);
+          ["LIVE_FIELD", "LIVE_EXPECTED", "LIVE_FOUND"].forEach(function (h) { hr.appendChild(el("th", "", t(h))); });
+          table.appendChild(hr);
           c.mismatches.forEach(function (m) {
             var tr = el("tr");
             [m.field, m.expected, m.found].forEach(function (v) { tr.appendChild(el("td", "", v)); });
-            t.appendChild(tr);
+            table.appendChild(tr);
           });
-          detail.appendChild(t);
+          detail.appendChild(table);
         }
         head.parentNode.insertBefore(detail, head.nextSibling);
       });
     }
 
     function checkNow() {
-      state.textContent = "checking…";
+      state.textContent = t("LIVE_CHECKING");
       getJson("/api/labs/" + encodeURIComponent(id) + "/check").then(function (r) {
-        if (r.ok) render(r.body); else state.textContent = "cannot read your swarm: " + r.body.error;
-      }).catch(function () { state.textContent = "lab serve is not answering"; });
+        if (r.ok) render(r.body); else state.textContent = t("LIVE_CANNOT_READ", { error: r.body.error });
+      }).catch(function () { state.textContent = t("LIVE_NOT_ANSWERING"); });
     }
 
     button.addEventListener("click", checkNow);
@@ -111,13 +122,16 @@
     events.addEventListener("report", function (e) { render(JSON.parse(e.data)); });
     events.addEventListener("lost", function (e) {
       var lost = JSON.parse(e.data);
-      state.textContent = "lost the engine: " + lost.error + " (retrying)";
+      state.textContent = t("LIVE_LOST", { error: lost.error });
     });
-    events.onerror = function () { state.textContent = "lab serve is not answering (retrying)"; };
+    events.onerror = function () { state.textContent = t("LIVE_NOT_ANSWERING_RETRYING"); };
   }
 
   function start() {
-    getJson("/api/labs").then(function (r) {
+    getJson("/api/words").then(function (w) {
+      if (w.ok && w.body && typeof w.body === "object") WORDS = w.body;
+      return getJson("/api/labs");
+    }).then(function (r) {
       if (!r.ok || !Array.isArray(r.body)) return;
       var byId = {};
       r.body.forEach(function (l) { byId[l.id] = l; });

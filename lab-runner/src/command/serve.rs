@@ -46,7 +46,8 @@ pub fn run(a: &ServeArgs) -> Exit {
         }
     };
     eprintln!("{}", crate::lang().fill(words::SERVE_BUILDING, &[("dir", &book.display())]));
-    if let Err(e) = lab_serve::book::build(&book, site.path()) {
+    let lang = crate::lang();
+    if let Err(e) = lab_serve::book::build(&book, site.path(), lang) {
         return crate::fail(Kind::BadInput, e);
     }
     let chapters = crate::course::book();
@@ -55,12 +56,12 @@ pub fn run(a: &ServeArgs) -> Exit {
     let labs = labs
         .into_iter()
         .map(|l| ServedLab {
-            lab: l.clone(),
-            chapter: crate::course::chapter_of(&chapters, &l.lesson).map_or(l.lesson.clone(), |c| c.title.clone()),
+            lab: lang.lab(l),
+            chapter: crate::course::chapter_of(&chapters, &l.lesson).map_or(l.lesson.clone(), |c| lang.book(&c.title)),
         })
         .collect();
     let progress = lab_grader::progress::default_path(&|k| std::env::var(k).ok()).ok();
-    let config = ServeConfig { site: site.path().to_path_buf(), labs, endpoint, progress, timeout };
+    let config = ServeConfig { site: site.path().to_path_buf(), labs, endpoint, progress, timeout, lang };
     let open = a.open;
     let result = crate::runtime().block_on(async move {
         let serving = lab_serve::serve(config, SocketAddr::new(ip, a.port), |bound| {
