@@ -472,4 +472,10 @@ words! {
     LIVE_EXPECTED = "expected";
     LIVE_FOUND = "found";
     SERVE_UNKNOWN_LAB = "unknown lab `{id}`; labs: {ids}";
+
+    // Flags that do not go together (exit code 2).
+    MANAGERS_ABOVE_NODES = "--managers {managers} is more than --nodes {nodes}: a swarm of {nodes} node(s) has at most {nodes} manager(s)";
+    ONLY_AND_SKIP = "check `{id}` is given to both --only and --skip; keep one";
+    WATCH_JUNIT = "--watch prints human or JSON reports; --format junit is for one-shot runs";
+    WAIT_NOT_SHORTER = "--wait {wait} must be shorter than --timeout {timeout}: the wait happens within each cluster's time limit";
 }

@@ -9,6 +9,7 @@
 
 use crate::value;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use lab_i18n::words;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -354,10 +355,8 @@ pub struct CompletionsArgs {
 impl ClusterSize {
     fn validate(&self) -> Result<(), String> {
         if self.managers > self.nodes {
-            return Err(format!(
-                "--managers {} is more than --nodes {}: a swarm of {} node(s) has at most {} manager(s)",
-                self.managers, self.nodes, self.nodes, self.nodes
-            ));
+            let values: [(&str, &dyn std::fmt::Display); 2] = [("managers", &self.managers), ("nodes", &self.nodes)];
+            return Err(crate::lang().fill(words::MANAGERS_ABOVE_NODES, &values));
         }
         Ok(())
     }
@@ -366,10 +365,10 @@ impl ClusterSize {
 impl CheckArgs {
     fn validate(&self) -> Result<(), String> {
         if let Some(id) = self.only.iter().find(|id| self.skip.contains(id)) {
-            return Err(format!("check `{id}` is given to both --only and --skip; keep one"));
+            return Err(crate::lang().fill(words::ONLY_AND_SKIP, &[("id", id)]));
         }
         if self.watch && self.format == Format::Junit {
-            return Err("--watch prints human or JSON reports; --format junit is for one-shot runs".into());
+            return Err(crate::lang().tr(words::WATCH_JUNIT).into_owned());
         }
         Ok(())
     }
@@ -378,10 +377,9 @@ impl CheckArgs {
 impl GradeArgs {
     fn validate(&self) -> Result<(), String> {
         match self.wait {
-            Some(w) if w >= self.timeout => Err(format!(
-                "--wait {} must be shorter than --timeout {}: the wait happens within each cluster's time limit",
-                lab_schema::LabDuration(w),
-                lab_schema::LabDuration(self.timeout)
+            Some(w) if w >= self.timeout => Err(crate::lang().fill(
+                words::WAIT_NOT_SHORTER,
+                &[("wait", &lab_schema::LabDuration(w)), ("timeout", &lab_schema::LabDuration(self.timeout))],
             )),
             _ => Ok(()),
         }
