@@ -83,6 +83,8 @@ words! {
     STUCK = "Stuck? `{command}` adds the commands that fix each failed check.";
     NO_FIXES = "No fix commands: this lab turns them off (`fixes = false` in {file}); the hints are what you get.";
     WAITING = "waiting {seconds}s: {passed} passed, still waiting on {pending}";
+    /// A check of [`WAITING`]'s list: `vote (converging)`.
+    CHECK_AND_STATUS = "{id} ({status})";
     /// A check's message (`{subject}`: empty or " (the object)").
     CHECK_PASSED = "passed{subject}";
     CHECK_CONVERGING = "still converging{subject}: tasks are starting; the check will be graded once they settle";

@@ -18,18 +18,19 @@ const CLEAR_LINE: &str = "\r\x1b[2K";
 /// a terminal, a plain line every 10 s otherwise (logs, CI).
 fn show_wait(r: &Report, elapsed: Duration) {
     static LAST_BUCKET: AtomicU64 = AtomicU64::new(0);
+    let lang = crate::lang();
     let pending: Vec<String> = r
         .checks
         .iter()
         .filter(|c| c.status != Status::Pass)
-        .map(|c| format!("{} ({})", c.id, c.status.as_str()))
+        .map(|c| lang.fill(words::CHECK_AND_STATUS, &[("id", &c.id), ("status", &lang.tr(c.status.word()))]))
         .collect();
-    let line = crate::lang().fill(
+    let line = lang.fill(
         words::WAITING,
         &[
             ("seconds", &format!("{:.0}", elapsed.as_secs_f64())),
             ("passed", &r.count(Status::Pass)),
-            ("pending", &pending.join(", ")),
+            ("pending", &lang.list(words::LIST, &pending)),
         ],
     );
     if std::io::stderr().is_terminal() {
