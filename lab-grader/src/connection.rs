@@ -56,10 +56,7 @@ impl ClusterError {
     /// The error in `lang`: what went wrong and what to do next. Host, state and the
     /// engine's own words stay as they are; the reasons `lab` words itself are translated.
     pub fn text(&self, lang: Language) -> String {
-        let reason = |why: &str| match why.strip_prefix("no socket at ") {
-            Some(path) => lang.fill(words::NO_SOCKET_AT, &[("path", &path)]),
-            None => lang.tr(why).into_owned(),
-        };
+        let reason = |why: &str| reason(lang, why);
         match self {
             ClusterError::Unreachable { host, why } => {
                 lang.fill(words::CLUSTER_UNREACHABLE, &[("host", host), ("why", &reason(why))])
@@ -82,6 +79,31 @@ impl ClusterError {
             }
         }
     }
+}
+
+/// The reasons `lab` words itself with one value in them (the others are plain [`words`]).
+const REASONS: [&str; 3] = [words::NO_SOCKET_AT, words::TLS_CERTIFICATE_REFUSED, words::TLS_CLOSED_IN_HANDSHAKE];
+
+/// A reason in `lang`: one of [`REASONS`] with its value (itself a reason, maybe) told
+/// again, or a plain word, or the engine's or the system's own words as they are.
+fn reason(lang: Language, why: &str) -> String {
+    if lang.is_english() {
+        return why.to_string();
+    }
+    for template in REASONS {
+        if let Some((name, value)) = unfill(template, why) {
+            return lang.fill(template, &[(name, &reason(lang, value))]);
+        }
+    }
+    lang.tr(why).into_owned()
+}
+
+/// The placeholder name and value when `text` is `template` (one placeholder) filled in.
+fn unfill<'t>(template: &'t str, text: &'t str) -> Option<(&'t str, &'t str)> {
+    let (before, rest) = template.split_once('{')?;
+    let (name, after) = rest.split_once('}')?;
+    let value = text.strip_prefix(before)?.strip_suffix(after)?;
+    (!value.is_empty()).then_some((name, value))
 }
 
 impl std::fmt::Display for ClusterError {
@@ -145,10 +167,7 @@ fn refused_certificate(e: &bollard::errors::Error) -> Option<String> {
             | A::CertificateRequired
             | A::UnsupportedCertificate
             | A::AccessDenied),
-        ) => Some(format!(
-            "the engine did not accept the client certificate (TLS alert {alert:?}): are cert.pem and key.pem \
-             signed by the engine's CA?"
-        )),
+        ) => Some(Language::english().fill(words::TLS_CERTIFICATE_REFUSED, &[("alert", &format!("{alert:?}"))])),
         _ => None,
     })
 }
@@ -242,11 +261,7 @@ async fn refused_tls(host: &str, e: ClusterError, timeout: Duration) -> ClusterE
     match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr.as_str())).await {
         Ok(Ok(_)) => ClusterError::Tls {
             host: host.into(),
-            why: format!(
-                "the engine accepted the connection, then closed it during TLS ({why}): it did not accept \
-                 the client certificate (cert.pem and key.pem not signed by the engine's CA?), or it does \
-                 not speak TLS on this port"
-            ),
+            why: Language::english().fill(words::TLS_CLOSED_IN_HANDSHAKE, &[("why", why)]),
         },
         _ => e,
     }
@@ -478,5 +493,12 @@ mod tests {
         let e = ClusterError::NotManager { host: "h".into(), managers: "10.0.0.1:2377".into() };
         assert!(e.to_string().ends_with("at a manager (managers: 10.0.0.1:2377)"), "{e}");
         assert!(e.text(zh).ends_with("（Manager：10.0.0.1:2377）"), "{}", e.text(zh));
+        // A reason with a value in it, holding another reason.
+        let why = Language::english().fill(words::TLS_CLOSED_IN_HANDSHAKE, &[("why", &words::CAUSE_CLOSED)]);
+        let e = ClusterError::Tls { host: "tcp://h:2376".into(), why };
+        assert!(e.to_string().contains("closed it during TLS (the connection was closed before"), "{e}");
+        let zh_text = e.text(zh);
+        assert!(zh_text.contains("在 TLS 交握期間關閉了連線（engine 回應之前連線就被關閉了"), "{zh_text}");
+        assert!(!zh_text.contains("the engine"), "{zh_text}");
     }
 }

@@ -319,6 +319,10 @@ words! {
     CLUSTER_TIMEOUT = "the engine at {host} did not answer within {seconds}s";
     CLUSTER_ENGINE_ERROR = "the engine at {host} answered with an error: {why}";
     NO_SOCKET_AT = "no socket at {path}";
+    /// `{alert}`: the TLS alert's name (`BadCertificate`).
+    TLS_CERTIFICATE_REFUSED = "the engine did not accept the client certificate (TLS alert {alert}): are cert.pem and key.pem signed by the engine's CA?";
+    /// `{why}`: how the connection ended, one of the reasons below.
+    TLS_CLOSED_IN_HANDSHAKE = "the engine accepted the connection, then closed it during TLS ({why}): it did not accept the client certificate (cert.pem and key.pem not signed by the engine's CA?), or it does not speak TLS on this port";
     CAUSE_REFUSED = "connection refused: nothing is listening at that address";
     CAUSE_NOT_FOUND = "there is no such socket or host";
     CAUSE_PERMISSION_DENIED = "permission denied: run lab as root, or as a user in the docker group (`sudo usermod -aG docker $USER`, then log in again)";
