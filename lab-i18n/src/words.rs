@@ -340,6 +340,8 @@ words! {
     CLUSTER_SHAPE = "{nodes} node(s), {managers} manager(s)";
     CLUSTER_SHAPE_NO_SWARM = "{nodes} node(s) outside swarm mode";
     CLUSTER_IS_UP = "Practice swarm is up: {shape}.";
+    /// `lab cluster env`: the comment before the line that applies the variables.
+    CLUSTER_ENV_HOW = "Run this command to configure your shell:";
     CLUSTER_ALREADY_RUNNING = "A practice swarm is already running ({nodes} node(s)); using it as it is now. `{me} cluster down` first to start a different one.";
     CLUSTER_ALREADY_RUNNING_NO_SWARM = "A practice swarm is already running ({nodes} node(s), started outside swarm mode); using it as it is now. `{me} cluster down` first to start a different one.";
     /// What this machine's missing IPVS means, said once by `up`.

@@ -267,6 +267,10 @@ pub enum ClusterCommand {
         /// Node number (1 is node1)
         #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, private_swarm::MAX_NODES))]
         node: usize,
+        /// The shell to print lines for [default: fish when SHELL names fish, posix when SHELL
+        /// is set, powershell on Windows otherwise]
+        #[arg(long, value_enum, value_name = "SHELL")]
+        shell: Option<crate::env_lines::EnvShell>,
         #[command(flatten)]
         driver: DriverArgs,
     },

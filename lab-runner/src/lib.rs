@@ -11,6 +11,7 @@ mod args;
 mod catalog;
 mod command;
 mod course;
+mod env_lines;
 pub mod exit;
 mod value;
 

@@ -256,6 +256,12 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     assert_eq!(Path::new(get(&env1, "DOCKER_CERT_PATH")), user.cert_dir());
     assert_eq!(get(&env1, "SWARM_LAB_ENGINE_HOST"), user.engine().docker_host);
     let port: u16 = get(&env1, "DOCKER_HOST").rsplit(':').next().unwrap().parse().unwrap();
+    // Docker Desktop on Windows: the same variables for PowerShell, and how to apply them.
+    let ps = user.lab(&["cluster", "env", "--node", "2", "--shell", "powershell"]);
+    let ps = String::from_utf8_lossy(&ps.stdout).to_string();
+    assert!(ps.contains(&format!("$Env:DOCKER_HOST = \"{}\"\n", get(&env2, "DOCKER_HOST"))), "{ps}");
+    assert!(ps.contains("$Env:DOCKER_TLS_VERIFY = \"1\"\n"), "{ps}");
+    assert!(ps.ends_with("cluster env --node 2 --shell powershell | Invoke-Expression\n"), "{ps}");
 
     // After `eval "$(lab cluster env)"` the cluster commands still find the user's engine.
     let again = user.lab_on_node(&env1, &["cluster", "status"]);
@@ -423,6 +429,7 @@ fn driver_flags_are_checked_before_anything_starts() {
         (&["cluster", "up", "--driver", "docker", "--publish", "http"][..], "is not a port"),
         (&["cluster", "up", "--driver", "docker", "--nodes", "3", "--managers", "4"][..], "is more than --nodes 3"),
         (&["cluster", "up", "--driver", "vm"][..], "invalid value 'vm'"),
+        (&["cluster", "env", "--driver", "docker", "--shell", "tcsh"][..], "invalid value 'tcsh'"),
     ] {
         let o = run(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));

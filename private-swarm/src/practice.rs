@@ -152,10 +152,25 @@ impl Practice {
     /// Shell lines that point the docker CLI at node `number` (1-based) of the practice
     /// cluster, for `eval "$(lab cluster env --node N)"`.
     pub fn env(&self, number: usize) -> Result<Vec<String>> {
+        Ok(self
+            .env_vars(number)?
+            .into_iter()
+            .map(|(k, v)| match v {
+                Some(v) => format!("export {k}={v}"),
+                None => format!("unset {k}"),
+            })
+            .collect())
+    }
+
+    /// The variables behind [`Practice::env`]: `None` clears one (a context or TLS files
+    /// left from another engine would otherwise win over DOCKER_HOST or break it).
+    pub fn env_vars(&self, number: usize) -> Result<Vec<(&'static str, Option<String>)>> {
         let node = self.node(number)?;
         Ok(vec![
-            "unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH".to_string(),
-            format!("export DOCKER_HOST={}", node.docker_host),
+            ("DOCKER_CONTEXT", None),
+            ("DOCKER_TLS_VERIFY", None),
+            ("DOCKER_CERT_PATH", None),
+            ("DOCKER_HOST", Some(node.docker_host.clone())),
         ])
     }
 

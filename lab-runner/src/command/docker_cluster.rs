@@ -77,15 +77,6 @@ fn options(up: &UpArgs) -> Result<UpOptions, Exit> {
     Ok(opts)
 }
 
-/// Single quotes for a shell, unless the value needs none.
-fn shell_quote(v: &str) -> String {
-    if v.chars().all(|c| c.is_ascii_alphanumeric() || "/:._-=,@+".contains(c)) {
-        v.to_string()
-    } else {
-        format!("'{}'", v.replace('\'', "'\\''"))
-    }
-}
-
 pub fn run(c: ClusterCommand) -> Exit {
     let driver = match &c {
         ClusterCommand::Up(up) => &up.driver,
@@ -112,7 +103,7 @@ pub fn run(c: ClusterCommand) -> Exit {
         };
         match c {
             ClusterCommand::Up(_) => up(&cluster, &ep, &opts.expect("options for up")).await,
-            ClusterCommand::Env { node, .. } => env(&cluster, &ep, node).await,
+            ClusterCommand::Env { node, shell, .. } => env(&cluster, &ep, node, shell).await,
             ClusterCommand::Shell { node, .. } => shell(&cluster, &ep, node.unwrap_or(1)).await,
             ClusterCommand::Status { format, .. } => status(&cluster, &ep, format).await,
             ClusterCommand::Down { .. } => down(&cluster, &ep).await,
@@ -189,12 +180,16 @@ async fn node_env(
     Ok(vars)
 }
 
-async fn env(cluster: &DockerCluster, ep: &lab_grader::Endpoint, node: usize) -> Exit {
+async fn env(
+    cluster: &DockerCluster,
+    ep: &lab_grader::Endpoint,
+    node: usize,
+    shell: Option<crate::env_lines::EnvShell>,
+) -> Exit {
     match node_env(cluster, ep, node).await {
         Ok(vars) => {
-            for (k, v) in vars {
-                println!("export {k}={}", shell_quote(&v));
-            }
+            let vars: Vec<(&str, Option<String>)> = vars.into_iter().map(|(k, v)| (k, Some(v))).collect();
+            crate::env_lines::print(&vars, node, shell);
             Exit::Ok
         }
         Err(e) => e,
@@ -275,17 +270,5 @@ async fn down(cluster: &DockerCluster, ep: &lab_grader::Endpoint) -> Exit {
             Exit::Ok
         }
         Err(e) => fail(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shell_quote;
-
-    #[test]
-    fn env_values_are_quoted_for_the_shell_when_needed() {
-        assert_eq!(shell_quote("tcp://127.0.0.1:32768"), "tcp://127.0.0.1:32768");
-        assert_eq!(shell_quote("/home/a b/x"), "'/home/a b/x'");
-        assert_eq!(shell_quote("it's"), "'it'\\''s'");
     }
 }

@@ -69,11 +69,9 @@ pub fn run(c: ClusterCommand) -> Exit {
             let options = UpOptions { nodes: size.nodes, managers: size.managers, swarm: !no_swarm, online };
             up(&options).map(|info| print_up(&practice, &info))
         }
-        ClusterCommand::Env { node, .. } => practice.env(node).map_err(cluster_error).map(|lines| {
-            for l in lines {
-                println!("{l}");
-            }
-        }),
+        ClusterCommand::Env { node, shell, .. } => {
+            practice.env_vars(node).map_err(cluster_error).map(|vars| crate::env_lines::print(&vars, node, shell))
+        }
         ClusterCommand::Shell { node, .. } => shell(&practice, node.unwrap_or(1)),
         ClusterCommand::Status { format, .. } => practice.status().map_err(cluster_error).map(|report| match format {
             StatusFormat::Json => {
