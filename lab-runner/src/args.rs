@@ -74,7 +74,7 @@ pub enum Command {
     /// Apply a lab's reference answer to the current swarm (for instructors, demos and tests)
     Solve(SolveArgs),
     /// Bring up the practice swarm, apply a lab's answer and check it: the whole loop in one
-    /// command (netns driver: Linux, as root)
+    /// command, with either driver (as `cluster up` chooses, or --driver)
     Demo(DemoArgs),
     /// Grade a lab on every cluster of a class roster, concurrently, and write a gradebook
     #[command(after_help = GRADE_HELP)]
@@ -220,6 +220,8 @@ pub struct DemoArgs {
     pub lab: String,
     #[command(flatten)]
     pub size: ClusterSize,
+    #[command(flatten)]
+    pub driver: DriverArgs,
     #[command(flatten)]
     pub labs: LabsArgs,
 }

@@ -100,19 +100,7 @@ fn run(cli: Cli) -> Exit {
         Command::Validate(a) => command::catalog::validate(&a),
         Command::Check(a) => command::check::run(&a),
         Command::Solve(a) => command::solve::run(&a),
-        #[cfg(target_os = "linux")]
         Command::Demo(a) => command::demo::run(&a),
-        #[cfg(not(target_os = "linux"))]
-        Command::Demo(a) => {
-            let (me, lab) = (me(), &a.lab);
-            command::cluster::netns_needs_linux(
-                "`lab demo` (it starts the netns practice swarm)",
-                &format!(
-                    "`{me} cluster up --driver docker`, `eval \"$({me} cluster env)\"`, \
-                     then `{me} solve {lab} --yes` and `{me} check {lab} --wait 90s`"
-                ),
-            )
-        }
         Command::Grade(a) => command::grade::run(&a),
         Command::Serve(a) => command::serve::run(&a),
         Command::Cluster(c) => command::cluster::run(c),

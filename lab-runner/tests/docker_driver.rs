@@ -338,6 +338,15 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
         reset(&user, &env1);
     }
 
+    // `lab demo` on the docker driver (not root, so it is the driver `up` picks): the
+    // running cluster is used, the answer goes to node1 over its TLS API, and it scores 100.
+    let demo = user.lab(&["demo", "day6-first-service"]);
+    let said = text(&demo);
+    assert_eq!(demo.status.code(), Some(0), "{said}");
+    assert!(said.contains("already running") && said.contains("docker service create"), "{said}");
+    assert!(String::from_utf8_lossy(&demo.stdout).contains("100/100"), "{said}");
+    reset(&user, &env1);
+
     // --publish: a port node1 publishes (host mode: this kernel has no IPVS for the
     // ingress mesh) answers on the learner's 127.0.0.1:8080.
     user.sh_on_node(

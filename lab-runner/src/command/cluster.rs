@@ -16,7 +16,7 @@ use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 
 /// The driver `up` uses when not told: netns as root on Linux, docker otherwise.
-fn driver_for_up(asked: Option<Driver>) -> Driver {
+pub(crate) fn driver_for_up(asked: Option<Driver>) -> Driver {
     #[cfg(target_os = "linux")]
     let netns = super::netns_cluster::is_default();
     #[cfg(not(target_os = "linux"))]

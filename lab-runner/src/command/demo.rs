@@ -1,10 +1,11 @@
-//! `lab demo LAB`: the whole loop in one command — bring up the practice swarm, apply the
-//! lab's reference answer (unless the swarm already has services), and check it.
+//! `lab demo LAB`: the whole loop in one command — bring up the practice swarm (with the
+//! driver `lab cluster up` would use, or `--driver`), apply the lab's reference answer
+//! (unless the swarm already has services), and check it.
 
 use super::check;
 use super::find_lab;
 use super::solve::{apply, DockerCli};
-use crate::args::{CheckArgs, ClusterSize, DemoArgs, EngineArgs, Format};
+use crate::args::{CheckArgs, ClusterSize, DemoArgs, Driver, EngineArgs, Format};
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 use std::time::Duration;
@@ -14,21 +15,16 @@ pub fn run(a: &DemoArgs) -> Exit {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let ClusterSize { nodes, managers } = a.size;
-    let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
-    let info = match super::netns_cluster::up(&options) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
     let lang = crate::lang();
     let me = crate::me();
-    if !info.swarm {
+    let (endpoint, swarm) = match practice_swarm(a) {
+        Ok(up) => up,
+        Err(e) => return e,
+    };
+    if !swarm {
         return crate::fail(Kind::PracticeSwarm, lang.fill(words::DEMO_NOT_IN_SWARM_MODE, &[("me", &me)]));
     }
-    let host = info.nodes[0].docker_host.clone();
-    let source = lang.tr(words::PRACTICE_SWARM).into_owned();
-    let endpoint = lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source };
-    let docker = DockerCli::new(endpoint);
+    let docker = DockerCli::new(endpoint.clone());
     let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
     if services.trim().is_empty() {
         eprintln!("{}", lang.fill(words::DEMO_APPLYING, &[("lab", &lab.id)]));
@@ -47,15 +43,37 @@ pub fn run(a: &DemoArgs) -> Exit {
         skip: vec![],
         timeout: Duration::from_secs(30),
         watch: false,
-        engine: EngineArgs { host: Some(host.clone()), context: None },
+        engine: EngineArgs::default(),
         labs: a.labs.clone(),
         fix: false,
     };
-    let code = check::run_and_record(&args, false);
+    let code = check::run_on(&args, &endpoint, false);
     eprintln!(
         "\n{}\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",
         lang.tr(words::DEMO_TRY_IT),
         lab.id
     );
     code
+}
+
+/// Starts (or finds) the practice swarm with the driver `up` would use, and returns node1's
+/// engine and whether the nodes are in swarm mode.
+fn practice_swarm(a: &DemoArgs) -> Result<(lab_grader::Endpoint, bool), Exit> {
+    match super::cluster::driver_for_up(a.driver.driver) {
+        Driver::Docker => super::docker_cluster::up_for_demo(&a.driver.engine, a.size),
+        #[cfg(target_os = "linux")]
+        Driver::Netns => {
+            let ClusterSize { nodes, managers } = a.size;
+            let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
+            let info = super::netns_cluster::up(&options)?;
+            let source = crate::lang().tr(words::PRACTICE_SWARM).into_owned();
+            let host = info.nodes[0].docker_host.clone();
+            Ok((lab_grader::Endpoint { host, tls: None, context: None, source }, info.swarm))
+        }
+        #[cfg(not(target_os = "linux"))]
+        Driver::Netns => Err(super::cluster::netns_needs_linux(
+            "`lab demo --driver netns`",
+            &format!("`{} demo {} --driver docker`", crate::me(), a.lab),
+        )),
+    }
 }

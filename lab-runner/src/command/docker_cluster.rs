@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use docker_nodes::{DockerCluster, DownOutcome, NodesError, UpOptions, UpOutcome};
 
-use crate::args::{ClusterCommand, EngineArgs, StatusFormat, UpArgs};
+use crate::args::{ClusterCommand, ClusterSize, EngineArgs, StatusFormat, UpArgs};
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 
@@ -112,6 +112,34 @@ pub fn run(c: ClusterCommand) -> Exit {
 }
 
 async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions) -> Exit {
+    match start(cluster, ep, opts).await {
+        Ok(_) => Exit::Ok,
+        Err(e) => e,
+    }
+}
+
+/// `lab demo` with the docker driver: starts (or finds) the practice swarm of `size` in
+/// swarm mode, as `up` does and says, and returns node1's engine (its TLS files
+/// included) and whether the nodes are in swarm mode.
+pub(crate) fn up_for_demo(engine: &EngineArgs, size: ClusterSize) -> Result<(lab_grader::Endpoint, bool), Exit> {
+    let ep = self::engine(engine)?;
+    let opts = UpOptions { nodes: size.nodes, managers: size.managers, ..Default::default() };
+    opts.validate().map_err(fail)?;
+    crate::runtime().block_on(async move {
+        let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.map_err(fail)?;
+        let info = start(&cluster, &ep, &opts).await?;
+        let mut node1 = cluster.endpoint(1).await.map_err(fail)?;
+        node1.source = crate::lang().tr(words::PRACTICE_SWARM).into_owned();
+        Ok((node1, info.swarm))
+    })
+}
+
+/// Starts the cluster (or finds it running) and says what a learner does next.
+async fn start(
+    cluster: &DockerCluster,
+    ep: &lab_grader::Endpoint,
+    opts: &UpOptions,
+) -> Result<docker_nodes::ClusterInfo, Exit> {
     let lang = crate::lang();
     let me = crate::me();
     eprintln!(
@@ -139,7 +167,7 @@ async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions
         Err(e) => {
             let code = fail(e);
             eprintln!("{}", lang.fill(words::CLUSTER_DOWN_CLEANS_UP, &[("me", &me)]));
-            return code;
+            return Err(code);
         }
     };
     if let Some(p) = info.privileges {
@@ -158,7 +186,7 @@ async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions
     if info.nodes.len() > 1 {
         eprintln!("{}", lang.fill(words::CLUSTER_SHELL_HINT_DOCKER, &[("me", &me)]));
     }
-    Exit::Ok
+    Ok(info)
 }
 
 /// The variables that point docker at node `node` (and remember the user's engine when

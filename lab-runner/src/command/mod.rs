@@ -3,11 +3,10 @@
 pub mod catalog;
 pub mod check;
 pub mod cluster;
-// The netns driver's practice swarm, and `lab demo` on it: Linux only.
-#[cfg(target_os = "linux")]
 pub mod demo;
 pub mod docker_cluster;
 pub mod grade;
+// The netns driver's practice swarm: Linux only.
 #[cfg(target_os = "linux")]
 pub mod netns_cluster;
 pub mod serve;
