@@ -5,7 +5,7 @@
 use super::check;
 use super::find_lab;
 use super::solve::{apply, DockerCli};
-use crate::args::{CheckArgs, ClusterSize, DemoArgs, Driver, EngineArgs, Format};
+use crate::args::{CheckArgs, DemoArgs, Driver, EngineArgs, Format};
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 use std::time::Duration;
@@ -63,7 +63,7 @@ fn practice_swarm(a: &DemoArgs) -> Result<(lab_grader::Endpoint, bool), Exit> {
         Driver::Docker => super::docker_cluster::up_for_demo(&a.driver.engine, a.size),
         #[cfg(target_os = "linux")]
         Driver::Netns => {
-            let ClusterSize { nodes, managers } = a.size;
+            let (nodes, managers) = (a.size.nodes, a.size.managers);
             let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
             let info = super::netns_cluster::up(&options)?;
             let source = crate::lang().tr(words::PRACTICE_SWARM).into_owned();
