@@ -82,7 +82,13 @@ impl ClusterError {
 }
 
 /// The reasons `lab` words itself with one value in them (the others are plain [`words`]).
-const REASONS: [&str; 3] = [words::NO_SOCKET_AT, words::TLS_CERTIFICATE_REFUSED, words::TLS_CLOSED_IN_HANDSHAKE];
+const REASONS: [&str; 5] = [
+    words::NO_SOCKET_AT,
+    words::TLS_CERTIFICATE_REFUSED,
+    words::TLS_CLOSED_IN_HANDSHAKE,
+    words::UNIX_SOCKET_ON_WINDOWS,
+    words::NPIPE_NOT_HERE,
+];
 
 /// A reason in `lang`: one of [`REASONS`] with its value (itself a reason, maybe) told
 /// again, or a plain word, or the engine's or the system's own words as they are.

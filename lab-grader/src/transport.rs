@@ -18,6 +18,7 @@ use bollard::{BollardRequest, ClientVersion, Docker};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, HOST};
 use hyper_util::rt::TokioIo;
+use lab_i18n::{words, Language};
 use std::sync::{Arc, Mutex};
 
 /// Where the bytes go.
@@ -58,34 +59,24 @@ pub(crate) fn dial(host: &str, tls: bool) -> Result<Option<Dial>, ClusterError> 
 #[cfg(unix)]
 fn unix_socket(path: &str) -> Result<Dial, String> {
     if !std::path::Path::new(path).exists() {
-        return Err(format!("no socket at {path}"));
+        return Err(Language::english().fill(words::NO_SOCKET_AT, &[("path", &path)]));
     }
     Ok(Dial::Unix(path.into()))
 }
 
 #[cfg(not(unix))]
 fn unix_socket(_: &str) -> Result<Dial, String> {
-    Err(format!(
-        "`lab` on Windows reaches engines through named pipes, not unix sockets; Docker Desktop listens on {}",
-        crate::endpoint::DEFAULT_HOST
-    ))
+    Err(Language::english().fill(words::UNIX_SOCKET_ON_WINDOWS, &[("pipe", &crate::endpoint::DEFAULT_HOST)]))
 }
 
 #[cfg(windows)]
 fn named_pipe(host: &str) -> Result<Dial, String> {
-    crate::endpoint::pipe_name(host)
-        .map(Dial::NamedPipe)
-        .ok_or_else(|| "a named pipe is written npipe:////./pipe/NAME".to_string())
+    crate::endpoint::pipe_name(host).map(Dial::NamedPipe).ok_or_else(|| words::HOST_PIPE_NAME.to_string())
 }
 
 #[cfg(not(windows))]
 fn named_pipe(_: &str) -> Result<Dial, String> {
-    Err(format!(
-        "npipe:// is a Windows named pipe (Docker Desktop on Windows), which does not exist on {}; point \
-         DOCKER_HOST or the context at the engine's unix socket (unix:///var/run/docker.sock, or Docker \
-         Desktop's unix://$HOME/.docker/run/docker.sock) or at tcp://host:port",
-        std::env::consts::OS
-    ))
+    Err(Language::english().fill(words::NPIPE_NOT_HERE, &[("os", &std::env::consts::OS)]))
 }
 
 /// How long opening a named pipe retries while every instance of it is busy (go-winio,
@@ -276,6 +267,18 @@ mod tests {
         let e = dial("npipe:////./pipe/docker_engine", false).unwrap_err();
         let ClusterError::Unreachable { why, .. } = &e else { panic!("{e:?}") };
         assert!(why.contains("Windows named pipe") && why.contains("unix:///var/run/docker.sock"), "{why}");
+        let zh = e.text(Language::parse("zh-TW").unwrap());
+        let os = std::env::consts::OS;
+        assert!(!zh.contains("Windows named pipe") && zh.contains(&format!("在 {os} 上")), "{zh}");
+        assert!(zh.contains("unix:///var/run/docker.sock") && zh.contains("tcp://host:port"), "{zh}");
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn a_unix_socket_is_unreachable_on_windows_and_says_where_docker_desktop_listens() {
+        let e = dial("unix:///var/run/docker.sock", false).unwrap_err();
+        let zh = e.text(Language::parse("zh-TW").unwrap());
+        assert!(!zh.contains("named pipes") && zh.contains(crate::endpoint::DEFAULT_HOST), "{zh}");
     }
 
     #[cfg(unix)]

@@ -319,6 +319,10 @@ words! {
     CLUSTER_TIMEOUT = "the engine at {host} did not answer within {seconds}s";
     CLUSTER_ENGINE_ERROR = "the engine at {host} answered with an error: {why}";
     NO_SOCKET_AT = "no socket at {path}";
+    /// `{pipe}`: Docker Desktop's named pipe.
+    UNIX_SOCKET_ON_WINDOWS = "`lab` on Windows reaches engines through named pipes, not unix sockets; Docker Desktop listens on {pipe}";
+    /// `{os}`: this system (`linux`, `macos`).
+    NPIPE_NOT_HERE = "npipe:// is a Windows named pipe (Docker Desktop on Windows), which does not exist on {os}; point DOCKER_HOST or the context at the engine's unix socket (unix:///var/run/docker.sock, or Docker Desktop's unix://$HOME/.docker/run/docker.sock) or at tcp://host:port";
     /// `{alert}`: the TLS alert's name (`BadCertificate`).
     TLS_CERTIFICATE_REFUSED = "the engine did not accept the client certificate (TLS alert {alert}): are cert.pem and key.pem signed by the engine's CA?";
     /// `{why}`: how the connection ended, one of the reasons below.
