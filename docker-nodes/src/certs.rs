@@ -11,7 +11,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
 
-use crate::error::{NodesError, Result};
+use crate::error::{IoAction, NodesError, Result};
 
 /// Where the dockerd inside a node finds its TLS files.
 pub const NODE_TLS_DIR: &str = "/etc/swarm-lab/tls";
@@ -64,8 +64,7 @@ impl Certificates {
         create_private_dir(dir)?;
         for (file, text) in [("ca.pem", &self.ca), ("cert.pem", &self.client_cert), ("key.pem", &self.client_key)] {
             let path = dir.join(file);
-            write_private(&path, text.as_bytes())
-                .map_err(|e| NodesError::io("cannot write a certificate", &path, e))?;
+            write_private(&path, text.as_bytes()).map_err(|e| NodesError::io(IoAction::WriteCertificate, &path, e))?;
         }
         Ok(())
     }
@@ -112,12 +111,12 @@ pub fn cert_dir(name: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
 /// Creates `dir`, readable by the user only. On Windows nothing is set: the folder is under
 /// %LOCALAPPDATA%, whose ACL already keeps other users out, and inherits it.
 fn create_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| NodesError::io("cannot create the certificate folder", dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| NodesError::io(IoAction::CreateCertDir, dir, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| NodesError::io("cannot make the certificate folder private", dir, e))?;
+            .map_err(|e| NodesError::io(IoAction::MakeCertDirPrivate, dir, e))?;
     }
     Ok(())
 }
@@ -141,7 +140,7 @@ pub fn remove_dir(dir: &Path) -> Result<()> {
     match std::fs::remove_dir_all(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(NodesError::io("cannot remove the certificate folder", dir, e)),
+        Err(e) => return Err(NodesError::io(IoAction::RemoveCertDir, dir, e)),
     }
     // `clusters/` and `swarm-lab/` go when empty; the state dir itself stays.
     let mut up = dir.parent();

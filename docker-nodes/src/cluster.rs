@@ -19,11 +19,12 @@ use futures_util::StreamExt;
 use lab_grader::{Connection, Endpoint};
 
 use crate::certs::{self, Certificates};
-use crate::error::{NodesError, Result};
+use crate::error::{ApiAction, InvalidOption, NodeStep, NodesError, Result};
 use crate::labels;
 use crate::node::{self, NodeSpec, API_PORT};
 use crate::node_busybox;
 use crate::privileges::{refused_privileged, Privileges};
+use crate::progress::Progress;
 use crate::swarm::{self, NodeApi};
 
 /// What `up` starts.
@@ -66,16 +67,13 @@ impl Default for UpOptions {
 impl UpOptions {
     pub fn validate(&self) -> Result<()> {
         if !(1..=20).contains(&self.nodes) {
-            return Err(NodesError::Invalid(format!("--nodes must be 1 to 20, not {}", self.nodes)));
+            return Err(NodesError::Invalid(InvalidOption::Nodes { nodes: self.nodes, max: 20 }));
         }
         if !(1..=self.nodes).contains(&self.managers) {
-            return Err(NodesError::Invalid(format!(
-                "--managers must be 1 to --nodes ({}), not {}",
-                self.nodes, self.managers
-            )));
+            return Err(NodesError::Invalid(InvalidOption::Managers { nodes: self.nodes, managers: self.managers }));
         }
         if self.image.trim().is_empty() {
-            return Err(NodesError::Invalid("--image is empty".into()));
+            return Err(NodesError::Invalid(InvalidOption::EmptyImage));
         }
         Ok(())
     }
@@ -206,14 +204,14 @@ impl DockerCluster {
 
     /// Starts the cluster, or reports the complete one already running. What an
     /// interrupted `up` left is removed first.
-    pub async fn up(&self, opts: &UpOptions, progress: &mut (dyn FnMut(&str) + Send)) -> Result<UpOutcome> {
+    pub async fn up(&self, opts: &UpOptions, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<UpOutcome> {
         opts.validate()?;
         let found = self.find().await?;
         if !found.is_empty() {
             if let Some(info) = self.complete(&found).await {
                 return Ok(UpOutcome::AlreadyRunning(info));
             }
-            progress("removing what an interrupted `lab cluster up` left behind");
+            progress(&Progress::RemovingLeftovers);
             self.remove(found, progress).await?;
         }
         self.ensure_image(&opts.image, progress).await?;
@@ -222,7 +220,7 @@ impl DockerCluster {
         let certs = Certificates::generate(&self.name)?;
         certs.write_client(&self.cert_dir)?;
         let network = labels::network_name(&self.name);
-        progress(&format!("creating network {network} on {}", self.host));
+        progress(&Progress::CreatingNetwork { network: network.clone(), host: self.host.clone() });
         self.engine
             .create_network(NetworkCreateRequest {
                 name: network.clone(),
@@ -231,7 +229,7 @@ impl DockerCluster {
                 ..Default::default()
             })
             .await
-            .map_err(|e| NodesError::api(format!("create network {network}"), e))?;
+            .map_err(|e| NodesError::api(ApiAction::CreateNetwork { network: network.clone() }, e))?;
 
         let spec = |index: usize, privileges: Privileges| NodeSpec {
             cluster: self.name.clone(),
@@ -246,11 +244,11 @@ impl DockerCluster {
             publish: if index == 1 { opts.publish.clone() } else { Vec::new() },
         };
         let server_tar = certs.server_tar();
-        progress(&format!("starting {} node container(s) from {}", opts.nodes, opts.image));
+        progress(&Progress::StartingNodes { nodes: opts.nodes, image: opts.image.clone() });
         let privileges = match self.start_node(&spec(1, Privileges::Privileged), &server_tar).await {
             Ok(()) => Privileges::Privileged,
             Err(NodesError::Api { source, .. }) if refused_privileged(&source.to_string()) => {
-                progress("this engine cannot run privileged containers (\"unable to apply caps\"); using an explicit capability set");
+                progress(&Progress::NoPrivileged);
                 self.remove_container(&labels::node_object_name(&self.name, 1)).await?;
                 self.start_node(&spec(1, Privileges::Capabilities), &server_tar).await?;
                 Privileges::Capabilities
@@ -269,11 +267,7 @@ impl DockerCluster {
             .info_of(&found)
             .ok_or_else(|| NodesError::NotRunning { name: self.name.clone(), host: self.host.clone() })?;
         let ready = try_join_all(info.nodes.iter().map(|n| async {
-            let port = port_of(&n.docker_host).ok_or_else(|| NodesError::Node {
-                node: n.name.clone(),
-                what: "its API port".into(),
-                why: "the engine published none".into(),
-            })?;
+            let port = port_of(&n.docker_host).ok_or_else(|| NodesError::NoApiPort { node: n.name.clone() })?;
             let ep = node::endpoint(&n.name, port, &self.cert_dir);
             let conn = node::wait_ready(&self.engine, &n.container, &n.name, &ep, opts.engine_timeout).await?;
             Ok::<_, NodesError>(NodeApi {
@@ -299,17 +293,13 @@ impl DockerCluster {
             // The platform the nodes' engines run on, as they name it (`x86_64`, `aarch64`).
             let machine = apis[0].docker.info().await.ok().and_then(|i| i.architecture);
             let fetched = fetched?.finish(machine.as_deref())?;
-            progress(&fetched.summary());
-            progress("loading the stand-in images into every node");
+            progress(&fetched.progress());
+            progress(&Progress::LoadingImages);
             let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive(&fetched.source)?);
             try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))).await?;
         }
         if opts.swarm {
-            progress(&format!(
-                "forming the swarm: {} manager(s), {} worker(s)",
-                opts.managers,
-                opts.nodes - opts.managers
-            ));
+            progress(&Progress::FormingSwarm { managers: opts.managers, workers: opts.nodes - opts.managers });
             swarm::form(&apis).await?;
             swarm::wait_settled(&apis, opts.swarm_timeout).await?;
         }
@@ -370,19 +360,10 @@ impl DockerCluster {
         let info = self.running_info().await?;
         let node =
             info.nodes.get(index.wrapping_sub(1)).filter(|n| n.name == format!("node{index}")).ok_or_else(|| {
-                NodesError::Invalid(format!(
-                    "there is no node{index}: the cluster has node1 to node{}",
-                    info.nodes.len()
-                ))
+                NodesError::Invalid(InvalidOption::NoSuchNode { node: index, count: info.nodes.len() })
             })?;
-        let port = port_of(&node.docker_host).ok_or_else(|| NodesError::Node {
-            node: node.name.clone(),
-            what: "reaching its engine".into(),
-            why: format!(
-                "its container is {}; `lab cluster up --driver docker` starts the cluster again",
-                node.container_state
-            ),
-        })?;
+        let port = port_of(&node.docker_host)
+            .ok_or_else(|| NodesError::NodeDown { node: node.name.clone(), state: node.container_state.clone() })?;
         if !self.cert_dir.join("key.pem").exists() {
             return Err(NodesError::MissingCerts { name: self.name.clone(), path: self.cert_dir.clone() });
         }
@@ -391,7 +372,7 @@ impl DockerCluster {
 
     /// Removes every container, volume and network of the cluster and its certificate
     /// folder, also what a killed `up` left; idempotent.
-    pub async fn down(&self, progress: &mut (dyn FnMut(&str) + Send)) -> Result<DownOutcome> {
+    pub async fn down(&self, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<DownOutcome> {
         let found = self.find().await?;
         let outcome = if found.is_empty() {
             DownOutcome::NothingRunning
@@ -418,12 +399,12 @@ impl DockerCluster {
             .engine
             .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
             .await
-            .map_err(|e| NodesError::api("list containers", e))?;
+            .map_err(|e| NodesError::api(ApiAction::ListContainers, e))?;
         let networks = self
             .engine
             .list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build()))
             .await
-            .map_err(|e| NodesError::api("list networks", e))?
+            .map_err(|e| NodesError::api(ApiAction::ListNetworks, e))?
             .into_iter()
             .filter_map(|n| n.name)
             .collect();
@@ -431,7 +412,7 @@ impl DockerCluster {
             .engine
             .list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filters).build()))
             .await
-            .map_err(|e| NodesError::api("list volumes", e))?
+            .map_err(|e| NodesError::api(ApiAction::ListVolumes, e))?
             .volumes
             .unwrap_or_default()
             .into_iter()
@@ -517,11 +498,11 @@ impl DockerCluster {
         Some(info)
     }
 
-    async fn ensure_image(&self, image: &str, progress: &mut (dyn FnMut(&str) + Send)) -> Result<()> {
+    async fn ensure_image(&self, image: &str, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<()> {
         if self.engine.inspect_image(image).await.is_ok() {
             return Ok(());
         }
-        progress(&format!("pulling the node image {image}"));
+        progress(&Progress::PullingImage { image: image.to_string() });
         let mut pull =
             self.engine.create_image(Some(CreateImageOptionsBuilder::new().from_image(image).build()), None, None);
         while let Some(step) = pull.next().await {
@@ -544,11 +525,11 @@ impl DockerCluster {
                 ..Default::default()
             })
             .await
-            .map_err(|e| NodesError::api(format!("create volume {name}"), e))?;
+            .map_err(|e| NodesError::api(ApiAction::CreateVolume { name: name.clone() }, e))?;
         self.engine
             .create_container(Some(CreateContainerOptionsBuilder::new().name(&name).build()), spec.create_body())
             .await
-            .map_err(|e| NodesError::api(format!("create container {name}"), e))?;
+            .map_err(|e| NodesError::api(ApiAction::CreateContainer { name: name.clone() }, e))?;
         self.engine
             .upload_to_container(
                 &name,
@@ -556,26 +537,26 @@ impl DockerCluster {
                 bollard::body_full(bytes::Bytes::copy_from_slice(server_tar)),
             )
             .await
-            .map_err(|e| NodesError::api(format!("copy the TLS certificate into {name}"), e))?;
+            .map_err(|e| NodesError::api(ApiAction::CopyCertificate { container: name.clone() }, e))?;
         self.engine
             .start_container(&name, None)
             .await
-            .map_err(|e| NodesError::api(format!("start container {name}"), e))
+            .map_err(|e| NodesError::api(ApiAction::StartContainer { name: name.clone() }, e))
     }
 
     async fn remove_container(&self, name: &str) -> Result<()> {
         self.engine
             .remove_container(name, Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build()))
             .await
-            .map_err(|e| NodesError::api(format!("remove container {name}"), e))
+            .map_err(|e| NodesError::api(ApiAction::RemoveContainer { name: name.to_string() }, e))
     }
 
     /// Stops the running nodes (their engines stop their containers and clean up), then
     /// removes containers, volumes, networks and the certificate folder.
-    async fn remove(&self, found: Found, progress: &mut (dyn FnMut(&str) + Send)) -> Result<()> {
+    async fn remove(&self, found: Found, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<()> {
         let names: Vec<String> = found.containers.iter().filter_map(|c| c.id.clone()).collect();
         if !names.is_empty() {
-            progress(&format!("stopping and removing {} node container(s)", names.len()));
+            progress(&Progress::Removing { containers: names.len() });
         }
         join_all(
             names
@@ -594,14 +575,14 @@ impl DockerCluster {
             match self.engine.remove_volume(v, Some(RemoveVolumeOptionsBuilder::new().force(true).build())).await {
                 Ok(()) => {}
                 Err(e) if is_status(&e, 404) => {}
-                Err(e) => return Err(NodesError::api(format!("remove volume {v}"), e)),
+                Err(e) => return Err(NodesError::api(ApiAction::RemoveVolume { name: v.clone() }, e)),
             }
         }
         for n in &found.networks {
             match self.engine.remove_network(n).await {
                 Ok(()) => {}
                 Err(e) if is_status(&e, 404) => {}
-                Err(e) => return Err(NodesError::api(format!("remove network {n}"), e)),
+                Err(e) => return Err(NodesError::api(ApiAction::RemoveNetwork { name: n.clone() }, e)),
             }
         }
         certs::remove_dir(&self.cert_dir)
@@ -616,11 +597,7 @@ async fn load_images(api: &NodeApi, archive: bytes::Bytes) -> Result<()> {
         None,
     );
     while let Some(step) = stream.next().await {
-        step.map_err(|e| NodesError::Node {
-            node: api.name.clone(),
-            what: "loading the stand-in images".into(),
-            why: e.to_string(),
-        })?;
+        step.map_err(|e| NodesError::Node { node: api.name.clone(), step: NodeStep::LoadImages, why: e.to_string() })?;
     }
     Ok(())
 }

@@ -52,12 +52,12 @@ pub const CHANGES: &[&str] = &["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbi
 
 fn io_err(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> NodesError {
     let (what, path) = (what.to_string(), path.to_path_buf());
-    move |e| NodesError::io(what, path, e)
+    move |e| NodesError::HostImage(format!("{what} ({}): {e}", path.display()))
 }
 
 fn program(name: &str) -> Result<PathBuf> {
     private_swarm::find_binary(name).ok_or_else(|| {
-        NodesError::Invalid(format!(
+        NodesError::HostImage(format!(
             "`{name}` is not installed; the test node image is built from docker.io and iptables"
         ))
     })
@@ -99,7 +99,8 @@ fn write_rootfs(programs: &[PathBuf], out: &Path) -> Result<()> {
     let file = File::create(out).map_err(io_err("cannot write the node image", out))?;
     let mut tar = tar::Builder::new(BufWriter::new(file));
     tar.follow_symlinks(true);
-    let err = |e: std::io::Error| NodesError::io("cannot write the node image", out, e);
+    let err =
+        |e: std::io::Error| NodesError::HostImage(format!("cannot write the node image ({}): {e}", out.display()));
     let mut added = BTreeSet::new();
 
     for dir in [
@@ -250,7 +251,9 @@ pub async fn import(engine: &Docker, rootfs: &Path, tag: &str) -> Result<()> {
         .build();
     let mut stream = engine.create_image(Some(options), Some(bollard::body_full(data.into())), None);
     while let Some(step) = stream.next().await {
-        step.map_err(|e| NodesError::api(format!("import the node image {tag}"), e))?;
+        step.map_err(|e| {
+            NodesError::HostImage(format!("the Docker engine refused to import the node image {tag}: {e}"))
+        })?;
     }
     Ok(())
 }

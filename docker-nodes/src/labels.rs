@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use crate::error::InvalidOption;
+
 /// The cluster name, on everything the cluster creates.
 pub const CLUSTER: &str = "org.swarm-lab.cluster";
 /// Always `docker`: tells our objects from anything else that might carry the cluster label.
@@ -55,7 +57,7 @@ pub fn filter(cluster: &str) -> HashMap<String, Vec<String>> {
 }
 
 /// A cluster name is a short lowercase word, since it ends up in object names.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), InvalidOption> {
     let ok = !name.is_empty()
         && name.len() <= 32
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -63,7 +65,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("cluster name \"{name}\": use 1 to 32 lowercase letters, digits and dashes"))
+        Err(InvalidOption::ClusterName { name: name.to_string() })
     }
 }
 

@@ -16,6 +16,9 @@
 //! `$XDG_STATE_HOME/swarm-lab/clusters/<name>/` (default `~/.local/state/…`, on Windows
 //! `%LOCALAPPDATA%\swarm-lab\…`: [`cert_dir`]), for `DOCKER_CERT_PATH`.
 //!
+//! `up` and `down` report each step as a [`Progress`] value and fail with a [`NodesError`]
+//! value; both display in English, and `lab` words them in the learner's language.
+//!
 //! Modules: [`cluster`] (up, status, env, down), [`node`] (one node container: its
 //! configuration and entry script), [`privileges`] (privileged, or the explicit capability
 //! set where the engine cannot run privileged containers), [`certs`], [`labels`],
@@ -33,12 +36,14 @@ pub mod labels;
 pub mod node;
 pub mod node_busybox;
 pub mod privileges;
+mod progress;
 pub mod swarm;
 
 pub use certs::cert_dir;
 pub use cluster::{ClusterInfo, DockerCluster, DownOutcome, NodeInfo, NodeStatus, UpOptions, UpOutcome};
-pub use error::{NodesError, Result};
+pub use error::{ApiAction, InvalidOption, IoAction, NodeStep, NodesError, PublishError, Result};
 pub use privileges::Privileges;
+pub use progress::Progress;
 
 /// The node image `up` uses unless `--image` says otherwise: the official Docker-in-Docker
 /// image of Docker Engine 29, the current stable major version.

@@ -16,7 +16,7 @@ use lab_grader::endpoint::TlsFiles;
 use lab_grader::{Connection, Endpoint};
 
 use crate::certs::NODE_TLS_DIR;
-use crate::error::{NodesError, Result};
+use crate::error::{ApiAction, NodesError, PublishError, Result};
 use crate::labels;
 use crate::privileges::Privileges;
 
@@ -193,23 +193,24 @@ pub fn publish_label(publish: &[(u16, u16)]) -> String {
 
 /// Reads `--publish` values: `80`, `8080:80`, comma-separated or repeated; each a
 /// (127.0.0.1 port, node 1 port) pair.
-pub fn parse_publish(values: &[String]) -> std::result::Result<Vec<(u16, u16)>, String> {
+pub fn parse_publish(values: &[String]) -> std::result::Result<Vec<(u16, u16)>, PublishError> {
     let mut out = Vec::new();
     for item in values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
         let port = |s: &str| {
-            s.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-                format!("--publish {item}: \"{s}\" is not a port number; use PORT or HOST_PORT:NODE_PORT, e.g. 80,5001")
-            })
+            s.parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| PublishError::NotAPort { item: item.to_string(), text: s.to_string() })
         };
         let pair = match item.split_once(':') {
             Some((h, n)) => (port(h)?, port(n)?),
             None => (port(item)?, port(item)?),
         };
         if pair.1 == API_PORT {
-            return Err(format!("--publish {item}: port {API_PORT} is the node's own API"));
+            return Err(PublishError::ApiPort { item: item.to_string(), port: API_PORT });
         }
         if out.iter().any(|(h, _)| *h == pair.0) {
-            return Err(format!("--publish: host port {} is given twice", pair.0));
+            return Err(PublishError::Twice { port: pair.0 });
         }
         out.push(pair);
     }
@@ -245,7 +246,7 @@ pub async fn wait_ready(
         let state = engine
             .inspect_container(container, None)
             .await
-            .map_err(|e| NodesError::api(format!("inspect the container of {node}"), e))?
+            .map_err(|e| NodesError::api(ApiAction::InspectContainer { node: node.to_string() }, e))?
             .state
             .unwrap_or_default();
         if state.running != Some(true) {
@@ -263,7 +264,7 @@ pub async fn wait_ready(
                     host: ep.host.clone(),
                     container: container.to_string(),
                     waited: timeout,
-                    why: e.to_string(),
+                    why: Box::new(e),
                 })
             }
             Err(e) if Instant::now() >= deadline => {
@@ -272,7 +273,7 @@ pub async fn wait_ready(
                     host: ep.host.clone(),
                     container: container.to_string(),
                     waited: timeout,
-                    why: e.to_string(),
+                    why: Box::new(e),
                 })
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
@@ -351,9 +352,9 @@ mod tests {
     fn publish_reads_ports_and_pairs() {
         assert_eq!(parse_publish(&["80,5001".into()]).unwrap(), vec![(80, 80), (5001, 5001)]);
         assert_eq!(parse_publish(&["8080:80".into(), "9000".into()]).unwrap(), vec![(8080, 80), (9000, 9000)]);
-        assert!(parse_publish(&["http".into()]).unwrap_err().contains("\"http\" is not a port"));
+        assert!(parse_publish(&["http".into()]).unwrap_err().to_string().contains("\"http\" is not a port"));
         assert!(parse_publish(&["2376".into()]).is_err());
-        assert!(parse_publish(&["80,80".into()]).unwrap_err().contains("twice"));
+        assert!(parse_publish(&["80,80".into()]).unwrap_err().to_string().contains("twice"));
         assert_eq!(parse_publish(&[]).unwrap(), vec![]);
     }
 }

@@ -22,6 +22,7 @@ use private_swarm::stand_in::docker_arch;
 use private_swarm::{BusyboxSource, SourceFile};
 
 use crate::error::{NodesError, Result};
+use crate::progress::Progress;
 
 /// Largest busybox taken (a full static build is ~2 MiB).
 pub const MAX_BINARY: u64 = 16 << 20;
@@ -92,18 +93,15 @@ impl Fetched {
         Ok(self)
     }
 
-    /// `stand-in images: busybox from node image docker:29-dind (arch amd64; …)`
-    pub fn summary(&self) -> String {
+    /// Where the stand-ins' busybox came from (`stand-in images: busybox from node image
+    /// docker:29-dind (arch amd64; …)`).
+    pub fn progress(&self) -> Progress {
         let s = &self.source;
         let platform = match &s.variant {
             Some(v) => format!("{}/{v}", s.arch),
             None => s.arch.clone(),
         };
-        let needs = match s.files.len() + s.links.len() {
-            0 => String::new(),
-            n => format!("; dynamically linked: with its loader and libraries, {n} file(s) and link(s)"),
-        };
-        format!("stand-in images: busybox from node image {} (arch {platform}{needs})", self.image)
+        Progress::StandIns { image: self.image.clone(), platform, files: s.files.len() + s.links.len() }
     }
 }
 
@@ -593,7 +591,7 @@ mod tests {
         assert_eq!(s.links, [("/lib/libc.musl-x86_64.so.1".to_string(), "ld-musl-x86_64.so.1".to_string())]);
         assert_eq!((s.applets.as_str(), s.arch.as_str(), s.variant.as_deref()), (APPLETS, "amd64", None));
         assert_eq!(
-            got.summary(),
+            got.progress().to_string(),
             "stand-in images: busybox from node image docker:29-dind (arch amd64; dynamically linked: with its \
              loader and libraries, 2 file(s) and link(s))"
         );
@@ -646,12 +644,12 @@ mod tests {
         let node = FakeNode { applets: APPLETS.into(), ..Default::default() }.file("/bin/busybox", &elf(64, None, &[]));
         let got = run(fetch_from(&node, "img")).unwrap().finish(Some("aarch64")).unwrap();
         assert!(got.source.files.is_empty() && got.source.links.is_empty());
-        assert_eq!(got.summary(), "stand-in images: busybox from node image img (arch arm64)");
+        assert_eq!(got.progress().to_string(), "stand-in images: busybox from node image img (arch arm64)");
         // Without the engine's word, the platform busybox was built for.
         let got = run(fetch_from(&node, "img")).unwrap().finish(None).unwrap();
         assert_eq!(got.source.arch, "amd64");
         let got = run(fetch_from(&node, "img")).unwrap().finish(Some("armv7l")).unwrap();
-        assert_eq!(got.summary(), "stand-in images: busybox from node image img (arch arm/v7)");
+        assert_eq!(got.progress().to_string(), "stand-in images: busybox from node image img (arch arm/v7)");
     }
 
     #[test]

@@ -35,17 +35,6 @@ impl Privileges {
         }
     }
 
-    /// One line for `up`'s output.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Privileges::Privileged => "privileged containers (--privileged)",
-            Privileges::Capabilities => {
-                "explicit capabilities (--cap-add ALL --cap-drop SYS_RESOURCE, unconfined, host cgroups): \
-                 this engine cannot run privileged containers"
-            }
-        }
-    }
-
     /// Sets the privilege-related fields of a node's host config.
     pub fn apply(self, hc: &mut HostConfig) {
         match self {

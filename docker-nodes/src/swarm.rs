@@ -8,7 +8,8 @@ use bollard::models::{LocalNodeState, NodeSpecRoleEnum, SwarmInitRequest, SwarmJ
 use bollard::query_parameters::UpdateNodeOptionsBuilder;
 use bollard::Docker;
 
-use crate::error::{NodesError, Result};
+use crate::error::{NodeStep, NodesError, Result};
+use private_swarm::Unsettled;
 
 /// One node's engine, reached over its published TLS port.
 pub struct NodeApi {
@@ -33,8 +34,8 @@ pub struct SwarmRow {
     pub manager_status: String,
 }
 
-fn fail(node: &str, what: &str, e: bollard::errors::Error) -> NodesError {
-    NodesError::Node { node: node.to_string(), what: what.to_string(), why: e.to_string() }
+fn fail(node: &str, step: NodeStep, e: bollard::errors::Error) -> NodesError {
+    NodesError::Node { node: node.to_string(), step, why: e.to_string() }
 }
 
 /// Init on node 1, join the others (all at once), promote the managers.
@@ -45,11 +46,11 @@ pub async fn form(apis: &[NodeApi]) -> Result<()> {
         advertise_addr: Some(first.addr.clone()),
         ..Default::default()
     };
-    first.docker.init_swarm(init).await.map_err(|e| fail(&first.name, "swarm init", e))?;
+    first.docker.init_swarm(init).await.map_err(|e| fail(&first.name, NodeStep::SwarmInit, e))?;
     if apis.len() == 1 {
         return Ok(());
     }
-    let swarm = first.docker.inspect_swarm().await.map_err(|e| fail(&first.name, "reading the join token", e))?;
+    let swarm = first.docker.inspect_swarm().await.map_err(|e| fail(&first.name, NodeStep::JoinToken, e))?;
     let token = swarm.join_tokens.and_then(|t| t.worker).unwrap_or_default();
     let joins = apis[1..].iter().map(|api| {
         let request = SwarmJoinRequest {
@@ -59,13 +60,13 @@ pub async fn form(apis: &[NodeApi]) -> Result<()> {
             join_token: Some(token.clone()),
             ..Default::default()
         };
-        async move { api.docker.join_swarm(request).await.map_err(|e| fail(&api.name, "swarm join", e)) }
+        async move { api.docker.join_swarm(request).await.map_err(|e| fail(&api.name, NodeStep::SwarmJoin, e)) }
     });
     futures_util::future::try_join_all(joins).await?;
     for api in apis[1..].iter().filter(|a| a.manager) {
-        let info = api.docker.info().await.map_err(|e| fail(&api.name, "reading its node id", e))?;
+        let info = api.docker.info().await.map_err(|e| fail(&api.name, NodeStep::NodeId, e))?;
         let id = info.swarm.and_then(|s| s.node_id).unwrap_or_default();
-        let node = first.docker.inspect_node(&id).await.map_err(|e| fail(&api.name, "inspecting its node", e))?;
+        let node = first.docker.inspect_node(&id).await.map_err(|e| fail(&api.name, NodeStep::InspectNode, e))?;
         let version = node.version.and_then(|v| v.index).unwrap_or(0) as i64;
         let mut spec = node.spec.unwrap_or_default();
         spec.role = Some(NodeSpecRoleEnum::MANAGER);
@@ -73,7 +74,7 @@ pub async fn form(apis: &[NodeApi]) -> Result<()> {
             .docker
             .update_node(&id, spec, UpdateNodeOptionsBuilder::new().version(version).build())
             .await
-            .map_err(|e| fail(&api.name, "promoting it to manager", e))?;
+            .map_err(|e| fail(&api.name, NodeStep::Promote, e))?;
     }
     Ok(())
 }
@@ -108,7 +109,7 @@ pub async fn wait_settled(apis: &[NodeApi], timeout: Duration) -> Result<()> {
         let problem = match settle_problem(apis).await {
             Ok(None) => return Ok(()),
             Ok(Some(p)) => p,
-            Err(e) => e.to_string(),
+            Err(e) => Unsettled::Failed(e.to_string()),
         };
         if Instant::now() >= deadline {
             return Err(NodesError::SwarmNotReady { waited: timeout, detail: problem });
@@ -117,35 +118,38 @@ pub async fn wait_settled(apis: &[NodeApi], timeout: Duration) -> Result<()> {
     }
 }
 
-async fn settle_problem(apis: &[NodeApi]) -> std::result::Result<Option<String>, bollard::errors::Error> {
+async fn settle_problem(apis: &[NodeApi]) -> std::result::Result<Option<Unsettled>, bollard::errors::Error> {
     let rows = rows(&apis[0].docker).await?;
     if rows.len() != apis.len() {
-        return Ok(Some(format!("node1 lists {} nodes, expected {}", rows.len(), apis.len())));
+        return Ok(Some(Unsettled::NodeCount { listed: rows.len(), expected: apis.len() }));
     }
     for api in apis {
+        let node = api.name.clone();
         let Some(row) = rows.iter().find(|r| r.hostname == api.name) else {
-            return Ok(Some(format!("{} is not in node1's node list", api.name)));
+            return Ok(Some(Unsettled::NotListed { node }));
         };
         if row.status != "ready" {
-            return Ok(Some(format!("{} is {}", api.name, row.status)));
+            return Ok(Some(Unsettled::NodeState { node, state: row.status.clone() }));
         }
         if row.manager != api.manager {
-            return Ok(Some(format!("{} has not got its role yet", api.name)));
+            return Ok(Some(Unsettled::RoleNotYet { node }));
         }
         if api.manager && row.manager_status != "leader" && row.manager_status != "reachable" {
-            return Ok(Some(format!("manager {} is {}", api.name, row.manager_status)));
+            let state = Some(row.manager_status.clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
+            return Ok(Some(Unsettled::ManagerState { node, state }));
         }
     }
     if rows.iter().filter(|r| r.manager_status == "leader").count() != 1 {
-        return Ok(Some("no leader elected yet".into()));
+        return Ok(Some(Unsettled::NoLeader));
     }
     for api in apis {
         let swarm = api.docker.info().await?.swarm.unwrap_or_default();
+        let node = api.name.clone();
         if swarm.local_node_state != Some(LocalNodeState::ACTIVE) {
-            return Ok(Some(format!("{} is not active in the swarm yet", api.name)));
+            return Ok(Some(Unsettled::NotActive { node }));
         }
         if api.manager && swarm.control_available != Some(true) {
-            return Ok(Some(format!("{} does not act as a manager yet", api.name)));
+            return Ok(Some(Unsettled::NotManagerYet { node }));
         }
     }
     Ok(None)

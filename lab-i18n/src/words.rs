@@ -379,6 +379,185 @@ words! {
     CLUSTER_REMOVED_DOCKER = "Practice swarm removed from {host}: {containers} container(s), {volumes} volume(s), {networks} network(s); nothing is left behind.";
     CLUSTER_NOTHING_RUNNING_ON = "No practice swarm was running on {host}.";
     UNKNOWN_PRIVILEGES = "unknown privileges";
+    /// The netns driver, as `{what}` of [`NETNS_NEEDS_LINUX`].
+    NETNS_DRIVER = "the netns driver";
+    /// The column heads of `lab cluster status` (DOCKER_HOST stays as it is).
+    STATUS_NODE = "NODE";
+    STATUS_ADDRESS = "ADDRESS";
+    STATUS_SWARM = "SWARM";
+    STATUS_ROLE = "ROLE";
+    STATUS_STATE = "STATE";
+    STATUS_AVAILABILITY = "AVAILABILITY";
+    STATUS_MANAGER = "MANAGER";
+    /// The SWARM column of a node whose engine does not answer.
+    STATUS_NO_ENGINE = "no engine";
+    /// `{state}`: the node container's state as docker names it (`exited`).
+    STATUS_CONTAINER = "container {state}";
+    /// How the docker driver's node containers run, for [`CLUSTER_NODES_RUN_AS`].
+    PRIVILEGES_PRIVILEGED = "privileged containers (--privileged)";
+    PRIVILEGES_CAPABILITIES = "explicit capabilities (--cap-add ALL --cap-drop SYS_RESOURCE, unconfined, host cgroups): this engine cannot run privileged containers";
+
+    // The practice swarm's drivers: each step of `lab cluster up/down`, said as it starts.
+    NETNS_CLEANING_KILLED_RUN = "cleaning up a cluster a killed run left in this directory";
+    NETNS_CREATING_NETWORK = "creating bridge {bridge} ({gateway}/24) and {nodes} network namespaces";
+    NETNS_ROUTING_OUT = "routing the nodes out through this machine (NAT of {cidr})";
+    NETNS_STARTING_ONE_ENGINE = "starting {n} dockerd";
+    NETNS_STARTING_ENGINES = "starting {n} dockerds";
+    NETNS_LOADING_IMAGES = "loading the stand-in images on every node";
+    FORMING_SWARM = "forming the swarm: {managers} manager(s), {workers} worker(s)";
+    NETNS_OUTSIDE_SWARM = "leaving the engines outside swarm mode (no init, no join)";
+    NETNS_PREVIOUS_GONE = "the previous practice cluster is not running any more; removing what is left of it";
+    NETNS_CLEANING_INTERRUPTED_UP = "cleaning up what an interrupted `lab cluster up` left behind";
+    NETNS_STARTING = "starting a practice swarm of {nodes} node(s) in {dir}";
+    NETNS_STOPPING = "stopping {nodes} node(s) and removing their network";
+    NETNS_WAITING_FOR_LOCK = "waiting for another `lab cluster up/down` to finish";
+    DOCKER_REMOVING_LEFTOVERS = "removing what an interrupted `lab cluster up` left behind";
+    DOCKER_PULLING_IMAGE = "pulling the node image {image}";
+    DOCKER_CREATING_NETWORK = "creating network {network} on {host}";
+    DOCKER_STARTING_NODES = "starting {nodes} node container(s) from {image}";
+    DOCKER_NO_PRIVILEGED = "this engine cannot run privileged containers (\"unable to apply caps\"); using an explicit capability set";
+    /// `{platform}`: docker's name of it (`arm64`, `arm/v7`).
+    DOCKER_STAND_INS_STATIC = "stand-in images: busybox from node image {image} (arch {platform})";
+    DOCKER_STAND_INS_DYNAMIC = "stand-in images: busybox from node image {image} (arch {platform}; dynamically linked: with its loader and libraries, {files} file(s) and link(s))";
+    DOCKER_LOADING_IMAGES = "loading the stand-in images into every node";
+    DOCKER_REMOVING = "stopping and removing {containers} node container(s)";
+
+    // The netns driver's errors. `{error}` is the system's words; paths, names, commands
+    // and a dockerd's log lines are filled in as they are.
+    NETNS_NOT_ROOT = "private swarm clusters need root (running as uid {euid}): they create network namespaces, a bridge and veth links, and run one dockerd per node. Run again with sudo, on a machine with the packages docker.io, iptables, iproute2 and busybox-static (`apt-get install -y docker.io iptables iproute2 busybox-static`)";
+    NETNS_MISSING_BINARY = "`{binary}` was not found on PATH or in /usr/sbin, /sbin: install it with `apt-get install -y {package}`";
+    NETNS_BUSYBOX_NOT_STATIC = "{path} is a dynamically linked busybox; the stand-in images need a static one: `apt-get install -y busybox-static`";
+    /// `{why}`: one of the `STAND_IN_` reasons.
+    NETNS_STAND_IN = "cannot build the stand-in images: {why}";
+    /// `{why}`: one of the `SPEC_` reasons.
+    NETNS_INVALID_SPEC = "invalid cluster spec: {why}";
+    NETNS_NOT_OURS = "{dir} was not made by private-swarm (it has no {marker} file): refusing to tear down anything there; name the directory a cluster was started in";
+    /// `{what}`: one of the `IO_` actions.
+    IO_FAILED = "{what} ({path}): {error}";
+    /// `{status}`: the exit status as the system words it.
+    NETNS_COMMAND_FAILED = "`{command}` failed ({status}): {stderr}";
+    NETNS_ENGINE_NOT_READY = "dockerd for {node} did not answer on {docker_host} within {seconds}s; its log is at {log}";
+    NETNS_ENGINE_EXITED = "dockerd for {node} exited while starting; its log is at {log}. Last lines:\n{tail}";
+    NETNS_ENGINE_UNREACHABLE = "{node}: cannot reach the engine at {docker_host}: {error}. Is its dockerd running? (log: {log})";
+    NETNS_API = "{node}: Engine API {method} {path} answered {status}: {message}";
+    NETNS_NO_JOIN_TOKEN = "{node}: reading the worker join token: the engine returned none";
+    NETNS_IMAGE_LOAD = "{node}: loading the stand-in images: {detail}";
+    /// `{detail}`: one of the `UNSETTLED_` reasons.
+    NETNS_SWARM_NOT_READY = "the swarm did not settle within {seconds}s: {detail}. Node logs are under {dir}";
+    NETNS_NO_FREE_SUBNET = "no free subnet in 100.64.0.0/16: every /24 is claimed under /run/private-swarm/subnets or overlaps a route on this host. Tear down old clusters (`lab cluster down`, or private_swarm::cleanup_stale on the test directory)";
+    NETNS_DIR_IN_USE = "{dir} already holds a cluster (state file {state}); tear it down first (Cluster::teardown_dir)";
+    NETNS_STATE = "state file {path}: not a cluster state file: {detail}";
+    NETNS_SOCKET_PATH_TOO_LONG = "the path {path} is too long for a unix socket ({len} bytes, at most 107): use a shorter cluster directory";
+    /// `{leftovers}`: one a line (`bridge psw1a2b`, `mount /…`), as found.
+    NETNS_TEARDOWN_INCOMPLETE = "teardown of {dir} left things behind:\n  {leftovers}";
+    NETNS_NOT_RUNNING = "no practice cluster is running (state dir {dir}); start one with `lab cluster up`";
+    NETNS_NO_SUCH_NODE = "the practice swarm has {count} node(s), so there is no node {number}; `lab cluster status` lists them";
+    NETNS_NO_DOCKER_CLI = "docker CLI not found on PATH: install it with `apt-get install -y docker.io`";
+    NETNS_DOCKER_CLI = "`docker {args}` on {node} failed ({status}): {stderr}";
+    IO_RUN_DOCKER_CLI = "cannot run the docker CLI";
+    IO_RESOLVE_CLUSTER_DIR = "bad cluster directory";
+    IO_CREATE_CLUSTER_DIR = "cannot create the cluster directory";
+    IO_MARK_CLUSTER_DIR = "cannot mark the cluster directory";
+    IO_CREATE_RUN_DIR = "cannot create the run directory";
+    IO_WRITE_RUN_DIR = "cannot write the run directory";
+    IO_CREATE_NODE_DIR = "cannot create the node directory";
+    IO_CREATE_EXEC_ROOT = "cannot create the node's exec root";
+    IO_WRITE_DAEMON_JSON = "cannot write daemon.json";
+    IO_CREATE_DOCKERD_LOG = "cannot create the dockerd log";
+    IO_OPEN_NETNS = "cannot open the node's network namespace";
+    IO_START_DOCKERD = "cannot start dockerd for {node}";
+    IO_READ_BUSYBOX = "cannot read busybox";
+    IO_CREATE_SUBNET_CLAIMS = "cannot create the subnet claims directory";
+    IO_OPEN_SUBNET_LOCK = "cannot open the subnet lock";
+    IO_LOCK_SUBNET_CLAIMS = "cannot lock the subnet claims";
+    IO_WRITE_SUBNET_CLAIM = "cannot write the subnet claim";
+    IO_SET_IP_FORWARD = "cannot set ip_forward";
+    IO_CREATE_PRACTICE_DIR = "cannot create the practice directory";
+    IO_OPEN_PRACTICE_LOCK = "cannot open the practice lock";
+    IO_LOCK_PRACTICE_DIR = "cannot lock the practice directory";
+    IO_REMOVE_PRACTICE_DIR = "cannot remove the practice directory";
+    IO_READ_STATE = "cannot read the cluster state file";
+    IO_WRITE_STATE = "cannot write the cluster state file";
+    SPEC_NO_DIR = "dir must be set";
+    /// `{why}`: one of the `DIR_` kinds.
+    SPEC_SHARED_DIR = "dir {dir} is {why}; a cluster needs a directory of its own (e.g. /tmp/swarm-1)";
+    SPEC_NODES = "nodes must be 1 to {max}, not {nodes}";
+    SPEC_MANAGERS = "managers must be 1 to nodes ({nodes}), not {managers}";
+    DIR_ROOT = "the root directory";
+    DIR_TOP_LEVEL = "a top-level directory";
+    DIR_SYSTEM = "a directory the system shares";
+    DIR_HOME = "your home directory";
+    /// Paths and link targets of a node image's busybox, quoted as found.
+    STAND_IN_NOT_PLAIN_PATH = "{path} is not a plain absolute path";
+    STAND_IN_BAD_LINK = "{path}: unusable link target {target}";
+    STAND_IN_TWICE = "/{path} is there twice";
+    STAND_IN_DIRECTORY_AND_FILE = "/{path} is both a directory and a file";
+    STAND_IN_ROOTFS = "cannot build the rootfs: {error}";
+    STAND_IN_PACK = "cannot pack the images: {error}";
+    /// What keeps a swarm from settling (a node in the wrong state is [`NODE_IS`]); states
+    /// and roles are the engines' words.
+    UNSETTLED_NODE_COUNT = "node1 lists {listed} nodes, expected {expected}";
+    UNSETTLED_NOT_LISTED = "{node} is not in node1's node list";
+    UNSETTLED_WRONG_ROLE = "{node} is a {role}, expected a {expected}";
+    UNSETTLED_ROLE_NOT_YET = "{node} has not got its role yet";
+    UNSETTLED_MANAGER_STATE = "manager {node} is {state}";
+    UNSETTLED_LEADERS = "{count} leaders";
+    UNSETTLED_NO_LEADER = "no leader elected yet";
+    UNSETTLED_NOT_ACTIVE = "{node} is not active in the swarm yet";
+    UNSETTLED_NOT_MANAGER_YET = "{node} does not act as a manager yet";
+
+    // The docker driver's errors. `{error}` and `{why}` are the engine's or the system's
+    // words (or, for the stand-ins' busybox, what is wrong with the node image's one).
+    /// `{why}`: one of the `OPTION_` reasons.
+    DOCKER_INVALID = "invalid cluster options: {why}";
+    /// `{error}`: why the engine cannot be read (the `CLUSTER_` errors above).
+    DOCKER_ENGINE = "cannot use the Docker engine at {host}: {error}";
+    /// `{what}`: one of the `API_` actions.
+    DOCKER_API = "the Docker engine refused to {what}: {error}";
+    DOCKER_IMAGE = "the node image {image} is not on the engine and could not be pulled: {why}. Pull it yourself (`docker pull {image}`) or pass --image with an image that has dockerd, containerd and runc";
+    DOCKER_NODE_EXITED = "{node} stopped while starting (exit code {code}); its last log lines:\n{tail}";
+    DOCKER_NODE_NOT_READY = "{node}'s engine did not answer at {host} within {seconds}s: {why}. Its container log (`docker logs {container}`) says why";
+    /// `{step}`: one of the `NODE_` steps.
+    DOCKER_NODE = "{node}: {step}: {why}";
+    DOCKER_NO_API_PORT = "{node}: its API port: the engine published none";
+    DOCKER_NODE_DOWN = "{node}: reaching its engine: its container is {state}; `lab cluster up --driver docker` starts the cluster again";
+    DOCKER_SWARM_NOT_READY = "the swarm did not settle within {seconds}s: {detail}. `lab cluster status` shows the nodes";
+    DOCKER_NOT_RUNNING = "no practice swarm \"{name}\" on the engine at {host}: start one with `lab cluster up --driver docker`";
+    DOCKER_MISSING_CERTS = "the client certificate of cluster \"{name}\" is missing ({path}); the cluster cannot be reached without it: `lab cluster down --driver docker` and `up` again";
+    DOCKER_NO_BUSYBOX = "the node image {image} has no busybox, which the stand-in images are made of on offline nodes: `lab cluster up --driver docker --online` pulls the real images instead, or pass --image with a node image that has busybox (docker:dind has it)";
+    DOCKER_STAND_IN_BUSYBOX = "cannot make the stand-in images from the busybox of the node image {image}: {why}. `lab cluster up --driver docker --online` pulls the real images instead";
+    DOCKER_CERTS = "cannot generate the cluster's TLS certificates: {error}";
+    OPTION_NODES = "--nodes must be 1 to {max}, not {nodes}";
+    OPTION_MANAGERS = "--managers must be 1 to --nodes ({nodes}), not {managers}";
+    OPTION_EMPTY_IMAGE = "--image is empty";
+    OPTION_CLUSTER_NAME = "cluster name \"{name}\": use 1 to 32 lowercase letters, digits and dashes";
+    OPTION_NO_SUCH_NODE = "there is no node{node}: the cluster has node1 to node{count}";
+    PUBLISH_NOT_A_PORT = "--publish {item}: \"{text}\" is not a port number; use PORT or HOST_PORT:NODE_PORT, e.g. 80,5001";
+    PUBLISH_API_PORT = "--publish {item}: port {port} is the node's own API";
+    PUBLISH_TWICE = "--publish: host port {port} is given twice";
+    API_CREATE_NETWORK = "create network {name}";
+    API_LIST_CONTAINERS = "list containers";
+    API_LIST_NETWORKS = "list networks";
+    API_LIST_VOLUMES = "list volumes";
+    API_CREATE_VOLUME = "create volume {name}";
+    API_CREATE_CONTAINER = "create container {name}";
+    API_COPY_CERTIFICATE = "copy the TLS certificate into {name}";
+    API_START_CONTAINER = "start container {name}";
+    API_REMOVE_CONTAINER = "remove container {name}";
+    API_REMOVE_VOLUME = "remove volume {name}";
+    API_REMOVE_NETWORK = "remove network {name}";
+    API_INSPECT_CONTAINER = "inspect the container of {node}";
+    NODE_SWARM_INIT = "swarm init";
+    NODE_JOIN_TOKEN = "reading the join token";
+    NODE_SWARM_JOIN = "swarm join";
+    NODE_NODE_ID = "reading its node id";
+    NODE_INSPECT = "inspecting its node";
+    NODE_PROMOTE = "promoting it to manager";
+    NODE_LOAD_IMAGES = "loading the stand-in images";
+    IO_WRITE_CERTIFICATE = "cannot write a certificate";
+    IO_CREATE_CERT_DIR = "cannot create the certificate folder";
+    IO_MAKE_CERT_DIR_PRIVATE = "cannot make the certificate folder private";
+    IO_REMOVE_CERT_DIR = "cannot remove the certificate folder";
 
     // Why no engine address could be found (exit code 2).
     ENDPOINT_HOST_AND_CONTEXT = "conflicting options: give either --host or --context, not both";

@@ -1,6 +1,7 @@
 //! The `lab` command line: argument parsing, the lab catalog and one module per command.
-//! The work itself lives in `lab-grader` (grading), `lab-schema` (lab files) and
-//! `private-swarm` (the practice swarm).
+//! The work itself lives in `lab-grader` (grading), `lab-schema` (lab files),
+//! `private-swarm` and `docker-nodes` (the practice swarm's two drivers, whose progress
+//! and errors `driver_text` words in the run's language).
 //!
 //! Raw arguments become typed, validated flags in `args` (with the value parsers of
 //! `value`) before any command runs; every error a command reports goes through `fail`,
@@ -11,6 +12,7 @@ mod args;
 mod catalog;
 mod command;
 mod course;
+mod driver_text;
 mod env_lines;
 pub mod exit;
 mod value;

@@ -1,8 +1,10 @@
 //! `lab` in the reader's language without an engine: the locale (LC_ALL, then LC_MESSAGES,
 //! then LANG) or `--lang` selects Traditional Chinese for `lab show`, `lab list` and errors
 //! (usage errors, exit 2; an engine that cannot be read, exit 3, also under `--format json`,
-//! whose kind does not change); an unknown `--lang` is a usage error. (`voting_app_mistakes`
-//! grades a swarm in zh-TW; lab-grader's `evaluate::tests::language` every kind of mismatch.)
+//! whose kind does not change) and the practice swarm's errors; an unknown `--lang` is a usage
+//! error. (`voting_app_mistakes` grades a swarm in zh-TW; lab-grader's
+//! `evaluate::tests::language` every kind of mismatch; lab-runner's `driver_text` every step
+//! and error of the practice swarm's drivers.)
 
 mod support;
 use support::*;
@@ -75,4 +77,21 @@ fn check_errors_speak_chinese_and_keep_their_exit_codes_and_kinds() {
     assert_eq!(zh_error["error"]["kind"], en_error["error"]["kind"]);
     assert!(zh_error["error"]["message"].as_str().unwrap().contains("無法連到"), "{json}");
     assert!(en_error["error"]["message"].as_str().unwrap().contains("cannot reach the engine"), "{english}");
+}
+
+#[test]
+fn practice_swarm_errors_speak_chinese_with_their_values() {
+    let zh = [("LANG", "zh_TW.UTF-8")];
+    let (_, err, code) = run(&["cluster", "up", "--driver", "docker", "--publish", "80,80"], &zh);
+    assert_eq!(code, 2);
+    assert!(err.contains("--publish：主機 port 80 指定了兩次"), "{err}");
+    if cfg!(target_os = "linux") {
+        let home = tempfile::tempdir().unwrap();
+        let env = [("LANG", "zh_TW.UTF-8"), ("SWARM_LAB_HOME", home.path().to_str().unwrap())];
+        let (_, err, code) = run(&["cluster", "env", "--driver", "netns"], &env);
+        assert_eq!(code, 3);
+        let dir = home.path().join("practice");
+        assert!(err.contains(&format!("沒有正在執行的練習用叢集（狀態資料夾 {}）", dir.display())), "{err}");
+        assert!(err.contains("`lab cluster up`") && !err.contains("no practice cluster"), "{err}");
+    }
 }

@@ -9,8 +9,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::engine::{self, NodeApi};
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, IoAction, Result, SharedDir, SpecError};
 use crate::host::{check_host, find_binary, host_busybox, HostTools};
+use crate::progress::Progress;
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
 use crate::MAX_NODES;
 use crate::{containerd, names, netns, stand_in, swarm, teardown};
@@ -65,22 +66,16 @@ impl ClusterSpec {
     /// Checks the numbers and the directory without starting anything.
     pub fn validate(&self) -> Result<()> {
         if self.dir.as_os_str().is_empty() {
-            return Err(HarnessError::InvalidSpec("dir must be set".into()));
+            return Err(HarnessError::InvalidSpec(SpecError::NoDir));
         }
         if let Some(why) = shared_directory(&self.dir) {
-            return Err(HarnessError::InvalidSpec(format!(
-                "dir {} is {why}; a cluster needs a directory of its own (e.g. /tmp/swarm-1)",
-                self.dir.display()
-            )));
+            return Err(HarnessError::InvalidSpec(SpecError::SharedDir { dir: self.dir.clone(), why }));
         }
         if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(HarnessError::InvalidSpec(format!("nodes must be 1 to {MAX_NODES}, not {}", self.nodes)));
+            return Err(HarnessError::InvalidSpec(SpecError::Nodes { nodes: self.nodes, max: MAX_NODES }));
         }
         if !(1..=self.nodes).contains(&self.managers) {
-            return Err(HarnessError::InvalidSpec(format!(
-                "managers must be 1 to nodes ({}), not {}",
-                self.nodes, self.managers
-            )));
+            return Err(HarnessError::InvalidSpec(SpecError::Managers { nodes: self.nodes, managers: self.managers }));
         }
         Ok(())
     }
@@ -89,7 +84,7 @@ impl ClusterSpec {
 /// Why `dir` cannot be a cluster's own directory (teardown unmounts and deletes under it):
 /// the root, a top-level directory, a directory the system or other programs share, or a
 /// home directory.
-fn shared_directory(dir: &Path) -> Option<&'static str> {
+fn shared_directory(dir: &Path) -> Option<SharedDir> {
     let abs = std::path::absolute(dir).ok()?;
     let mut clean = PathBuf::new();
     for part in abs.components() {
@@ -106,13 +101,13 @@ fn shared_directory(dir: &Path) -> Option<&'static str> {
         &["/var/tmp", "/var/lib", "/var/run", "/var/log", "/var/cache", "/usr/local", "/run/user", "/run/netns"];
     let home = std::env::var_os("HOME").map(PathBuf::from);
     if depth <= 1 {
-        Some("the root directory")
+        Some(SharedDir::Root)
     } else if depth == 2 {
-        Some("a top-level directory")
+        Some(SharedDir::TopLevel)
     } else if SHARED.iter().any(|s| clean == Path::new(s)) || clean.starts_with(crate::state::RUN_ROOT) {
-        Some("a directory the system shares")
+        Some(SharedDir::System)
     } else if home.is_some_and(|h| clean == h) {
-        Some("your home directory")
+        Some(SharedDir::Home)
     } else {
         None
     }
@@ -178,7 +173,7 @@ impl Node {
             .args(args)
             .stdin(std::process::Stdio::null())
             .output()
-            .map_err(|e| HarnessError::io("cannot run the docker CLI", cmd.get_program(), e))?;
+            .map_err(|e| HarnessError::io(IoAction::RunDockerCli, cmd.get_program(), e))?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         } else {
@@ -263,19 +258,19 @@ impl Cluster {
         Cluster::start_with_progress(spec, &mut |_| {})
     }
 
-    /// [`Cluster::start`], reporting each step as a short line (for `lab cluster up`).
-    pub fn start_with_progress(spec: ClusterSpec, progress: &mut dyn FnMut(&str)) -> Result<Cluster> {
+    /// [`Cluster::start`], reporting each step (for `lab cluster up`).
+    pub fn start_with_progress(spec: ClusterSpec, progress: &mut dyn FnMut(&Progress)) -> Result<Cluster> {
         spec.validate()?;
         let tools = check_host()?;
         let dir =
-            std::path::absolute(&spec.dir).map_err(|e| HarnessError::io("bad cluster directory", &spec.dir, e))?;
-        std::fs::create_dir_all(&dir).map_err(|e| HarnessError::io("cannot create the cluster directory", &dir, e))?;
+            std::path::absolute(&spec.dir).map_err(|e| HarnessError::io(IoAction::ResolveClusterDir, &spec.dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| HarnessError::io(IoAction::CreateClusterDir, &dir, e))?;
         let marker = dir.join(state::MARKER_FILE);
         std::fs::write(&marker, "a private-swarm cluster directory: teardown removes what private-swarm made here\n")
-            .map_err(|e| HarnessError::io("cannot mark the cluster directory", &marker, e))?;
+            .map_err(|e| HarnessError::io(IoAction::MarkClusterDir, &marker, e))?;
         if let Some(old) = state::read(&dir)? {
             if old.is_orphaned() {
-                progress("cleaning up a cluster a killed run left in this directory");
+                progress(&Progress::CleaningKilledRun);
                 teardown::teardown_dir(&dir)?;
             } else if old.phase != Phase::Down {
                 return Err(HarnessError::DirInUse { state: state::state_path(&dir), dir });
@@ -311,7 +306,7 @@ impl Cluster {
         Ok(cluster)
     }
 
-    fn bring_up(&mut self, tools: &HostTools, spec: &ClusterSpec, progress: &mut dyn FnMut(&str)) -> Result<()> {
+    fn bring_up(&mut self, tools: &HostTools, spec: &ClusterSpec, progress: &mut dyn FnMut(&Progress)) -> Result<()> {
         let st = self.state.snapshot();
         let id = st.id.clone();
 
@@ -325,7 +320,7 @@ impl Cluster {
         })?;
 
         let bridge = names::bridge(&id);
-        progress(&format!("creating bridge {bridge} ({gateway}/24) and {} network namespaces", spec.nodes));
+        progress(&Progress::CreatingNetwork { bridge: bridge.clone(), gateway, nodes: spec.nodes });
         self.state.update(|s| s.bridge = Some(bridge.clone()))?;
         netns::create_bridge(tools, &bridge, gateway)?;
         self.state.update(|s| s.forward_rule = true)?;
@@ -347,7 +342,7 @@ impl Cluster {
         }
         if spec.online {
             let cidr = self.state.snapshot().subnet.map(|n| n.cidr).unwrap_or_default();
-            progress(&format!("routing the nodes out through this machine (NAT of {cidr})"));
+            progress(&Progress::RoutingOut { cidr: cidr.clone() });
             let ip_forward_was = netns::ip_forward();
             self.state.update(|s| s.online = Some(state::OnlineRecord { ip_forward_was }))?;
             netns::go_online(tools, &bridge, &cidr)?;
@@ -356,7 +351,7 @@ impl Cluster {
             }
         }
 
-        progress(&format!("starting {} dockerd{}", spec.nodes, if spec.nodes == 1 { "" } else { "s" }));
+        progress(&Progress::StartingEngines { nodes: spec.nodes });
         let shared_containerd = containerd::host_in_use();
         for i in 0..spec.nodes {
             let node = self.state.update(|s| {
@@ -376,19 +371,15 @@ impl Cluster {
         let apis: Vec<NodeApi> = nodes.iter().map(NodeApi::new).collect();
 
         if spec.images {
-            progress("loading the stand-in images on every node");
+            progress(&Progress::LoadingImages);
             load_images(tools, &apis)?;
         }
         if spec.swarm {
-            progress(&format!(
-                "forming the swarm: {} manager(s), {} worker(s)",
-                spec.managers,
-                spec.nodes - spec.managers
-            ));
+            progress(&Progress::FormingSwarm { managers: spec.managers, workers: spec.nodes - spec.managers });
             form_swarm(&apis)?;
             swarm::wait_settled(&apis, spec.swarm_timeout, &st.dir)?;
         } else {
-            progress("leaving the engines outside swarm mode (no init, no join)");
+            progress(&Progress::OutsideSwarm);
         }
 
         self.state.update(|s| s.phase = Phase::Running)?;
@@ -510,7 +501,7 @@ impl Drop for Cluster {
 /// A fresh id, claimed by creating `/run/private-swarm/<id>`, which records the cluster
 /// directory (so [`cleanup_orphans`](crate::cleanup_orphans) finds every cluster).
 fn claim_id(cluster_dir: &Path) -> Result<String> {
-    std::fs::create_dir_all(RUN_ROOT).map_err(|e| HarnessError::io("cannot create the run directory", RUN_ROOT, e))?;
+    std::fs::create_dir_all(RUN_ROOT).map_err(|e| HarnessError::io(IoAction::CreateRunDir, RUN_ROOT, e))?;
     loop {
         let id = names::new_id();
         let dir = Path::new(RUN_ROOT).join(&id);
@@ -518,11 +509,11 @@ fn claim_id(cluster_dir: &Path) -> Result<String> {
             Ok(()) => {
                 let record = dir.join(state::CLUSTER_DIR_FILE);
                 std::fs::write(&record, cluster_dir.as_os_str().as_encoded_bytes())
-                    .map_err(|e| HarnessError::io("cannot write the run directory", &record, e))?;
+                    .map_err(|e| HarnessError::io(IoAction::WriteRunDir, &record, e))?;
                 return Ok(id);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(HarnessError::io("cannot create the run directory", &dir, e)),
+            Err(e) => return Err(HarnessError::io(IoAction::CreateRunDir, &dir, e)),
         }
     }
 }

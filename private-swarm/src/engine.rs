@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use nix::sched::{setns, unshare, CloneFlags};
 
 use crate::api::{ApiFailure, EngineApi};
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, IoAction, Result};
 use crate::host::HostTools;
 use crate::netns::netns_path;
 use crate::process;
@@ -40,23 +40,21 @@ fn daemon_json(tools: &HostTools, node: &NodeState) -> String {
 
 /// Writes the node's config and spawns its dockerd inside the node's network namespace.
 pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
-    std::fs::create_dir_all(&node.dir)
-        .map_err(|e| HarnessError::io("cannot create the node directory", &node.dir, e))?;
+    std::fs::create_dir_all(&node.dir).map_err(|e| HarnessError::io(IoAction::CreateNodeDir, &node.dir, e))?;
     std::fs::create_dir_all(&node.exec_root)
-        .map_err(|e| HarnessError::io("cannot create the node's exec root", &node.exec_root, e))?;
+        .map_err(|e| HarnessError::io(IoAction::CreateExecRoot, &node.exec_root, e))?;
     // Traversable by the docker group, so a learner in it can use the socket without sudo.
     set_mode(&node.dir, 0o755);
     let config = node.dir.join("daemon.json");
     std::fs::write(&config, daemon_json(tools, node))
-        .map_err(|e| HarnessError::io("cannot write daemon.json", &config, e))?;
+        .map_err(|e| HarnessError::io(IoAction::WriteDaemonJson, &config, e))?;
     let log_path = node.log();
-    let log = File::create(&log_path).map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
-    let log_err = log.try_clone().map_err(|e| HarnessError::io("cannot create the dockerd log", &log_path, e))?;
+    let log = File::create(&log_path).map_err(|e| HarnessError::io(IoAction::CreateDockerdLog, &log_path, e))?;
+    let log_err = log.try_clone().map_err(|e| HarnessError::io(IoAction::CreateDockerdLog, &log_path, e))?;
 
     let ns_name = node.netns.as_deref().expect("the namespace is created before the engine");
     let ns_path = netns_path(ns_name);
-    let ns_file =
-        File::open(&ns_path).map_err(|e| HarnessError::io("cannot open the node's network namespace", &ns_path, e))?;
+    let ns_file = File::open(&ns_path).map_err(|e| HarnessError::io(IoAction::OpenNetns, &ns_path, e))?;
     let hostname = CString::new(node.hostname.as_str()).expect("hostnames have no NUL");
 
     let mut cmd = Command::new(&tools.dockerd);
@@ -96,7 +94,7 @@ pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
             Ok(())
         });
     }
-    cmd.spawn().map_err(|e| HarnessError::io(format!("cannot start dockerd for {}", node.name), &tools.dockerd, e))
+    cmd.spawn().map_err(|e| HarnessError::io(IoAction::StartDockerd { node: node.name.clone() }, &tools.dockerd, e))
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -193,11 +191,7 @@ impl<'a> NodeApi<'a> {
             .api
             .request("POST", path, Some(("application/x-tar", archive)), Duration::from_secs(120))
             .map_err(|f| self.fail("POST", path, f))?;
-        load_result(&resp.body).map_err(|detail| HarnessError::Swarm {
-            node: self.node.name.clone(),
-            what: "loading the stand-in images".into(),
-            detail,
-        })
+        load_result(&resp.body).map_err(|detail| HarnessError::ImageLoad { node: self.node.name.clone(), detail })
     }
 }
 

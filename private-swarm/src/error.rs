@@ -1,5 +1,9 @@
 //! The one error type of the harness. Every message names what failed and what to do next,
-//! because learners read these on their own machines.
+//! because learners read these on their own machines. The errors are values: what was
+//! being done ([`IoAction`]), why a spec or the stand-ins were refused ([`SpecError`],
+//! [`StandInProblem`]), what kept a swarm from settling ([`Unsettled`]), each with the
+//! names, paths and numbers it involves. They display in English; `lab` words them in the
+//! learner's language from the same values (this crate has no language of its own).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,10 +29,10 @@ pub enum HarnessError {
     BusyboxNotStatic { path: PathBuf },
 
     #[error("cannot build the stand-in images: {0}")]
-    StandIn(String),
+    StandIn(StandInProblem),
 
     #[error("invalid cluster spec: {0}")]
-    InvalidSpec(String),
+    InvalidSpec(SpecError),
 
     #[cfg(target_os = "linux")]
     #[error(
@@ -41,7 +45,7 @@ pub enum HarnessError {
 
     #[error("{what} ({path}): {source}")]
     Io {
-        what: String,
+        what: IoAction,
         path: PathBuf,
         #[source]
         source: std::io::Error,
@@ -71,14 +75,18 @@ pub enum HarnessError {
     #[error("{node}: Engine API {method} {path} answered {status}: {message}")]
     Api { node: String, method: String, path: String, status: u16, message: String },
 
-    #[error("{node}: {what}: {detail}")]
-    Swarm { node: String, what: String, detail: String },
+    #[error("{node}: reading the worker join token: the engine returned none")]
+    NoJoinToken { node: String },
+
+    /// `detail`: the engine's words.
+    #[error("{node}: loading the stand-in images: {detail}")]
+    ImageLoad { node: String, detail: String },
 
     #[error(
         "the swarm did not settle within {}s: {detail}. Node logs are under {}",
         waited.as_secs(), dir.display()
     )]
-    SwarmNotReady { waited: Duration, detail: String, dir: PathBuf },
+    SwarmNotReady { waited: Duration, detail: Unsettled, dir: PathBuf },
 
     #[error(
         "no free subnet in 100.64.0.0/16: every /24 is claimed under /run/private-swarm/subnets \
@@ -90,7 +98,8 @@ pub enum HarnessError {
     #[error("{} already holds a cluster (state file {}); tear it down first (Cluster::teardown_dir)", dir.display(), state.display())]
     DirInUse { dir: PathBuf, state: PathBuf },
 
-    #[error("state file {}: {detail}", path.display())]
+    /// `detail`: the JSON parser's words.
+    #[error("state file {}: not a cluster state file: {detail}", path.display())]
     State { path: PathBuf, detail: String },
 
     #[error("the path {} is too long for a unix socket ({len} bytes, at most 107): use a shorter cluster directory", path.display())]
@@ -117,7 +126,180 @@ pub type Result<T, E = HarnessError> = std::result::Result<T, E>;
 
 impl HarnessError {
     #[cfg(target_os = "linux")]
-    pub(crate) fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        HarnessError::Io { what: what.into(), path: path.into(), source }
+    pub(crate) fn io(what: IoAction, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        HarnessError::Io { what, path: path.into(), source }
+    }
+}
+
+/// What the harness was doing with a file, a directory or a program when the system said no.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IoAction {
+    RunDockerCli,
+    ResolveClusterDir,
+    CreateClusterDir,
+    MarkClusterDir,
+    CreateRunDir,
+    WriteRunDir,
+    CreateNodeDir,
+    CreateExecRoot,
+    WriteDaemonJson,
+    CreateDockerdLog,
+    OpenNetns,
+    StartDockerd { node: String },
+    ReadBusybox,
+    CreateSubnetClaims,
+    OpenSubnetLock,
+    LockSubnetClaims,
+    WriteSubnetClaim,
+    SetIpForward,
+    CreatePracticeDir,
+    OpenPracticeLock,
+    LockPracticeDir,
+    RemovePracticeDir,
+    ReadState,
+    WriteState,
+}
+
+impl std::fmt::Display for IoAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            IoAction::RunDockerCli => "cannot run the docker CLI",
+            IoAction::ResolveClusterDir => "bad cluster directory",
+            IoAction::CreateClusterDir => "cannot create the cluster directory",
+            IoAction::MarkClusterDir => "cannot mark the cluster directory",
+            IoAction::CreateRunDir => "cannot create the run directory",
+            IoAction::WriteRunDir => "cannot write the run directory",
+            IoAction::CreateNodeDir => "cannot create the node directory",
+            IoAction::CreateExecRoot => "cannot create the node's exec root",
+            IoAction::WriteDaemonJson => "cannot write daemon.json",
+            IoAction::CreateDockerdLog => "cannot create the dockerd log",
+            IoAction::OpenNetns => "cannot open the node's network namespace",
+            IoAction::StartDockerd { node } => return write!(f, "cannot start dockerd for {node}"),
+            IoAction::ReadBusybox => "cannot read busybox",
+            IoAction::CreateSubnetClaims => "cannot create the subnet claims directory",
+            IoAction::OpenSubnetLock => "cannot open the subnet lock",
+            IoAction::LockSubnetClaims => "cannot lock the subnet claims",
+            IoAction::WriteSubnetClaim => "cannot write the subnet claim",
+            IoAction::SetIpForward => "cannot set ip_forward",
+            IoAction::CreatePracticeDir => "cannot create the practice directory",
+            IoAction::OpenPracticeLock => "cannot open the practice lock",
+            IoAction::LockPracticeDir => "cannot lock the practice directory",
+            IoAction::RemovePracticeDir => "cannot remove the practice directory",
+            IoAction::ReadState => "cannot read the cluster state file",
+            IoAction::WriteState => "cannot write the cluster state file",
+        };
+        f.write_str(text)
+    }
+}
+
+/// Why a [`ClusterSpec`](crate::ClusterSpec) cannot be started.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    #[error("dir must be set")]
+    NoDir,
+    #[error("dir {} is {why}; a cluster needs a directory of its own (e.g. /tmp/swarm-1)", dir.display())]
+    SharedDir { dir: PathBuf, why: SharedDir },
+    #[error("nodes must be 1 to {max}, not {nodes}")]
+    Nodes { nodes: usize, max: usize },
+    #[error("managers must be 1 to nodes ({nodes}), not {managers}")]
+    Managers { nodes: usize, managers: usize },
+}
+
+/// Why a directory is not a cluster's own (teardown unmounts and deletes under it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedDir {
+    Root,
+    TopLevel,
+    System,
+    Home,
+}
+
+impl std::fmt::Display for SharedDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SharedDir::Root => "the root directory",
+            SharedDir::TopLevel => "a top-level directory",
+            SharedDir::System => "a directory the system shares",
+            SharedDir::Home => "your home directory",
+        })
+    }
+}
+
+/// Why the stand-in images cannot be made of a busybox and what it needs (a node image's
+/// busybox comes with paths of the learner's choosing).
+#[derive(Debug, thiserror::Error)]
+pub enum StandInProblem {
+    #[error("{path:?} is not a plain absolute path")]
+    NotPlainPath { path: String },
+    #[error("{path}: unusable link target {target:?}")]
+    BadLinkTarget { path: String, target: String },
+    #[error("/{path} is there twice")]
+    Twice { path: String },
+    #[error("/{path} is both a directory and a file")]
+    DirectoryAndFile { path: String },
+    #[error("cannot build the rootfs: {0}")]
+    Rootfs(#[source] std::io::Error),
+    #[error("cannot pack the images: {0}")]
+    Pack(#[source] std::io::Error),
+}
+
+/// What keeps a swarm from being settled (every node Ready in its role, one leader, every
+/// manager reachable and acting as one), the last time it was asked; shared by both drivers.
+/// Node names, states and roles are the engines' own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsettled {
+    NodeCount {
+        listed: usize,
+        expected: usize,
+    },
+    NotListed {
+        node: String,
+    },
+    NodeState {
+        node: String,
+        state: String,
+    },
+    WrongRole {
+        node: String,
+        role: String,
+        expected: String,
+    },
+    RoleNotYet {
+        node: String,
+    },
+    /// `state`: its reachability as the engine reports it (`unknown` when it reports none).
+    ManagerState {
+        node: String,
+        state: String,
+    },
+    Leaders {
+        count: usize,
+    },
+    NoLeader,
+    NotActive {
+        node: String,
+    },
+    NotManagerYet {
+        node: String,
+    },
+    /// Asking failed; the error as it reads.
+    Failed(String),
+}
+
+impl std::fmt::Display for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsettled::NodeCount { listed, expected } => write!(f, "node1 lists {listed} nodes, expected {expected}"),
+            Unsettled::NotListed { node } => write!(f, "{node} is not in node1's node list"),
+            Unsettled::NodeState { node, state } => write!(f, "{node} is {state}"),
+            Unsettled::WrongRole { node, role, expected } => write!(f, "{node} is a {role}, expected a {expected}"),
+            Unsettled::RoleNotYet { node } => write!(f, "{node} has not got its role yet"),
+            Unsettled::ManagerState { node, state } => write!(f, "manager {node} is {state}"),
+            Unsettled::Leaders { count } => write!(f, "{count} leaders"),
+            Unsettled::NoLeader => f.write_str("no leader elected yet"),
+            Unsettled::NotActive { node } => write!(f, "{node} is not active in the swarm yet"),
+            Unsettled::NotManagerYet { node } => write!(f, "{node} does not act as a manager yet"),
+            Unsettled::Failed(error) => f.write_str(error),
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, IoAction, Result};
 use crate::stand_in::{docker_arch, BusyboxSource};
 
 /// Paths of the host binaries the harness runs, found once per process.
@@ -64,7 +64,7 @@ pub fn find_static_busybox() -> Result<PathBuf> {
 /// The stand-in images' busybox from the host's static one (see [`find_static_busybox`]):
 /// its applet list from running it, the platform this process runs on.
 pub fn host_busybox(busybox: &Path) -> Result<BusyboxSource> {
-    let binary = std::fs::read(busybox).map_err(|e| HarnessError::io("cannot read busybox", busybox, e))?;
+    let binary = std::fs::read(busybox).map_err(|e| HarnessError::io(IoAction::ReadBusybox, busybox, e))?;
     let applets = run(Command::new(busybox).arg("--list-full"))?;
     let (arch, variant) = docker_arch(std::env::consts::ARCH);
     Ok(BusyboxSource { binary, applets, files: Vec::new(), links: Vec::new(), arch, variant })

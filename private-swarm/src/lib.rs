@@ -3,8 +3,8 @@
 //!
 //! The clusters are Linux only (network namespaces, mounts, dockerds of our own): on other
 //! systems this crate holds just what the `docker` driver shares with them, the stand-in
-//! images ([`stand_in`], built from a [`BusyboxSource`]), the [`elf`] reader, [`MAX_NODES`]
-//! and the error type.
+//! images ([`stand_in`], built from a [`BusyboxSource`]), the [`elf`] reader, [`MAX_NODES`],
+//! the error type and the [`Progress`] steps.
 //!
 //! Each node is its own dockerd with its own config file, data root, exec root and socket,
 //! running in its own network namespace (hostname `node1`, `node2`, …) joined by a veth
@@ -46,9 +46,11 @@
 
 pub mod elf;
 mod error;
+mod progress;
 pub mod stand_in;
 
-pub use error::{HarnessError, Result};
+pub use error::{HarnessError, IoAction, Result, SharedDir, SpecError, StandInProblem, Unsettled};
+pub use progress::Progress;
 pub use stand_in::{BusyboxSource, SourceFile, STAND_IN_IMAGES};
 
 /// The most nodes one cluster may have (either driver's).
@@ -94,7 +96,7 @@ pub use host::{
 #[cfg(target_os = "linux")]
 pub use netns::SUBNET_PREFIX;
 #[cfg(target_os = "linux")]
-pub use state::{Role, RUN_ROOT, STATE_FILE};
+pub use state::{Role, MARKER_FILE, RUN_ROOT, STATE_FILE};
 #[cfg(target_os = "linux")]
 pub use status::{read_status, NodeEndpoint, NodeStatus, StatusReport};
 #[cfg(target_os = "linux")]

@@ -20,7 +20,7 @@ use std::process::Command;
 use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, IoAction, Result};
 use crate::host::{run, HostTools};
 use crate::names;
 use crate::state::{self, Phase, SubnetRecord, RUN_ROOT};
@@ -47,17 +47,16 @@ struct Claim {
 /// Claims a free /24 for the cluster `id` in `dir`.
 pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRecord> {
     let claims = claims_dir();
-    std::fs::create_dir_all(&claims)
-        .map_err(|e| HarnessError::io("cannot create the subnet claims directory", &claims, e))?;
+    std::fs::create_dir_all(&claims).map_err(|e| HarnessError::io(IoAction::CreateSubnetClaims, &claims, e))?;
     let lock_path = claims.join(".lock");
     let lock_file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(|e| HarnessError::io("cannot open the subnet lock", &lock_path, e))?;
+        .map_err(|e| HarnessError::io(IoAction::OpenSubnetLock, &lock_path, e))?;
     let _lock = Flock::lock(lock_file, FlockArg::LockExclusive)
-        .map_err(|(_, e)| HarnessError::io("cannot lock the subnet claims", &lock_path, e.into()))?;
+        .map_err(|(_, e)| HarnessError::io(IoAction::LockSubnetClaims, &lock_path, e.into()))?;
 
     let taken = host_prefixes(tools)?;
     let start = (names::random_u64() % 256) as usize;
@@ -80,8 +79,8 @@ pub fn claim_subnet(tools: &HostTools, dir: &Path, id: &str) -> Result<SubnetRec
             .write(true)
             .create_new(true)
             .open(&claim_file)
-            .map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
-        f.write_all(&claim).map_err(|e| HarnessError::io("cannot write the subnet claim", &claim_file, e))?;
+            .map_err(|e| HarnessError::io(IoAction::WriteSubnetClaim, &claim_file, e))?;
+        f.write_all(&claim).map_err(|e| HarnessError::io(IoAction::WriteSubnetClaim, &claim_file, e))?;
         return Ok(SubnetRecord {
             cidr: format!("{net}/24"),
             gateway: Ipv4Addr::new(SUBNET_PREFIX[0], SUBNET_PREFIX[1], x, 1),
@@ -250,7 +249,7 @@ pub fn ip_forward() -> String {
 }
 
 pub fn set_ip_forward(value: &str) -> Result<()> {
-    std::fs::write(IP_FORWARD, value).map_err(|e| HarnessError::io("cannot set ip_forward", IP_FORWARD, e))
+    std::fs::write(IP_FORWARD, value).map_err(|e| HarnessError::io(IoAction::SetIpForward, IP_FORWARD, e))
 }
 
 /// Routes the cluster's nodes out through the host: ip_forward on, the [`online_rules`]

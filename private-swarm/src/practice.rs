@@ -16,8 +16,9 @@ use nix::fcntl::{Flock, FlockArg};
 
 use crate::cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
 use crate::engine;
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, IoAction, Result};
 use crate::host::check_host;
+use crate::progress::Progress;
 use crate::state::{self, ClusterState, Phase};
 use crate::status::{read_status, NodeEndpoint, StatusReport};
 use crate::teardown;
@@ -115,7 +116,7 @@ impl Practice {
     /// Starts the practice cluster, or reports the one already running. Leftovers of a
     /// killed `up` (or of a cluster whose engines all died, e.g. after a reboot) are
     /// cleaned up first.
-    pub fn up(&self, options: &UpOptions, progress: &mut dyn FnMut(&str)) -> Result<UpOutcome> {
+    pub fn up(&self, options: &UpOptions, progress: &mut dyn FnMut(&Progress)) -> Result<UpOutcome> {
         let nodes = options.nodes;
         let spec = self.spec_of(options);
         spec.validate()?;
@@ -127,14 +128,14 @@ impl Practice {
             }
             if old.phase != Phase::Down {
                 progress(if old.phase == Phase::Running {
-                    "the previous practice cluster is not running any more; removing what is left of it"
+                    &Progress::PreviousGone
                 } else {
-                    "cleaning up what an interrupted `lab cluster up` left behind"
+                    &Progress::CleaningInterruptedUp
                 });
                 teardown::teardown_dir(&self.dir)?;
             }
         }
-        progress(&format!("starting a practice swarm of {nodes} node(s) in {}", self.dir.display()));
+        progress(&Progress::StartingPractice { nodes, dir: self.dir.clone() });
         let cluster = Cluster::start_with_progress(spec, progress)?;
         Ok(UpOutcome::Started(cluster.detach()?))
     }
@@ -194,13 +195,13 @@ impl Practice {
     }
 
     /// Removes the practice cluster, also what a killed `up` left; idempotent.
-    pub fn down(&self, progress: &mut dyn FnMut(&str)) -> Result<DownOutcome> {
+    pub fn down(&self, progress: &mut dyn FnMut(&Progress)) -> Result<DownOutcome> {
         check_host()?;
         let _lock = self.lock(progress)?;
         let old = state::read(&self.dir)?;
         let outcome = match &old {
             Some(s) if s.phase != Phase::Down => {
-                progress(&format!("stopping {} node(s) and removing their network", s.nodes.len()));
+                progress(&Progress::Stopping { nodes: s.nodes.len() });
                 DownOutcome::Removed { nodes: s.nodes.len() }
             }
             _ => DownOutcome::NothingRunning,
@@ -213,7 +214,7 @@ impl Practice {
             }
             // Torn down cleanly: the record, the logs and the engines' config go too.
             std::fs::remove_dir_all(&self.dir)
-                .map_err(|e| HarnessError::io("cannot remove the practice directory", &self.dir, e))?;
+                .map_err(|e| HarnessError::io(IoAction::RemovePracticeDir, &self.dir, e))?;
         }
         Ok(outcome)
     }
@@ -226,9 +227,8 @@ impl Practice {
         }
     }
 
-    fn lock(&self, progress: &mut dyn FnMut(&str)) -> Result<Flock<File>> {
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|e| HarnessError::io("cannot create the practice directory", &self.dir, e))?;
+    fn lock(&self, progress: &mut dyn FnMut(&Progress)) -> Result<Flock<File>> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| HarnessError::io(IoAction::CreatePracticeDir, &self.dir, e))?;
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755));
@@ -236,13 +236,13 @@ impl Practice {
         let path = self.dir.join(".lock");
         loop {
             let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&path);
-            let file = open().map_err(|e| HarnessError::io("cannot open the practice lock", &path, e))?;
+            let file = open().map_err(|e| HarnessError::io(IoAction::OpenPracticeLock, &path, e))?;
             let lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
                 Ok(lock) => lock,
                 Err((file, _)) => {
-                    progress("waiting for another `lab cluster up/down` to finish");
+                    progress(&Progress::WaitingForLock);
                     Flock::lock(file, FlockArg::LockExclusive)
-                        .map_err(|(_, e)| HarnessError::io("cannot lock the practice directory", &path, e.into()))?
+                        .map_err(|(_, e)| HarnessError::io(IoAction::LockPracticeDir, &path, e.into()))?
                 }
             };
             // A `down` that held the lock removed the directory, lock file included: this
@@ -251,7 +251,7 @@ impl Practice {
                 return Ok(lock);
             }
             std::fs::create_dir_all(&self.dir)
-                .map_err(|e| HarnessError::io("cannot create the practice directory", &self.dir, e))?;
+                .map_err(|e| HarnessError::io(IoAction::CreatePracticeDir, &self.dir, e))?;
         }
     }
 }

@@ -33,7 +33,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, Result, StandInProblem};
 
 /// The busybox the stand-in images are made of, and everything needed to run it.
 #[derive(Debug, Clone, Default)]
@@ -339,7 +339,7 @@ fn relative_path(path: &str) -> Result<String> {
         && rest.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
         && !path.chars().any(char::is_control);
     if !plain {
-        return Err(HarnessError::StandIn(format!("{path:?} is not a plain absolute path")));
+        return Err(HarnessError::StandIn(StandInProblem::NotPlainPath { path: path.to_string() }));
     }
     Ok(rest.to_string())
 }
@@ -347,7 +347,7 @@ fn relative_path(path: &str) -> Result<String> {
 /// The image layer: busybox at /bin/busybox, its applet links, the files and links it needs,
 /// and the stand-in scripts.
 pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
-    let tar_err = |e: std::io::Error| HarnessError::StandIn(format!("cannot build the rootfs: {e}"));
+    let tar_err = |e: std::io::Error| HarnessError::StandIn(StandInProblem::Rootfs(e));
     // Paths of ours the source's files may not replace.
     let mut taken: BTreeSet<String> = DIRS.iter().map(|d| d.to_string()).collect();
     taken.insert("bin/busybox".into());
@@ -359,7 +359,8 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
     }
     for (path, target) in &source.links {
         if target.is_empty() || target.len() > 4096 || target.chars().any(char::is_control) {
-            return Err(HarnessError::StandIn(format!("{path}: unusable link target {target:?}")));
+            let (path, target) = (path.clone(), target.clone());
+            return Err(HarnessError::StandIn(StandInProblem::BadLinkTarget { path, target }));
         }
         extra.push((relative_path(path)?, Some(target.as_str()), None));
     }
@@ -367,7 +368,7 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
     let mut extra_paths = BTreeSet::new();
     for (path, _, _) in &extra {
         if taken.contains(path) || !extra_paths.insert(path.clone()) {
-            return Err(HarnessError::StandIn(format!("/{path} is there twice")));
+            return Err(HarnessError::StandIn(StandInProblem::Twice { path: path.clone() }));
         }
         let mut parent = Path::new(path).parent();
         while let Some(p) = parent.and_then(Path::to_str).filter(|p| !p.is_empty()) {
@@ -376,7 +377,7 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
         }
     }
     if let Some(clash) = dirs.iter().find(|d| extra_paths.contains(*d)) {
-        return Err(HarnessError::StandIn(format!("/{clash} is both a directory and a file")));
+        return Err(HarnessError::StandIn(StandInProblem::DirectoryAndFile { path: clash.clone() }));
     }
 
     let mut b = tar::Builder::new(Vec::new());
@@ -444,7 +445,7 @@ fn split_reference(image: &str) -> (&str, &str) {
 /// The image archive every node loads: the stand-in images made of `source`.
 pub fn image_archive(source: &BusyboxSource) -> Result<Vec<u8>> {
     let layer = rootfs_tar(source)?;
-    build_archive(&layer, source).map_err(|e| HarnessError::StandIn(format!("cannot pack the images: {e}")))
+    build_archive(&layer, source).map_err(|e| HarnessError::StandIn(StandInProblem::Pack(e)))
 }
 
 fn sha256_hex(data: &[u8]) -> String {

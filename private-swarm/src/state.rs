@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, IoAction, Result};
 use crate::process;
 
 /// File name of the state file inside a cluster directory.
@@ -174,11 +174,11 @@ pub fn state_path(dir: &Path) -> PathBuf {
 pub fn read(dir: &Path) -> Result<Option<ClusterState>> {
     let path = state_path(dir);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| HarnessError::State { path, detail: format!("not a cluster state file: {e}") }),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map(Some).map_err(|e| HarnessError::State { path, detail: e.to_string() })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(HarnessError::io("cannot read the cluster state file", path, e)),
+        Err(e) => Err(HarnessError::io(IoAction::ReadState, path, e)),
     }
 }
 
@@ -187,8 +187,8 @@ pub fn write(state: &ClusterState) -> Result<()> {
     let path = state_path(&state.dir);
     let tmp = path.with_extension("json.tmp");
     let bytes = serde_json::to_vec_pretty(state).expect("cluster state always serializes");
-    std::fs::write(&tmp, bytes).map_err(|e| HarnessError::io("cannot write the cluster state file", &tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| HarnessError::io("cannot write the cluster state file", &path, e))
+    std::fs::write(&tmp, bytes).map_err(|e| HarnessError::io(IoAction::WriteState, &tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| HarnessError::io(IoAction::WriteState, &path, e))
 }
 
 /// The state of a live cluster, shared by the threads that start its nodes; every change

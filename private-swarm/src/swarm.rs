@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::engine::NodeApi;
-use crate::error::{HarnessError, Result};
+use crate::error::{HarnessError, Result, Unsettled};
 use crate::state::{NodeState, Role};
 
 /// One row of `docker node ls`, as seen from a manager.
@@ -69,11 +69,7 @@ pub fn worker_token(manager: &NodeApi) -> Result<String> {
     let swarm = manager.get("/swarm")?;
     let token = str_at(&swarm, "/JoinTokens/Worker");
     if token.is_empty() {
-        return Err(HarnessError::Swarm {
-            node: manager.node.name.clone(),
-            what: "reading the worker join token".into(),
-            detail: "the engine returned none".into(),
-        });
+        return Err(HarnessError::NoJoinToken { node: manager.node.name.clone() });
     }
     Ok(token.to_string())
 }
@@ -117,7 +113,7 @@ pub fn wait_settled(apis: &[NodeApi], timeout: Duration, dir: &std::path::Path) 
         let problem = match settle_problem(apis) {
             Ok(None) => return Ok(()),
             Ok(Some(p)) => p,
-            Err(e) => e.to_string(),
+            Err(e) => Unsettled::Failed(e.to_string()),
         };
         if Instant::now() >= deadline {
             return Err(HarnessError::SwarmNotReady { waited: timeout, detail: problem, dir: dir.to_path_buf() });
@@ -126,38 +122,45 @@ pub fn wait_settled(apis: &[NodeApi], timeout: Duration, dir: &std::path::Path) 
     }
 }
 
-fn settle_problem(apis: &[NodeApi]) -> Result<Option<String>> {
+fn settle_problem(apis: &[NodeApi]) -> Result<Option<Unsettled>> {
     let rows = list_nodes(&apis[0])?;
     if rows.len() != apis.len() {
-        return Ok(Some(format!("node1 lists {} nodes, expected {}", rows.len(), apis.len())));
+        return Ok(Some(Unsettled::NodeCount { listed: rows.len(), expected: apis.len() }));
     }
     for api in apis {
         let want = &api.node;
         let Some(row) = rows.iter().find(|r| r.hostname == want.hostname) else {
-            return Ok(Some(format!("{} is not in node1's node list", want.hostname)));
+            return Ok(Some(Unsettled::NotListed { node: want.hostname.clone() }));
         };
+        let node = row.hostname.clone();
         if row.status != "Ready" {
-            return Ok(Some(format!("{} is {}", row.hostname, row.status)));
+            return Ok(Some(Unsettled::NodeState { node, state: row.status.clone() }));
         }
         if row.role != want.role {
-            return Ok(Some(format!("{} is a {}, expected a {}", row.hostname, row.role, want.role)));
+            return Ok(Some(Unsettled::WrongRole {
+                node,
+                role: row.role.to_string(),
+                expected: want.role.to_string(),
+            }));
         }
         if want.role == Role::Manager && row.manager_status.as_deref() != Some("Reachable") {
-            return Ok(Some(format!("manager {} is {:?}", row.hostname, row.manager_status)));
+            let state = row.manager_status.clone().unwrap_or_else(|| "unknown".into());
+            return Ok(Some(Unsettled::ManagerState { node, state }));
         }
     }
     let leaders = rows.iter().filter(|r| r.leader).count();
     if leaders != 1 {
-        return Ok(Some(format!("{leaders} leaders")));
+        return Ok(Some(Unsettled::Leaders { count: leaders }));
     }
     for api in apis {
         let info = api.get("/info")?;
+        let node = api.node.name.clone();
         if str_at(&info, "/Swarm/LocalNodeState") != "active" {
-            return Ok(Some(format!("{} is not active in the swarm yet", api.node.name)));
+            return Ok(Some(Unsettled::NotActive { node }));
         }
         let control = info.pointer("/Swarm/ControlAvailable").and_then(Value::as_bool).unwrap_or(false);
         if api.node.role == Role::Manager && !control {
-            return Ok(Some(format!("{} does not act as a manager yet", api.node.name)));
+            return Ok(Some(Unsettled::NotManagerYet { node }));
         }
     }
     Ok(None)

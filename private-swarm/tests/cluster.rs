@@ -7,7 +7,7 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
-use private_swarm::{Cluster, ClusterSpec, Role, STAND_IN_IMAGES};
+use private_swarm::{Cluster, ClusterSpec, Progress, Role, STAND_IN_IMAGES};
 
 /// Short, so the nodes' socket paths stay far below the unix limit.
 const TEST_ROOT: &str = "/tmp/private-swarm-tests";
@@ -238,7 +238,7 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
     let home = cluster_dir("practice");
     let practice = Practice::in_dir(home.path().join("practice"));
     let mut log = Vec::new();
-    let mut progress = |line: &str| log.push(line.to_string());
+    let mut progress = |step: &Progress| log.push(step.to_string());
 
     // An `up` that was killed after starting the engines: nobody tears this cluster down.
     std::mem::forget(Cluster::start(practice.spec(1, 1)).unwrap());

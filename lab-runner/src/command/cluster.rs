@@ -55,7 +55,8 @@ pub fn run(c: ClusterCommand) -> Exit {
         Driver::Netns => super::netns_cluster::run(c),
         #[cfg(not(target_os = "linux"))]
         Driver::Netns => {
-            netns_needs_linux("the netns driver", &format!("`{} cluster up --driver docker`", crate::me()))
+            let what = crate::lang().tr(words::NETNS_DRIVER).into_owned();
+            netns_needs_linux(&what, &format!("`{} cluster up --driver docker`", crate::me()))
         }
     }
 }
@@ -67,6 +68,50 @@ pub(crate) fn netns_needs_linux(what: &str, instead: &str) -> Exit {
     let values: [(&str, &dyn std::fmt::Display); 3] =
         [("what", &what), ("os", &std::env::consts::OS), ("instead", &instead)];
     crate::fail(Kind::Usage, crate::lang().fill(words::NETNS_NEEDS_LINUX, &values))
+}
+
+/// One node of `lab cluster status` (either driver's), its swarm column already worded.
+pub(crate) struct StatusRow<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub swarm: String,
+    pub role: &'a Option<String>,
+    pub state: &'a Option<String>,
+    pub availability: &'a Option<String>,
+    pub manager_status: &'a Option<String>,
+    pub docker_host: &'a str,
+}
+
+/// The lines of the node table: the column heads in the run's language (aligned by
+/// display width), then one line per node; an unknown field is `-`.
+pub(crate) fn status_table(rows: &[StatusRow]) -> Vec<String> {
+    let lang = crate::lang();
+    let heads = [
+        (words::STATUS_NODE, 7),
+        (words::STATUS_ADDRESS, 15),
+        (words::STATUS_SWARM, 9),
+        (words::STATUS_ROLE, 8),
+        (words::STATUS_STATE, 8),
+        (words::STATUS_AVAILABILITY, 12),
+        (words::STATUS_MANAGER, 12),
+    ];
+    let head: String = heads.iter().map(|(w, columns)| words::pad(&lang.tr(w), *columns) + " ").collect();
+    let mut lines = vec![format!("{head}DOCKER_HOST")];
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    for r in rows {
+        lines.push(format!(
+            "{:<7} {:<15} {} {:<8} {:<8} {:<12} {:<12} {}",
+            r.name,
+            r.address,
+            words::pad(&r.swarm, 9),
+            dash(r.role),
+            dash(r.state),
+            dash(r.availability),
+            dash(r.manager_status),
+            r.docker_host
+        ));
+    }
+    lines
 }
 
 /// The learner's `$SHELL`, else /bin/sh (on Windows `%COMSPEC%`, cmd.exe).

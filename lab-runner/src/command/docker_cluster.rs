@@ -10,14 +10,15 @@ use std::path::PathBuf;
 use docker_nodes::{DockerCluster, DownOutcome, NodesError, UpOptions, UpOutcome};
 
 use crate::args::{ClusterCommand, ClusterSize, EngineArgs, StatusFormat, UpArgs};
+use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 
 /// Where `env` remembers the engine the nodes run on when DOCKER_HOST named it.
 const ENGINE_HOST_VAR: &str = "SWARM_LAB_ENGINE_HOST";
 
-fn progress(line: &str) {
-    eprintln!("  {line}");
+fn progress(step: &docker_nodes::Progress) {
+    eprintln!("  {}", step.text(crate::lang()));
 }
 
 fn cert_dir() -> PathBuf {
@@ -46,7 +47,7 @@ fn fail(e: NodesError) -> Exit {
         NodesError::Invalid(_) => Kind::Usage,
         _ => Kind::PracticeSwarm,
     };
-    crate::fail(kind, e)
+    crate::fail(kind, e.text(crate::lang()))
 }
 
 /// True when the user's engine answers and has a docker-driver practice swarm (asked only
@@ -63,7 +64,8 @@ pub(crate) fn exists(e: &EngineArgs) -> bool {
 }
 
 fn options(up: &UpArgs) -> Result<UpOptions, Exit> {
-    let publish = docker_nodes::node::parse_publish(&up.publish).map_err(|e| crate::fail(Kind::Usage, e))?;
+    let publish =
+        docker_nodes::node::parse_publish(&up.publish).map_err(|e| crate::fail(Kind::Usage, e.text(crate::lang())))?;
     let opts = UpOptions {
         nodes: up.size.nodes,
         managers: up.size.managers,
@@ -154,7 +156,7 @@ async fn start(
             ],
         )
     );
-    let info = match cluster.up(opts, &mut |l| progress(l)).await {
+    let info = match cluster.up(opts, &mut |step| progress(step)).await {
         Ok(UpOutcome::Started(info)) => {
             eprintln!("{}", lang.fill(words::CLUSTER_IS_UP_DOCKER, &[("nodes", &info.nodes.len())]));
             info
@@ -171,7 +173,7 @@ async fn start(
         }
     };
     if let Some(p) = info.privileges {
-        eprintln!("{}", lang.fill(words::CLUSTER_NODES_RUN_AS, &[("privileges", &p.describe())]));
+        eprintln!("{}", lang.fill(words::CLUSTER_NODES_RUN_AS, &[("privileges", &p.text(lang))]));
     }
     for n in &info.nodes {
         eprintln!("  {:<6} {:<8} {:<15} {}", n.name, n.role, n.address, n.docker_host);
@@ -263,30 +265,25 @@ async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: Stat
     let mode =
         info.privileges.map_or_else(|| lang.tr(words::UNKNOWN_PRIVILEGES).into_owned(), |p| p.label().to_string());
     println!("{}", lang.fill(words::CLUSTER_DRIVER_DOCKER, &[("host", &ep.host), ("mode", &mode)]));
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    println!(
-        "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} DOCKER_HOST",
-        "NODE", "ADDRESS", "SWARM", "ROLE", "STATE", "AVAILABILITY", "MANAGER"
-    );
-    for r in &rows {
-        let swarm = r.swarm.clone().unwrap_or_else(|| format!("container {}", r.container));
-        println!(
-            "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} {}",
-            r.name,
-            r.address,
-            swarm,
-            dash(&r.role),
-            dash(&r.state),
-            dash(&r.availability),
-            dash(&r.manager_status),
-            r.docker_host
-        );
-    }
+    let rows: Vec<super::cluster::StatusRow> = rows
+        .iter()
+        .map(|r| super::cluster::StatusRow {
+            name: &r.name,
+            address: &r.address,
+            swarm: r.swarm.clone().unwrap_or_else(|| lang.fill(words::STATUS_CONTAINER, &[("state", &r.container)])),
+            role: &r.role,
+            state: &r.state,
+            availability: &r.availability,
+            manager_status: &r.manager_status,
+            docker_host: &r.docker_host,
+        })
+        .collect();
+    super::cluster::status_table(&rows).iter().for_each(|l| println!("{l}"));
     Exit::Ok
 }
 
 async fn down(cluster: &DockerCluster, ep: &lab_grader::Endpoint) -> Exit {
-    match cluster.down(&mut |l| progress(l)).await {
+    match cluster.down(&mut |step| progress(step)).await {
         Ok(DownOutcome::Removed { containers, networks, volumes }) => {
             let counts: [(&str, &dyn std::fmt::Display); 4] =
                 [("host", &ep.host), ("containers", &containers), ("volumes", &volumes), ("networks", &networks)];

@@ -8,12 +8,13 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::args::{ClusterCommand, StatusFormat, UpArgs};
+use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{ClusterInfo, NodeStatus};
 
-use super::cluster::{open_shell, shell_program};
+use super::cluster::{open_shell, shell_program, status_table, StatusRow};
 
 /// Whether `up` picks this driver when not told: as root.
 pub(crate) fn is_default() -> bool {
@@ -25,8 +26,8 @@ pub(crate) fn is_running() -> bool {
     Practice::from_env().env(1).is_ok()
 }
 
-fn progress(line: &str) {
-    eprintln!("  {line}");
+fn progress(step: &private_swarm::Progress) {
+    eprintln!("  {}", step.text(crate::lang()));
 }
 
 /// Starts (or finds) the practice swarm; prints what a learner does next.
@@ -40,7 +41,7 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
     };
     // `up` says "starting …" itself once it has checked the spec and this machine (root,
     // tools), so nothing claims to start what is then refused.
-    let info = match practice.up(options, &mut |l| progress(l)) {
+    let info = match practice.up(options, &mut |step| progress(step)) {
         Ok(UpOutcome::Started(info)) => {
             eprintln!("{}", lang.fill(words::CLUSTER_IS_UP, &[("shape", &shape)]));
             info
@@ -51,7 +52,7 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
             eprintln!("{}", lang.fill(template, &[("nodes", &info.nodes.len()), ("me", &crate::me())]));
             info
         }
-        Err(e) => return Err(crate::fail(Kind::PracticeSwarm, e)),
+        Err(e) => return Err(crate::fail(Kind::PracticeSwarm, e.text(lang))),
     };
     if !private_swarm::ipvs_available() {
         eprintln!("{}", lang.tr(words::NO_IPVS_NOTE));
@@ -83,7 +84,7 @@ pub fn run(c: ClusterCommand) -> Exit {
             }
         }),
         ClusterCommand::Down { .. } => {
-            practice.down(&mut |l| progress(l)).map_err(cluster_error).map(|outcome| match outcome {
+            practice.down(&mut |step| progress(step)).map_err(cluster_error).map(|outcome| match outcome {
                 DownOutcome::Removed { nodes } => eprintln!(
                     "{}",
                     crate::lang()
@@ -104,7 +105,7 @@ fn cluster_error(e: private_swarm::HarnessError) -> Exit {
         private_swarm::HarnessError::NoSuchNode { .. } => Kind::BadInput,
         _ => Kind::PracticeSwarm,
     };
-    crate::fail(kind, e)
+    crate::fail(kind, e.text(crate::lang()))
 }
 
 /// The nodes as their engines report them now (a second `up` may find roles changed since
@@ -112,9 +113,9 @@ fn cluster_error(e: private_swarm::HarnessError) -> Exit {
 fn print_up(practice: &Practice, info: &ClusterInfo) {
     let lang = crate::lang();
     match practice.status() {
-        Ok(report) => status_table(&report.nodes).iter().for_each(|l| eprintln!("  {l}")),
+        Ok(report) => node_table(&report.nodes).iter().for_each(|l| eprintln!("  {l}")),
         Err(e) => {
-            crate::error(lang.fill(words::CLUSTER_NODES_UNREADABLE, &[("error", &e)]));
+            crate::error(lang.fill(words::CLUSTER_NODES_UNREADABLE, &[("error", &e.text(lang))]));
             for n in &info.nodes {
                 eprintln!("  {:<6} {:<15} {}", n.name, n.addr, n.docker_host);
             }
@@ -137,31 +138,26 @@ fn print_up(practice: &Practice, info: &ClusterInfo) {
 }
 
 fn print_status(nodes: &[NodeStatus]) {
-    status_table(nodes).iter().for_each(|l| println!("{l}"));
+    node_table(nodes).iter().for_each(|l| println!("{l}"));
 }
 
 /// The lines of the node table: a header, then one line per node.
-fn status_table(nodes: &[NodeStatus]) -> Vec<String> {
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let mut lines = vec![format!(
-        "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} DOCKER_HOST",
-        "NODE", "ADDRESS", "SWARM", "ROLE", "STATE", "AVAILABILITY", "MANAGER"
-    )];
-    for n in nodes {
-        let swarm = n.swarm.clone().unwrap_or_else(|| "no engine".into());
-        lines.push(format!(
-            "{:<7} {:<15} {:<9} {:<8} {:<8} {:<12} {:<12} {}",
-            n.name,
-            n.address,
-            swarm,
-            dash(&n.role),
-            dash(&n.state),
-            dash(&n.availability),
-            dash(&n.manager_status),
-            n.docker_host
-        ));
-    }
-    lines
+fn node_table(nodes: &[NodeStatus]) -> Vec<String> {
+    let no_engine = crate::lang().tr(words::STATUS_NO_ENGINE).into_owned();
+    let rows: Vec<StatusRow> = nodes
+        .iter()
+        .map(|n| StatusRow {
+            name: &n.name,
+            address: &n.address,
+            swarm: n.swarm.clone().unwrap_or_else(|| no_engine.clone()),
+            role: &n.role,
+            state: &n.state,
+            availability: &n.availability,
+            manager_status: &n.manager_status,
+            docker_host: &n.docker_host,
+        })
+        .collect();
+    status_table(&rows)
 }
 
 /// Runs the learner's `$SHELL` (else /bin/sh) as if logged in on the node: DOCKER_HOST
