@@ -506,5 +506,10 @@ mod tests {
         let zh_text = e.text(zh);
         assert!(zh_text.contains("在 TLS 交握期間關閉了連線（engine 回應之前連線就被關閉了"), "{zh_text}");
         assert!(!zh_text.contains("the engine"), "{zh_text}");
+        // The transport's reasons for an address this system cannot reach, on any system.
+        let pipe = "npipe:////./pipe/docker_engine";
+        let why = Language::english().fill(words::UNIX_SOCKET_ON_WINDOWS, &[("pipe", &pipe)]);
+        let e = ClusterError::Unreachable { host: "unix:///var/run/docker.sock".into(), why };
+        assert!(e.text(zh).contains(&format!("Docker Desktop 監聽的是 {pipe}")), "{}", e.text(zh));
     }
 }

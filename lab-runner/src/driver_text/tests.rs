@@ -160,6 +160,7 @@ fn harness_kind(e: &HarnessError) -> &'static str {
         E::BusyboxNotStatic { .. } => "BusyboxNotStatic",
         E::StandIn(_) => "StandIn",
         E::InvalidSpec(_) => "InvalidSpec",
+        #[cfg(target_os = "linux")]
         E::NotOurs { .. } => "NotOurs",
         E::Io { .. } => "Io",
         E::Command { .. } => "Command",
