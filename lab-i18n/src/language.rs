@@ -196,8 +196,14 @@ fn substitute(template: &str, values: &[(&str, &dyn Display)]) -> String {
             .and_then(|close| values.iter().find(|(name, _)| *name == &after[..close]).map(|(_, v)| (close, v)));
         match value {
             Some((close, v)) => {
-                out.push_str(&v.to_string());
+                let v = v.to_string();
+                out.push_str(&v);
                 rest = &after[close + 1..];
+                // A value that ends its own sentence ("… CA?") takes the template's full
+                // stop after it: no "CA?." nor "嗎？。".
+                if v.ends_with(['.', '?', '!', '。', '？', '！']) {
+                    rest = rest.strip_prefix(['.', '。']).unwrap_or(rest);
+                }
             }
             None => {
                 out.push('{');
@@ -212,6 +218,16 @@ fn substitute(template: &str, values: &[(&str, &dyn Display)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_ends_a_sentence_takes_the_full_stop_after_it() {
+        let why = "are cert.pem and key.pem signed by the engine's CA?";
+        assert_eq!(substitute("failed: {why}. Check the CA", &[("why", &why)]), format!("failed: {why} Check the CA"));
+        let why = "那是 Docker engine 嗎？";
+        assert_eq!(substitute("失敗：{why}。請檢查", &[("why", &why)]), format!("失敗：{why}請檢查"));
+        assert_eq!(substitute("{a}. {b}.", &[("a", &"v1.2"), ("b", &"refused.")]), "v1.2. refused.");
+        assert_eq!(substitute("port {p}.", &[("p", &80)]), "port 80.");
+    }
 
     #[test]
     fn locales_select_traditional_chinese() {
