@@ -15,10 +15,12 @@
 //! - [`catalog`]: parsing a compiled-in `.po` file into a lookup table.
 //! - [`words`]: every program string that is translated, in one list.
 //! - [`template`]: writing `labs.pot` from the labs and [`words`].
+//! - [`untranslated`]: finding English a translation left, for the tests that pin one.
 
 pub mod catalog;
 pub mod language;
 pub mod template;
+pub mod untranslated;
 pub mod words;
 
 pub use language::{Language, UnknownLanguage, LANGUAGES};

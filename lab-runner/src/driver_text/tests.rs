@@ -8,6 +8,7 @@
 
 use super::Worded;
 use docker_nodes::{ApiAction, InvalidOption, NodeStep, NodesError, Privileges, PublishError};
+use lab_i18n::untranslated::english_runs;
 use lab_i18n::{words, Language};
 use private_swarm::{HarnessError, IoAction, SharedDir, SpecError, StandInProblem, Unsettled};
 use std::collections::BTreeSet;
@@ -33,32 +34,6 @@ const KEPT_IN_ENGLISH: &[&str] = &[
     "TLS alert",
     "Node ID",
 ];
-
-/// Runs of two or more English words in `text` (words one space apart), outside `code spans`.
-fn english_runs(text: &str) -> Vec<String> {
-    let prose: String = text.split('`').step_by(2).collect::<Vec<_>>().join("|");
-    let mut runs = Vec::new();
-    let mut run: Vec<&str> = Vec::new();
-    let mut rest = prose.as_str();
-    while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic()) {
-        if !run.is_empty() && &rest[..start] != " " {
-            if run.len() >= 2 {
-                runs.push(run.join(" "));
-            }
-            run.clear();
-        }
-        let word = &rest[start..];
-        let end = word
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '-' || c == '_'))
-            .unwrap_or(word.len());
-        run.push(&word[..end]);
-        rest = &word[end..];
-    }
-    if run.len() >= 2 {
-        runs.push(run.join(" "));
-    }
-    runs
-}
 
 /// A value that is worded here and displayed by its library.
 trait Sample: Worded + Display {}

@@ -13,6 +13,7 @@ use super::*;
 use crate::report::human;
 use crate::report::Report;
 use bollard::models::{ServiceUpdateStatusStateEnum, TaskState};
+use lab_i18n::untranslated::english_runs;
 use lab_i18n::Language;
 use lab_schema::{Lab, LabDuration};
 use serde_json::json;
@@ -118,35 +119,6 @@ fn failing_checks() -> Vec<Check> {
 fn labs() -> Vec<Lab> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs");
     lab_schema::load_dir(&dir).unwrap_or_else(|e| panic!("{e:?}"))
-}
-
-/// Runs of two or more English words in `text` (words one space apart), outside `code spans`.
-fn english_runs(text: &str) -> Vec<String> {
-    let prose: String = text.split('`').step_by(2).collect::<Vec<_>>().join("|");
-    let mut runs = Vec::new();
-    let mut run: Vec<&str> = Vec::new();
-    let mut rest = prose.as_str();
-    loop {
-        let start = rest.find(|c: char| c.is_ascii_alphabetic());
-        let Some(start) = start else { break };
-        // Another word of this run only after exactly one space.
-        if !run.is_empty() && &rest[..start] != " " {
-            if run.len() >= 2 {
-                runs.push(run.join(" "));
-            }
-            run.clear();
-        }
-        let word = &rest[start..];
-        let end = word
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '-' || c == '_'))
-            .unwrap_or(word.len());
-        run.push(&word[..end]);
-        rest = &word[end..];
-    }
-    if run.len() >= 2 {
-        runs.push(run.join(" "));
-    }
-    runs
 }
 
 /// Every run of English words in `text` that neither the swarm nor the check holds.
@@ -263,12 +235,4 @@ fn a_check_that_stopped_converging_says_what_still_moved_in_chinese() {
         assert_translated(&zh, &values, "unsettled");
     }
     assert_eq!(unsettled_message(&c, &snap, zh(), Unsettled::WaitRanOut(wait)), "30s 內未收斂：3 個任務處於 pending");
-}
-
-#[test]
-fn the_untranslated_detector_finds_english_and_spares_values() {
-    assert_eq!(english_runs("1 項不符：no such service (services: web, db)"), ["no such service"]);
-    assert!(english_runs("`docker node rm ID` 在 node1 上").is_empty());
-    assert!(english_runs("已替換 0 個（任務紀錄：1 running、5 failed）").is_empty());
-    assert_eq!(english_runs("任務一再失敗：No such image: voet"), ["No such image"]);
 }
