@@ -107,6 +107,110 @@ fn a_down_duplicate_of_a_hostname_is_named_with_docker_node_rm() {
     let r = evaluate_check(&check(MANAGERS), &snap);
     assert_eq!(r.status, Status::Fail);
     let stale = r.mismatches.iter().find(|m| m.field == "stale nodes").expect("stale nodes named");
-    assert!(stale.found.starts_with("oldnode2 (node2, worker, down)"), "{}", stale.found);
+    // The entry the node has now is not stale: `docker node rm` of it would remove the node.
+    assert_eq!(
+        stale.found,
+        "oldnode2 (node2, worker, down): left behind when the node left the swarm and joined again"
+    );
     assert!(r.hint.starts_with("Look.") && r.hint.contains("`docker node rm ID`"), "{}", r.hint);
+    assert!(!r.hint.contains("demote"), "a stale worker entry needs no demote: {}", r.hint);
+    // Two entries of one hostname are told apart by ID.
+    let nodes = r.mismatches.iter().find(|m| m.field == "nodes").unwrap();
+    assert_eq!(nodes.found, "1 (node2 (oldnode2): role worker; node2 (newnode2): role worker)");
+}
+
+#[test]
+fn a_stale_manager_entry_is_demoted_before_it_is_removed() {
+    let snap: Snapshot = serde_json::from_value(json!({"nodes": [
+        node("n1", "node1", "manager", "ready", Some("reachable")),
+        node("oldnode2", "node2", "manager", "down", Some("unreachable")),
+        node("newnode2", "node2", "worker", "ready", None),
+    ]}))
+    .unwrap();
+    let r = evaluate_check(&check(MANAGERS), &snap);
+    assert_eq!(r.status, Status::Fail);
+    assert!(r.hint.contains("`docker node demote ID` first"), "{}", r.hint);
+}
+
+#[test]
+fn failures_spread_over_two_slots_are_recovering_not_a_crash_loop() {
+    // A crash loop is three failures in a row in one slot: one failure in slot 2 does not
+    // add to two in slot 1, however the tasks are listed.
+    let snap = vote(
+        2,
+        json!([]),
+        json!([
+            task(1, 3, "shutdown", "failed", "task: non-zero exit (1)"),
+            task(1, 4, "shutdown", "failed", "task: non-zero exit (1)"),
+            task(2, 5, "shutdown", "failed", "task: non-zero exit (1)"),
+            task(1, 6, "ready", "ready", ""),
+            task(2, 7, "ready", "ready", ""),
+        ]),
+    );
+    let r = evaluate_check(&check(VOTE), &snap);
+    assert_eq!(r.status, Status::Converging, "{r:?}");
+    assert_eq!(r.message, "converging: 2 tasks waiting out the restart delay");
+}
+
+#[test]
+fn a_slot_that_failed_three_times_and_now_runs_is_no_crash_loop() {
+    // The engine lists tasks in no order: the newest task (by version) decides, and it runs.
+    let snap = vote(
+        1,
+        json!([]),
+        json!([
+            task(1, 3, "shutdown", "failed", "task: non-zero exit (1)"),
+            task(1, 4, "shutdown", "failed", "task: non-zero exit (1)"),
+            task(1, 5, "shutdown", "failed", "task: non-zero exit (2)"),
+            task(1, 9, "running", "running", ""),
+        ]),
+    );
+    let r = evaluate_check(&check(VOTE), &snap);
+    let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
+    assert_eq!(running.found, "1 running; newest failure: task: non-zero exit (2)");
+}
+
+#[test]
+fn tasks_shut_down_by_updates_are_no_crash_loop() {
+    // Two `docker service update`s leave two tasks shut down on purpose in the slot.
+    let snap = vote(
+        1,
+        json!([]),
+        json!([
+            task(1, 3, "shutdown", "shutdown", ""),
+            task(1, 4, "shutdown", "shutdown", ""),
+            task(1, 5, "running", "running", ""),
+        ]),
+    );
+    let r = evaluate_check(&check(VOTE), &snap);
+    let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
+    assert_eq!(running.found, "1 running");
+}
+
+#[test]
+fn a_replacement_rejected_while_held_at_ready_fails_at_once() {
+    // The restart supervisor's replacement failed to prepare (no such image) before its
+    // delay ended: nothing is waiting, so `--wait` must not wait for it.
+    let snap = vote(
+        1,
+        json!([]),
+        json!([
+            task(1, 3, "shutdown", "rejected", "No such image: voet:latest"),
+            task(1, 4, "ready", "rejected", "No such image: voet:latest"),
+        ]),
+    );
+    let r = evaluate_check(&check("[check.service]\nname = \"vote\"\nrunning = { min = 1 }"), &snap);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
+    assert_eq!(running.found, "0 running; newest failure: No such image: voet:latest");
+}
+
+#[test]
+fn a_task_no_node_fits_fails_at_once_and_says_it_is_pending() {
+    let reason = "no suitable node (scheduling constraints not satisfied on 3 nodes)";
+    let snap = vote(1, json!([]), json!([task(1, 5, "running", "pending", reason)]));
+    let r = evaluate_check(&check("[check.service]\nname = \"vote\"\nrunning = { min = 1 }"), &snap);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
+    assert_eq!(running.found, format!("0 running; a task is pending: {reason}"));
 }

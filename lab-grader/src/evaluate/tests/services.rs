@@ -553,7 +553,9 @@ fn constraints_ignore_spacing() {
 #[test]
 fn a_missing_service_suggests_a_close_name() {
     let all = "(services: crashy, db, shop_redis, unruffled_spence, web)";
-    for (name, close) in [("webs", "web"), ("Web", "web"), ("crashyy", "crashy"), ("spence", "unruffled_spence")] {
+    for (name, close) in
+        [("webs", "web"), ("Web", "web"), ("crashyy", "crashy"), ("spence", "unruffled_spence"), ("dbs", "db")]
+    {
         let r = eval(&swarm(), service_a(json!({ "name": name })));
         let expected = format!("a service named `{name}`");
         assert_fails(&r, "service", &expected, &format!("no such service; `{close}` looks close {all}"));
