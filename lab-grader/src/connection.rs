@@ -512,4 +512,44 @@ mod tests {
         let e = ClusterError::Unreachable { host: "unix:///var/run/docker.sock".into(), why };
         assert!(e.text(zh).contains(&format!("Docker Desktop 監聽的是 {pipe}")), "{}", e.text(zh));
     }
+
+    #[tokio::test]
+    async fn an_engine_that_hangs_up_before_answering_is_unreachable() {
+        // Through our own transport, as `lab check` reads a `tcp://` engine: something on the
+        // port (an engine going down) reads the request and closes the connection. hyper's
+        // error sits in bollard's transparent variant, whose `source()` skips it.
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = format!("tcp://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let (mut request, mut chunk) = (Vec::new(), [0u8; 1024]);
+            // Read the whole request first, so the close is a clean FIN, not a reset.
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&chunk[..n]),
+                }
+            }
+        });
+        let dial = transport::dial(&host, false).unwrap().expect("tcp goes through our transport");
+        let docker = transport::connect(dial, Arc::new(SharedFacts::default()), 5).unwrap();
+        let e = docker.version().await.unwrap_err();
+        let c = classify(&host, &e);
+        assert_eq!(status(&c), "unreachable", "{e:?} is {c}");
+    }
+
+    #[tokio::test]
+    async fn a_connection_gone_before_the_request_went_out_is_unreachable() {
+        // The engine hung up before our request was sent: hyper says the connection closed
+        // (or the request was canceled), with no I/O error to tell by.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = tokio::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake::<_, String>(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+        drop(conn);
+        let req = hyper::Request::get("/version").body(String::new()).unwrap();
+        let e = B::from(sender.send_request(req).await.unwrap_err());
+        assert_eq!(status(&classify("tcp://h:2375", &e)), "unreachable", "{e:?}");
+    }
 }
