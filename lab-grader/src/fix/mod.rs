@@ -933,7 +933,10 @@ mod tests {
     fn a_misnamed_service_is_replaced_and_a_taken_port_freed_first() {
         let voting = lab("day6-voting-app");
         let votes = "docker service create --name votes -p 80:80 --network frontend --replicas 2 bretfisher/examplevotingapp_vote";
-        let (fixes, passes) = plan(&voting, &swarm(&with(&[("--name vote ", votes)])));
+        let mut lines = with(&[("--name vote ", votes)]);
+        // Another service of the same image, by a name no check is close to, is the learner's own.
+        lines.push("docker service create --name vote-canary bretfisher/examplevotingapp_vote");
+        let (fixes, passes) = plan(&voting, &swarm(&lines));
         assert!(passes);
         assert_eq!(fixes[0].1[0], "docker service rm votes");
         assert!(fixes[0].1[1].starts_with("docker service create --name vote "));
@@ -976,8 +979,19 @@ mod tests {
         assert!(!p.fallback(&check), "the lab's fix has placeholders");
         lab = self::lab("day6-overlay-drupal");
         let mut p = Planner::new(&lab, &Snapshot::default());
+        let psql = lab.check("psql").unwrap();
+        assert!(!p.fallback(psql), "`--network mydrupal` needs the network");
         assert!(p.fallback(lab.check("network-mydrupal").unwrap()));
         assert!(!p.fallback(lab.check("network-mydrupal").unwrap()), "it exists now: create would fail");
+        assert!(p.fallback(psql), "on the overlay created above");
+        assert!(!p.fallback(psql), "psql exists now: create would fail");
+        let mut p = Planner::new(&lab, &swarm(&["docker network create mydrupal"]));
+        assert!(!p.fallback(psql), "a service cannot join a bridge");
+        // The network's name may come before its options.
+        let lab = one_check("[check.network]\nname = \"mynet\"\ndriver = \"overlay\"");
+        let mut check = lab.checks[0].clone();
+        check.fix = "docker network create mynet --driver overlay".into();
+        assert!(Planner::new(&lab, &Snapshot::default()).fallback(&check));
     }
 
     #[test]
@@ -1015,5 +1029,298 @@ mod tests {
             "docker container rm -f \"$(docker ps -q --filter label=com.docker.swarm.service.name=alpine"
         ));
         assert!(lines.iter().all(|l| !l.contains("<")));
+    }
+
+    /// A swarm of ready nodes `(id, hostname, role, availability)`; n1 is the leader and
+    /// the node `lab` talks to.
+    fn nodes(nodes: &[(&str, &str, &str, &str)]) -> Snapshot {
+        let nodes: Vec<serde_json::Value> = nodes
+            .iter()
+            .map(|(id, host, role, availability)| {
+                let mut n = serde_json::json!({"ID": id, "Description": {"Hostname": host},
+                    "Spec": {"Role": role, "Availability": availability}, "Status": {"State": "ready"}});
+                if *role == "manager" {
+                    n["ManagerStatus"] = serde_json::json!({"Reachability": "reachable", "Leader": *id == "n1"});
+                }
+                n
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "info": {"Swarm": {"NodeID": "n1", "LocalNodeState": "active", "ControlAvailable": true}},
+            "nodes": nodes,
+        }))
+        .unwrap()
+    }
+
+    /// A lab of `checks`, each `(id, fix, assertion)`, the assertion being its TOML table.
+    fn lab_of(checks: &[(&str, &str, &str)]) -> Lab {
+        let mut text =
+            "id = \"t\"\ntitle = \"t\"\nlesson = \"first-service.md\"\ngoal = \"g\"\nanswer = \"a\"\n".to_string();
+        for (i, (id, fix, assertion)) in checks.iter().enumerate() {
+            // Labs are graded out of 100: the last check takes what is left.
+            let points = if i + 1 == checks.len() { 100 - 10 * i } else { 10 };
+            text += &format!(
+                "\n[[check]]\nid = \"{id}\"\ntitle = \"{id}\"\npoints = {points}\nhint = \"h\"\nfix = \"{fix}\"\n{assertion}\n"
+            );
+        }
+        lab_schema::load::load_str(std::path::Path::new("t.toml"), &text).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn one_check(assertion: &str) -> Lab {
+        lab_of(&[("c", "f", assertion)])
+    }
+
+    #[test]
+    fn only_as_many_workers_as_managers_are_missing_are_promoted() {
+        let three = lab("day6-three-node-swarm");
+        // The engine lists nodes in no particular order; a fourth manager would fail `count = 3`.
+        let snap = nodes(&[
+            ("n3", "node3", "worker", "active"),
+            ("n4", "node4", "worker", "active"),
+            ("n1", "node1", "manager", "active"),
+            ("n2", "node2", "manager", "active"),
+        ]);
+        let (fixes, passes) = plan(&three, &snap);
+        assert!(passes, "{fixes:?}");
+        let promote = vec!["docker node promote node3".to_string()];
+        assert_eq!(fixes, [("three-managers".to_string(), promote), ("two-followers".to_string(), vec![])]);
+    }
+
+    #[test]
+    fn a_drained_manager_the_lab_wants_an_active_worker_is_demoted_and_activated() {
+        let lab =
+            one_check("[check.node]\nhostname = \"node3\"\nrole = \"worker\"\navailability = \"active\"\ncount = 1");
+        let snap = nodes(&[
+            ("n1", "node1", "manager", "active"),
+            ("n2", "node2", "manager", "active"),
+            ("n3", "node3", "manager", "drain"),
+        ]);
+        let (fixes, passes) = plan(&lab, &snap);
+        assert!(passes, "{fixes:?}");
+        let lines = ["docker node demote node3", "docker node update --availability active node3"];
+        assert_eq!(fixes, [("c".to_string(), lines.map(String::from).to_vec())]);
+    }
+
+    #[test]
+    fn a_network_created_again_leaves_the_other_networks_alone() {
+        let voting = lab("day6-voting-app");
+        let bridge = "docker network create backend";
+        let (fixes, passes) = plan(&voting, &swarm(&with(&[("create -d overlay backend", bridge)])));
+        assert!(passes, "{fixes:#?}");
+        let lines: Vec<String> = fixes.into_iter().flat_map(|(_, l)| l).collect();
+        assert_eq!(lines.iter().filter(|l| l.starts_with("docker network rm")).count(), 1, "{lines:#?}");
+        assert!(!lines.iter().any(|l| l.contains("frontend") && l.starts_with("docker network")), "{lines:#?}");
+    }
+
+    #[test]
+    fn a_volume_a_created_service_mounts_exists_beside_other_volumes() {
+        let voting = lab("day6-voting-app");
+        let mut snap = swarm(&with(&[("--name db", "")]));
+        snap.volumes.push(
+            serde_json::from_value(serde_json::json!({"Name": "leftover", "Driver": "local",
+                "Mountpoint": "/var/lib/docker/volumes/leftover/_data", "Labels": {}, "Scope": "local", "Options": {}}))
+            .unwrap(),
+        );
+        let (fixes, passes) = plan(&voting, &snap);
+        assert!(passes, "{fixes:#?}");
+        let db = &fixes.iter().find(|(id, _)| id == "volume-db-data").unwrap().1;
+        assert!(db.len() == 1 && db[0].starts_with("docker service create --name db"), "{db:#?}");
+    }
+
+    #[test]
+    fn one_container_of_the_service_is_removed_even_when_another_service_runs_first() {
+        let first = lab("day6-first-service");
+        let snap = swarm(&[
+            "docker service create --name web nginx",
+            "docker service create --name alpine --replicas 3 alpine ping 8.8.8.8",
+        ]);
+        let (fixes, passes) = plan(&first, &snap);
+        assert!(passes, "{fixes:#?}");
+        assert_eq!(fixes.len(), 1, "{fixes:#?}");
+        assert_eq!(fixes[0].0, "task-replaced");
+        assert_eq!(fixes[0].1.len(), 1, "one `docker container rm -f` replaces one task: {fixes:#?}");
+        assert!(fixes[0].1[0].contains("label=com.docker.swarm.service.name=alpine"), "{fixes:#?}");
+    }
+
+    #[test]
+    fn a_report_gets_commands_where_they_work_and_says_why_where_none_do() {
+        let lab = lab_of(&[
+            (
+                "net",
+                "docker network create -d overlay front",
+                "[check.network]\nname = \"front\"\ndriver = \"overlay\"",
+            ),
+            // No answer names a ping command: the lab's own fix stands in, as it works here.
+            (
+                "pinger",
+                "docker service create --name pinger alpine ping 8.8.8.8",
+                "[check.service]\nname = \"pinger\"\nimage = \"alpine:*\"\ncommand = \"*ping *\"",
+            ),
+            ("pinger-runs", "f", "[check.tasks]\nservice = \"pinger\"\nrunning = { min = 1 }"),
+            ("web", "f", "[check.service]\nname = \"web\"\nimage = \"nginx:*\"\nreplicas = 2"),
+            ("nodes", "docker swarm join --token <token> <ip>:2377", "[check.swarm]\nnodes = 3"),
+        ]);
+        let snap = swarm(&["docker network create -d overlay front"]);
+        let mut report = evaluate(&lab, &snap, &[], &[]);
+        attach(&lab, &snap, &mut report);
+        let got = |id: &str| {
+            let c = report.checks.iter().find(|c| c.id == id).unwrap();
+            (c.fix.as_deref(), c.fix_note.as_deref())
+        };
+        assert_eq!(got("net"), (None, None), "a passing check gets nothing");
+        assert_eq!(got("pinger"), (Some("docker service create --name pinger alpine ping 8.8.8.8"), None));
+        assert_eq!(got("pinger-runs"), (None, Some("the fixes of the checks above fix this one too")));
+        assert_eq!(got("web"), (Some("docker service create --name web --replicas 2 nginx"), None));
+        let (fix, note) = got("nodes");
+        assert_eq!(fix, None, "the lab's fix has placeholders: {fix:?}");
+        assert!(
+            note.is_some_and(|n| n.starts_with("no command run against this engine fixes this: nodes join")),
+            "{note:?}"
+        );
+    }
+
+    #[test]
+    fn a_node_that_joined_again_is_promoted_by_id_not_by_its_ambiguous_hostname() {
+        let three = lab("day6-three-node-swarm");
+        let mut snap = nodes(&[
+            ("n1", "node1", "manager", "active"),
+            ("oldnode2", "node2", "worker", "active"),
+            ("newnode2", "node2", "worker", "active"),
+            ("n3", "node3", "worker", "active"),
+        ]);
+        snap.nodes[1].status.as_mut().unwrap().state = Some(bollard::models::NodeState::DOWN);
+        let (fixes, passes) = plan(&three, &snap);
+        assert!(passes, "{fixes:?}");
+        // `docker node promote node2` would answer "ambiguous"; the down entry is left alone.
+        let promote = vec!["docker node promote newnode2 node3".to_string()];
+        assert_eq!(fixes, [("three-managers".to_string(), promote), ("two-followers".to_string(), vec![])]);
+    }
+
+    #[test]
+    fn too_few_managers_promote_ready_workers_or_say_how_many_are_missing() {
+        let snap = nodes(&[
+            ("n1", "node1", "manager", "active"),
+            ("n2", "node2", "worker", "active"),
+            ("n3", "node3", "worker", "active"),
+        ]);
+        let three = one_check("[check.swarm]\nmanagers = { min = 3 }");
+        let (fixes, passes) = plan(&three, &snap);
+        assert!(passes, "{fixes:?}");
+        assert_eq!(fixes, [("c".to_string(), vec!["docker node promote node2 node3".to_string()])]);
+        let four = one_check("[check.swarm]\nmanagers = { min = 4 }");
+        let err = Planner::new(&four, &snap).fix(&four.checks[0]).unwrap_err().to_string();
+        assert_eq!(err, "3 more manager(s) needed, but only 2 ready worker(s) to promote: join more nodes first");
+    }
+
+    #[test]
+    fn a_secret_is_created_only_when_missing_and_then_given_to_the_service() {
+        let lab = one_check("[check.secret]\nname = \"db_password\"\nservice = \"db\"");
+        // The service's other secret stays.
+        let snap = swarm(&["docker service create --name db --secret api_key postgres"]);
+        let (fixes, passes) = plan(&lab, &snap);
+        assert!(passes, "{fixes:?}");
+        let add = "docker service update --secret-add source=db_password,target=db_password db";
+        assert_eq!(fixes[0].1, ["printf '%s\\n' change-me | docker secret create db_password -", add]);
+        let mut snap = snap;
+        snap.secrets
+            .push(serde_json::from_value(serde_json::json!({"ID": "s1", "Spec": {"Name": "db_password"}})).unwrap());
+        let (fixes, passes) = plan(&lab, &snap);
+        assert!(passes, "{fixes:?}");
+        assert_eq!(fixes[0].1, [add], "`docker secret create` of a secret that exists fails");
+    }
+
+    #[test]
+    fn a_network_is_created_with_every_option_the_lab_asks_for() {
+        let lab = one_check(
+            "[check.network]\nname = \"mynet\"\ndriver = \"overlay\"\nattachable = true\ninternal = true\nencrypted = true",
+        );
+        let (fixes, passes) = plan(&lab, &Snapshot::default());
+        assert!(passes, "{fixes:?}");
+        let line = "docker network create --driver overlay --attachable --internal --opt encrypted mynet";
+        assert_eq!(fixes, [("c".to_string(), vec![line.to_string()])]);
+    }
+
+    #[test]
+    fn a_service_fixed_alone_gets_the_overlay_networks_it_needs_first() {
+        // `lab check --only worker --fix` on an empty swarm: no network check runs before it.
+        let voting = lab("day6-voting-app");
+        let worker = voting.check("worker").unwrap();
+        let lines = Planner::new(&voting, &Snapshot::default()).fix(worker).unwrap();
+        assert_eq!(
+            lines,
+            [
+                "docker network create --driver overlay frontend",
+                "docker network create --driver overlay backend",
+                "docker service create --name worker --network frontend --network backend bretfisher/examplevotingapp_worker",
+            ]
+        );
+        // A bridge of that name cannot take a service: it is made an overlay first.
+        let drupal = lab("day6-overlay-drupal");
+        let psql = drupal.check("psql").unwrap();
+        let lines = Planner::new(&drupal, &swarm(&["docker network create mydrupal"])).fix(psql).unwrap();
+        assert_eq!(lines[..2], ["docker network rm mydrupal", "docker network create --driver overlay mydrupal"]);
+        assert!(lines[2].starts_with("docker service create --name psql --network mydrupal"), "{lines:#?}");
+    }
+
+    #[test]
+    fn of_several_services_of_the_image_the_one_fewest_changes_away_is_updated() {
+        let first = lab("day6-first-service");
+        let snap = swarm(&[
+            "docker service create --name sleeper alpine sleep 1d",
+            "docker service create --name pinger alpine ping 8.8.8.8",
+        ]);
+        let fixes = plan(&first, &snap).0;
+        let scaled = &fixes.iter().find(|(id, _)| id == "scaled-to-3").unwrap().1;
+        assert_eq!(scaled, &["docker service update --replicas 3 pinger"]);
+    }
+
+    #[test]
+    fn the_container_removed_is_one_of_this_node_named_as_docker_names_it() {
+        let first = lab("day6-first-service");
+        let mut snap = swarm(&["docker service create --name alpine --replicas 3 alpine ping 8.8.8.8"]);
+        snap.info = serde_json::from_value(serde_json::json!({"Swarm": {"NodeID": "n1"}})).unwrap();
+        for t in &mut snap.tasks {
+            let slot = t.slot.unwrap();
+            t.id = Some(format!("task{slot}"));
+            t.node_id = Some(if slot == 2 { "n1" } else { "n2" }.to_string());
+        }
+        let (fixes, passes) = plan(&first, &snap);
+        assert!(passes, "{fixes:?}");
+        // `docker container rm -f` runs against this node: the container of slot 2 is here.
+        assert_eq!(fixes, [("task-replaced".to_string(), vec!["docker container rm -f alpine.2.task2".to_string()])]);
+    }
+
+    #[test]
+    fn a_service_whose_tasks_run_gets_no_environment_from_the_answer() {
+        // db runs with the learner's own password setting: its fix moves it off frontend and
+        // leaves its environment alone (compare `tasks_that_do_not_run_get_what_the_answer_sets`).
+        let voting = lab("day6-voting-app");
+        let db = "docker service create --name db --network backend --network frontend -e POSTGRES_PASSWORD=x --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres:9.4";
+        let (fixes, passes) = plan(&voting, &swarm(&with(&[("--name db", db)])));
+        assert!(passes, "{fixes:?}");
+        assert_eq!(fixes, [("db".to_string(), vec!["docker service update --network-rm frontend db".to_string()])]);
+    }
+
+    #[test]
+    fn a_service_with_no_running_task_has_no_container_to_remove() {
+        // `--only task-replaced` with the ping service scaled to 0: no `docker container rm`
+        // can work, so the planner gives up (after a bounded number of tries) instead of
+        // printing commands that remove nothing.
+        let first = lab("day6-first-service");
+        let snap = swarm(&["docker service create --name alpine --replicas 0 alpine ping 8.8.8.8"]);
+        let replaced = first.check("task-replaced").unwrap();
+        assert!(Planner::new(&first, &snap).fix(replaced).is_err());
+    }
+
+    #[test]
+    fn a_swarm_short_of_nodes_is_told_to_join_more_not_that_nothing_can_fix_it() {
+        // The learner has joined one node of two: both checks name what is missing.
+        let three = lab("day6-three-node-swarm");
+        let snap = nodes(&[("n1", "node1", "manager", "active"), ("n2", "node2", "worker", "active")]);
+        let mut p = Planner::new(&three, &snap);
+        let ready = p.fix(three.check("three-ready-nodes").unwrap()).unwrap_err().to_string();
+        assert!(ready.starts_with("nodes join from their own machine"), "{ready}");
+        let managers = p.fix(three.check("three-managers").unwrap()).unwrap_err().to_string();
+        assert_eq!(managers, "2 more matching node(s) needed, but only 1 node(s) could change: join more nodes first");
     }
 }
