@@ -1132,7 +1132,7 @@ mod tests {
         let first = lab("day6-first-service");
         let snap = swarm(&[
             "docker service create --name web nginx",
-            "docker service create --name alpine --replicas 3 alpine ping 8.8.8.8",
+            "docker service create --name alpine --replicas 3 alpine ping 127.0.0.1",
         ]);
         let (fixes, passes) = plan(&first, &snap);
         assert!(passes, "{fixes:#?}");
@@ -1153,7 +1153,7 @@ mod tests {
             // No answer names a ping command: the lab's own fix stands in, as it works here.
             (
                 "pinger",
-                "docker service create --name pinger alpine ping 8.8.8.8",
+                "docker service create --name pinger alpine ping 127.0.0.1",
                 "[check.service]\nname = \"pinger\"\nimage = \"alpine:*\"\ncommand = \"*ping *\"",
             ),
             ("pinger-runs", "f", "[check.tasks]\nservice = \"pinger\"\nrunning = { min = 1 }"),
@@ -1168,7 +1168,7 @@ mod tests {
             (c.fix.as_deref(), c.fix_note.as_deref())
         };
         assert_eq!(got("net"), (None, None), "a passing check gets nothing");
-        assert_eq!(got("pinger"), (Some("docker service create --name pinger alpine ping 8.8.8.8"), None));
+        assert_eq!(got("pinger"), (Some("docker service create --name pinger alpine ping 127.0.0.1"), None));
         assert_eq!(got("pinger-runs"), (None, Some("the fixes of the checks above fix this one too")));
         assert_eq!(got("web"), (Some("docker service create --name web --replicas 2 nginx"), None));
         let (fix, note) = got("nodes");
@@ -1267,7 +1267,7 @@ mod tests {
         let first = lab("day6-first-service");
         let snap = swarm(&[
             "docker service create --name sleeper alpine sleep 1d",
-            "docker service create --name pinger alpine ping 8.8.8.8",
+            "docker service create --name pinger alpine ping 127.0.0.1",
         ]);
         let fixes = plan(&first, &snap).0;
         let scaled = &fixes.iter().find(|(id, _)| id == "scaled-to-3").unwrap().1;
@@ -1277,7 +1277,7 @@ mod tests {
     #[test]
     fn the_container_removed_is_one_of_this_node_named_as_docker_names_it() {
         let first = lab("day6-first-service");
-        let mut snap = swarm(&["docker service create --name alpine --replicas 3 alpine ping 8.8.8.8"]);
+        let mut snap = swarm(&["docker service create --name alpine --replicas 3 alpine ping 127.0.0.1"]);
         snap.info = serde_json::from_value(serde_json::json!({"Swarm": {"NodeID": "n1"}})).unwrap();
         for t in &mut snap.tasks {
             let slot = t.slot.unwrap();
@@ -1307,7 +1307,7 @@ mod tests {
         // can work, so the planner gives up (after a bounded number of tries) instead of
         // printing commands that remove nothing.
         let first = lab("day6-first-service");
-        let snap = swarm(&["docker service create --name alpine --replicas 0 alpine ping 8.8.8.8"]);
+        let snap = swarm(&["docker service create --name alpine --replicas 0 alpine ping 127.0.0.1"]);
         let replaced = first.check("task-replaced").unwrap();
         assert!(Planner::new(&first, &snap).fix(replaced).is_err());
     }
