@@ -370,6 +370,28 @@ impl DockerCluster {
         Ok(node::endpoint(&node.name, port, &self.cert_dir))
     }
 
+    /// Each running node's name (`node1`, also its hostname) with the process ID of its
+    /// container's first process as the user's engine reports it (`State.Pid`: a PID of the
+    /// engine's own PID namespace, so of this machine's when the engine runs here, as
+    /// root on Linux). Under `/proc/PID/root/proc/` are the node's own processes: its
+    /// inner containers, whose PIDs the node's engine reports in that namespace. GETs only.
+    pub async fn node_pids(&self) -> Result<Vec<(String, u32)>> {
+        let info = self.running_info().await?;
+        let mut pids = Vec::new();
+        for n in info.nodes.iter().filter(|n| n.container_state == "running") {
+            let inspected = self
+                .engine
+                .inspect_container(&n.container, None)
+                .await
+                .map_err(|e| NodesError::api(ApiAction::InspectContainer { node: n.name.clone() }, e))?;
+            let pid = inspected.state.and_then(|s| s.pid).and_then(|p| u32::try_from(p).ok()).unwrap_or(0);
+            if pid > 0 {
+                pids.push((n.name.clone(), pid));
+            }
+        }
+        Ok(pids)
+    }
+
     /// Removes every container, volume and network of the cluster and its certificate
     /// folder, also what a killed `up` left; idempotent.
     pub async fn down(&self, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<DownOutcome> {

@@ -125,7 +125,7 @@ impl std::error::Error for ClusterError {}
 /// `Timeout`; a socket or connection that failed is `Unreachable`; an HTTP error status is
 /// the engine's answer. The message says why in plain words ([`crate::cause`]), made safe
 /// for a terminal (it is the engine's, or the network's, not ours).
-pub(crate) fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
+pub fn classify(host: &str, e: &bollard::errors::Error) -> ClusterError {
     use bollard::errors::Error as B;
     let host = host.to_string();
     // Our own transport's I/O errors are wrapped transparently: read the I/O error itself.
