@@ -2,30 +2,67 @@
 //! redis, postgres, nginx, the voting app…), so services converge on a machine that cannot
 //! pull. One rootfs layer (busybox, its applet links, what a dynamically linked busybox needs
 //! to run, /etc/passwd and /etc/group, the stand-in scripts) and one image config per
-//! behaviour are packed into a `docker save`-style archive, which every node loads in a
-//! single `POST /images/load`: the layer is unpacked once per node and all names are tagged
-//! by the load itself.
+//! behaviour (a [`StandIn`] of [`STAND_INS`], its `kind`) are packed into a `docker
+//! save`-style archive, which every node loads in a single `POST /images/load`: the layer is
+//! unpacked once per node and all names are tagged by the load itself.
 //!
 //! Where busybox comes from is the caller's [`BusyboxSource`]: the netns driver takes the
 //! host's static busybox ([`host_busybox`](crate::host_busybox)); the docker driver copies the
 //! one in its node image out of a node container through the Engine API, so it runs on
-//! whatever platform the nodes do. Nothing here runs a host program.
+//! whatever platform the nodes do. Nothing here runs a host program. The scripts (in
+//! `stand_in/`, one file each) use only applets that Debian's busybox and Alpine's (the
+//! docker:dind node image's, which has no httpd) both have; every server is `nc -ll -p PORT
+//! -e SCRIPT`, one process per connection.
 //!
-//! Behaviours, as close to the real images as the lessons and checks need:
-//! - web apps answer HTTP on their real port (busybox httpd) with a page that names the
-//!   container that served it (its hostname), so a learner sees which replica answered;
-//! - elasticsearch answers its root JSON on 9200 with a `name` of its own per replica (the
+//! Behaviours, as close to the real images as the lessons, the checks and "test the app"
+//! need:
+//! - `web` (nginx, drupal) answers HTTP on port 80 with a page that names the container that
+//!   served it (its hostname), so a learner sees which replica answered;
+//! - `elasticsearch` answers its root JSON on 9200 with a `name` of its own per replica (the
 //!   real one makes up a random name at start);
-//! - postgres refuses to start, exit 1 with the real image's message in its log, unless
-//!   `POSTGRES_PASSWORD`, `POSTGRES_PASSWORD_FILE` or `POSTGRES_HOST_AUTH_METHOD=trust` is
-//!   set (the official images do since early 2020); then it accepts TCP on 5432;
-//! - redis accepts TCP on 6379 and answers `+PONG`; workers just stay up; alpine's CMD is
-//!   a shell like the real one (busybox has `ping`, for `alpine ping 8.8.8.8`).
+//! - the voting app carries a vote over the learner's own networks, by service name, so a
+//!   wrong network or name breaks the flow as it does with the real images:
+//!   - `vote`: `GET /` shows the two choices (Cats / Dogs, or `OPTION_A` / `OPTION_B` as
+//!     the real app reads them) and "Processed by container ID <hostname>"; `POST /` with
+//!     `vote=a|b` pushes `{"voter_id":…,"vote":…}` to the list `votes` on `redis:6379`
+//!     (`RPUSH`, as the real app), the voter being its `voter_id` cookie (a new random one
+//!     when the request has none);
+//!   - `redis`: RESP, inline and multibulk (binary-safe), for PING, ECHO, QUIT, SELECT,
+//!     RPUSH/LPUSH, LPOP/RPOP, LLEN, DEL, GET/SET, INFO and COMMAND (`-ERR unknown command`
+//!     for the rest), keys in files under its working directory /data, a lock around writes;
+//!   - `worker`: takes the votes (`LPOP votes`) and writes them to `db:5432`, reconnecting
+//!     when either is away, logging as the real worker ("Waiting for db", "Connected to db",
+//!     "Processing vote for 'a' by '…'");
+//!   - `postgres` (the db): the official image's start-up rule and message (an
+//!     uninitialized data directory needs `POSTGRES_PASSWORD`, `POSTGRES_PASSWORD_FILE` or
+//!     `POSTGRES_HOST_AUTH_METHOD=trust`, else exit 1), then the votes table, a file in
+//!     `$PGDATA` (/var/lib/postgresql/data: a named volume keeps it across tasks, a new one
+//!     starts empty), one row per voter, a later vote replacing the earlier as the real
+//!     worker's upsert does. The real wire protocol is out of reach in sh, so the worker and
+//!     the result page speak a line protocol of their own on 5432: `PING` → `PONG`, `VOTE
+//!     VOTER CHOICE` → `OK`, `COUNT` → one `CHOICE N` line per choice then `END`, `QUIT` →
+//!     `BYE` (see `stand_in/postgres-session.sh`);
+//!   - `result`: `GET /` shows each choice's share and the total ("No votes yet", "1 vote",
+//!     "N votes", as the real page), counted in db at every request.
 //!
-//! postgres has a health check (its ready file), so swarm only calls its task running once
-//! it started properly. Every long-running CMD traps SIGTERM, so stopping a task takes no 10 s grace period, and
-//! passes its command's exit status on (`wait $!`), so a stand-in that refuses to start
-//! fails its task the way the real image does.
+//!   When a link is missing (the name does not resolve, the connection is refused or times
+//!   out), the page that depends on it says which name it could not reach ("vote could not
+//!   reach redis:6379: name does not resolve") and so does the container's log (stderr of
+//!   PID 1, `docker service logs`). The links try `tasks.NAME` before `NAME`: without IPVS
+//!   (this workbook's test machines, some VMs and WSL) a service's virtual IP resolves but
+//!   never connects, while the task addresses do, and `tasks.NAME` too resolves only on a
+//!   network both services share (`stand_in/link.sh`);
+//! - `mysql` refuses to start without `MYSQL_ROOT_PASSWORD`, `MYSQL_ALLOW_EMPTY_PASSWORD` or
+//!   `MYSQL_RANDOM_ROOT_PASSWORD`, with the real image's message, then accepts TCP on 3306,
+//!   its data under /var/lib/mysql;
+//! - `shell` (alpine): its CMD is a shell like the real one (busybox has `ping`, for
+//!   `alpine ping 8.8.8.8`).
+//!
+//! postgres and mysql have a health check (their ready file), so swarm only calls their
+//! task running once they started properly. Every long-running CMD traps SIGTERM, so
+//! stopping a task takes no 10 s grace period, and passes its command's exit status on
+//! (`wait $!`), so a stand-in that refuses to start fails its task the way the real image
+//! does.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -94,6 +131,10 @@ pub struct StandIn {
     volumes: &'static [&'static str],
     /// A file whose existence is the image's health check, when it has one.
     ready_file: Option<&'static str>,
+    /// The image's `ENV` besides PATH, as the real image sets it (`PGDATA=…`).
+    env: &'static [&'static str],
+    /// The image's `WORKDIR`, when the real image has one (redis keeps its data there).
+    workdir: Option<&'static str>,
 }
 
 /// Every stand-in behaviour, with the names it is tagged with.
@@ -105,21 +146,38 @@ pub const STAND_INS: &[StandIn] = &[
         command: None,
         volumes: &[],
         ready_file: None,
+        env: &[],
+        workdir: None,
     },
     StandIn {
         kind: "web",
-        tags: &[
-            "nginx",
-            "drupal",
-            "dockersamples/examplevotingapp_vote:before",
-            "dockersamples/examplevotingapp_result:before",
-            "bretfisher/examplevotingapp_vote",
-            "bretfisher/examplevotingapp_result",
-        ],
+        tags: &["nginx", "drupal"],
         ports: &[80],
         command: Some("/usr/local/bin/web-stand-in"),
         volumes: &[],
         ready_file: None,
+        env: &[],
+        workdir: None,
+    },
+    StandIn {
+        kind: "vote",
+        tags: &["dockersamples/examplevotingapp_vote:before", "bretfisher/examplevotingapp_vote"],
+        ports: &[80],
+        command: Some("/usr/local/bin/vote-stand-in"),
+        volumes: &[],
+        ready_file: None,
+        env: &[],
+        workdir: None,
+    },
+    StandIn {
+        kind: "result",
+        tags: &["dockersamples/examplevotingapp_result:before", "bretfisher/examplevotingapp_result"],
+        ports: &[80],
+        command: Some("/usr/local/bin/result-stand-in"),
+        volumes: &[],
+        ready_file: None,
+        env: &[],
+        workdir: None,
     },
     StandIn {
         kind: "elasticsearch",
@@ -128,14 +186,18 @@ pub const STAND_INS: &[StandIn] = &[
         command: Some("/usr/local/bin/elasticsearch-stand-in"),
         volumes: &["/usr/share/elasticsearch/data"],
         ready_file: None,
+        env: &[],
+        workdir: None,
     },
     StandIn {
         kind: "redis",
         tags: &["redis:3.2", "redis:alpine"],
         ports: &[6379],
-        command: Some("nc -ll -p 6379 -e /usr/local/bin/redis-stand-in"),
+        command: Some("/usr/local/bin/redis-stand-in"),
         volumes: &["/data"],
         ready_file: None,
+        env: &[],
+        workdir: Some("/data"),
     },
     StandIn {
         kind: "postgres",
@@ -144,6 +206,18 @@ pub const STAND_INS: &[StandIn] = &[
         command: Some("/usr/local/bin/postgres-stand-in"),
         volumes: &["/var/lib/postgresql/data"],
         ready_file: Some("/tmp/postgres-ready"),
+        env: &["PGDATA=/var/lib/postgresql/data"],
+        workdir: None,
+    },
+    StandIn {
+        kind: "mysql",
+        tags: &["mysql"],
+        ports: &[3306],
+        command: Some("/usr/local/bin/mysql-stand-in"),
+        volumes: &["/var/lib/mysql"],
+        ready_file: Some("/tmp/mysql-ready"),
+        env: &[],
+        workdir: None,
     },
     StandIn {
         kind: "worker",
@@ -153,9 +227,11 @@ pub const STAND_INS: &[StandIn] = &[
             "bretfisher/examplevotingapp_worker:java",
         ],
         ports: &[],
-        command: Some("tail -f /dev/null"),
+        command: Some("/usr/local/bin/worker-stand-in"),
         volumes: &[],
         ready_file: None,
+        env: &[],
+        workdir: None,
     },
 ];
 
@@ -166,14 +242,15 @@ pub const STAND_IN_IMAGES: &[&str] = &[
     "nginx",
     "drupal",
     "dockersamples/examplevotingapp_vote:before",
-    "dockersamples/examplevotingapp_result:before",
     "bretfisher/examplevotingapp_vote",
+    "dockersamples/examplevotingapp_result:before",
     "bretfisher/examplevotingapp_result",
     "elasticsearch:2",
     "redis:3.2",
     "redis:alpine",
     "postgres",
     "postgres:9.4",
+    "mysql",
     "dockersamples/examplevotingapp_worker",
     "bretfisher/examplevotingapp_worker",
     "bretfisher/examplevotingapp_worker:java",
@@ -185,99 +262,6 @@ pub fn stand_in_for(image: &str) -> Option<&'static StandIn> {
     STAND_INS.iter().find(|s| s.tags.iter().any(|t| split_reference(t) == (repo, tag)))
 }
 
-/// Writes a page naming this container (its hostname), then serves it.
-const WEB_SCRIPT: &str = r#"#!/bin/sh
-# Stands in for nginx, drupal and the voting app's pages: one page naming this container.
-mkdir -p /tmp/www
-cat > /tmp/www/index.html <<EOF
-<!doctype html>
-<title>Swarm Lab stand-in</title>
-<h1>Swarm Lab stand-in web app</h1>
-<p>Served by container <b id="hostname">$(hostname)</b>.</p>
-<p>This image stands in for nginx, drupal and the voting app's vote and result pages
-on a practice swarm that cannot pull images. If you can read this, the service is
-reachable; the name above tells you which replica answered.</p>
-EOF
-if command -v httpd >/dev/null 2>&1; then exec httpd -f -p 80 -h /tmp/www; fi
-export STAND_IN_PAGE=/tmp/www/index.html STAND_IN_TYPE=text/html
-exec nc -ll -p 80 -e /usr/local/bin/http-stand-in
-"#;
-
-/// Writes the root JSON with a name of this replica's own, then serves it.
-const ELASTICSEARCH_SCRIPT: &str = r#"#!/bin/sh
-# Stands in for elasticsearch:2. The real one names itself after a random Marvel
-# character at start; this one after its container (its hostname), different per replica.
-mkdir -p /tmp/es
-cat > /tmp/es/index.html <<EOF
-{
-  "name" : "$(hostname)",
-  "cluster_name" : "elasticsearch",
-  "version" : {
-    "number" : "2.4.6",
-    "lucene_version" : "5.5.4"
-  },
-  "tagline" : "You Know, for Search"
-}
-EOF
-if command -v httpd >/dev/null 2>&1; then exec httpd -f -p 9200 -h /tmp/es -c /etc/httpd-json.conf; fi
-export STAND_IN_PAGE=/tmp/es/index.html STAND_IN_TYPE=application/json
-exec nc -ll -p 9200 -e /usr/local/bin/http-stand-in
-"#;
-
-/// Refuses to initialise without a password setting, with the official image's message.
-const POSTGRES_SCRIPT: &str = r#"#!/bin/sh
-# Stands in for postgres: like the official images since 2020, refuses to initialise a
-# database without a superuser password or an explicit opt-out.
-if [ -n "$POSTGRES_PASSWORD_FILE" ] && [ -r "$POSTGRES_PASSWORD_FILE" ]; then
-  POSTGRES_PASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"
-fi
-if [ -z "$POSTGRES_PASSWORD" ] && [ "$POSTGRES_HOST_AUTH_METHOD" != "trust" ]; then
-  cat >&2 <<'EOF'
-Error: Database is uninitialized and superuser password is not specified.
-       You must specify POSTGRES_PASSWORD to a non-empty value for the
-       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".
-
-       You may also use "POSTGRES_HOST_AUTH_METHOD=trust" to allow all
-       connections without a password. This is *not* recommended.
-
-       See PostgreSQL documentation about "trust":
-       https://www.postgresql.org/docs/current/auth-trust.html
-EOF
-  exit 1
-fi
-echo "LOG:  database system is ready to accept connections (swarm-lab stand-in)" >&2
-touch /tmp/postgres-ready
-exec nc -ll -p 5432 -e /bin/true
-"#;
-
-/// Answers one HTTP request on stdin/stdout with one page: the web server of a busybox
-/// without httpd (Alpine's, as in docker:dind, has it in a separate package), run per
-/// connection by `nc -ll -e`.
-const HTTP_SCRIPT: &str = r#"#!/bin/sh
-# Answers one HTTP request with $STAND_IN_PAGE as $STAND_IN_TYPE, whatever was asked.
-cr=$(printf '\r')
-while read -r -t 10 line; do
-  line=${line%"$cr"}
-  [ -n "$line" ] || break
-done
-size=$(wc -c < "$STAND_IN_PAGE")
-printf 'HTTP/1.0 200 OK\r\nContent-Type: %s\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' "$STAND_IN_TYPE" $size
-cat "$STAND_IN_PAGE"
-"#;
-
-const REDIS_SCRIPT: &str = r#"#!/bin/sh
-# Answers like a very small redis: +PONG to PING, +OK to anything else.
-while read -r line; do
-  line=$(printf '%s' "$line" | tr -d '\r')
-  case "$line" in
-    '*'*|'$'*) ;;
-    [Pp][Ii][Nn][Gg]) printf '+PONG\r\n' ;;
-    [Qq][Uu][Ii][Tt]) printf '+OK\r\n'; exit 0 ;;
-    *) printf '+OK\r\n' ;;
-  esac
-done
-"#;
-
 /// The directories of every stand-in image.
 const DIRS: &[&str] = &[
     "bin",
@@ -287,6 +271,8 @@ const DIRS: &[&str] = &[
     "usr/sbin",
     "usr/local",
     "usr/local/bin",
+    "usr/local/lib",
+    "usr/local/lib/swarm-lab",
     "etc",
     "root",
     "tmp",
@@ -301,18 +287,34 @@ const DIRS: &[&str] = &[
     "var/lib",
     "var/lib/postgresql",
     "var/lib/postgresql/data",
+    "var/lib/mysql",
 ];
 
-/// The files of every stand-in image besides busybox.
+/// The stand-in programs, as (path in the image, script). Each script says what it stands
+/// in for and how in its opening comment; the two libraries are sourced, not run.
+const SCRIPTS: &[(&str, &str)] = &[
+    ("usr/local/bin/web-stand-in", include_str!("stand_in/web.sh")),
+    ("usr/local/bin/http-stand-in", include_str!("stand_in/http-page.sh")),
+    ("usr/local/bin/elasticsearch-stand-in", include_str!("stand_in/elasticsearch.sh")),
+    ("usr/local/bin/vote-stand-in", include_str!("stand_in/vote.sh")),
+    ("usr/local/bin/vote-session", include_str!("stand_in/vote-session.sh")),
+    ("usr/local/bin/result-stand-in", include_str!("stand_in/result.sh")),
+    ("usr/local/bin/result-session", include_str!("stand_in/result-session.sh")),
+    ("usr/local/bin/worker-stand-in", include_str!("stand_in/worker.sh")),
+    ("usr/local/bin/redis-stand-in", include_str!("stand_in/redis.sh")),
+    ("usr/local/bin/redis-session", include_str!("stand_in/redis-session.sh")),
+    ("usr/local/bin/postgres-stand-in", include_str!("stand_in/postgres.sh")),
+    ("usr/local/bin/postgres-session", include_str!("stand_in/postgres-session.sh")),
+    ("usr/local/bin/mysql-stand-in", include_str!("stand_in/mysql.sh")),
+    ("usr/local/lib/swarm-lab/link.sh", include_str!("stand_in/link.sh")),
+    ("usr/local/lib/swarm-lab/http.sh", include_str!("stand_in/http.sh")),
+];
+
+/// The files of every stand-in image besides busybox and the scripts.
 const FILES: &[(&str, &str, u32)] = &[
     ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0o644),
     ("etc/group", "root:x:0:\nnogroup:x:65534:\n", 0o644),
     ("etc/httpd-json.conf", ".html:application/json\n", 0o644),
-    ("usr/local/bin/web-stand-in", WEB_SCRIPT, 0o755),
-    ("usr/local/bin/elasticsearch-stand-in", ELASTICSEARCH_SCRIPT, 0o755),
-    ("usr/local/bin/postgres-stand-in", POSTGRES_SCRIPT, 0o755),
-    ("usr/local/bin/redis-stand-in", REDIS_SCRIPT, 0o755),
-    ("usr/local/bin/http-stand-in", HTTP_SCRIPT, 0o755),
 ];
 
 /// The applet paths to link to /bin/busybox, from `busybox --list-full` (bare names go to
@@ -352,6 +354,7 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
     let mut taken: BTreeSet<String> = DIRS.iter().map(|d| d.to_string()).collect();
     taken.insert("bin/busybox".into());
     taken.extend(FILES.iter().map(|(p, _, _)| p.to_string()));
+    taken.extend(SCRIPTS.iter().map(|(p, _)| p.to_string()));
 
     let mut extra = Vec::new();
     for f in &source.files {
@@ -403,6 +406,10 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
     }
     for (path, text, mode) in FILES {
         append_file(&mut b, path, text.as_bytes(), *mode).map_err(tar_err)?;
+    }
+    for (path, script) in SCRIPTS {
+        let mode = if path.ends_with(".sh") { 0o644 } else { 0o755 };
+        append_file(&mut b, path, script.as_bytes(), mode).map_err(tar_err)?;
     }
     b.into_inner().map_err(tar_err)
 }
@@ -460,8 +467,10 @@ impl StandIn {
             None => json!(["/bin/sh"]),
             Some(c) => json!(["/bin/sh", "-c", format!("trap 'exit 0' TERM; {c} & wait $!")]),
         };
+        let mut env = vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
+        env.extend(self.env);
         let mut config = json!({
-            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "Env": env,
             "Cmd": cmd,
             "Labels": {"org.swarm-lab.stand-in": self.kind},
         });
@@ -470,6 +479,9 @@ impl StandIn {
         }
         if !self.volumes.is_empty() {
             config["Volumes"] = self.volumes.iter().map(|v| (v.to_string(), json!({}))).collect();
+        }
+        if let Some(dir) = self.workdir {
+            config["WorkingDir"] = json!(dir);
         }
         if let Some(file) = self.ready_file {
             // Swarm reports a task with a health check `starting`, not `running`, until it is
@@ -532,9 +544,22 @@ fn build_archive(layer: &[u8], source: &BusyboxSource) -> std::io::Result<Vec<u8
     b.into_inner()
 }
 
+#[cfg(all(test, target_os = "linux"))]
+mod sandbox;
+#[cfg(all(test, target_os = "linux"))]
+mod script_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The script packed at `path` (`usr/local/bin/web-stand-in`).
+    fn script(path: &str) -> &'static str {
+        SCRIPTS.iter().find(|(p, _)| *p == path).unwrap_or_else(|| panic!("no script {path}")).1
+    }
+    const WEB_SCRIPT: &str = include_str!("stand_in/web.sh");
+    const ELASTICSEARCH_SCRIPT: &str = include_str!("stand_in/elasticsearch.sh");
+    const HTTP_SCRIPT: &str = include_str!("stand_in/http-page.sh");
 
     #[test]
     fn image_list_matches_the_behaviours() {
@@ -566,13 +591,60 @@ mod tests {
     }
 
     #[test]
-    fn only_postgres_has_a_health_check_and_it_waits_for_the_ready_file() {
-        let pg = stand_in_for("postgres:9.4").unwrap().image_config("ab", "amd64", None);
-        assert_eq!(pg["config"]["Healthcheck"]["Test"], json!(["CMD", "test", "-e", "/tmp/postgres-ready"]));
-        assert!(POSTGRES_SCRIPT.contains("touch /tmp/postgres-ready\nexec nc"));
-        assert!(POSTGRES_SCRIPT.find("exit 1").unwrap() < POSTGRES_SCRIPT.find("touch").unwrap());
-        let web = stand_in_for("nginx").unwrap().image_config("ab", "amd64", None);
-        assert!(web["config"].get("Healthcheck").is_none());
+    fn only_the_databases_have_a_health_check_and_it_waits_for_the_ready_file() {
+        for (image, kind) in [("postgres:9.4", "postgres"), ("mysql", "mysql")] {
+            let db = stand_in_for(image).unwrap().image_config("ab", "amd64", None);
+            let ready = format!("/tmp/{kind}-ready");
+            assert_eq!(db["config"]["Healthcheck"]["Test"], json!(["CMD", "test", "-e", ready]));
+            let script = script(&format!("usr/local/bin/{kind}-stand-in"));
+            assert!(script.contains(&format!("touch {ready}\nexec nc")), "{script}");
+            assert!(script.find("exit 1").unwrap() < script.find("touch").unwrap());
+        }
+        for stand_in in STAND_INS.iter().filter(|s| !["postgres", "mysql"].contains(&s.kind)) {
+            assert!(stand_in.image_config("ab", "amd64", None)["config"].get("Healthcheck").is_none());
+        }
+    }
+
+    #[test]
+    fn the_databases_keep_their_data_where_the_real_images_do() {
+        let config = |image| stand_in_for(image).unwrap().image_config("ab", "amd64", None)["config"].clone();
+        let redis = config("redis:alpine");
+        assert_eq!((&redis["WorkingDir"], &redis["Volumes"]), (&json!("/data"), &json!({"/data": {}})));
+        let pg = config("postgres");
+        assert_eq!(pg["Env"][1], json!("PGDATA=/var/lib/postgresql/data"));
+        assert_eq!(pg["Volumes"], json!({"/var/lib/postgresql/data": {}}));
+        assert_eq!(config("mysql")["Volumes"], json!({"/var/lib/mysql": {}}));
+    }
+
+    #[test]
+    fn every_kind_the_registry_maps_to_exists_once() {
+        let kinds: Vec<&str> = STAND_INS.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, ["shell", "web", "vote", "result", "elasticsearch", "redis", "postgres", "mysql", "worker"]);
+        assert_eq!(stand_in_for("bretfisher/examplevotingapp_vote:latest").unwrap().kind, "vote");
+        assert_eq!(stand_in_for("dockersamples/examplevotingapp_result:before").unwrap().kind, "result");
+    }
+
+    #[test]
+    fn every_program_a_command_or_script_runs_is_packed() {
+        let tar = entries(&rootfs_tar(&musl_source()).unwrap());
+        let commands = STAND_INS.iter().filter_map(|s| s.command);
+        let scripts = SCRIPTS.iter().map(|(_, text)| *text);
+        for text in commands.chain(scripts) {
+            for used in text.split(|c: char| c.is_whitespace() || c == '"').filter(|w| w.starts_with("/usr/local/")) {
+                let (kind, _) = tar.get(&used[1..]).unwrap_or_else(|| panic!("{used} is not in the image"));
+                assert_eq!(*kind, tar::EntryType::Regular, "{used}");
+            }
+        }
+        for (path, _) in SCRIPTS {
+            let mode = tar::Archive::new(rootfs_tar(&musl_source()).unwrap().as_slice())
+                .entries()
+                .unwrap()
+                .map(|e| e.unwrap())
+                .find(|e| e.path().unwrap().to_str() == Some(*path))
+                .map(|e| e.header().mode().unwrap())
+                .unwrap();
+            assert_eq!(mode, if path.ends_with(".sh") { 0o644 } else { 0o755 }, "{path}");
+        }
     }
 
     /// Every entry of a tar: path → (kind, link target or contents).

@@ -459,6 +459,9 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
         if image.starts_with("postgres") {
             args.splice(4..4, ["-e", "POSTGRES_PASSWORD=stand-in"]);
         }
+        if image.starts_with("mysql") {
+            args.splice(4..4, ["-e", "MYSQL_ROOT_PASSWORD=stand-in"]);
+        }
         cluster.docker(0, &args).unwrap();
         services.push(name);
     }
@@ -482,8 +485,9 @@ fn every_stand_in_image_runs_as_a_service_and_answers_on_its_port() {
     assert!(ask("redis:3.2", "PING\\r\\n", 6379).contains("+PONG"));
     assert!(ask("elasticsearch:2", "GET / HTTP/1.0\\r\\n\\r\\n", 9200).contains("\"cluster_name\""));
     assert!(ask("dockersamples/examplevotingapp_vote:before", "GET / HTTP/1.0\\r\\n\\r\\n", 80).contains("200 OK"));
-    let postgres = container_of("postgres:9.4");
-    node.docker(&["exec", &postgres, "sh", "-c", "nc -w 3 127.0.0.1 5432 </dev/null"]).unwrap();
+    assert!(ask("postgres:9.4", "PING\\n", 5432).contains("PONG"));
+    let mysql = container_of("mysql");
+    node.docker(&["exec", &mysql, "sh", "-c", "nc -w 3 127.0.0.1 3306 </dev/null"]).unwrap();
 
     // Stopping is fast: every long-running CMD traps SIGTERM.
     let started = Instant::now();
