@@ -40,7 +40,7 @@ link() {
     case "$_err" in
       *"bad address"*) _why="name does not resolve" ;;
       *refused*) _why="connection refused" ;;
-      *"timed out"*) _why="timed out" ;;
+      *"timed out"* | *timeout*) _why="timed out" ;;
       *[Uu]nreachable*) _why="network unreachable" ;;
       "") if [ "$_rc" = 0 ]; then _why="closed the connection without answering"; else _why="timed out"; fi ;;
       *) _why=$(printf '%s' "${_err#nc: }" | tr -d '\r' | head -n 1 | cut -c 1-200) ;;
