@@ -131,7 +131,7 @@ pub(crate) fn stderr_color() -> bool {
 pub(crate) fn fail(kind: Kind, msg: impl std::fmt::Display) -> Exit {
     if JSON_ERRORS.load(Ordering::Relaxed) {
         let obj = serde_json::json!({ "error": { "kind": kind.as_str(), "message": msg.to_string() } });
-        println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
+        println!("{}", lab_grader::untrusted::json(&obj, true));
     } else {
         error(msg);
     }
@@ -149,6 +149,8 @@ pub(crate) fn error(msg: impl std::fmt::Display) {
 
 /// Prints a warning line to stderr, `lab: warning: …`, for what does not stop the command.
 pub(crate) fn warn(msg: impl std::fmt::Display) {
+    // Warnings quote engines too (`lab check --watch` when one is lost).
+    let msg = lab_grader::untrusted::shown(lab_grader::untrusted::Sink::TerminalText, &msg.to_string()).into_owned();
     let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
     let word = lang().tr(words::WARNING);
     anstream::eprintln!("{yellow}lab: {word}:{yellow:#} {msg}");

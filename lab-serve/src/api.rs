@@ -14,6 +14,10 @@
 //! ids and statuses never change.
 //!
 //! A full score is recorded in the learner's progress, as `lab check` does.
+//!
+//! Every answer is JSON written by [`lab_grader::untrusted::json`]: engine text stays exact
+//! for the cards' script (which shows it with `textContent` only), and no byte of an
+//! answer is a control character.
 
 use crate::ServeConfig;
 use axum::extract::{Path, State};
@@ -21,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use lab_grader::{check_lab, CheckOptions, Connection, Report, WatchEvent, WatchOptions};
 use lab_i18n::{words, Language};
 use serde_json::{json, Value};
@@ -47,8 +51,14 @@ pub fn words_json(lang: Language) -> Value {
     Value::Object(named.map(|(name, en)| (name.to_string(), Value::String(lang.tr(en).into_owned()))).collect())
 }
 
-async fn words(State(config): State<Shared>) -> Json<Value> {
-    Json(words_json(config.lang))
+async fn words(State(config): State<Shared>) -> Response {
+    json_response(StatusCode::OK, &words_json(config.lang))
+}
+
+/// A JSON answer, written by the one rule for engine values.
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let body = lab_grader::untrusted::json(value, false);
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A report as the API sends it: the JSON contract, `fix` null in every check.
@@ -72,7 +82,7 @@ fn record(config: &ServeConfig, report: &Report) {
     }
 }
 
-async fn labs(State(config): State<Shared>) -> Json<Value> {
+async fn labs(State(config): State<Shared>) -> Response {
     let progress = config.progress.as_deref().map(|p| lab_grader::progress::load(p).0).unwrap_or_default();
     let list: Vec<Value> = config
         .labs
@@ -89,13 +99,13 @@ async fn labs(State(config): State<Shared>) -> Json<Value> {
             })
         })
         .collect();
-    Json(Value::Array(list))
+    json_response(StatusCode::OK, &Value::Array(list))
 }
 
 fn unknown(id: &str, config: &ServeConfig) -> Response {
     let ids: Vec<&str> = config.labs.iter().map(|l| l.lab.id.as_str()).collect();
     let error = config.lang.fill(words::SERVE_UNKNOWN_LAB, &[("id", &id), ("ids", &ids.join(", "))]);
-    (StatusCode::NOT_FOUND, Json(json!({ "error": error, "status": "unknown_lab" }))).into_response()
+    json_response(StatusCode::NOT_FOUND, &json!({ "error": error, "status": "unknown_lab" }))
 }
 
 async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response {
@@ -112,13 +122,12 @@ async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response
     match result {
         Ok(report) => {
             record(&config, &report);
-            Json(report_json(&report)).into_response()
+            json_response(StatusCode::OK, &report_json(&report))
         }
-        Err(e) => (
+        Err(e) => json_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "error": e.text(config.lang), "status": lab_grader::grade::GradeStatus::of(&e).as_str() })),
-        )
-            .into_response(),
+            &json!({ "error": e.text(config.lang), "status": lab_grader::grade::GradeStatus::of(&e).as_str() }),
+        ),
     }
 }
 
@@ -134,11 +143,14 @@ async fn watch(State(config): State<Shared>, Path(id): Path<String>) -> Response
         let event = match rx.recv().await? {
             WatchEvent::Report { report, .. } => {
                 record(&config, &report);
-                Event::default().event("report").data(report_json(&report).to_string())
+                Event::default().event("report").data(lab_grader::untrusted::json(&report_json(&report), false))
             }
-            WatchEvent::Lost { error, retry_in, .. } => Event::default().event("lost").data(
-                json!({ "error": error.text(config.lang), "retry_in_ms": retry_in.as_millis() as u64 }).to_string(),
-            ),
+            WatchEvent::Lost { error, retry_in, .. } => {
+                Event::default().event("lost").data(lab_grader::untrusted::json(
+                    &json!({ "error": error.text(config.lang), "retry_in_ms": retry_in.as_millis() as u64 }),
+                    false,
+                ))
+            }
         };
         Some((Ok::<_, Infallible>(event), (rx, config)))
     });

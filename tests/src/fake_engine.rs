@@ -3,7 +3,9 @@
 //! `/services`, `/tasks`, `/networks`, `/volumes`, `/secrets`, `/configs`) from a
 //! snapshot's JSON (lab-grader's recorded fixtures, edited by the test), over HTTP/1.1
 //! keep-alive, and logs every request line. A snapshot's `"fail": {"/info": "message"}`
-//! makes that path (`"*"`: every path) answer HTTP 500 with the message. No root, no dockerd.
+//! makes that path (`"*"`: every path) answer HTTP 500 with the message. `/events` answers
+//! an event stream that stays open and silent until the client hangs up (a swarm that
+//! does not change), for `lab check --watch` and `lab serve`. No root, no dockerd.
 
 use serde_json::{json, Value};
 use std::io::{self, BufRead, BufReader, Write};
@@ -114,6 +116,14 @@ fn answer(conn: UnixStream, snapshot: &Value, log: &Mutex<Vec<String>>) -> io::R
             None => path,
         };
         let method_ok = request.starts_with("GET ") || request.starts_with("HEAD ");
+        if path == "/events" && method_ok && snapshot["fail"]["*"].is_null() {
+            // A stream with no events yet: held open until the client goes away.
+            write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+            out.flush()?;
+            let mut rest = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut reader, &mut rest);
+            return Ok(());
+        }
         // `"fail": {"/info": "message"}` in the snapshot: that path answers HTTP 500.
         let failure = snapshot["fail"][path].as_str().or(snapshot["fail"]["*"].as_str());
         let (status, body) = match route(path, snapshot) {
@@ -122,7 +132,8 @@ fn answer(conn: UnixStream, snapshot: &Value, log: &Mutex<Vec<String>>) -> io::R
             Some(_) => ("405 Method Not Allowed", json!({ "message": "the fake engine only reads" })),
             None => ("404 Not Found", json!({ "message": format!("page not found: {path}") })),
         };
-        let body = body.to_string();
+        // A HEAD answer has the headers of the GET and no body.
+        let body = if request.starts_with("HEAD ") { String::new() } else { body.to_string() };
         write!(
             out,
             "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nApi-Version: {}\r\nContent-Length: {}\r\n\r\n{body}",

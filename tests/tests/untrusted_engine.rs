@@ -1,8 +1,11 @@
 //! A learner's engine is untrusted input on the instructor's machine. Fake engines (no
 //! root, no dockerd) serve a recorded swarm with hostile strings in it: escape sequences
-//! in a node's hostname, a service's name and a task's error, an engine error message
-//! that clears the screen, and a swarm ID that is a spreadsheet formula. `lab check` and
-//! `lab grade` print none of the escapes, and `gradebook.csv` holds the formula as text.
+//! in a node's hostname, a service's name and a task's error, an image name that carries a
+//! Markdown heading and an HTML tag, an engine error message that clears the screen, and a
+//! swarm ID that is a spreadsheet formula. Every sink shows them made harmless, never drops
+//! them, and exits as it would with harmless names: `lab check` (human, json, junit),
+//! `--watch` (its reports and its warnings), `lab grade` (stderr, gradebook.csv,
+//! grades.json, junit.xml, feedback/*.md) and `lab serve`'s API.
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -11,6 +14,8 @@ use swarm_e2e::fake_engine::{FakeEngine, RECORDED_SWARM};
 
 const FORMULA: &str = "=HYPERLINK(\"x\",\"click\")";
 const ESCAPES: &str = "\x1b]0;owned\x07\x1b[2J\x1b[8m\u{9b}31m";
+/// An image name that, written raw into Markdown, starts a heading and an HTML element.
+const MARKUP: &str = "\n# Forged heading\n<img src=x onerror=alert(1)>[link](http://x) `code` | cell";
 
 const LAB: &str = r#"
 id = "hostile"
@@ -22,7 +27,7 @@ answer = "docker service create --name vote nginx"
 [[check]]
 id = "nodes"
 title = "Four nodes"
-points = 25
+points = 20
 hint = "Join a node."
 fix = "docker swarm join"
 [check.swarm]
@@ -31,7 +36,7 @@ nodes = 4
 [[check]]
 id = "crashy"
 title = "crashy runs"
-points = 25
+points = 20
 hint = "Fix its command."
 fix = "docker service update crashy"
 [check.service]
@@ -41,16 +46,26 @@ running = 1
 [[check]]
 id = "vote"
 title = "A service named vote"
-points = 25
+points = 20
 hint = "Create it."
 fix = "docker service create --name vote nginx"
 [check.service]
 name = "vote"
 
 [[check]]
+id = "shop"
+title = "shop_redis runs redis 7"
+points = 20
+hint = "Update its image."
+fix = "docker service update --image redis:7 shop_redis"
+[check.service]
+name = "shop_redis"
+image = "redis:7"
+
+[[check]]
 id = "web"
 title = "web runs nginx"
-points = 25
+points = 20
 hint = "Use nginx."
 fix = "docker service update --image nginx web"
 [check.service]
@@ -71,8 +86,13 @@ fn hostile_swarm() -> Value {
             svc["Spec"]["Name"] = json!(format!("db{ESCAPES}"));
         }
     }
+    for svc in s["services"].as_array_mut().unwrap() {
+        if svc["Spec"]["Name"] == "shop_redis" {
+            svc["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"] = json!(format!("redis:alpine{MARKUP}{ESCAPES}"));
+        }
+    }
     for t in s["tasks"].as_array_mut().unwrap() {
-        t["Status"]["Err"] = json!(format!("non-zero exit{ESCAPES}\r\nPASS  25/25  forged line"));
+        t["Status"]["Err"] = json!(format!("non-zero exit{ESCAPES}\r\nPASS  20/20  forged line"));
     }
     s
 }
@@ -121,8 +141,8 @@ fn lab_check_prints_engine_strings_without_their_escape_sequences() {
     // The hostile text is still shown, defused, so the instructor sees something is off.
     assert!(stdout.contains("node3\u{FFFD}]0;owned\u{FFFD}\u{FFFD}[2J"), "{stdout}");
     assert!(stdout.contains("db\u{FFFD}]0;owned"), "{stdout}");
-    assert!(!stdout.lines().any(|l| l.starts_with("PASS  25/25  forged")), "a forged line: {stdout}");
-    assert!(stdout.contains("PASS  25/25  web runs nginx"), "{stdout}");
+    assert!(!stdout.lines().any(|l| l.starts_with("PASS  20/20  forged")), "a forged line: {stdout}");
+    assert!(stdout.contains("PASS  20/20  web runs nginx"), "{stdout}");
     // Only reads reached the engine.
     assert!(engine.requests().iter().all(|r| r.starts_with("GET ")), "{:?}", engine.requests());
 }
@@ -172,4 +192,237 @@ fn lab_grade_writes_formulas_as_text_and_prints_no_escapes() {
     // grades.json keeps the engine's exact text (JSON escapes it) for anyone who audits it.
     let grades: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("grades.json")).unwrap()).unwrap();
     assert_eq!(grades["learners"][0]["swarm_id"], json!(FORMULA));
+}
+
+/// The Markdown a page renders from `md`: no raw HTML, no heading but ours, and the
+/// engine's text still there as text.
+#[track_caller]
+fn assert_markdown_harmless(what: &str, md: &str, headings: &[&str]) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    assert_inert(what, md);
+    let mut in_heading = false;
+    let mut heading = String::new();
+    let mut text = String::new();
+    for event in Parser::new_ext(md, pulldown_cmark::Options::all()) {
+        match event {
+            Event::Html(h) | Event::InlineHtml(h) => panic!("{what} has raw HTML {h:?}:\n{md}"),
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                let h = std::mem::take(&mut heading);
+                assert!(headings.iter().any(|ok| h.starts_with(ok)), "{what} has a forged heading {h:?}:\n{md}");
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => panic!("{what} has a link to {dest_url}:\n{md}"),
+            Event::Start(Tag::Image { dest_url, .. }) => panic!("{what} has an image {dest_url}:\n{md}"),
+            Event::Text(t) | Event::Code(t) => {
+                if in_heading {
+                    heading.push_str(&t);
+                }
+                text.push_str(&t);
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+#[test]
+fn lab_grade_feedback_and_junit_show_engine_text_as_text() {
+    let dir = setup();
+    let graded = FakeEngine::serve(&dir.path().join("a.sock"), hostile_swarm()).unwrap();
+    let mut broken = hostile_swarm();
+    broken["fail"] = json!({ "*": format!("boom{ESCAPES}{MARKUP}") });
+    let failing = FakeEngine::serve(&dir.path().join("b.sock"), broken).unwrap();
+    let roster = dir.path().join("class.csv");
+    std::fs::write(&roster, format!("learner,endpoint\nada,{}\nbob,{}\n", graded.endpoint(), failing.endpoint()))
+        .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = lab(
+        dir.path(),
+        &["grade", "hostile", "--roster", roster.to_str().unwrap(), "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let ada = std::fs::read_to_string(out_dir.join("feedback/ada.md")).unwrap();
+    let text =
+        assert_markdown_harmless("feedback/ada.md", &ada, &["hostile", "shop_redis", "crashy", "A service", "Four"]);
+    assert!(text.contains("# Forged heading") && text.contains("<img src=x onerror=alert(1)>"), "dropped:\n{ada}");
+    assert!(text.contains("redis:alpine"), "{ada}");
+    let bob = std::fs::read_to_string(out_dir.join("feedback/bob.md")).unwrap();
+    let text = assert_markdown_harmless(
+        "feedback/bob.md",
+        &bob,
+        &["hostile", "What went wrong", "What to fix", "What will be graded"],
+    );
+    assert!(text.contains("boom\u{FFFD}]0;owned") && text.contains("# Forged heading"), "dropped:\n{bob}");
+
+    let junit = std::fs::read_to_string(out_dir.join("junit.xml")).unwrap();
+    assert_inert("junit.xml", &junit.replace(['\t', '\r'], " "));
+    assert!(!junit.contains("<img"), "{junit}");
+    assert!(junit.contains("&lt;img src=x onerror=alert(1)&gt;"), "dropped: {junit}");
+    let grades = std::fs::read_to_string(out_dir.join("grades.json")).unwrap();
+    assert_inert("grades.json", &grades);
+    let grades: Value = serde_json::from_str(&grades).unwrap();
+    assert_eq!(grades["learners"][0]["swarm_id"], json!(FORMULA));
+}
+
+/// The same swarm with harmless names, for exit codes: a crafted value changes nothing but
+/// how it is shown.
+fn harmless_swarm() -> Value {
+    let mut s: Value = serde_json::from_str(RECORDED_SWARM).unwrap();
+    for svc in s["services"].as_array_mut().unwrap() {
+        if svc["Spec"]["Name"] == "shop_redis" {
+            svc["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"] = json!("redis:alpine");
+        }
+    }
+    s
+}
+
+#[test]
+fn crafted_names_change_no_exit_code() {
+    let dir = setup();
+    let hostile = FakeEngine::serve(&dir.path().join("h.sock"), hostile_swarm()).unwrap();
+    let harmless = FakeEngine::serve(&dir.path().join("p.sock"), harmless_swarm()).unwrap();
+    for format in ["human", "json", "junit"] {
+        let a = lab(dir.path(), &["check", "hostile", "--format", format, "--host", &hostile.endpoint()]);
+        let b = lab(dir.path(), &["check", "hostile", "--format", format, "--host", &harmless.endpoint()]);
+        assert_eq!(a.status.code(), b.status.code(), "--format {format}");
+        assert_inert(format, &String::from_utf8_lossy(&a.stdout).replace('\t', " "));
+    }
+    let junit = lab(dir.path(), &["check", "hostile", "--format", "junit", "--host", &hostile.endpoint()]);
+    let junit = String::from_utf8_lossy(&junit.stdout);
+    assert!(junit.contains("redis:alpine") && junit.contains("&lt;img"), "dropped: {junit}");
+}
+
+/// A running `lab` whose output lines arrive on channels.
+struct Spawned {
+    child: std::process::Child,
+    out: std::sync::mpsc::Receiver<String>,
+    err: std::sync::mpsc::Receiver<String>,
+}
+
+impl Spawned {
+    fn start(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Spawned {
+        use std::io::BufRead;
+        let mut cmd = Command::new(lab_bin());
+        cmd.args(args)
+            .arg("--labs")
+            .arg(dir.join("labs"))
+            .env("NO_COLOR", "1")
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("SWARM_LAB_LABS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start lab");
+        let lines = |pipe: Box<dyn std::io::Read + Send>| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            rx
+        };
+        let out = lines(Box::new(child.stdout.take().unwrap()));
+        let err = lines(Box::new(child.stderr.take().unwrap()));
+        Spawned { child, out, err }
+    }
+
+    /// Lines of `rx` up to and including the first that `done` accepts; fails the test
+    /// when none comes within 60 s.
+    fn until(rx: &std::sync::mpsc::Receiver<String>, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut seen = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    seen.push_str(&line);
+                    seen.push('\n');
+                    if done(&line) {
+                        return seen;
+                    }
+                }
+                Err(e) => panic!("no {what} within 60s ({e}); so far:\n{seen}"),
+            }
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn lab_check_watch_prints_reports_and_warnings_without_escapes() {
+    let dir = setup();
+    let engine = FakeEngine::serve(&dir.path().join("e.sock"), hostile_swarm()).unwrap();
+    let state = dir.path().join("state");
+    let watch = Spawned::start(
+        dir.path(),
+        &["check", "hostile", "--watch", "--host", &engine.endpoint()],
+        &[("XDG_STATE_HOME", &state)],
+    );
+    let report = Spawned::until(&watch.out, "report", |l| l.contains("web runs nginx"));
+    assert_inert("watch report", &report);
+    assert!(report.contains("db\u{FFFD}]0;owned"), "{report}");
+    drop(watch);
+
+    let mut broken = hostile_swarm();
+    broken["fail"] = json!({ "*": format!("boom{ESCAPES}") });
+    let failing = FakeEngine::serve(&dir.path().join("f.sock"), broken).unwrap();
+    let watch = Spawned::start(
+        dir.path(),
+        &["check", "hostile", "--watch", "--host", &failing.endpoint()],
+        &[("XDG_STATE_HOME", &state)],
+    );
+    let warning = Spawned::until(&watch.err, "warning", |l| l.contains("boom"));
+    assert_inert("watch warning", &warning);
+    assert!(warning.contains("boom\u{FFFD}]0;owned"), "{warning}");
+}
+
+/// `GET path` on 127.0.0.1:`port`: status and body.
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, body.to_string())
+}
+
+#[test]
+fn lab_serve_sends_engine_text_as_json_strings() {
+    let dir = setup();
+    let engine = FakeEngine::serve(&dir.path().join("e.sock"), hostile_swarm()).unwrap();
+    let state = dir.path().join("state");
+    let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../book");
+    let serve = Spawned::start(
+        dir.path(),
+        &["serve", "--port", "0", "--book", book.to_str().unwrap(), "--host", &engine.endpoint()],
+        &[("XDG_STATE_HOME", &state)],
+    );
+    let line = Spawned::until(&serve.out, "address", |l| l.starts_with("serving the book at"));
+    let port = line.split("127.0.0.1:").nth(1).map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let port: u16 = port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in {line}"));
+    let (status, body) = http_get(port, "/api/labs/hostile/check");
+    assert_eq!(status, 200, "{body}");
+    // JSON escapes every control character: the raw answer is inert, the value exact.
+    assert_inert("the API's answer", &body);
+    let report: Value = serde_json::from_str(&body).unwrap();
+    let shop = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "shop").unwrap();
+    let found = shop["mismatches"][0]["found"].as_str().unwrap();
+    assert!(found.contains(MARKUP) && found.contains(ESCAPES), "{shop}");
 }

@@ -2,10 +2,12 @@
 //! `lab check` report in Markdown (every failed check with expected and found, hint and
 //! fix); a cluster that could not be graded gets what went wrong, what to fix, and the
 //! checks that will be graded once it can be read. Integrity flags are for the instructor
-//! and never appear here.
+//! and never appear here. What went wrong quotes the engine, and the learner and endpoint
+//! come from the roster: all go through [`untrusted::shown`] for Markdown.
 
 use super::{GradeStatus, LabHeader, LearnerResult};
 use crate::report::markdown;
+use crate::untrusted::{self, Sink};
 use lab_i18n::{words, Language};
 use std::fmt::Write;
 
@@ -25,6 +27,8 @@ pub fn what_to_fix_in(status: GradeStatus, endpoint: &str, lang: Language) -> St
         GradeStatus::Timeout => words::FIX_TIMEOUT,
         GradeStatus::Error => words::FIX_ENGINE_ERROR,
     };
+    // Every template quotes the endpoint between backticks.
+    let endpoint = untrusted::shown(Sink::MarkdownCodeSpan, endpoint);
     lang.fill(template, &[("endpoint", &endpoint)])
 }
 
@@ -43,7 +47,8 @@ pub fn render_in(class: &LabHeader, l: &LearnerResult, lang: Language) -> String
             let status = l.status.as_str();
             let score = lang.fill(words::FB_NOT_GRADED_SCORE, &[("max", &class.max_score), ("status", &status)]);
             let _ = writeln!(out, "{score}\n");
-            let _ = writeln!(out, "{}\n\n{}\n", lang.tr(words::FB_WHAT_WENT_WRONG), l.message);
+            let message = untrusted::shown(Sink::Markdown, &l.message);
+            let _ = writeln!(out, "{}\n\n{message}\n", lang.tr(words::FB_WHAT_WENT_WRONG));
             let fix = what_to_fix_in(l.status, &l.endpoint, lang);
             let _ = writeln!(out, "{}\n\n{fix}\n", lang.tr(words::FB_WHAT_TO_FIX));
             let _ = writeln!(
@@ -57,8 +62,9 @@ pub fn render_in(class: &LabHeader, l: &LearnerResult, lang: Language) -> String
             }
         }
     }
-    let footer =
-        lang.fill(words::FB_FOOTER, &[("learner", &l.learner), ("endpoint", &l.endpoint), ("lab", &class.lab)]);
+    let learner = untrusted::shown(Sink::Markdown, &l.learner);
+    let endpoint = untrusted::shown(Sink::MarkdownCodeSpan, &l.endpoint);
+    let footer = lang.fill(words::FB_FOOTER, &[("learner", &learner), ("endpoint", &endpoint), ("lab", &class.lab)]);
     let _ = writeln!(out, "\n---\n\n{footer}");
     out
 }

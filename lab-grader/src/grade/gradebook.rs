@@ -87,7 +87,7 @@ impl ClassGrades {
     }
 
     pub fn grades_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        crate::untrusted::json(self, true) + "\n"
     }
 
     /// The report a learner's JUnit suite is made from: the real one when graded, else every

@@ -1,23 +1,29 @@
-//! JUnit XML for CI systems: one test suite per lab, one test case per check.
+//! JUnit XML for CI systems: one test suite per lab, one test case per check. Messages
+//! and mismatches quote the engine: they go through [`untrusted::shown`] for XML (the
+//! writer escapes markup; controls, illegal in XML 1.0, become `�`).
 
 use super::{Report, Status};
+use crate::untrusted::{self, Sink};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
 /// Renders several reports (one per learner or lab) as one JUnit document.
 pub fn render_many(name: &str, suites: &[(String, &Report)]) -> String {
     let mut report = JReport::new(name);
     for (suite_name, r) in suites {
-        let mut suite = TestSuite::new(suite_name.as_str());
+        let suite_name = untrusted::shown(Sink::Xml, suite_name);
+        let mut suite = TestSuite::new(suite_name.as_ref());
         for c in &r.checks {
             let status = match c.status {
                 Status::Pass => TestCaseStatus::success(),
                 Status::Fail | Status::Converging => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    s.set_message(if c.message.is_empty() { c.status.as_str().to_string() } else { c.message.clone() });
+                    let message = if c.message.is_empty() { c.status.as_str() } else { &c.message };
+                    s.set_message(untrusted::shown(Sink::Xml, message).into_owned());
                     s.set_description(
                         c.mismatches
                             .iter()
                             .map(|m| format!("{}: expected {}, found {}", m.field, m.expected, m.found))
+                            .map(|line| untrusted::shown(Sink::Xml, &line).into_owned())
                             .collect::<Vec<_>>()
                             .join("\n"),
                     );
@@ -25,7 +31,7 @@ pub fn render_many(name: &str, suites: &[(String, &Report)]) -> String {
                 }
                 Status::Error => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    s.set_message(c.message.clone());
+                    s.set_message(untrusted::shown(Sink::Xml, &c.message).into_owned());
                     s
                 }
             };

@@ -1,6 +1,10 @@
-//! The report as Markdown, for feedback files a learner opens later.
+//! The report as Markdown, for feedback files a learner opens later. The lab's own text
+//! (titles, hints) is Markdown by its author; everything a check says about the swarm
+//! (messages, mismatches, fix notes, fix commands) quotes the engine and goes through
+//! [`untrusted::shown`] for Markdown, fix commands in a fence they cannot close.
 
 use super::{Report, Status};
+use crate::untrusted::{self, markdown_fence, Sink};
 use lab_i18n::{words, Language};
 use std::fmt::Write;
 
@@ -30,21 +34,26 @@ pub fn render_in(r: &Report, lang: Language) -> String {
         let _ =
             writeln!(out, "\n## {}\n", lang.fill(words::MD_CHECK_HEADING, &[("title", &c.title), ("status", &status)]));
         if !c.message.is_empty() {
-            let _ = writeln!(out, "{}\n", c.message);
+            let _ = writeln!(out, "{}\n", untrusted::shown(Sink::Markdown, &c.message));
         }
         for m in &c.mismatches {
+            let md = |v: &str| untrusted::shown(Sink::Markdown, v).into_owned();
+            let (field, expected, found) = (md(&m.field), md(&m.expected), md(&m.found));
             let values: [(&str, &dyn std::fmt::Display); 3] =
-                [("field", &m.field), ("expected", &m.expected), ("found", &m.found)];
+                [("field", &field), ("expected", &expected), ("found", &found)];
             let _ = writeln!(out, "{}", lang.fill(words::MD_MISMATCH, &values));
         }
         if !c.hint.is_empty() {
             let _ = writeln!(out, "\n{}", lang.fill(words::MD_HINT, &[("hint", &c.hint.trim())]));
         }
         if let Some(fix) = &c.fix {
-            let lines: Vec<String> = fix.trim().lines().map(|l| format!("$ {l}")).collect();
-            let _ = writeln!(out, "\n{}\n\n```console\n{}\n```", lang.tr(words::MD_FIX), lines.join("\n"));
+            let fix = untrusted::shown(Sink::MarkdownCode, fix.trim());
+            let lines: Vec<String> = fix.lines().map(|l| format!("$ {l}")).collect();
+            let (body, fence) = (lines.join("\n"), markdown_fence(&fix));
+            let _ = writeln!(out, "\n{}\n\n{fence}console\n{body}\n{fence}", lang.tr(words::MD_FIX));
         } else if let Some(note) = &c.fix_note {
-            let _ = writeln!(out, "\n{}", lang.fill(words::MD_FIX_NOTE, &[("note", note)]));
+            let note = untrusted::shown(Sink::Markdown, note);
+            let _ = writeln!(out, "\n{}", lang.fill(words::MD_FIX_NOTE, &[("note", &note)]));
         }
     }
     out

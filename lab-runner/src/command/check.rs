@@ -120,7 +120,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
                 println!("{}", crate::lang().fill(words::STUCK, &[("command", &command)]));
             }
         }
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        Format::Json => println!("{}", lab_grader::untrusted::json(&report, true)),
         Format::Junit => println!("{}", junit::render(&report)),
     }
     if no_fixes && a.format != Format::Human {

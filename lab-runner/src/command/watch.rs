@@ -66,11 +66,16 @@ pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, r
 fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
     let lang = crate::lang();
     let style = human::Style { color: crate::stdout_color() };
-    let changed = lang.fill(words::WATCH_CHANGED, &[("changes", &lang.list(words::LIST_SEMICOLON, changes))]);
+    let changes = lab_grader::untrusted::shown(
+        lab_grader::untrusted::Sink::TerminalLine,
+        &lang.list(words::LIST_SEMICOLON, changes),
+    )
+    .into_owned();
+    let changed = lang.fill(words::WATCH_CHANGED, &[("changes", &changes)]);
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
-            let _ = writeln!(out, "{}", serde_json::to_string(report).unwrap_or_default());
+            let _ = writeln!(out, "{}", lab_grader::untrusted::json(report, false));
         }
         _ if redraw => {
             // Home, clear the screen, then the report: the screen always shows the latest.
