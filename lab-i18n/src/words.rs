@@ -638,6 +638,13 @@ words! {
     SOLVE_NOT_A_TERMINAL = "Not a terminal, so not asking: pass --yes to apply it.";
     SOLVE_NOTHING_CHANGED = "Nothing changed.";
     SOLVE_APPLIED = "Applied the answer of {lab}. Check it with: {me} check {lab} --wait 60s";
+    SOLVE_REFUSED = "refusing to fill in {placeholder} of `{line}`: the engine at {host} gave {value}, which is not {allowed}. Nothing was run; check what that engine reports (`docker info`, `docker swarm join-token worker`)";
+    /// What `<nodeN-ip>` allows, for SOLVE_REFUSED.
+    SOLVE_ALLOWS_ADDRESS = "an IP address";
+    /// What `<worker-token>` and `<manager-token>` allow.
+    SOLVE_ALLOWS_TOKEN = "a swarm join token (SWMTKN-1-…)";
+    /// What `<service-name>` and `<container-name>` allow.
+    SOLVE_ALLOWS_NAME = "a docker name (letters, digits, `_`, `.` and `-`)";
 
     // `lab serve`.
     SERVE_NO_BOOK = "cannot find the book (a folder holding book.toml): run from the workbook's folder or pass --book DIR";

@@ -1,11 +1,12 @@
 //! A learner's engine is untrusted input on the instructor's machine. Fake engines (no
 //! root, no dockerd) serve a recorded swarm with hostile strings in it: escape sequences
 //! in a node's hostname, a service's name and a task's error, an image name that carries a
-//! Markdown heading and an HTML tag, an engine error message that clears the screen, and a
-//! swarm ID that is a spreadsheet formula. Every sink shows them made harmless, never drops
-//! them, and exits as it would with harmless names: `lab check` (human, json, junit),
-//! `--watch` (its reports and its warnings), `lab grade` (stderr, gradebook.csv,
-//! grades.json, junit.xml, feedback/*.md) and `lab serve`'s API.
+//! Markdown heading and an HTML tag, an engine error message that clears the screen, a
+//! swarm ID that is a spreadsheet formula, and (for `lab solve`) a node address and a join
+//! token that are shell commands. Every sink shows them made harmless, never drops them,
+//! and exits as it would with harmless names: `lab check` (human, junit), `--watch` (its
+//! reports and its warnings), `lab grade` (stderr, gradebook.csv, grades.json, junit.xml,
+//! feedback/*.md), `lab serve`'s API, and `lab solve` (refused before anything runs).
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -425,4 +426,86 @@ fn lab_serve_sends_engine_text_as_json_strings() {
     let shop = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "shop").unwrap();
     let found = shop["mismatches"][0]["found"].as_str().unwrap();
     assert!(found.contains(MARKUP) && found.contains(ESCAPES), "{shop}");
+}
+
+/// The hostile swarm whose `/info` and `/swarm` give a node address and join tokens that
+/// are shell commands.
+fn command_swarm(dir: &Path) -> Value {
+    let mut s = hostile_swarm();
+    let touch = |name: &str| format!("{}/{name}", dir.display());
+    s["info"]["Swarm"]["NodeAddr"] = json!(format!("10.0.0.1;touch {}", touch("addr")));
+    s["info"]["Swarm"]["Cluster"]["JoinTokens"] =
+        json!({ "Worker": format!("SWMTKN-1-x$(touch {})", touch("token")), "Manager": "SWMTKN-1-y" });
+    s
+}
+
+const SOLVE_LAB: &str = r#"
+id = "join"
+title = "Join a node"
+lesson = "first-service.md"
+goal = "Join."
+answer = """
+docker service ls
+docker swarm join --token <worker-token> <node1-ip>:2377
+"""
+
+[[check]]
+id = "nodes"
+title = "Four nodes"
+points = 100
+hint = "Join a node."
+fix = "docker swarm join"
+[check.swarm]
+nodes = 4
+"#;
+
+const LIST_LAB: &str = r#"
+id = "list"
+title = "List the services"
+lesson = "first-service.md"
+goal = "List."
+answer = "docker service ls"
+
+[[check]]
+id = "nodes"
+title = "Four nodes"
+points = 100
+hint = "Join a node."
+fix = "docker swarm join"
+[check.swarm]
+nodes = 4
+"#;
+
+#[test]
+fn lab_solve_refuses_engine_values_that_are_not_what_their_placeholder_allows() {
+    let dir = setup();
+    std::fs::write(dir.path().join("labs/join.toml"), SOLVE_LAB).unwrap();
+    let engine = FakeEngine::serve(&dir.path().join("e.sock"), command_swarm(dir.path())).unwrap();
+    let out = lab(dir.path(), &["solve", "join", "--yes", "--host", &engine.endpoint()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("addr").exists() && !dir.path().join("token").exists(), "a command ran:\n{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert_inert("stderr", &stderr);
+    // Refused before anything ran: not even the first line, and only reads reached the engine.
+    assert!(!stderr.contains("$ docker service ls"), "{stderr}");
+    assert!(
+        engine.requests().iter().all(|r| r.starts_with("GET ") || r.starts_with("HEAD ")),
+        "{:?}",
+        engine.requests()
+    );
+    assert!(stderr.contains("<node1-ip>") || stderr.contains("<worker-token>"), "{stderr}");
+    assert!(stderr.contains("touch"), "the value is shown: {stderr}");
+}
+
+#[test]
+fn lab_solve_prints_what_the_engine_says_without_escapes() {
+    let dir = setup();
+    std::fs::write(dir.path().join("labs/list.toml"), LIST_LAB).unwrap();
+    let engine = FakeEngine::serve(&dir.path().join("e.sock"), hostile_swarm()).unwrap();
+    let out = lab(dir.path(), &["solve", "list", "--yes", "--host", &engine.endpoint()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_inert("stdout", &stdout);
+    assert_inert("stderr", &stderr);
+    assert!(stderr.contains("db\u{FFFD}]0;owned"), "the service list is shown: {stderr}");
 }

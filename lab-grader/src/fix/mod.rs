@@ -14,7 +14,7 @@
 //! the lab file's own `fix` text is offered, unless it holds a `<placeholder>`.
 
 mod model;
-mod shell;
+pub mod shell;
 mod spec;
 
 use crate::evaluate::{evaluate_check, Ctx};

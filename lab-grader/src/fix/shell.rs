@@ -3,7 +3,7 @@
 
 /// Splits a command line into words the way `sh` would for the plain lines lab answers
 /// hold: whitespace separates, single and double quotes group, a backslash escapes.
-pub(crate) fn split(line: &str) -> Vec<String> {
+pub fn split(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -52,7 +52,7 @@ pub(crate) fn split(line: &str) -> Vec<String> {
 }
 
 /// One word as bash reads it back unchanged: bare when it is plain, else in single quotes.
-pub(crate) fn quote(word: &str) -> String {
+pub fn quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
         && !word.starts_with('=');
@@ -64,7 +64,7 @@ pub(crate) fn quote(word: &str) -> String {
 }
 
 /// Words joined into one command line, each quoted as needed.
-pub(crate) fn join<S: AsRef<str>>(words: &[S]) -> String {
+pub fn join<S: AsRef<str>>(words: &[S]) -> String {
     words.iter().map(|w| quote(w.as_ref())).collect::<Vec<_>>().join(" ")
 }
 

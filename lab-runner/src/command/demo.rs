@@ -4,7 +4,7 @@
 
 use super::check;
 use super::find_lab;
-use super::solve::{apply, DockerCli};
+use super::solve::{apply, DockerCli, FillError};
 use crate::args::{CheckArgs, DemoArgs, Driver, EngineArgs, Format};
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
@@ -28,8 +28,10 @@ pub fn run(a: &DemoArgs) -> Exit {
     let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
     if services.trim().is_empty() {
         eprintln!("{}", lang.fill(words::DEMO_APPLYING, &[("lab", &lab.id)]));
-        if let Err(e) = apply(&lab, &docker, true) {
-            return crate::fail(Kind::NotApplied, e);
+        match apply(&lab, &docker, true) {
+            Ok(()) => {}
+            Err(FillError::Refused(e)) => return crate::fail(Kind::BadInput, e),
+            Err(FillError::Other(e)) => return crate::fail(Kind::NotApplied, e),
         }
     } else {
         eprintln!("{}", lang.fill(words::DEMO_HAS_SERVICES, &[("me", &me)]));

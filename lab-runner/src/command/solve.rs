@@ -2,10 +2,19 @@
 //! CLI, filling in the placeholders the lessons use (`<node1-ip>`, `<worker-token>`,
 //! `<manager-token>`, `<service-name>`, `<container-name>`). The one command of `lab` that
 //! changes a cluster, so it asks before touching a swarm that already has services.
+//!
+//! The values come from the engine, which may be a learner's and is untrusted: each is
+//! checked against what its placeholder allows (an IP address, a join token, a docker
+//! name), the ones the engine knows up front before the first line runs, and filled in
+//! shell-quoted, so the line printed is the line that runs and pastes as one command. The
+//! lines run as argv, never through a shell, and what docker prints is shown through the
+//! one rule for engine values ([`lab_grader::untrusted`]).
 
 use super::{find_lab, resolve_endpoint};
 use crate::args::SolveArgs;
 use crate::exit::{Exit, Kind};
+use lab_grader::fix::shell;
+use lab_grader::untrusted::{self, Sink};
 use lab_grader::Endpoint;
 use lab_i18n::words;
 use lab_schema::command_line::{self, Placeholder, ServiceFlags};
@@ -57,18 +66,19 @@ impl DockerCli {
         }
     }
 
-    /// Runs a shell line with this endpoint; its output goes to stderr. Returns stdout.
-    pub fn shell(&self, line: &str) -> Result<String, String> {
-        let mut cmd = Command::new("sh");
-        cmd.arg("-c").arg(line).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
+    /// Runs a command line with this endpoint, as argv (split as `sh` would, never run by
+    /// a shell); what it prints goes to stderr, made harmless. Returns stdout.
+    pub fn run_line(&self, line: &str) -> Result<String, String> {
+        let words = shell::split(line);
+        let Some((program, args)) = words.split_first() else { return Ok(String::new()) };
+        let mut cmd = Command::new(program);
+        cmd.args(args).stdin(Stdio::null());
         self.env(&mut cmd);
-        let out = cmd.output().map_err(|e| {
-            format!(
-                "cannot run sh: {e}; the answers are POSIX shell lines (on Windows, run `lab` from Git Bash or WSL)"
-            )
-        })?;
+        let out = cmd.output().map_err(|e| format!("cannot run {program}: {e}"))?;
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        eprint!("{stdout}");
+        // The engine's names and errors, on the way to a terminal.
+        eprint!("{}", untrusted::shown(Sink::TerminalText, &stdout));
+        eprint!("{}", untrusted::shown(Sink::TerminalText, &String::from_utf8_lossy(&out.stderr)));
         if out.status.success() {
             Ok(stdout)
         } else {
@@ -77,17 +87,114 @@ impl DockerCli {
     }
 }
 
-/// What the answer's placeholders stand for, learned as the answer runs.
+/// Why a line could not be filled in: a value the engine gave that its placeholder does
+/// not allow (bad input, exit 2), or anything else (the answer was not applied).
+#[derive(Debug)]
+pub(crate) enum FillError {
+    Refused(String),
+    Other(String),
+}
+
+/// What a placeholder's value may be, as the words of [`words::SOLVE_REFUSED`].
+fn allows(p: Placeholder) -> &'static str {
+    match p {
+        Placeholder::NodeIp(_) => words::SOLVE_ALLOWS_ADDRESS,
+        Placeholder::WorkerToken | Placeholder::ManagerToken => words::SOLVE_ALLOWS_TOKEN,
+        Placeholder::ServiceName | Placeholder::ContainerName => words::SOLVE_ALLOWS_NAME,
+    }
+}
+
+/// Whether `value` is what `p` allows: an IP address (as `docker info` gives NodeAddr); a
+/// join token (`SWMTKN-1-` then letters, digits and dashes); a docker name (a letter or
+/// digit, then letters, digits, `_`, `.`, `-`, as the engine allows for containers and
+/// services).
+pub(crate) fn allowed(p: Placeholder, value: &str) -> bool {
+    match p {
+        Placeholder::NodeIp(_) => value.parse::<std::net::IpAddr>().is_ok(),
+        Placeholder::WorkerToken | Placeholder::ManagerToken => value
+            .strip_prefix("SWMTKN-1-")
+            .is_some_and(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
+        Placeholder::ServiceName | Placeholder::ContainerName => {
+            value.len() <= 255
+                && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        }
+    }
+}
+
+/// What the answer's placeholders stand for: read from the engine up front where it can
+/// be, learned as the answer runs for the rest.
 #[derive(Default)]
 struct Placeholders {
     service: Option<String>,
+    known: Vec<(Placeholder, String)>,
 }
 
 impl Placeholders {
-    fn fill(&self, docker: &DockerCli, line: &str) -> Result<String, String> {
-        command_line::fill(line, |p| self.value(docker, p)).map_err(|e| match e.why {
-            Some(why) => format!("cannot fill in <{}> of `{line}`: {why}", e.name),
-            None => format!("`{line}` has <{}>, which is no placeholder ({})", e.name, command_line::PLACEHOLDERS),
+    /// Reads and checks every value the engine can give before anything runs: node
+    /// addresses and join tokens, for every line of the answer.
+    fn read_up_front(&mut self, docker: &DockerCli, lines: &[&str]) -> Result<(), FillError> {
+        for line in lines {
+            for name in command_line::placeholder_names(line) {
+                let Some(p) = Placeholder::parse(&name) else { continue };
+                if matches!(p, Placeholder::ServiceName | Placeholder::ContainerName)
+                    || self.known.iter().any(|(k, _)| *k == p)
+                {
+                    continue;
+                }
+                let value = self.checked(docker, p, line)?;
+                self.known.push((p, value));
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of `p`, refused unless it is what `p` allows.
+    fn checked(&self, docker: &DockerCli, p: Placeholder, line: &str) -> Result<String, FillError> {
+        if let Some((_, v)) = self.known.iter().find(|(k, _)| *k == p) {
+            return Ok(v.clone());
+        }
+        let value = self.value(docker, p).map_err(FillError::Other)?;
+        if allowed(p, &value) {
+            return Ok(value);
+        }
+        let lang = crate::lang();
+        let name = command_line::placeholder_names(line)
+            .into_iter()
+            .find(|n| Placeholder::parse(n) == Some(p))
+            .unwrap_or_default();
+        let shown = untrusted::shown(Sink::TerminalLine, &value);
+        Err(FillError::Refused(lang.fill(
+            words::SOLVE_REFUSED,
+            &[
+                ("placeholder", &format!("<{name}>")),
+                ("line", &line),
+                ("host", &docker.endpoint.host),
+                ("value", &format!("{:?}", shown.as_ref())),
+                ("allowed", &lang.tr(allows(p))),
+            ],
+        )))
+    }
+
+    /// `line` with every placeholder replaced by its checked, shell-quoted value.
+    fn fill(&self, docker: &DockerCli, line: &str) -> Result<String, FillError> {
+        let mut refused = None;
+        let filled = command_line::fill(line, |p| match self.checked(docker, p, line) {
+            Ok(v) => Ok(shell::quote(&v)),
+            Err(FillError::Refused(m)) => {
+                refused = Some(m);
+                Err(String::new())
+            }
+            Err(FillError::Other(why)) => Err(why),
+        });
+        if let Some(m) = refused {
+            return Err(FillError::Refused(m));
+        }
+        filled.map_err(|e| {
+            FillError::Other(match e.why {
+                Some(why) => format!("cannot fill in <{}> of `{line}`: {why}", e.name),
+                None => format!("`{line}` has <{}>, which is no placeholder ({})", e.name, command_line::PLACEHOLDERS),
+            })
         })
     }
 
@@ -135,20 +242,22 @@ impl Placeholders {
 }
 
 /// Applies `lab`'s answer through `docker`. Errors are messages for the learner.
-pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), String> {
+pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), FillError> {
     if lab.answer.is_multi_node() {
-        return Err(format!(
+        return Err(FillError::Other(format!(
             "the answer of {} runs on several nodes (lines like `node2$ …`), which `lab solve` cannot reach from one engine; \
              for a ready-made multi-node swarm use `lab cluster up --nodes 3 --managers 3`",
             lab.id
-        ));
+        )));
     }
     let mut ph = Placeholders::default();
-    for step in &lab.answer.steps {
-        let line = ph.fill(docker, &step.command)?;
+    let lines: Vec<&str> = lab.answer.steps.iter().map(|s| s.command.as_str()).collect();
+    ph.read_up_front(docker, &lines)?;
+    for line in lines {
+        let line = ph.fill(docker, line)?;
         let line = command_line::with_service_flags(&line, ServiceFlags { detach, no_resolve_image: false });
-        eprintln!("$ {line}");
-        let out = docker.shell(&line)?;
+        eprintln!("$ {}", untrusted::shown(Sink::TerminalLine, &line));
+        let out = docker.run_line(&line).map_err(FillError::Other)?;
         ph.learn(docker, &line, &out);
     }
     Ok(())
@@ -177,7 +286,7 @@ pub fn run(a: &SolveArgs) -> Exit {
     };
     if !services.is_empty() && !yes {
         let lang = crate::lang();
-        let listed = services.join(", ");
+        let listed = untrusted::shown(Sink::TerminalLine, &services.join(", ")).into_owned();
         let question = lang.fill(
             words::SOLVE_ASK,
             &[("host", &endpoint.host), ("n", &services.len()), ("services", &listed), ("lab", &lab.id)],
@@ -199,6 +308,33 @@ pub fn run(a: &SolveArgs) -> Exit {
             eprintln!("{}", crate::lang().fill(words::SOLVE_APPLIED, &[("lab", &lab.id), ("me", &crate::me())]));
             Exit::Ok
         }
-        Err(e) => crate::fail(Kind::NotApplied, e),
+        Err(FillError::Refused(e)) => crate::fail(Kind::BadInput, e),
+        Err(FillError::Other(e)) => crate::fail(Kind::NotApplied, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_a_placeholder_allows_is_filled_in() {
+        assert!(allowed(Placeholder::NodeIp(1), "10.0.0.1") && allowed(Placeholder::NodeIp(1), "fd00::1"));
+        for bad in ["10.0.0.1;touch x", "$(id)", "node1", "", "10.0.0.1 10.0.0.2"] {
+            assert!(!allowed(Placeholder::NodeIp(1), bad), "{bad}");
+        }
+        assert!(allowed(
+            Placeholder::WorkerToken,
+            "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx"
+        ));
+        for bad in ["SWMTKN-1-x$(touch y)", "SWMTKN-1-", "x", "SWMTKN-1-a b", "SWMTKN-1-a\n"] {
+            assert!(!allowed(Placeholder::ManagerToken, bad), "{bad}");
+        }
+        assert!(
+            allowed(Placeholder::ServiceName, "unruffled_spence") && allowed(Placeholder::ContainerName, "web.1.x2y")
+        );
+        for bad in ["-rm", "a;b", "a b", "a`b`", "", "é"] {
+            assert!(!allowed(Placeholder::ServiceName, bad), "{bad}");
+        }
     }
 }
