@@ -651,3 +651,217 @@ fn without_root_the_error_says_what_is_needed() {
         assert!(line.contains(needed), "{needed:?} missing from: {line}");
     }
 }
+
+/// One HTTP/1.0 request from the host to a node's published port: the whole response.
+fn http_exchange(addr: std::net::Ipv4Addr, port: u16, request: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let sock = std::net::SocketAddr::from((addr, port));
+    let mut s = std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(3)).map_err(|e| e.to_string())?;
+    // A page whose link is down answers after the link's timeouts (a few seconds).
+    s.set_read_timeout(Some(Duration::from_secs(20))).map_err(|e| e.to_string())?;
+    s.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).map_err(|e| e.to_string())?;
+    if body.is_empty() {
+        return Err(format!("{addr}:{port} closed the connection without answering"));
+    }
+    Ok(body)
+}
+
+/// `POST /` with `vote=CHOICE`, as the vote page's form sends it, with the voter's cookie
+/// when it has one.
+fn cast(addr: std::net::Ipv4Addr, choice: &str, voter: Option<&str>) -> Result<String, String> {
+    let body = format!("vote={choice}");
+    let cookie = voter.map(|v| format!("Cookie: voter_id={v}\r\n")).unwrap_or_default();
+    let request = format!(
+        "POST / HTTP/1.0\r\nHost: vote\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    http_exchange(addr, 80, &request)
+}
+
+/// The address of the node running a service's one running task.
+fn node_of(cluster: &Cluster, service: &str) -> std::net::Ipv4Addr {
+    let ps = cluster
+        .docker(0, &["service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}"])
+        .unwrap();
+    let host = ps.lines().next().unwrap_or_else(|| panic!("{service} has no running task"));
+    cluster.nodes().iter().find(|n| n.name == host).unwrap_or_else(|| panic!("no node {host}")).addr
+}
+
+/// Everything a service logged (stdout and stderr of its tasks).
+fn service_logs(cluster: &Cluster, service: &str) -> String {
+    let out = cluster.node(0).docker_command().unwrap().args(["service", "logs", "--raw", service]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// "Test the app" on the practice swarm: the voting app as the lab's answer creates it
+/// (vote and result published in host mode: this kernel has no IPVS for the ingress mesh;
+/// every other link by service name, VIPs included), votes cast from the host show up in
+/// result's total, a db forced to a new task keeps them (the named volume), and a db
+/// without its password setting fails with the reason in its logs.
+#[test]
+fn the_voting_app_carries_votes_to_result_and_db_keeps_them_on_its_volume() {
+    let dir = cluster_dir("vote");
+    let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 2, 1)).unwrap();
+    let docker = |args: &[&str]| cluster.docker(0, args).unwrap_or_else(|e| panic!("docker {args:?}: {e}"));
+    let create = |args: &[&str]| {
+        let mut all = vec!["service", "create", "--no-resolve-image", "-d"];
+        all.extend(args);
+        docker(&all)
+    };
+    docker(&["network", "create", "-d", "overlay", "backend"]);
+    docker(&["network", "create", "-d", "overlay", "frontend"]);
+    // Two vote replicas on host port 80: one per node.
+    create(&[
+        "--name",
+        "vote",
+        "--publish",
+        "mode=host,published=80,target=80",
+        "--network",
+        "frontend",
+        "--replicas",
+        "2",
+        "bretfisher/examplevotingapp_vote",
+    ]);
+    create(&["--name", "redis", "--network", "frontend", "redis:3.2"]);
+    // Volumes are node-local: db stays on node1, so a new task finds its volume.
+    create(&[
+        "--name",
+        "db",
+        "--network",
+        "backend",
+        "--constraint",
+        "node.hostname==node1",
+        "-e",
+        "POSTGRES_HOST_AUTH_METHOD=trust",
+        "--mount",
+        "type=volume,source=db-data,target=/var/lib/postgresql/data",
+        "postgres:9.4",
+    ]);
+    create(&[
+        "--name",
+        "worker",
+        "--network",
+        "frontend",
+        "--network",
+        "backend",
+        "bretfisher/examplevotingapp_worker",
+    ]);
+    create(&[
+        "--name",
+        "result",
+        "--network",
+        "backend",
+        "--publish",
+        "mode=host,published=5001,target=80",
+        "bretfisher/examplevotingapp_result",
+    ]);
+    for (service, want) in [("vote", "2/2"), ("redis", "1/1"), ("db", "1/1"), ("worker", "1/1"), ("result", "1/1")] {
+        replicas_are(&cluster, service, want);
+    }
+
+    // The ballot, from each node's replica, names the container that served it.
+    let ballots: Vec<String> = cluster
+        .nodes()
+        .iter()
+        .map(|n| {
+            eventually(&format!("the ballot on {}:80", n.addr), Duration::from_secs(30), || {
+                http_exchange(n.addr, 80, "GET / HTTP/1.0\r\n\r\n")
+            })
+        })
+        .collect();
+    let vote_containers: std::collections::BTreeSet<String> =
+        cluster.nodes().iter().flat_map(|n| running_containers(n, "vote")).collect();
+    for ballot in &ballots {
+        assert!(ballot.contains(r#"value="a">Cats</button>"#) && ballot.contains(r#"value="b">Dogs</button>"#));
+        let id = ballot.split("Processed by container ID ").nth(1).and_then(|r| r.split('<').next()).unwrap();
+        assert!(vote_containers.contains(id), "{id} is not one of {vote_containers:?}");
+    }
+
+    // Votes from the host: v1 changes its mind, a voter without a cookie gets one.
+    let (n1, n2) = (cluster.node(0).addr, cluster.node(1).addr);
+    for (addr, choice, voter) in [(n1, "a", Some("v1")), (n2, "b", Some("v2")), (n2, "b", Some("v1")), (n1, "a", None)]
+    {
+        let page = cast(addr, choice, voter).unwrap();
+        assert!(page.starts_with("HTTP/1.0 200 OK\r\n"), "{page}");
+        match voter {
+            Some(v) => assert!(page.contains(&format!("Set-Cookie: voter_id={v}; Path=/\r\n")), "{page}"),
+            None => assert!(page.contains("Set-Cookie: voter_id="), "a new voter gets an id: {page}"),
+        }
+    }
+    let result_at = node_of(&cluster, "result");
+    let tally = |want: &str| {
+        eventually(&format!("result to say {want}"), Duration::from_secs(60), || {
+            let page = http_exchange(result_at, 5001, "GET / HTTP/1.0\r\n\r\n")?;
+            if page.contains(want) {
+                Ok(page)
+            } else {
+                Err(page)
+            }
+        })
+    };
+    let page = tally(">3 votes<");
+    assert!(page.contains(r#"id="a">33%<"#) && page.contains(r#"id="b">67%<"#), "{page}");
+    let worker = service_logs(&cluster, "worker");
+    assert!(worker.contains("Connected to db") && worker.contains("Processing vote for 'b' by 'v1'"), "{worker}");
+
+    // A new db task on the same volume keeps the votes; the pipeline still runs.
+    let old_db = running_containers(cluster.node(0), "db");
+    docker(&["service", "update", "-d", "--force", "db"]);
+    eventually("a new db task", Duration::from_secs(60), || {
+        let now = running_containers(cluster.node(0), "db");
+        if !now.is_empty() && now != old_db {
+            Ok(())
+        } else {
+            Err(format!("{now:?}"))
+        }
+    });
+    replicas_are(&cluster, "db", "1/1");
+    tally(">3 votes<");
+    cast(n2, "a", Some("v3")).unwrap();
+    let page = tally(">4 votes<");
+    assert!(page.contains(r#"id="a">50%<"#), "{page}");
+    assert!(service_logs(&cluster, "db").contains("appears to contain a database; Skipping initialization"));
+
+    // A vote service on the wrong network cannot reach redis, and says so.
+    create(&[
+        "--name",
+        "vote2",
+        "--network",
+        "backend",
+        "--publish",
+        "mode=host,published=8080,target=80",
+        "bretfisher/examplevotingapp_vote",
+    ]);
+    replicas_are(&cluster, "vote2", "1/1");
+    let vote2_at = node_of(&cluster, "vote2");
+    let refused = eventually("vote2 to answer", Duration::from_secs(30), || {
+        let body = "vote=a";
+        let post = format!("POST / HTTP/1.0\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        http_exchange(vote2_at, 8080, &post)
+    });
+    assert!(refused.starts_with("HTTP/1.0 503 "), "{refused}");
+    assert!(refused.contains("vote could not reach redis:6379: name does not resolve"), "{refused}");
+    assert!(service_logs(&cluster, "vote2").contains("vote could not reach redis:6379: name does not resolve"));
+
+    // A db without its password setting (and a fresh volume) refuses to start; its logs
+    // say why, and result names the link it lost.
+    docker(&["service", "rm", "db"]);
+    create(&["--name", "db", "--network", "backend", "postgres:9.4"]);
+    let logs = eventually("db's refusal in its logs", Duration::from_secs(60), || {
+        let logs = service_logs(&cluster, "db");
+        if logs.contains("superuser password is not specified") {
+            Ok(logs)
+        } else {
+            Err(logs)
+        }
+    });
+    assert!(logs.contains("POSTGRES_HOST_AUTH_METHOD=trust"), "{logs}");
+    let page = http_exchange(result_at, 5001, "GET / HTTP/1.0\r\n\r\n").unwrap();
+    assert!(page.starts_with("HTTP/1.0 503 ") && page.contains("result could not reach db:5432: "), "{page}");
+
+    cluster.teardown().unwrap();
+    assert_nothing_left(dir.path());
+}

@@ -12,8 +12,9 @@
 # resolves, the name does not resolve from here.
 #
 # Only busybox applets that both Debian's busybox and Alpine's (docker:dind's) have: nc
-# resolves the name itself and its error says what went wrong; `timeout` bounds a slow DNS
-# answer or a peer that accepts and never answers, which nc's -w (connect timeout) does not.
+# resolves the name itself and its error says what went wrong; `timeout` bounds a peer that
+# accepts and never answers, which nc's -w (lookup and connect) does not; ping tells a name
+# that does not resolve from one that does not connect when nc only says "timed out".
 
 # link NAME PORT REQUEST REPLY: sends the file REQUEST to NAME:PORT and writes the answer to
 # the file REPLY. 0 when NAME answered; else 1, with LINK_WHY saying why ("name does not
@@ -53,8 +54,18 @@ link() {
   rm -f "$_reply.err"
   # The task addresses' reason tells more than the VIP's (which never connects without
   # IPVS), unless tasks.NAME simply does not exist (NAME is no swarm service).
-  if [ -n "$_tasks_why" ] && [ "$_tasks_why" != "name does not resolve" ]; then
-    LINK_WHY=$_tasks_why
+  case "$_tasks_why" in
+    "" | "name does not resolve" | "timed out") ;;
+    *) [ "$LINK_WHY" = "name does not resolve" ] || LINK_WHY=$_tasks_why ;;
+  esac
+  # nc's timeout covers the name lookup too. Offline, Docker's DNS forwards a name it does
+  # not know to servers that never answer, so an unknown name times out instead of failing;
+  # ping says whether the name resolved at all: it prints "PING NAME (ADDRESS)" first.
+  if [ "$LINK_WHY" = "timed out" ]; then
+    case "$(timeout 3 ping -c 1 -W 1 "$_name" 2>&1 | head -n 1)" in
+      PING*) ;;
+      "" | *"bad address"*) LINK_WHY="name does not resolve" ;;
+    esac
   fi
   return 1
 }
