@@ -25,6 +25,7 @@ use crate::node::{self, NodeSpec, API_PORT};
 use crate::node_busybox;
 use crate::privileges::{refused_privileged, Privileges};
 use crate::progress::Progress;
+use crate::registry;
 use crate::swarm::{self, NodeApi};
 
 /// What `up` starts.
@@ -231,6 +232,14 @@ impl DockerCluster {
             .await
             .map_err(|e| NodesError::api(ApiAction::CreateNetwork { network: network.clone() }, e))?;
 
+        // Offline, the registry comes first: the engines name its address as their mirror.
+        let registry = if opts.online {
+            None
+        } else {
+            let container = labels::registry_name(&self.name);
+            progress(&Progress::StartingRegistry { container: container.clone() });
+            Some((self.start_registry(&container, &id, &opts.image).await?, container))
+        };
         let spec = |index: usize, privileges: Privileges| NodeSpec {
             cluster: self.name.clone(),
             id: id.clone(),
@@ -242,6 +251,7 @@ impl DockerCluster {
             privileges,
             online: opts.online,
             publish: if index == 1 { opts.publish.clone() } else { Vec::new() },
+            registry: registry.as_ref().map(|(addr, _)| addr.clone()),
         };
         let server_tar = certs.server_tar();
         progress(&Progress::StartingNodes { nodes: opts.nodes, image: opts.image.clone() });
@@ -277,13 +287,12 @@ impl DockerCluster {
                 docker: conn.docker,
             })
         }));
-        // Offline, busybox is copied out of node 1 while the engines start.
-        let first = labels::node_object_name(&self.name, 1);
+        // Offline, busybox is copied out of the registry's container (made from the node
+        // image) while the engines start.
         let busybox = async {
-            if opts.online {
-                None
-            } else {
-                Some(node_busybox::fetch(&self.engine, &first, &opts.image).await)
+            match &registry {
+                None => None,
+                Some((_, container)) => Some(node_busybox::fetch(&self.engine, container, &opts.image).await),
             }
         };
         let (apis, busybox) = tokio::join!(ready, busybox);
@@ -295,8 +304,18 @@ impl DockerCluster {
             let fetched = fetched?.finish(machine.as_deref())?;
             progress(&fetched.progress());
             progress(&Progress::LoadingImages);
-            let archive = bytes::Bytes::from(private_swarm::stand_in::image_archive(&fetched.source)?);
-            try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))).await?;
+            let layer = private_swarm::stand_in::rootfs_tar(&fetched.source)?;
+            let archive = bytes::Bytes::from(private_swarm::stand_in::archive_of_layer(&layer, &fetched.source)?);
+            let content = private_swarm::registry::content(&fetched.source, &layer)?;
+            let container = &registry.as_ref().expect("offline clusters have a registry").1;
+            let serving = async {
+                registry::upload(&self.engine, container, &content).await?;
+                registry::wait_ready(&self.engine, container, opts.engine_timeout).await
+            };
+            let (loaded, served) =
+                tokio::join!(try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))), serving);
+            loaded?;
+            served?;
         }
         if opts.swarm {
             progress(&Progress::FormingSwarm { managers: opts.managers, workers: opts.nodes - opts.managers });
@@ -446,12 +465,13 @@ impl DockerCluster {
     fn info_of(&self, found: &Found) -> Option<ClusterInfo> {
         let label =
             |c: &ContainerSummary, key: &str| c.labels.as_ref().and_then(|l| l.get(key)).cloned().unwrap_or_default();
+        // The registry's container is no node.
+        let node_containers = || found.containers.iter().filter(|c| !is_registry(c));
         // Cluster-wide labels (node 1 alone has the published ports) from the lowest index.
-        let first =
-            found.containers.iter().min_by_key(|c| label(c, labels::INDEX).parse::<usize>().unwrap_or(usize::MAX))?;
+        let first = node_containers().min_by_key(|c| label(c, labels::INDEX).parse::<usize>().unwrap_or(usize::MAX))?;
         let network = labels::network_name(&self.name);
         let mut nodes: BTreeMap<usize, NodeInfo> = BTreeMap::new();
-        for c in &found.containers {
+        for c in node_containers() {
             let index: usize = label(c, labels::INDEX).parse().unwrap_or(0);
             let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
             let port = c.ports.iter().flatten().find(|p| p.private_port == API_PORT && p.public_port.is_some());
@@ -506,7 +526,10 @@ impl DockerCluster {
             .map(|c| c.labels.as_ref().and_then(|l| l.get(labels::ID)).cloned().unwrap_or_default())
             .collect();
         let all_running = info.nodes.iter().all(|n| n.container_state == "running");
-        if ids.len() != 1 || info.nodes.len() != info.planned_nodes || !all_running {
+        // Offline, the nodes pull through the registry: without it the cluster is not whole.
+        let registry_running =
+            found.containers.iter().any(|c| is_registry(c) && c.state == Some(ContainerSummaryStateEnum::RUNNING));
+        if ids.len() != 1 || info.nodes.len() != info.planned_nodes || !all_running || registry_running == info.online {
             return None;
         }
         let ep = self.endpoint(1).await.ok()?;
@@ -535,6 +558,36 @@ impl DockerCluster {
             .await
             .map(drop)
             .map_err(|e| NodesError::Image { image: image.to_string(), why: e.to_string() })
+    }
+
+    /// Creates and starts the registry's container; its address on the cluster network.
+    async fn start_registry(&self, container: &str, id: &str, image: &str) -> Result<String> {
+        self.engine
+            .create_container(
+                Some(CreateContainerOptionsBuilder::new().name(container).build()),
+                registry::create_body(&self.name, id, image),
+            )
+            .await
+            .map_err(|e| NodesError::api(ApiAction::CreateContainer { name: container.to_string() }, e))?;
+        self.engine
+            .start_container(container, None)
+            .await
+            .map_err(|e| NodesError::api(ApiAction::StartContainer { name: container.to_string() }, e))?;
+        let network = labels::network_name(&self.name);
+        let inspected = self
+            .engine
+            .inspect_container(container, None)
+            .await
+            .map_err(|e| NodesError::api(ApiAction::InspectContainer { node: container.to_string() }, e))?;
+        inspected
+            .network_settings
+            .and_then(|s| s.networks)
+            .and_then(|n| n.get(&network).and_then(|e| e.ip_address.clone()))
+            .filter(|ip| !ip.is_empty())
+            .ok_or_else(|| NodesError::RegistryNotReady {
+                container: container.to_string(),
+                why: format!("it has no address on network {network}"),
+            })
     }
 
     /// Creates node `spec`'s volume and container, puts the server certificate in, starts it.
@@ -622,6 +675,11 @@ async fn load_images(api: &NodeApi, archive: bytes::Bytes) -> Result<()> {
         step.map_err(|e| NodesError::Node { node: api.name.clone(), step: NodeStep::LoadImages, why: e.to_string() })?;
     }
     Ok(())
+}
+
+/// Whether a container of the cluster is its registry, not a node.
+fn is_registry(c: &ContainerSummary) -> bool {
+    c.labels.as_ref().and_then(|l| l.get(labels::REGISTRY)).is_some_and(|v| v == "true")
 }
 
 /// The port of `tcp://127.0.0.1:PORT`.

@@ -91,6 +91,13 @@ pub enum NodesError {
     )]
     StandInBusybox { image: String, why: String },
 
+    /// `why`: the engine's words, or how long it waited.
+    #[error(
+        "the practice swarm's registry (container {container}) is not serving: {why}. \
+         `docker logs {container}` says why; `lab cluster down --driver docker` and `up` again"
+    )]
+    RegistryNotReady { container: String, why: String },
+
     #[error("{0}")]
     StandIn(#[from] private_swarm::HarnessError),
 
@@ -152,6 +159,7 @@ pub enum ApiAction {
     CreateVolume { name: String },
     CreateContainer { name: String },
     CopyCertificate { container: String },
+    CopyRegistry { container: String },
     StartContainer { name: String },
     RemoveContainer { name: String },
     RemoveVolume { name: String },
@@ -169,6 +177,7 @@ impl std::fmt::Display for ApiAction {
             ApiAction::CreateVolume { name } => write!(f, "create volume {name}"),
             ApiAction::CreateContainer { name } => write!(f, "create container {name}"),
             ApiAction::CopyCertificate { container } => write!(f, "copy the TLS certificate into {container}"),
+            ApiAction::CopyRegistry { container } => write!(f, "copy the registry's files into {container}"),
             ApiAction::StartContainer { name } => write!(f, "start container {name}"),
             ApiAction::RemoveContainer { name } => write!(f, "remove container {name}"),
             ApiAction::RemoveVolume { name } => write!(f, "remove volume {name}"),

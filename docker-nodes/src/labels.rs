@@ -29,6 +29,8 @@ pub const PRIVILEGES: &str = "org.swarm-lab.privileges";
 pub const IMAGES: &str = "org.swarm-lab.images";
 /// `HOST:NODE,…`: the ports of node 1 forwarded to 127.0.0.1.
 pub const PUBLISH: &str = "org.swarm-lab.publish";
+/// `true` on the offline registry's container (which is no node).
+pub const REGISTRY: &str = "org.swarm-lab.registry";
 
 pub const DRIVER_NAME: &str = "docker";
 
@@ -40,6 +42,11 @@ pub fn network_name(cluster: &str) -> String {
 /// `swarm-lab-NAME-nodeI`: node I's container and its /var/lib/docker volume.
 pub fn node_object_name(cluster: &str, index: usize) -> String {
     format!("swarm-lab-{cluster}-node{index}")
+}
+
+/// `swarm-lab-NAME-registry`: the offline registry's container.
+pub fn registry_name(cluster: &str) -> String {
+    format!("swarm-lab-{cluster}-registry")
 }
 
 /// The labels every object of the cluster carries.

@@ -37,6 +37,7 @@ pub mod node;
 pub mod node_busybox;
 pub mod privileges;
 mod progress;
+pub mod registry;
 pub mod swarm;
 
 pub use certs::cert_dir;

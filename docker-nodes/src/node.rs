@@ -65,12 +65,20 @@ exit $code
 /// The environment of an offline node: `SWARM_LAB_OFFLINE` makes the entry script point
 /// the node's resolver at a closed local port, since dockerd looks a registry's name up
 /// before any request (insecure-registry check) and an unanswered lookup takes 10 s.
-pub const OFFLINE_ENV: &[&str] = &[
-    "DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1",
-    "HTTP_PROXY=http://127.0.0.1:9",
-    "HTTPS_PROXY=http://127.0.0.1:9",
-    "SWARM_LAB_OFFLINE=1",
-];
+pub const OFFLINE_ENV: &[&str] =
+    &["HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9", "SWARM_LAB_OFFLINE=1"];
+
+/// An offline node's environment: [`OFFLINE_ENV`], and with the cluster's `registry` (its
+/// address) `NO_PROXY` for it, so the mirror is reached directly while the Hub meets the
+/// closed proxy; without one, tasks start from the loaded images without asking a registry.
+pub fn offline_env(registry: Option<&str>) -> Vec<String> {
+    let mut env: Vec<String> = OFFLINE_ENV.iter().map(|v| v.to_string()).collect();
+    match registry {
+        Some(addr) => env.push(format!("NO_PROXY={addr}")),
+        None => env.push("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1".into()),
+    }
+    env
+}
 
 /// Everything that makes one node container.
 #[derive(Debug, Clone)]
@@ -87,6 +95,8 @@ pub struct NodeSpec {
     pub online: bool,
     /// (host port, node port) pairs forwarded to 127.0.0.1; only node 1 has any.
     pub publish: Vec<(u16, u16)>,
+    /// The address of the cluster's offline registry, every engine's mirror (offline only).
+    pub registry: Option<String>,
 }
 
 impl NodeSpec {
@@ -133,14 +143,17 @@ impl NodeSpec {
             format!("--tlscert={NODE_TLS_DIR}/cert.pem"),
             format!("--tlskey={NODE_TLS_DIR}/key.pem"),
         ]);
+        if let Some(addr) = self.registry.as_deref().filter(|_| !self.online) {
+            // docker.io images are asked of a mirror first; it is plain HTTP.
+            entrypoint.push(format!("--registry-mirror={}", private_swarm::registry::mirror_url(addr)));
+            entrypoint.push(format!("--insecure-registry={}", private_swarm::registry::insecure_entry(addr)));
+        }
         let mut env = Vec::new();
         if !self.online {
-            // Tasks start from the loaded stand-in images without asking a registry first,
-            // and the engine reaches no registry at all: its proxy is a closed local port,
-            // so a digest lookup (`docker service create` without --no-resolve-image) fails
-            // at once instead of waiting ~20 s for the network, and no real image replaces
-            // a stand-in.
-            env.extend(OFFLINE_ENV.iter().map(|v| v.to_string()));
+            // The engine reaches no registry but the cluster's own: its proxy is a closed
+            // local port, so a lookup on the Hub fails at once instead of waiting for the
+            // network, and no real image replaces a stand-in.
+            env.extend(offline_env(self.registry.as_deref()));
         }
 
         let loopback = |host_port: String| {
@@ -308,6 +321,7 @@ mod tests {
             privileges,
             online: false,
             publish: vec![(80, 80), (5001, 5001)],
+            registry: None,
         }
     }
 
@@ -346,6 +360,22 @@ mod tests {
         let env = online.env.unwrap_or_default();
         assert!(!env.iter().any(|v| v.contains("PROXY") || v.contains("OFFLINE")), "{env:?}");
         assert_eq!(online.labels.unwrap()[labels::IMAGES], "online");
+    }
+
+    #[test]
+    fn an_offline_node_with_a_registry_pulls_through_it_past_the_closed_proxy() {
+        let spec = NodeSpec { registry: Some("172.20.0.2".into()), ..spec(Privileges::Capabilities) };
+        let body = spec.create_body();
+        let args = body.entrypoint.unwrap();
+        assert!(args.contains(&"--registry-mirror=http://172.20.0.2:5000".to_string()), "{args:?}");
+        assert!(args.contains(&"--insecure-registry=172.20.0.2:5000".to_string()), "{args:?}");
+        let env = body.env.unwrap();
+        assert!(env.contains(&"NO_PROXY=172.20.0.2".to_string()), "{env:?}");
+        assert!(env.contains(&"HTTP_PROXY=http://127.0.0.1:9".to_string()), "the Hub stays unreachable");
+        assert!(!env.iter().any(|v| v.contains("PREFER_OFFLINE")), "tasks pull (through the mirror): {env:?}");
+
+        let online = NodeSpec { online: true, ..spec }.create_body();
+        assert!(!online.entrypoint.unwrap().iter().any(|a| a.contains("registry")), "online: no mirror");
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub enum Progress {
         files: usize,
     },
     LoadingImages,
+    /// The offline registry the nodes pull through, in container `container`.
+    StartingRegistry {
+        container: String,
+    },
     FormingSwarm {
         managers: usize,
         workers: usize,
@@ -59,6 +63,9 @@ impl std::fmt::Display for Progress {
                  loader and libraries, {files} file(s) and link(s))"
             ),
             Progress::LoadingImages => f.write_str("loading the stand-in images into every node"),
+            Progress::StartingRegistry { container } => {
+                write!(f, "starting the offline registry the nodes pull through (container {container})")
+            }
             Progress::FormingSwarm { managers, workers } => {
                 write!(f, "forming the swarm: {managers} manager(s), {workers} worker(s)")
             }

@@ -404,6 +404,7 @@ words! {
     NETNS_STARTING_ONE_ENGINE = "starting {n} dockerd";
     NETNS_STARTING_ENGINES = "starting {n} dockerds";
     NETNS_LOADING_IMAGES = "loading the stand-in images on every node";
+    NETNS_STARTING_REGISTRY = "starting the offline registry the nodes pull through ({address})";
     FORMING_SWARM = "forming the swarm: {managers} manager(s), {workers} worker(s)";
     NETNS_OUTSIDE_SWARM = "leaving the engines outside swarm mode (no init, no join)";
     NETNS_PREVIOUS_GONE = "the previous practice cluster is not running any more; removing what is left of it";
@@ -420,6 +421,7 @@ words! {
     DOCKER_STAND_INS_STATIC = "stand-in images: busybox from node image {image} (arch {platform})";
     DOCKER_STAND_INS_DYNAMIC = "stand-in images: busybox from node image {image} (arch {platform}; dynamically linked: with its loader and libraries, {files} file(s) and link(s))";
     DOCKER_LOADING_IMAGES = "loading the stand-in images into every node";
+    DOCKER_STARTING_REGISTRY = "starting the offline registry the nodes pull through (container {container})";
     DOCKER_REMOVING = "stopping and removing {containers} node container(s)";
 
     // The netns driver's errors. `{error}` is the system's words; paths, names, commands
@@ -442,6 +444,7 @@ words! {
     NETNS_API = "{node}: Engine API {method} {path} answered {status}: {message}";
     NETNS_NO_JOIN_TOKEN = "{node}: reading the worker join token: the engine returned none";
     NETNS_IMAGE_LOAD = "{node}: loading the stand-in images: {detail}";
+    NETNS_REGISTRY_NOT_READY = "the practice swarm's registry did not answer on {address} within {seconds}s; its log is at {log}";
     /// `{detail}`: one of the `UNSETTLED_` reasons.
     NETNS_SWARM_NOT_READY = "the swarm did not settle within {seconds}s: {detail}. Node logs are under {dir}";
     NETNS_NO_FREE_SUBNET = "no free subnet in 100.64.0.0/16: every /24 is claimed under /run/private-swarm/subnets or overlaps a route on this host. Tear down old clusters (`lab cluster down`, or private_swarm::cleanup_stale on the test directory)";
@@ -467,6 +470,8 @@ words! {
     IO_OPEN_NETNS = "cannot open the node's network namespace";
     IO_START_DOCKERD = "cannot start dockerd for {node}";
     IO_READ_BUSYBOX = "cannot read busybox";
+    IO_WRITE_REGISTRY = "cannot write the registry's files";
+    IO_START_REGISTRY = "cannot start the registry";
     IO_CREATE_SUBNET_CLAIMS = "cannot create the subnet claims directory";
     IO_OPEN_SUBNET_LOCK = "cannot open the subnet lock";
     IO_LOCK_SUBNET_CLAIMS = "cannot lock the subnet claims";
@@ -526,6 +531,7 @@ words! {
     DOCKER_MISSING_CERTS = "the client certificate of cluster \"{name}\" is missing ({path}); the cluster cannot be reached without it: `lab cluster down --driver docker` and `up` again";
     DOCKER_NO_BUSYBOX = "the node image {image} has no busybox, which the stand-in images are made of on offline nodes: `lab cluster up --driver docker --online` pulls the real images instead, or pass --image with a node image that has busybox (docker:dind has it)";
     DOCKER_STAND_IN_BUSYBOX = "cannot make the stand-in images from the busybox of the node image {image}: {why}. `lab cluster up --driver docker --online` pulls the real images instead";
+    DOCKER_REGISTRY_NOT_READY = "the practice swarm's registry (container {container}) is not serving: {why}. `docker logs {container}` says why; `lab cluster down --driver docker` and `up` again";
     DOCKER_CERTS = "cannot generate the cluster's TLS certificates: {error}";
     OPTION_NODES = "--nodes must be 1 to {max}, not {nodes}";
     OPTION_MANAGERS = "--managers must be 1 to --nodes ({nodes}), not {managers}";
@@ -542,6 +548,7 @@ words! {
     API_CREATE_VOLUME = "create volume {name}";
     API_CREATE_CONTAINER = "create container {name}";
     API_COPY_CERTIFICATE = "copy the TLS certificate into {name}";
+    API_COPY_REGISTRY = "copy the registry's files into {name}";
     API_START_CONTAINER = "start container {name}";
     API_REMOVE_CONTAINER = "remove container {name}";
     API_REMOVE_VOLUME = "remove volume {name}";

@@ -29,6 +29,10 @@ impl Worded for private_swarm::Progress {
                 lang.count(*nodes as u64, words::NETNS_STARTING_ONE_ENGINE, words::NETNS_STARTING_ENGINES)
             }
             P::LoadingImages => lang.tr(words::NETNS_LOADING_IMAGES).into_owned(),
+            P::StartingRegistry { addr } => lang.fill(
+                words::NETNS_STARTING_REGISTRY,
+                &[("address", &format!("{addr}:{}", private_swarm::registry::PORT))],
+            ),
             P::FormingSwarm { managers, workers } => forming_swarm(lang, *managers, *workers),
             P::OutsideSwarm => lang.tr(words::NETNS_OUTSIDE_SWARM).into_owned(),
             P::PreviousGone => lang.tr(words::NETNS_PREVIOUS_GONE).into_owned(),
@@ -61,6 +65,9 @@ impl Worded for docker_nodes::Progress {
             P::StandIns { image, platform, files } => lang
                 .fill(words::DOCKER_STAND_INS_DYNAMIC, &[("image", image), ("platform", platform), ("files", files)]),
             P::LoadingImages => lang.tr(words::DOCKER_LOADING_IMAGES).into_owned(),
+            P::StartingRegistry { container } => {
+                lang.fill(words::DOCKER_STARTING_REGISTRY, &[("container", container)])
+            }
             P::FormingSwarm { managers, workers } => forming_swarm(lang, *managers, *workers),
             P::Removing { containers } => lang.fill(words::DOCKER_REMOVING, &[("containers", containers)]),
         }
@@ -123,6 +130,14 @@ impl Worded for HarnessError {
             ),
             E::NoJoinToken { node } => fill(words::NETNS_NO_JOIN_TOKEN, &[("node", node)]),
             E::ImageLoad { node, detail } => fill(words::NETNS_IMAGE_LOAD, &[("node", node), ("detail", detail)]),
+            E::RegistryNotReady { addr, waited, log } => fill(
+                words::NETNS_REGISTRY_NOT_READY,
+                &[
+                    ("address", &format!("{addr}:{}", private_swarm::registry::PORT)),
+                    ("seconds", &waited.as_secs()),
+                    ("log", &log.display()),
+                ],
+            ),
             E::SwarmNotReady { waited, detail, dir } => fill(
                 words::NETNS_SWARM_NOT_READY,
                 &[("seconds", &waited.as_secs()), ("detail", &detail.text(lang)), ("dir", &dir.display())],
@@ -170,6 +185,8 @@ impl Worded for private_swarm::IoAction {
             A::OpenNetns => words::IO_OPEN_NETNS,
             A::StartDockerd { node } => return lang.fill(words::IO_START_DOCKERD, &[("node", node)]),
             A::ReadBusybox => words::IO_READ_BUSYBOX,
+            A::WriteRegistry => words::IO_WRITE_REGISTRY,
+            A::StartRegistry => words::IO_START_REGISTRY,
             A::CreateSubnetClaims => words::IO_CREATE_SUBNET_CLAIMS,
             A::OpenSubnetLock => words::IO_OPEN_SUBNET_LOCK,
             A::LockSubnetClaims => words::IO_LOCK_SUBNET_CLAIMS,
@@ -291,6 +308,9 @@ impl Worded for NodesError {
             E::Io { what, path, source } => io_failed(lang, &what.text(lang), path, source),
             E::NoBusybox { image } => fill(words::DOCKER_NO_BUSYBOX, &[("image", image)]),
             E::StandInBusybox { image, why } => fill(words::DOCKER_STAND_IN_BUSYBOX, &[("image", image), ("why", why)]),
+            E::RegistryNotReady { container, why } => {
+                fill(words::DOCKER_REGISTRY_NOT_READY, &[("container", container), ("why", why)])
+            }
             E::StandIn(e) => e.text(lang),
             E::Certs(e) => fill(words::DOCKER_CERTS, &[("error", e)]),
             E::HostImage(text) => text.clone(),
@@ -339,6 +359,7 @@ impl Worded for ApiAction {
             A::CreateVolume { name: n } => name(words::API_CREATE_VOLUME, n),
             A::CreateContainer { name: n } => name(words::API_CREATE_CONTAINER, n),
             A::CopyCertificate { container } => name(words::API_COPY_CERTIFICATE, container),
+            A::CopyRegistry { container } => name(words::API_COPY_REGISTRY, container),
             A::StartContainer { name: n } => name(words::API_START_CONTAINER, n),
             A::RemoveContainer { name: n } => name(words::API_REMOVE_CONTAINER, n),
             A::RemoveVolume { name: n } => name(words::API_REMOVE_VOLUME, n),

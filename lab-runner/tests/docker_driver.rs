@@ -211,10 +211,14 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     let err = String::from_utf8_lossy(&up.stderr);
     assert!(err.contains("Nodes run as privileged") || err.contains("Nodes run as explicit capabilities"), "{err}");
     assert!(err.contains("node1:80 is forwarded to http://127.0.0.1:8080"), "{err}");
-    // The stand-ins are made of the node image's own (static) busybox, copied out of node1,
-    // for the platform the nodes' engines name.
+    // The stand-ins are made of the node image's own (static) busybox, copied out of the
+    // registry's container (made from the node image), for the platform the nodes' engines name.
     let arch = private_swarm::stand_in::docker_arch(std::env::consts::ARCH).0;
     assert!(err.contains(&format!("stand-in images: busybox from node image {IMAGE} (arch {arch})\n")), "{err}");
+    assert!(
+        err.contains("starting the offline registry the nodes pull through (container swarm-lab-practice-registry)"),
+        "{err}"
+    );
 
     // Status: the driver, three Ready managers, one Leader.
     let status = user.lab(&["cluster", "status"]);
@@ -276,7 +280,11 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
         "--format",
         "{{.Names}} {{.Ports}}",
     ]);
-    assert_eq!(bindings.lines().count(), 3, "{bindings}");
+    assert_eq!(bindings.lines().count(), 4, "three nodes and the registry: {bindings}");
+    assert!(
+        bindings.lines().any(|l| l.trim() == "swarm-lab-practice-registry"),
+        "the registry publishes nothing: {bindings}"
+    );
     for line in bindings.lines() {
         for binding in line.split_whitespace().skip(1) {
             assert!(binding.starts_with("127.0.0.1:"), "{line}");
@@ -366,6 +374,53 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+
+    // Offline images through the cluster's registry: `redis` (latest, never loaded) converges
+    // with its digest recorded and no registry warning, an update resolves its digest at
+    // once, and a misspelt name fails within seconds with the engine's own words.
+    let t = Instant::now();
+    let said = user.sh_on_node(&env1, "docker service create -d --name redis --replicas 2 redis 2>&1");
+    assert!(!said.contains("could not be accessed on a registry"), "{said}");
+    let image =
+        user.sh_on_node(&env1, "docker service inspect --format '{{.Spec.TaskTemplate.ContainerSpec.Image}}' redis");
+    assert!(image.starts_with("redis:latest@sha256:"), "{image}");
+    let running = |image: &str, replicas: usize| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let tasks = user.sh_on_node(
+                &env1,
+                "docker service ps --filter desired-state=running --format '{{.Image}} {{.CurrentState}}' redis",
+            );
+            if tasks.lines().filter(|l| l.starts_with(&format!("{image} ")) && l.contains("Running")).count()
+                == replicas
+            {
+                break;
+            }
+            let all = user.sh_on_node(&env1, "docker service ps --no-trunc redis 2>&1");
+            assert!(Instant::now() < deadline, "redis never ran {replicas} task(s) of {image}: {all}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+    running("redis:latest", 2);
+    eprintln!("docker driver: redis (latest) running in {:.1}s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let said = user.sh_on_node(&env1, "docker service update -d --image redis:7.2 redis 2>&1");
+    assert!(!said.contains("could not be accessed on a registry"), "{said}");
+    running("redis:7.2", 2);
+    eprintln!("docker driver: update to redis:7.2 rolled in {:.1}s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    user.sh_on_node(&env1, "docker service create -d --name typo redsi 2>&1");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let tasks = user.sh_on_node(&env1, "docker service ps --no-trunc --format '{{.Error}}' typo");
+        if tasks.contains("No such image: redsi") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "redsi did not fail: {tasks}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    eprintln!("docker driver: redsi failed in {:.1}s", t.elapsed().as_secs_f64());
+    user.sh_on_node(&env1, "docker service rm redis typo >/dev/null");
 
     // down leaves nothing: no container, network, volume, certificate or cgroup.
     let t = Instant::now();

@@ -14,7 +14,7 @@ use crate::host::{check_host, find_binary, host_busybox, HostTools};
 use crate::progress::Progress;
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
 use crate::MAX_NODES;
-use crate::{containerd, names, netns, stand_in, swarm, teardown};
+use crate::{containerd, names, netns, registry, registry_server, stand_in, swarm, teardown};
 
 /// What to start. `ClusterSpec { dir, nodes: 3, managers: 3, ..Default::default() }`.
 #[derive(Debug, Clone)]
@@ -40,6 +40,10 @@ pub struct ClusterSpec {
     /// ip_forward, MASQUERADE), so engines can pull real images. Off by default: nothing a
     /// node sends can leave the machine.
     pub online: bool,
+    /// Run the offline registry ([`crate::registry`]) on the bridge and make it every
+    /// engine's mirror, so tasks pull any tag of the known images (the practice swarm's
+    /// offline default). Off by default: tasks then start from the loaded images only.
+    pub registry: bool,
 }
 
 impl Default for ClusterSpec {
@@ -53,6 +57,7 @@ impl Default for ClusterSpec {
             swarm_timeout: Duration::from_secs(60),
             swarm: true,
             online: false,
+            registry: false,
         }
     }
 }
@@ -218,6 +223,9 @@ pub struct ClusterInfo {
     pub swarm: bool,
     /// The nodes are routed out through the host.
     pub online: bool,
+    /// The address of the offline registry the nodes pull through (port
+    /// [`registry::PORT`](crate::registry::PORT)), when the cluster has one.
+    pub registry: Option<Ipv4Addr>,
 }
 
 impl ClusterInfo {
@@ -232,6 +240,7 @@ impl ClusterInfo {
             nodes: s.nodes.iter().map(Node::from_state).collect(),
             swarm: s.swarm_formed,
             online: s.online.is_some(),
+            registry: s.registry.as_ref().map(|r| r.addr),
         }
     }
 
@@ -248,6 +257,8 @@ pub struct Cluster {
     state: StateFile,
     info: ClusterInfo,
     children: Vec<Option<Child>>,
+    /// The registry's `nc`, when this handle started it (reaped on teardown).
+    registry_child: Option<Child>,
     finished: bool,
 }
 
@@ -300,6 +311,7 @@ impl Cluster {
             info: ClusterInfo::from_state(&st),
             state: StateFile::create(st)?,
             children: Vec::new(),
+            registry_child: None,
             finished: false,
         };
         cluster.bring_up(tools, &spec, progress)?;
@@ -351,6 +363,9 @@ impl Cluster {
             }
         }
 
+        let registry =
+            if spec.registry { Some(self.start_registry(tools, &id, gateway, &bridge, progress)?) } else { None };
+
         progress(&Progress::StartingEngines { nodes: spec.nodes });
         let shared_containerd = containerd::host_in_use();
         for i in 0..spec.nodes {
@@ -359,7 +374,7 @@ impl Cluster {
                 n.host_containerd = shared_containerd.then(|| names::containerd_namespace(&id, i + 1));
                 n.clone()
             })?;
-            let child = engine::spawn(tools, &node)?;
+            let child = engine::spawn(tools, &node, registry)?;
             let pid = child.id();
             self.children.push(Some(child));
             self.state.update(|s| s.nodes[i].pid = Some(pid))?;
@@ -367,6 +382,9 @@ impl Cluster {
         let nodes = self.state.snapshot().nodes;
         for n in &nodes {
             engine::wait_ready(n, n.pid.expect("spawned"), spec.engine_timeout)?;
+        }
+        if let Some(r) = self.state.snapshot().registry {
+            registry_server::wait_ready(&r, r.pid.expect("spawned"), spec.engine_timeout)?;
         }
         let apis: Vec<NodeApi> = nodes.iter().map(NodeApi::new).collect();
 
@@ -385,6 +403,38 @@ impl Cluster {
         self.state.update(|s| s.phase = Phase::Running)?;
         self.info = ClusterInfo::from_state(&self.state.snapshot());
         Ok(())
+    }
+
+    /// Creates the registry's namespace on the bridge and starts it (it answers by the
+    /// time the engines do; [`registry_server::wait_ready`] waits for it).
+    fn start_registry(
+        &mut self,
+        tools: &HostTools,
+        id: &str,
+        gateway: Ipv4Addr,
+        bridge: &str,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Ipv4Addr> {
+        let addr = netns::registry_addr(gateway);
+        progress(&Progress::StartingRegistry { addr });
+        let record = state::RegistryState {
+            netns: names::registry_netns(id),
+            veth: names::registry_veth(id),
+            addr,
+            dir: self.state.snapshot().dir.join("registry"),
+            pid: None,
+        };
+        self.state.update(|s| s.registry = Some(record.clone()))?;
+        netns::create_node_net(tools, &record.netns, &record.veth, bridge, addr)?;
+        let child = registry_server::spawn(tools, &record, &host_stand_ins(tools)?.registry)?;
+        let pid = child.id();
+        self.registry_child = Some(child);
+        self.state.update(|s| {
+            if let Some(r) = &mut s.registry {
+                r.pid = Some(pid);
+            }
+        })?;
+        Ok(addr)
     }
 
     pub fn info(&self) -> &ClusterInfo {
@@ -449,7 +499,8 @@ impl Cluster {
         }
         // A killed dockerd leaves its pidfile, and a new one refuses to start over it.
         let _ = std::fs::remove_file(node.dir.join("docker.pid"));
-        let child = engine::spawn(tools, &node)?;
+        let registry = self.state.snapshot().registry.map(|r| r.addr);
+        let child = engine::spawn(tools, &node, registry)?;
         let pid = child.id();
         self.children[idx] = Some(child);
         self.state.update(|s| s.nodes[idx].pid = Some(pid))?;
@@ -466,6 +517,10 @@ impl Cluster {
         self.finished = true;
         let mut st = self.state.snapshot();
         let result = teardown::teardown(&mut st, &mut self.children);
+        if let Some(mut child) = self.registry_child.take() {
+            // Ended by teardown (by its pid); collect it.
+            let _ = child.try_wait();
+        }
         self.state.update(|s| *s = st)?;
         result
     }
@@ -518,20 +573,33 @@ fn claim_id(cluster_dir: &Path) -> Result<String> {
     }
 }
 
-/// The stand-in images made of the host's static busybox, built once per process.
-fn host_image_archive(tools: &HostTools) -> Result<Arc<Vec<u8>>> {
-    static ARCHIVE: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
-    if let Some(a) = ARCHIVE.get() {
+/// The stand-in images made of the host's static busybox, as an archive to load and as
+/// what the registry serves: one layer for both.
+struct HostStandIns {
+    archive: Vec<u8>,
+    registry: registry::RegistryContent,
+}
+
+/// [`HostStandIns`], built once per process.
+fn host_stand_ins(tools: &HostTools) -> Result<Arc<HostStandIns>> {
+    static BUILT: OnceLock<Arc<HostStandIns>> = OnceLock::new();
+    if let Some(a) = BUILT.get() {
         return Ok(a.clone());
     }
-    let built = Arc::new(stand_in::image_archive(&host_busybox(&tools.busybox)?)?);
-    Ok(ARCHIVE.get_or_init(|| built).clone())
+    let source = host_busybox(&tools.busybox)?;
+    let layer = stand_in::rootfs_tar(&source)?;
+    let built = Arc::new(HostStandIns {
+        archive: stand_in::archive_of_layer(&layer, &source)?,
+        registry: registry::content(&source, &layer)?,
+    });
+    Ok(BUILT.get_or_init(|| built).clone())
 }
 
 fn load_images(tools: &HostTools, apis: &[NodeApi]) -> Result<()> {
-    let archive = host_image_archive(tools)?;
+    let built = host_stand_ins(tools)?;
+    let archive = &built.archive;
     std::thread::scope(|s| {
-        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| api.load_images(&archive))).collect();
+        let jobs: Vec<_> = apis.iter().map(|api| s.spawn(|| api.load_images(archive))).collect();
         jobs.into_iter().map(|j| j.join().expect("image import thread panicked")).collect::<Result<Vec<()>>>()
     })
     .map(drop)

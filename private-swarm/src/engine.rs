@@ -4,6 +4,7 @@
 
 use std::ffi::CString;
 use std::fs::File;
+use std::net::Ipv4Addr;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -16,6 +17,7 @@ use crate::error::{HarnessError, IoAction, Result};
 use crate::host::HostTools;
 use crate::netns::netns_path;
 use crate::process;
+use crate::registry;
 use crate::state::NodeState;
 
 /// Longest path the kernel accepts for a unix socket, without the trailing NUL.
@@ -29,24 +31,34 @@ pub fn check_socket_path(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn daemon_json(tools: &HostTools, node: &NodeState) -> String {
+/// The node's daemon.json. With the cluster's `registry` (an offline cluster), docker.io
+/// images are pulled through it: a mirror is asked first, and it is plain HTTP.
+fn daemon_json(dockerd_major: u32, node: &NodeState, registry: Option<Ipv4Addr>) -> String {
     let mut config = serde_json::Map::new();
-    if tools.dockerd_major < 23 {
+    if dockerd_major < 23 {
         // Without it every 20.10 engine shares /etc/docker/key.json and reports the same ID.
         config.insert("deprecated-key-path".into(), node.dir.join("key.json").to_string_lossy().into_owned().into());
+    }
+    if let Some(addr) = registry {
+        let addr = addr.to_string();
+        config.insert("registry-mirrors".into(), serde_json::json!([registry::mirror_url(&addr)]));
+        config.insert("insecure-registries".into(), serde_json::json!([registry::insecure_entry(&addr)]));
     }
     serde_json::to_string_pretty(&serde_json::Value::Object(config)).expect("config serializes") + "\n"
 }
 
 /// Writes the node's config and spawns its dockerd inside the node's network namespace.
-pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
+/// Without a `registry`, tasks start from the loaded images without asking any registry
+/// (`DOCKER_SERVICE_PREFER_OFFLINE_IMAGE`); with one, they pull through it as on a
+/// connected machine, so any tag of a known image works.
+pub fn spawn(tools: &HostTools, node: &NodeState, registry: Option<Ipv4Addr>) -> Result<Child> {
     std::fs::create_dir_all(&node.dir).map_err(|e| HarnessError::io(IoAction::CreateNodeDir, &node.dir, e))?;
     std::fs::create_dir_all(&node.exec_root)
         .map_err(|e| HarnessError::io(IoAction::CreateExecRoot, &node.exec_root, e))?;
     // Traversable by the docker group, so a learner in it can use the socket without sudo.
     set_mode(&node.dir, 0o755);
     let config = node.dir.join("daemon.json");
-    std::fs::write(&config, daemon_json(tools, node))
+    std::fs::write(&config, daemon_json(tools.dockerd_major, node, registry))
         .map_err(|e| HarnessError::io(IoAction::WriteDaemonJson, &config, e))?;
     let log_path = node.log();
     let log = File::create(&log_path).map_err(|e| HarnessError::io(IoAction::CreateDockerdLog, &log_path, e))?;
@@ -75,12 +87,11 @@ pub fn spawn(tools: &HostTools, node: &NodeState) -> Result<Child> {
             .arg(format!("{containerd_namespace}-plugins"));
     }
     let path = std::env::var("PATH").unwrap_or_default();
-    cmd.env_clear()
-        .env("PATH", format!("{path}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
-        .env("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1")
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err);
+    cmd.env_clear().env("PATH", format!("{path}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    if registry.is_none() {
+        cmd.env("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1");
+    }
+    cmd.stdin(Stdio::null()).stdout(log).stderr(log_err);
     // SAFETY: between fork and exec this runs only async-signal-safe syscalls on values
     // prepared before the fork (an open fd, a CString); nothing allocates or locks.
     unsafe {
@@ -209,6 +220,33 @@ fn load_result(body: &[u8]) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn node() -> NodeState {
+        NodeState {
+            name: "node1".into(),
+            hostname: "node1".into(),
+            dir: "/c/n1".into(),
+            exec_root: "/run/x/n1".into(),
+            socket: "/c/n1/docker.sock".into(),
+            addr: Ipv4Addr::new(100, 64, 3, 11),
+            role: crate::state::Role::Manager,
+            netns: None,
+            veth: None,
+            pid: None,
+            host_containerd: None,
+        }
+    }
+
+    #[test]
+    fn an_offline_cluster_pulls_through_its_registry_as_a_plain_http_mirror() {
+        let config: serde_json::Value =
+            serde_json::from_str(&daemon_json(20, &node(), Some(Ipv4Addr::new(100, 64, 3, 2)))).unwrap();
+        assert_eq!(config["registry-mirrors"], serde_json::json!(["http://100.64.3.2:5000"]));
+        assert_eq!(config["insecure-registries"], serde_json::json!(["100.64.3.2:5000"]));
+        assert_eq!(config["deprecated-key-path"], "/c/n1/key.json");
+        let config: serde_json::Value = serde_json::from_str(&daemon_json(24, &node(), None)).unwrap();
+        assert_eq!(config, serde_json::json!({}), "online, or a test cluster: no mirror");
+    }
 
     #[test]
     fn load_stream_reports_errors() {

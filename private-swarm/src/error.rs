@@ -83,6 +83,12 @@ pub enum HarnessError {
     ImageLoad { node: String, detail: String },
 
     #[error(
+        "the practice swarm's registry did not answer on {addr}:{port} within {}s; its log is at {}",
+        waited.as_secs(), log.display(), port = crate::registry::PORT
+    )]
+    RegistryNotReady { addr: String, waited: Duration, log: PathBuf },
+
+    #[error(
         "the swarm did not settle within {}s: {detail}. Node logs are under {}",
         waited.as_secs(), dir.display()
     )]
@@ -146,6 +152,8 @@ pub enum IoAction {
     CreateDockerdLog,
     OpenNetns,
     StartDockerd { node: String },
+    WriteRegistry,
+    StartRegistry,
     ReadBusybox,
     CreateSubnetClaims,
     OpenSubnetLock,
@@ -176,6 +184,8 @@ impl std::fmt::Display for IoAction {
             IoAction::OpenNetns => "cannot open the node's network namespace",
             IoAction::StartDockerd { node } => return write!(f, "cannot start dockerd for {node}"),
             IoAction::ReadBusybox => "cannot read busybox",
+            IoAction::WriteRegistry => "cannot write the registry's files",
+            IoAction::StartRegistry => "cannot start the registry",
             IoAction::CreateSubnetClaims => "cannot create the subnet claims directory",
             IoAction::OpenSubnetLock => "cannot open the subnet lock",
             IoAction::LockSubnetClaims => "cannot lock the subnet claims",

@@ -47,6 +47,7 @@
 pub mod elf;
 mod error;
 mod progress;
+pub mod registry;
 pub mod stand_in;
 
 pub use error::{HarnessError, IoAction, Result, SharedDir, SpecError, StandInProblem, Unsettled};
@@ -77,6 +78,8 @@ mod netns;
 pub mod practice;
 #[cfg(target_os = "linux")]
 mod process;
+#[cfg(target_os = "linux")]
+mod registry_server;
 #[cfg(target_os = "linux")]
 mod state;
 #[cfg(target_os = "linux")]

@@ -39,6 +39,16 @@ pub fn netns(id: &str, n: usize) -> String {
     format!("{PREFIX}-{id}-node{n}")
 }
 
+/// The network namespace of the cluster's registry, e.g. `psw-1a2b3c-registry`.
+pub fn registry_netns(id: &str) -> String {
+    format!("{PREFIX}-{id}-registry")
+}
+
+/// Host end of the registry's veth pair, e.g. `psw1a2b3cr` (10 bytes).
+pub fn registry_veth(id: &str) -> String {
+    format!("{PREFIX}{id}r")
+}
+
 /// Containerd namespace for node `n` when the engines share the host's containerd.
 pub fn containerd_namespace(id: &str, n: usize) -> String {
     format!("{PREFIX}-{id}-node{n}")
@@ -54,6 +64,7 @@ mod tests {
         assert_eq!(id.len(), 6);
         assert!(bridge(&id).len() <= 15);
         assert!(veth(&id, 99).len() <= 15);
+        assert!(registry_veth(&id).len() <= 15);
         assert_ne!(new_id(), new_id());
     }
 }

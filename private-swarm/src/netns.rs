@@ -34,6 +34,12 @@ pub fn node_addr(gateway: Ipv4Addr, n: usize) -> Ipv4Addr {
     Ipv4Addr::new(o[0], o[1], o[2], 10 + n as u8)
 }
 
+/// The registry's address: `.2`, between the bridge's `.1` and the nodes' `.11` on.
+pub fn registry_addr(gateway: Ipv4Addr) -> Ipv4Addr {
+    let o = gateway.octets();
+    Ipv4Addr::new(o[0], o[1], o[2], 2)
+}
+
 fn claims_dir() -> PathBuf {
     Path::new(RUN_ROOT).join("subnets")
 }

@@ -8,6 +8,8 @@
 //! `up` can leave the engines outside swarm mode ([`UpOptions::swarm`] `false`), for the
 //! lessons that start with `docker swarm init`, and can route the nodes out through the
 //! host ([`UpOptions::online`]) so they pull real images instead of using the stand-ins.
+//! Offline, the nodes pull through the cluster's own registry ([`crate::registry`]), so
+//! any tag of the course's images and of common official images resolves to a stand-in.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -109,6 +111,7 @@ impl Practice {
             swarm: options.swarm,
             online: options.online,
             images: !options.online,
+            registry: !options.online,
             ..self.spec(options.nodes, managers)
         }
     }
@@ -270,4 +273,18 @@ fn running_engines(state: &ClusterState) -> usize {
 
 fn info_of(state: &ClusterState) -> ClusterInfo {
     ClusterInfo::from_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_the_nodes_pull_through_the_registry_online_they_pull_real_images() {
+        let practice = Practice::in_dir("/tmp/practice-spec");
+        let offline = practice.spec_of(&UpOptions::default());
+        assert!(offline.registry && offline.images && !offline.online);
+        let online = practice.spec_of(&UpOptions { online: true, ..UpOptions::default() });
+        assert!(!online.registry && !online.images && online.online, "no mirror, no stand-ins");
+    }
 }

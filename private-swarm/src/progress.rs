@@ -25,6 +25,10 @@ pub enum Progress {
         nodes: usize,
     },
     LoadingImages,
+    /// The offline registry every node pulls through, at `addr`.
+    StartingRegistry {
+        addr: Ipv4Addr,
+    },
     FormingSwarm {
         managers: usize,
         workers: usize,
@@ -57,6 +61,9 @@ impl std::fmt::Display for Progress {
             Progress::StartingEngines { nodes: 1 } => f.write_str("starting 1 dockerd"),
             Progress::StartingEngines { nodes } => write!(f, "starting {nodes} dockerds"),
             Progress::LoadingImages => f.write_str("loading the stand-in images on every node"),
+            Progress::StartingRegistry { addr } => {
+                write!(f, "starting the offline registry the nodes pull through ({addr}:{})", crate::registry::PORT)
+            }
             Progress::FormingSwarm { managers, workers } => {
                 write!(f, "forming the swarm: {managers} manager(s), {workers} worker(s)")
             }

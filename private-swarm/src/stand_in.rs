@@ -451,8 +451,13 @@ fn split_reference(image: &str) -> (&str, &str) {
 
 /// The image archive every node loads: the stand-in images made of `source`.
 pub fn image_archive(source: &BusyboxSource) -> Result<Vec<u8>> {
-    let layer = rootfs_tar(source)?;
-    build_archive(&layer, source).map_err(|e| HarnessError::StandIn(StandInProblem::Pack(e)))
+    archive_of_layer(&rootfs_tar(source)?, source)
+}
+
+/// The image archive for a layer [`rootfs_tar`] made of `source` (when the caller needs
+/// the layer too: the practice swarm's registry serves it).
+pub fn archive_of_layer(layer: &[u8], source: &BusyboxSource) -> Result<Vec<u8>> {
+    build_archive(layer, source).map_err(|e| HarnessError::StandIn(StandInProblem::Pack(e)))
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -460,6 +465,13 @@ fn sha256_hex(data: &[u8]) -> String {
 }
 
 impl StandIn {
+    /// The image config as stored: these bytes are the image (its id is their digest), the
+    /// same in the loaded archive and in the practice swarm's registry.
+    pub fn config_json(&self, diff_id: &str, source: &BusyboxSource) -> Vec<u8> {
+        let config = self.image_config(diff_id, &source.arch, source.variant.as_deref());
+        serde_json::to_vec(&config).expect("config serializes")
+    }
+
     /// The image config (what `docker image inspect` shows under Config), for a layer
     /// with the given diff id.
     fn image_config(&self, diff_id: &str, arch: &str, variant: Option<&str>) -> Value {
@@ -523,8 +535,7 @@ fn build_archive(layer: &[u8], source: &BusyboxSource) -> std::io::Result<Vec<u8
     append_file(&mut b, &format!("{diff_id}/VERSION"), b"1.0", 0o644)?;
     let mut manifest = Vec::new();
     for stand_in in STAND_INS {
-        let config = stand_in.image_config(&diff_id, &source.arch, source.variant.as_deref());
-        let config = serde_json::to_vec(&config).expect("config serializes");
+        let config = stand_in.config_json(&diff_id, source);
         let config_path = format!("{}.json", sha256_hex(&config));
         append_file(&mut b, &config_path, &config, 0o644)?;
         let repo_tags: Vec<String> = stand_in

@@ -78,6 +78,21 @@ pub struct ClusterState {
     #[serde(default)]
     pub online: Option<OnlineRecord>,
     pub nodes: Vec<NodeState>,
+    /// The offline registry every node pulls through, once its names are chosen.
+    #[serde(default)]
+    pub registry: Option<RegistryState>,
+}
+
+/// The cluster's registry (see [`crate::registry`]): a busybox `nc` in a network
+/// namespace of its own on the bridge, serving files from its directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegistryState {
+    pub netns: String,
+    pub veth: String,
+    pub addr: Ipv4Addr,
+    /// What it serves, and its log (`registry.log`).
+    pub dir: PathBuf,
+    pub pid: Option<u32>,
 }
 
 fn yes() -> bool {
@@ -144,6 +159,7 @@ impl ClusterState {
             swarm_formed: true,
             online: None,
             nodes: Vec::new(),
+            registry: None,
         }
     }
 

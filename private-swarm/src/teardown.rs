@@ -16,7 +16,7 @@ use crate::host::{check_host, HostTools};
 use crate::netns;
 use crate::process;
 use crate::state::{self, ClusterState, NodeState, Phase, Role};
-use crate::{containerd, mounts, names, swarm};
+use crate::{containerd, mounts, names, registry_server, swarm};
 
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -32,8 +32,21 @@ fn netns_inodes(state: &ClusterState) -> Vec<u64> {
         .nodes
         .iter()
         .filter_map(|n| n.netns.as_deref())
+        .chain(state.registry.as_ref().map(|r| r.netns.as_str()))
         .filter_map(|ns| process::netns_inode(&netns::netns_path(ns)))
         .collect()
+}
+
+/// Ends the registry by its recorded pid (SIGTERM, SIGKILL if it lingers); what it forked
+/// for a request is in its namespace and goes with the rest.
+fn stop_registry(state: &ClusterState) {
+    let Some(registry) = &state.registry else { return };
+    let Some(pid) = registry.pid.filter(|&pid| registry_server::is_ours(pid, registry)) else { return };
+    process::signal(pid, Signal::SIGTERM);
+    if !process::wait_gone(&[pid], KILL_TIMEOUT, || {}).is_empty() {
+        process::signal(pid, Signal::SIGKILL);
+        process::wait_gone(&[pid], KILL_TIMEOUT, || {});
+    }
 }
 
 /// The dockerd pid of each node we can vouch for: recorded (or in its pidfile) and still
@@ -133,6 +146,7 @@ pub fn teardown(state: &mut ClusterState, children: &mut [Option<Child>]) -> Res
         swarm::leave(&NodeApi::new(node), LEAVE_TIMEOUT);
     }
     stop_dockerds(state, &dockerds, &mut reap);
+    stop_registry(state);
 
     // Whatever survived its dockerd: containerd, shims, docker-proxy, container processes;
     // only what the dockerds started or what lives in the cluster's namespaces and dirs.
@@ -217,6 +231,10 @@ fn remove_network(tools: &HostTools, state: &ClusterState) {
             netns::delete_netns(tools, ns);
         }
     }
+    if let Some(registry) = &state.registry {
+        netns::delete_link(tools, &registry.veth);
+        netns::delete_netns(tools, &registry.netns);
+    }
     if let Some(bridge) = &state.bridge {
         if state.forward_rule {
             netns::remove_forward_rule(tools, bridge);
@@ -258,6 +276,14 @@ fn network_leftovers(tools: Option<&HostTools>, state: &ClusterState) -> Vec<Str
         }
         if let Some(veth) = node.veth.as_deref().filter(|v| netns::link_exists(v)) {
             left.push(format!("link {veth}"));
+        }
+    }
+    if let Some(registry) = &state.registry {
+        if netns::netns_exists(&registry.netns) {
+            left.push(format!("network namespace {}", registry.netns));
+        }
+        if netns::link_exists(&registry.veth) {
+            left.push(format!("link {}", registry.veth));
         }
     }
     if let Some(bridge) = &state.bridge {

@@ -100,6 +100,7 @@ fn netns_step(p: &private_swarm::Progress) -> &'static str {
         P::RoutingOut { .. } => "RoutingOut",
         P::StartingEngines { .. } => "StartingEngines",
         P::LoadingImages => "LoadingImages",
+        P::StartingRegistry { .. } => "StartingRegistry",
         P::FormingSwarm { .. } => "FormingSwarm",
         P::OutsideSwarm => "OutsideSwarm",
         P::PreviousGone => "PreviousGone",
@@ -109,7 +110,7 @@ fn netns_step(p: &private_swarm::Progress) -> &'static str {
         P::WaitingForLock => "WaitingForLock",
     }
 }
-const NETNS_STEPS: usize = 12;
+const NETNS_STEPS: usize = 13;
 
 fn docker_step(p: &docker_nodes::Progress) -> &'static str {
     use docker_nodes::Progress as P;
@@ -121,11 +122,12 @@ fn docker_step(p: &docker_nodes::Progress) -> &'static str {
         P::NoPrivileged => "NoPrivileged",
         P::StandIns { .. } => "StandIns",
         P::LoadingImages => "LoadingImages",
+        P::StartingRegistry { .. } => "StartingRegistry",
         P::FormingSwarm { .. } => "FormingSwarm",
         P::Removing { .. } => "Removing",
     }
 }
-const DOCKER_STEPS: usize = 9;
+const DOCKER_STEPS: usize = 10;
 
 fn harness_kind(e: &HarnessError) -> &'static str {
     use HarnessError as E;
@@ -145,6 +147,7 @@ fn harness_kind(e: &HarnessError) -> &'static str {
         E::Api { .. } => "Api",
         E::NoJoinToken { .. } => "NoJoinToken",
         E::ImageLoad { .. } => "ImageLoad",
+        E::RegistryNotReady { .. } => "RegistryNotReady",
         E::SwarmNotReady { .. } => "SwarmNotReady",
         E::NoFreeSubnet => "NoFreeSubnet",
         E::DirInUse { .. } => "DirInUse",
@@ -157,7 +160,7 @@ fn harness_kind(e: &HarnessError) -> &'static str {
         E::DockerCli { .. } => "DockerCli",
     }
 }
-const HARNESS_KINDS: usize = 24;
+const HARNESS_KINDS: usize = 25;
 
 fn nodes_kind(e: &NodesError) -> &'static str {
     use NodesError as E;
@@ -177,12 +180,13 @@ fn nodes_kind(e: &NodesError) -> &'static str {
         E::Io { .. } => "Io",
         E::NoBusybox { .. } => "NoBusybox",
         E::StandInBusybox { .. } => "StandInBusybox",
+        E::RegistryNotReady { .. } => "RegistryNotReady",
         E::StandIn(_) => "StandIn",
         E::Certs(_) => "Certs",
         E::HostImage(_) => "HostImage",
     }
 }
-const NODES_KINDS: usize = 18;
+const NODES_KINDS: usize = 19;
 
 fn netns_steps() -> Vec<private_swarm::Progress> {
     use private_swarm::Progress as P;
@@ -193,6 +197,7 @@ fn netns_steps() -> Vec<private_swarm::Progress> {
         P::StartingEngines { nodes: 1 },
         P::StartingEngines { nodes: 3 },
         P::LoadingImages,
+        P::StartingRegistry { addr: "100.64.7.2".parse().unwrap() },
         P::FormingSwarm { managers: 1, workers: 2 },
         P::OutsideSwarm,
         P::PreviousGone,
@@ -214,6 +219,7 @@ fn docker_steps() -> Vec<docker_nodes::Progress> {
         P::StandIns { image: "docker:29-dind".into(), platform: "arm64".into(), files: 0 },
         P::StandIns { image: "docker:29-dind".into(), platform: "amd64".into(), files: 2 },
         P::LoadingImages,
+        P::StartingRegistry { container: "swarm-lab-practice-registry".into() },
         P::FormingSwarm { managers: 3, workers: 0 },
         P::Removing { containers: 3 },
     ]
@@ -240,6 +246,7 @@ fn every_progress_step_of_both_drivers_is_chinese_and_keeps_its_values() {
             P::StartingEngines { nodes } => vec![format!("{nodes} 個 dockerd")],
             P::FormingSwarm { managers, workers } => vec![managers.to_string(), workers.to_string()],
             P::StartingPractice { dir, .. } => vec![dir.display().to_string()],
+            P::StartingRegistry { addr } => vec![format!("{addr}:5000")],
             _ => vec![],
         }
     };
@@ -255,6 +262,7 @@ fn every_progress_step_of_both_drivers_is_chinese_and_keeps_its_values() {
             P::StandIns { image, platform, files: 0 } => vec![image.clone(), platform.clone()],
             P::StandIns { image, platform, files } => vec![image.clone(), platform.clone(), files.to_string()],
             P::Removing { containers } => vec![containers.to_string()],
+            P::StartingRegistry { container } => vec![container.clone()],
             // runc's words, quoted.
             P::NoPrivileged => vec!["\"unable to apply caps\"".into()],
             _ => vec![],
@@ -297,6 +305,8 @@ fn io_actions() -> Vec<IoAction> {
         A::OpenNetns,
         A::StartDockerd { node: "node2".into() },
         A::ReadBusybox,
+        A::WriteRegistry,
+        A::StartRegistry,
         A::CreateSubnetClaims,
         A::OpenSubnetLock,
         A::LockSubnetClaims,
@@ -392,6 +402,14 @@ fn harness_errors() -> Vec<(HarnessError, Vec<String>)> {
         ),
         (E::NoJoinToken { node: "node1".into() }, vals(&[&"node1"])),
         (E::ImageLoad { node: "node1".into(), detail: "unexpected EOF".into() }, vals(&[&"node1", &"unexpected EOF"])),
+        (
+            E::RegistryNotReady {
+                addr: "100.64.7.2".into(),
+                waited: Duration::from_secs(30),
+                log: path("/var/lib/swarm-lab/practice/registry/registry.log"),
+            },
+            vals(&[&"100.64.7.2:5000", &30, &"/var/lib/swarm-lab/practice/registry/registry.log"]),
+        ),
         (E::NoFreeSubnet, vals(&[&"100.64.0.0/16", &"/run/private-swarm/subnets"])),
         (E::DirInUse { dir: dir.clone(), state: state.clone() }, vals(&[&dir.display(), &state.display()])),
         (
@@ -492,6 +510,7 @@ fn api_actions() -> Vec<ApiAction> {
         A::CreateVolume { name: name() },
         A::CreateContainer { name: name() },
         A::CopyCertificate { container: name() },
+        A::CopyRegistry { container: "swarm-lab-practice-registry".into() },
         A::StartContainer { name: name() },
         A::RemoveContainer { name: name() },
         A::RemoveVolume { name: name() },
@@ -535,6 +554,13 @@ fn nodes_errors() -> Vec<(NodesError, Vec<String>)> {
         (E::NotRunning { name: "practice".into(), host: host.into() }, vals(&[&"\"practice\"", &host])),
         (E::MissingCerts { name: "practice".into(), path: certs.clone() }, vals(&[&"\"practice\"", &certs.display()])),
         (E::NoBusybox { image: "my/node:1".into() }, vals(&[&"my/node:1"])),
+        (
+            E::RegistryNotReady {
+                container: "swarm-lab-practice-registry".into(),
+                why: "no answer on port 5000 within 60s".into(),
+            },
+            vals(&[&"swarm-lab-practice-registry", &"no answer on port 5000 within 60s"]),
+        ),
         (
             E::StandInBusybox {
                 image: "my/node:1".into(),
