@@ -678,6 +678,66 @@ words! {
     LIVE_FOUND = "found";
     SERVE_UNKNOWN_LAB = "unknown lab `{id}`; labs: {ids}";
 
+    // clap's help and usage errors, told again in the run's language (the help texts
+    // themselves come from the command line's definition, extracted by lab-runner).
+    /// Headings of `--help`.
+    CLAP_USAGE = "Usage:";
+    CLAP_COMMANDS = "Commands:";
+    CLAP_ARGUMENTS = "Arguments:";
+    CLAP_OPTIONS = "Options:";
+    CLAP_POSSIBLE_VALUES_HEADING = "Possible values:";
+    /// What clap says of the flags and the subcommand it adds itself.
+    CLAP_PRINT_HELP_MORE = "Print help (see more with '--help')";
+    CLAP_PRINT_HELP_SUMMARY = "Print help (see a summary with '-h')";
+    CLAP_PRINT_HELP = "Print help";
+    CLAP_PRINT_VERSION = "Print version";
+    CLAP_HELP_COMMAND = "Print this message or the help of the given subcommand(s)";
+    CLAP_HELP_COMMAND_ARGUMENT = "Print help for the subcommand(s)";
+    /// The brackets after a flag's help: `[default: 30s]`, `[env: SWARM_LAB_LABS=]`, …
+    CLAP_DEFAULT = "[default: {value}]";
+    CLAP_ENV = "[env: {value}]";
+    CLAP_POSSIBLE_VALUES = "[possible values: {values}]";
+    CLAP_ALIASES = "[aliases: {values}]";
+    /// The word before a suggestion of a usage error.
+    CLAP_TIP = "tip:";
+    CLAP_TRY_HELP = "For more information, try '{help}'.";
+    CLAP_MISSING_ARGUMENTS = "the following required arguments were not provided:";
+    CLAP_UNEXPECTED_ARGUMENT = "unexpected argument '{arg}' found";
+    CLAP_SIMILAR_ARGUMENT = "a similar argument exists: {names}";
+    CLAP_SIMILAR_SUBCOMMAND = "a similar subcommand exists: {names}";
+    CLAP_SIMILAR_VALUE = "a similar value exists: {names}";
+    CLAP_PASS_AS_VALUE = "to pass '{arg}' as a value, use '-- {arg}'";
+    CLAP_INVALID_VALUE = "invalid value '{value}' for '{arg}'";
+    CLAP_INVALID_VALUE_WHY = "invalid value '{value}' for '{arg}': {why}";
+    CLAP_VALUE_REQUIRED = "a value is required for '{arg}' but none was supplied";
+    CLAP_UNRECOGNIZED_SUBCOMMAND = "unrecognized subcommand '{name}'";
+    CLAP_SUBCOMMAND_REQUIRED = "'{name}' requires a subcommand but one was not provided";
+    CLAP_SUBCOMMANDS = "[subcommands: {values}]";
+    CLAP_USED_TWICE = "the argument '{arg}' cannot be used multiple times";
+    CLAP_CONFLICT = "the argument '{arg}' cannot be used with '{other}'";
+    CLAP_CONFLICT_MANY = "the argument '{arg}' cannot be used with:";
+    CLAP_CONFLICT_OTHERS = "the argument '{arg}' cannot be used with one or more of the other specified arguments";
+    CLAP_TOO_MANY_VALUES = "unexpected value '{value}' for '{arg}' found; no more were expected";
+    CLAP_WRONG_NUMBER_OF_VALUES = "'{arg}' takes {expected} value(s), but {actual} were given";
+    CLAP_NO_EQUALS = "equal sign is needed when assigning values to '{arg}'";
+    CLAP_INVALID_UTF8 = "invalid UTF-8 was detected in one or more arguments";
+    CLAP_BAD_COMMAND_LINE = "the command line is not valid";
+
+    // Bad flag values (exit code 2), said by the flags' parsers while clap reads them.
+    /// `{why}`: one of the five reasons after it (lab-schema's `DurationError`).
+    VALUE_NOT_A_DURATION = "`{text}` is not a duration: {why}; write it like `90s`, `2m`, `1m30s` or `500ms`";
+    DURATION_EMPTY = "it is empty";
+    DURATION_NO_NUMBER = "each part must start with a number";
+    DURATION_TOO_LARGE = "the number is too large";
+    DURATION_NO_UNIT = "a number needs a unit (ms, s, m or h)";
+    DURATION_BAD_UNIT = "the unit must be ms, s, m or h";
+    VALUE_ZERO = "`{text}` is zero; give a time above 0, like `30s`";
+    VALUE_TOO_LONG = "`{text}` is more than a day (24h), the most taken";
+    VALUE_NOT_A_NUMBER = "`{text}` is not a whole number";
+    VALUE_OUT_OF_RANGE = "{n} is out of range: give {min} to {max}";
+    VALUE_NOT_A_NODE = "`{text}` is not a node: give node1, node2, … (or 1, 2, …)";
+    VALUE_EMPTY_ID = "it is empty; give a check id (`lab show LAB` lists them)";
+
     // Flags that do not go together (exit code 2).
     MANAGERS_ABOVE_NODES = "--managers {managers} is more than --nodes {nodes}: a swarm of {nodes} node(s) has at most {nodes} manager(s)";
     ONLY_AND_SKIP = "check `{id}` is given to both --only and --skip; keep one";

@@ -451,6 +451,21 @@ pub fn color_asked(raw: &[std::ffi::OsString]) -> Option<ColorChoice> {
     ColorChoice::from_str(value?, true).ok()
 }
 
+/// The `--lang` of a raw command line (`--lang zh-TW` or `--lang=zh-TW`), if any, read
+/// before clap runs: the help and clap's errors are in that language.
+pub fn lang_asked(raw: &[std::ffi::OsString]) -> Option<String> {
+    let mut value = None;
+    for (i, a) in raw.iter().enumerate() {
+        match a.to_str() {
+            Some("--") => break,
+            Some("--lang") => value = raw.get(i + 1).and_then(|v| v.to_str()),
+            Some(a) if a.starts_with("--lang=") => value = a.strip_prefix("--lang="),
+            _ => {}
+        }
+    }
+    value.map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +537,15 @@ mod tests {
         assert!(asks_for_json(&v(&["lab", "check", "--format", "json", "x"])));
         assert!(asks_for_json(&v(&["lab", "check", "--format=json"])));
         assert!(!asks_for_json(&v(&["lab", "check", "--format", "human", "json"])));
+    }
+
+    #[test]
+    fn lang_is_read_before_clap_in_either_spelling() {
+        let v = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(lang_asked(&v(&["lab", "--lang", "zh-TW", "list"])).as_deref(), Some("zh-TW"));
+        assert_eq!(lang_asked(&v(&["lab", "check", "--lang=en", "x"])).as_deref(), Some("en"));
+        assert_eq!(lang_asked(&v(&["lab", "list"])), None);
+        assert_eq!(lang_asked(&v(&["lab", "show", "--", "--lang", "zh-TW"])), None);
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod course;
 mod driver_text;
 mod env_lines;
 pub mod exit;
+pub mod help_text;
+mod usage_error;
 mod value;
 
 use args::{Cli, Command};
@@ -44,22 +46,27 @@ pub fn main() -> ExitCode {
         Some(args::ColorChoice::Never) => clap::ColorChoice::Never,
         _ => clap::ColorChoice::Auto,
     };
-    let parsed = Cli::command()
-        .color(color)
+    // The language too: the help, clap's errors and the flags' parsers speak it. A --lang
+    // that names no language is reported once clap has read the line (below).
+    if let Some(Ok(l)) = args::lang_asked(&raw).map(|tag| Language::parse(&tag)) {
+        let _ = LANGUAGE.set(l);
+    }
+    let command = || help_text::localized(Cli::command(), lang()).color(color);
+    let parsed = command()
         .try_get_matches_from(&raw)
         .and_then(|mut m| <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut m));
     let cli = match parsed {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => {
-            let _ = e.print();
+            print_clap(e, color);
             return Exit::Ok.into();
         }
         Err(e) => {
             if args::asks_for_json(&raw) {
                 JSON_ERRORS.store(true, Ordering::Relaxed);
-                return fail(Kind::Usage, clap_message(&e)).into();
+                return fail(Kind::Usage, clap_message(e)).into();
             }
-            let _ = e.print();
+            print_clap(e, color);
             return Exit::BadInput.into();
         }
     };
@@ -81,18 +88,57 @@ pub fn main() -> ExitCode {
         if JSON_ERRORS.load(Ordering::Relaxed) {
             return fail(Kind::Usage, msg).into();
         }
-        let e = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);
-        let _ = e.print();
+        if lang().is_english() {
+            let e = command().error(clap::error::ErrorKind::ArgumentConflict, msg);
+            let _ = e.print();
+        } else {
+            let text = usage_error::with_usage(&mut command(), &msg, lang());
+            let mut err = anstream::AutoStream::new(std::io::stderr(), anstream_choice(color));
+            let _ = std::io::Write::write_all(&mut err, text.as_bytes());
+        }
         return Exit::BadInput.into();
     }
     run(cli).into()
 }
 
-/// A clap error's message without its `error: ` prefix, usage and tips.
-fn clap_message(e: &clap::Error) -> String {
-    let text = e.render().to_string();
+/// Prints clap's help, version or usage error as clap would, in the run's language.
+fn print_clap(e: clap::Error, color: clap::ColorChoice) {
+    let lang = lang();
+    if lang.is_english() {
+        let _ = e.print();
+        return;
+    }
+    let to_stderr = e.use_stderr();
+    let text = match e.kind() {
+        clap::error::ErrorKind::DisplayHelp
+        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        | clap::error::ErrorKind::DisplayVersion => e.render(),
+        _ => e.apply::<usage_error::Localized>().render(),
+    };
+    let text = help_text::fixed_words(&text.ansi().to_string(), lang);
+    let choice = anstream_choice(color);
+    let _ = if to_stderr {
+        std::io::Write::write_all(&mut anstream::AutoStream::new(std::io::stderr(), choice), text.as_bytes())
+    } else {
+        std::io::Write::write_all(&mut anstream::AutoStream::new(std::io::stdout(), choice), text.as_bytes())
+    };
+}
+
+fn anstream_choice(color: clap::ColorChoice) -> anstream::ColorChoice {
+    match color {
+        clap::ColorChoice::Always => anstream::ColorChoice::Always,
+        clap::ColorChoice::Never => anstream::ColorChoice::Never,
+        _ => anstream::ColorChoice::Auto,
+    }
+}
+
+/// A clap error's message without its `error: ` prefix, usage and tips, in the run's language.
+fn clap_message(e: clap::Error) -> String {
+    let lang = lang();
+    let text = if lang.is_english() { e.render() } else { e.apply::<usage_error::Localized>().render() }.to_string();
     let first = text.lines().next().unwrap_or_default();
-    first.strip_prefix("error: ").unwrap_or(first).to_string()
+    let prefix = format!("{}: ", lang.tr(words::ERROR));
+    first.strip_prefix(prefix.as_str()).unwrap_or(first).to_string()
 }
 
 fn run(cli: Cli) -> Exit {
@@ -109,7 +155,7 @@ fn run(cli: Cli) -> Exit {
         Command::Completions(a) => {
             // Into a buffer first: clap_complete panics on a closed pipe (`| head`).
             let mut script = Vec::new();
-            clap_complete::generate(a.shell, &mut Cli::command(), "lab", &mut script);
+            clap_complete::generate(a.shell, &mut help_text::localized(Cli::command(), lang()), "lab", &mut script);
             let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
             Exit::Ok
         }

@@ -2,6 +2,7 @@
 //! while it reads the command line, so a bad duration, count or engine address is a usage
 //! error (exit 2, naming the flag) before any command starts.
 
+use lab_i18n::words;
 use std::time::Duration;
 
 /// The longest `--wait` or `--timeout` taken: a day is already more than any lab needs.
@@ -10,12 +11,16 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 /// A duration written as the labs write them (`90s`, `2m`, `1m30s`, `500ms`), more than 0
 /// and at most [`MAX_DURATION`].
 pub fn duration(text: &str) -> Result<Duration, String> {
-    let d = text.parse::<lab_schema::LabDuration>().map_err(|e| e.to_string())?.0;
+    let lang = crate::lang();
+    let d = text
+        .parse::<lab_schema::LabDuration>()
+        .map_err(|e| lang.fill(words::VALUE_NOT_A_DURATION, &[("text", &e.text), ("why", &lang.tr(e.why))]))?
+        .0;
     if d.is_zero() {
-        return Err(format!("`{text}` is zero; give a time above 0, like `30s`"));
+        return Err(crate::lang().fill(words::VALUE_ZERO, &[("text", &text)]));
     }
     if d > MAX_DURATION {
-        return Err(format!("`{text}` is more than a day (24h), the most taken"));
+        return Err(crate::lang().fill(words::VALUE_TOO_LONG, &[("text", &text)]));
     }
     Ok(d)
 }
@@ -23,9 +28,10 @@ pub fn duration(text: &str) -> Result<Duration, String> {
 /// A count between `min` and `max`, as a clap value parser: `count(1, 20)`.
 pub fn count(min: usize, max: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
     move |text: &str| {
-        let n: usize = text.trim().parse().map_err(|_| format!("`{text}` is not a whole number"))?;
+        let n: usize =
+            text.trim().parse().map_err(|_| crate::lang().fill(words::VALUE_NOT_A_NUMBER, &[("text", &text)]))?;
         if n < min || n > max {
-            return Err(format!("{n} is out of range: give {min} to {max}"));
+            return Err(crate::lang().fill(words::VALUE_OUT_OF_RANGE, &[("n", &n), ("min", &min), ("max", &max)]));
         }
         Ok(n)
     }
@@ -41,14 +47,14 @@ pub fn node(text: &str) -> Result<usize, String> {
     let digits = text.strip_prefix("node").unwrap_or(text);
     match digits.parse::<usize>() {
         Ok(n) if (1..=private_swarm::MAX_NODES).contains(&n) => Ok(n),
-        _ => Err(format!("`{text}` is not a node: give node1, node2, … (or 1, 2, …)")),
+        _ => Err(crate::lang().fill(words::VALUE_NOT_A_NODE, &[("text", &text)])),
     }
 }
 
 /// A check or lab id: not empty, no spaces.
 pub fn id(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
-        return Err("it is empty; give a check id (`lab show LAB` lists them)".into());
+        return Err(crate::lang().tr(words::VALUE_EMPTY_ID).into_owned());
     }
     Ok(text.trim().to_string())
 }

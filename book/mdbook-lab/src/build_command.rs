@@ -101,26 +101,19 @@ pub fn run(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `mdbook-lab xgettext [BOOK_DIR] [--labs DIR]`: writes `po/messages.pot` and `po/labs.pot`.
+/// `mdbook-lab xgettext [BOOK_DIR]`: writes `po/messages.pot`.
 pub fn xgettext(args: &[String]) -> ExitCode {
-    const USAGE: &str = "usage: mdbook-lab xgettext [BOOK_DIR] [--labs DIR]";
+    const USAGE: &str = "usage: mdbook-lab xgettext [BOOK_DIR]";
     let mut book_dir = None;
-    let mut labs_dir = None;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
+    for arg in args {
         match arg.as_str() {
-            "--labs" => match args.next() {
-                Some(d) => labs_dir = Some(PathBuf::from(d)),
-                None => return usage("--labs needs the folder of lab files", USAGE),
-            },
             a if a.starts_with('-') => return usage(&format!("unknown option {a}"), USAGE),
             a if book_dir.is_none() => book_dir = Some(PathBuf::from(a)),
             a => return usage(&format!("unexpected argument {a}"), USAGE),
         }
     }
     let book_dir = absolute(book_dir.unwrap_or_else(|| PathBuf::from(".")));
-    let labs_dir = labs_dir.unwrap_or_else(|| book_dir.join(mdbook_lab::config::DEFAULT_LABS_DIR));
-    match write_templates(&book_dir, &labs_dir) {
+    match write_templates(&book_dir) {
         Ok(files) => {
             for f in files {
                 eprintln!("wrote {}", f.display());

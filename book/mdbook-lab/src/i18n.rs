@@ -8,7 +8,8 @@
 //!
 //! - [`load_edition`]: a book loaded for one language, both preprocessors in-process.
 //! - [`translations`]: the languages a book has a catalog for.
-//! - [`book_template`] / [`write_templates`]: extracting `messages.pot` and `labs.pot`.
+//! - [`book_template`] / [`write_templates`]: extracting `messages.pot` (lab-runner writes
+//!   `labs.pot`, see `lab_i18n::template`).
 
 use crate::LabPreprocessor;
 use mdbook_driver::MDBook;
@@ -66,17 +67,14 @@ pub fn book_template(book_dir: &Path) -> Result<polib::catalog::Catalog> {
     }
 }
 
-/// Writes `po/messages.pot` (the book) and `po/labs.pot` (the labs in `labs_dir` and the
-/// program words); returns the files written.
-pub fn write_templates(book_dir: &Path, labs_dir: &Path) -> Result<Vec<PathBuf>> {
+/// Writes `po/messages.pot` (the book's messages); returns the file written. The lab
+/// texts, program words and `lab`'s help go to `po/labs.pot`, which lab-runner writes
+/// (it alone knows the command line's help; `scripts/i18n` runs both).
+pub fn write_templates(book_dir: &Path) -> Result<Vec<PathBuf>> {
     let po = book_dir.join(PO_DIR);
     std::fs::create_dir_all(&po).map_err(|e| Error::msg(format!("cannot create {}: {e}", po.display())))?;
     let book = po.join(BOOK_TEMPLATE);
     polib::po_file::write(&book_template(book_dir)?, &book)
         .map_err(|e| Error::msg(format!("cannot write {}: {e}", book.display())))?;
-    let labs = lab_schema::load_dir(labs_dir).map_err(|e| Error::msg(crate::BuildError::Labs(e).to_string()))?;
-    let labs_pot = po.join(LABS_TEMPLATE);
-    std::fs::write(&labs_pot, lab_i18n::template::render(&labs))
-        .map_err(|e| Error::msg(format!("cannot write {}: {e}", labs_pot.display())))?;
-    Ok(vec![book, labs_pot])
+    Ok(vec![book])
 }

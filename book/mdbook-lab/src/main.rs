@@ -26,10 +26,9 @@ USAGE:
     mdbook-lab gettext               run as mdBook's `gettext` preprocessor
                                      (mdbook-i18n-helpers): translates the book into
                                      book.language from po/<lang>.po
-    mdbook-lab xgettext [BOOK_DIR] [--labs DIR]
-                                     write po/messages.pot (the book's messages) and
-                                     po/labs.pot (lab texts, card and `lab` words);
-                                     scripts/i18n then runs msgmerge
+    mdbook-lab xgettext [BOOK_DIR]   write po/messages.pot (the book's messages);
+                                     scripts/i18n then writes po/labs.pot (lab texts,
+                                     card and `lab` words, `lab`'s help) and runs msgmerge
     mdbook-lab --help | --version
 
 mdBook runs it for you; in book.toml:
