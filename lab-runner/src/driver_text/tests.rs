@@ -24,6 +24,8 @@ fn zh() -> Language {
 /// Terms the zh-TW catalogs keep in English (as the book does).
 const KEPT_IN_ENGLISH: &[&str] = &[
     "network namespace",
+    // Kept in English by book/po/GLOSSARY.md, as the course notes write it.
+    "join token",
     "Docker engine",
     "Docker Desktop",
     "Engine API",
