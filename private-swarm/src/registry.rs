@@ -36,38 +36,36 @@ pub const MANIFEST_TYPE: &str = "application/vnd.docker.distribution.manifest.v2
 pub const CONFIG_TYPE: &str = "application/vnd.docker.container.image.v1+json";
 pub const LAYER_TYPE: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
-/// Repositories the registry knows, with the stand-in behaviours they may get, best
-/// first: the first one this build has is taken (`vote` and `result` stand in for the
-/// voting app's pages where they exist, else the plain web page). Official images are
-/// also asked for as `library/NAME`.
-pub const REPOSITORIES: &[(&str, &[&str])] = &[
-    ("alpine", &["shell"]),
-    ("busybox", &["shell"]),
-    ("ubuntu", &["shell"]),
-    ("debian", &["shell"]),
-    ("nginx", &["web"]),
-    ("httpd", &["web"]),
-    ("drupal", &["web"]),
-    ("wordpress", &["web"]),
-    ("redis", &["redis"]),
-    ("postgres", &["postgres"]),
-    ("elasticsearch", &["elasticsearch"]),
-    ("mysql", &["mysql"]),
-    ("mariadb", &["mysql"]),
-    ("dockersamples/examplevotingapp_vote", &["vote", "web"]),
-    ("bretfisher/examplevotingapp_vote", &["vote", "web"]),
-    ("dockersamples/examplevotingapp_result", &["result", "web"]),
-    ("bretfisher/examplevotingapp_result", &["result", "web"]),
-    ("dockersamples/examplevotingapp_worker", &["worker"]),
-    ("bretfisher/examplevotingapp_worker", &["worker"]),
+/// Repositories the registry knows, with the stand-in behaviour ([`StandIn::kind`]) each
+/// resolves to at any tag. Official images are also asked for as `library/NAME`.
+pub const REPOSITORIES: &[(&str, &str)] = &[
+    ("alpine", "shell"),
+    ("busybox", "shell"),
+    ("ubuntu", "shell"),
+    ("debian", "shell"),
+    ("nginx", "web"),
+    ("httpd", "web"),
+    ("drupal", "web"),
+    ("wordpress", "web"),
+    ("redis", "redis"),
+    ("postgres", "postgres"),
+    ("elasticsearch", "elasticsearch"),
+    ("mysql", "mysql"),
+    ("mariadb", "mysql"),
+    ("dockersamples/examplevotingapp_vote", "vote"),
+    ("bretfisher/examplevotingapp_vote", "vote"),
+    ("dockersamples/examplevotingapp_result", "result"),
+    ("bretfisher/examplevotingapp_result", "result"),
+    ("dockersamples/examplevotingapp_worker", "worker"),
+    ("bretfisher/examplevotingapp_worker", "worker"),
 ];
 
 /// The stand-in a repository name (as the mirror is asked: `library/redis`,
 /// `bretfisher/examplevotingapp_vote`) resolves to, if the registry knows it.
 pub fn stand_in_for_repository(name: &str) -> Option<&'static StandIn> {
     let plain = name.strip_prefix("library/").filter(|n| !n.contains('/')).unwrap_or(name);
-    let (_, kinds) = REPOSITORIES.iter().find(|(repo, _)| *repo == plain)?;
-    kinds.iter().find_map(|k| STAND_INS.iter().find(|s| s.kind == *k))
+    let (_, kind) = REPOSITORIES.iter().find(|(repo, _)| *repo == plain)?;
+    STAND_INS.iter().find(|s| s.kind == *kind)
 }
 
 /// `http://ADDR:PORT`, the value of the engines' `registry-mirrors`.
@@ -428,15 +426,12 @@ mod tests {
     }
 
     #[test]
-    fn the_voting_app_pages_take_their_own_stand_in_where_this_build_has_one() {
-        let has = |kind: &str| STAND_INS.iter().any(|s| s.kind == kind);
-        for (repo, own) in
-            [("bretfisher/examplevotingapp_vote", "vote"), ("dockersamples/examplevotingapp_result", "result")]
-        {
-            let want = if has(own) { own } else { "web" };
-            assert_eq!(stand_in_for_repository(repo).unwrap().kind, want);
+    fn every_repository_names_a_stand_in_this_build_has() {
+        for (repo, kind) in REPOSITORIES {
+            assert_eq!(stand_in_for_repository(repo).map(|s| s.kind), Some(*kind), "{repo}");
         }
-        assert_eq!(stand_in_for_repository("mysql").map(|s| s.kind), has("mysql").then_some("mysql"));
+        assert_eq!(stand_in_for_repository("bretfisher/examplevotingapp_vote").unwrap().kind, "vote");
+        assert_eq!(stand_in_for_repository("library/mariadb").unwrap().kind, "mysql");
     }
 
     #[test]
