@@ -1,5 +1,7 @@
 //! Time to bring a cluster up (engines ready, stand-in images loaded, swarm settled) and
-//! to tear it down, for a 1-node and a 3-node (3 managers) cluster. Prints figures only.
+//! to tear it down, for a 1-node and a 3-node (3 managers) cluster, and for the 3-node one
+//! with the offline registry the practice swarm runs (its namespace, its files, its `nc`).
+//! Prints figures only.
 //! Targets: 1 node up+down under 5 s, 3 nodes under 20 s. Needs root and docker.io.
 //!
 //! `cargo bench -p private-swarm --bench cluster_lifecycle [-- ITERATIONS]`
@@ -19,13 +21,16 @@ fn main() {
         "{:<22} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "cluster", "up mean", "up min", "down mean", "down min", "total", "tot min"
     );
-    for (label, nodes, managers) in [("1 node", 1, 1), ("3 nodes, 3 managers", 3, 3)] {
+    for (label, nodes, managers, registry) in
+        [("1 node", 1, 1, false), ("3 nodes, 3 managers", 3, 3, false), ("3 nodes + registry", 3, 3, true)]
+    {
         let mut ups = Vec::new();
         let mut downs = Vec::new();
         for _ in 0..iterations {
             let dir = tempfile::Builder::new().prefix("b").tempdir_in(root).expect("bench directory");
             let t = Instant::now();
-            let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers)).expect("cluster start");
+            let spec = ClusterSpec { registry, ..ClusterSpec::new(dir.path(), nodes, managers) };
+            let mut cluster = Cluster::start(spec).expect("cluster start");
             ups.push(t.elapsed());
             let t = Instant::now();
             cluster.teardown().expect("teardown");
