@@ -23,8 +23,8 @@
 //! - the voting app carries a vote over the learner's own networks, by service name, so a
 //!   wrong network or name breaks the flow as it does with the real images:
 //!   - `vote`: `GET /` shows the two choices (Cats / Dogs, or `OPTION_A` / `OPTION_B` as
-//!     the real app reads them) and "Processed by container ID <hostname>"; `POST /` with
-//!     `vote=a|b` pushes `{"voter_id":…,"vote":…}` to the list `votes` on `redis:6379`
+//!     the real app reads them) and "Processed by container ID" with its hostname; `POST /`
+//!     with `vote=a|b` pushes `{"voter_id":…,"vote":…}` to the list `votes` on `redis:6379`
 //!     (`RPUSH`, as the real app), the voter being its `voter_id` cookie (a new random one
 //!     when the request has none);
 //!   - `redis`: RESP, inline and multibulk (binary-safe), for PING, ECHO, QUIT, SELECT,
