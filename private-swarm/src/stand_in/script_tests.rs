@@ -374,3 +374,14 @@ fn a_name_that_never_connects_times_out_and_the_task_addresses_come_first() {
     assert!(read(&sandbox, "/tmp/vote").starts_with("HTTP/1.0 200 OK\r\n"));
     assert_eq!(out, ":1\r\n");
 }
+
+/// Offline, Docker's DNS forwards a name it does not know to servers that never answer:
+/// nc only says "timed out", and the page must still say the name does not resolve.
+#[test]
+fn a_name_the_dns_never_answers_for_does_not_resolve() {
+    let Some(sandbox) = Sandbox::new("") else { return };
+    std::fs::write(sandbox.path("/etc/resolv.conf"), "nameserver 10.9.9.2\n").unwrap();
+    sandbox.run_with_net("offline", DEAD_END, &format!("{RESULT}HTTP_PORT=8080 http GET / >/tmp/result\n"));
+    let result = read(&sandbox, "/tmp/result");
+    assert!(result.contains("result could not reach db:5432: name does not resolve."), "{result}");
+}
