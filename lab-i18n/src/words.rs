@@ -656,6 +656,8 @@ words! {
     // `lab serve`.
     SERVE_NO_BOOK = "cannot find the book (a folder holding book.toml): run from the workbook's folder or pass --book DIR";
     SERVE_PUBLIC = "listening on {ip}: anyone who can reach this address can read your swarm's state through the book";
+    SERVE_UNKNOWN_PREPROCESSOR = "{file} names the preprocessor `{name}`, which `lab serve` does not run: it builds the book with its own preprocessors only ({known}). Remove [preprocessor.{name}] from it, or build that book with mdbook";
+    SERVE_UNKNOWN_RENDERER = "{file} names the renderer `{name}`, which `lab serve` does not run: it builds the HTML book only. Remove [output.{name}] from it, or build that book with mdbook";
     SERVE_NO_TEMP = "cannot create a folder for the built book: {error}; set TMPDIR to a writable folder";
     SERVE_BUILDING = "building the book from {dir} …";
 

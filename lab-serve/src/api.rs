@@ -13,18 +13,22 @@
 //! Human text (titles, messages, mismatches, errors) is in the language of the run; keys,
 //! ids and statuses never change.
 //!
-//! A full score is recorded in the learner's progress, as `lab check` does.
+//! A full score is recorded in the learner's progress, as `lab check` does, when the
+//! request comes from a page of this server ([`Guard::same_origin`]); at most
+//! [`MAX_STREAMS`](crate::guard::MAX_STREAMS) watch streams are open at once (429 beyond).
 //!
 //! Every answer is JSON written by [`lab_grader::untrusted::json`]: engine text stays exact
 //! for the cards' script (which shows it with `textContent` only), and no byte of an
 //! answer is a control character.
 
+use crate::guard::{Guard, StreamCap};
 use crate::ServeConfig;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use lab_grader::{check_lab, CheckOptions, Connection, Report, WatchEvent, WatchOptions};
 use lab_i18n::{words, Language};
@@ -108,7 +112,12 @@ fn unknown(id: &str, config: &ServeConfig) -> Response {
     json_response(StatusCode::NOT_FOUND, &json!({ "error": error, "status": "unknown_lab" }))
 }
 
-async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response {
+async fn check(
+    State(config): State<Shared>,
+    Extension(guard): Extension<Arc<Guard>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let Some(served) = config.labs.iter().find(|l| l.lab.id == id) else { return unknown(&id, &config) };
     let result = async {
         let conn = Connection::open(&config.endpoint, config.timeout).await?;
@@ -121,7 +130,9 @@ async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response
     .await;
     match result {
         Ok(report) => {
-            record(&config, &report);
+            if guard.same_origin(&headers) {
+                record(&config, &report);
+            }
             json_response(StatusCode::OK, &report_json(&report))
         }
         Err(e) => json_response(
@@ -131,18 +142,32 @@ async fn check(State(config): State<Shared>, Path(id): Path<String>) -> Response
     }
 }
 
-async fn watch(State(config): State<Shared>, Path(id): Path<String>) -> Response {
+async fn watch(
+    State(config): State<Shared>,
+    Extension(guard): Extension<Arc<Guard>>,
+    Extension(streams): Extension<StreamCap>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let Some(served) = config.labs.iter().find(|l| l.lab.id == id) else { return unknown(&id, &config) };
+    // Held by the stream below, so released when the browser goes away.
+    let permit = match streams.permit() {
+        Ok(p) => p,
+        Err(too_many) => return too_many.into_response(),
+    };
+    let may_record = guard.same_origin(&headers);
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let lab = served.lab.clone();
     let opts = WatchOptions { timeout: config.timeout, lang: config.lang, ..Default::default() };
     let endpoint = config.endpoint.clone();
     // Ends when the browser goes away: the stream below is dropped, and with it `rx`.
     tokio::spawn(async move { lab_grader::watch(&lab, &endpoint, &opts, tx).await });
-    let stream = futures_util::stream::unfold((rx, config), |(mut rx, config)| async move {
+    let stream = futures_util::stream::unfold((rx, config, permit), move |(mut rx, config, permit)| async move {
         let event = match rx.recv().await? {
             WatchEvent::Report { report, .. } => {
-                record(&config, &report);
+                if may_record {
+                    record(&config, &report);
+                }
                 Event::default().event("report").data(lab_grader::untrusted::json(&report_json(&report), false))
             }
             WatchEvent::Lost { error, retry_in, .. } => {
@@ -152,7 +177,7 @@ async fn watch(State(config): State<Shared>, Path(id): Path<String>) -> Response
                 ))
             }
         };
-        Some((Ok::<_, Infallible>(event), (rx, config)))
+        Some((Ok::<_, Infallible>(event), (rx, config, permit)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }

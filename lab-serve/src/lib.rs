@@ -6,14 +6,17 @@
 //!   /api/labs/<id>/check`, `GET /api/labs/<id>/watch` (Server-Sent Events, driven by
 //!   `lab_grader::watch`, the same watcher as `lab check --watch`) and `GET /api/words`
 //!   (the script's own words, in the language of the run).
-//! - [`host`]: the Host-header guard: the engine's state is the learner's, so only pages of
-//!   this server may read it (no DNS rebinding, no permissive CORS).
+//! - [`guard`]: what keeps other sites out, reusable by any axum app on the learner's
+//!   machine: the Host check (no DNS rebinding), cross-site refusal on the API, the
+//!   Content-Security-Policy and other headers of every answer, and the cap on event
+//!   streams. The engine's state is the learner's: only pages of this server may read it,
+//!   and only they may record progress.
 //!
 //! Only GET requests reach the engine, as with every `lab` command.
 
 pub mod api;
 pub mod book;
-pub mod host;
+pub mod guard;
 
 use axum::Router;
 use lab_grader::Endpoint;
@@ -61,13 +64,16 @@ pub enum ServeError {
     Serve(std::io::Error),
 }
 
-/// The whole application: API, book files and the Host guard for `addr`.
+/// The whole application: API, book files and the [`guard`] for `addr`.
 pub fn app(config: ServeConfig, addr: SocketAddr) -> Router {
     let state = Arc::new(config);
+    let guard = Arc::new(guard::Guard::for_addr(addr, "/api/"));
     api::routes()
         .fallback(book::serve_file)
         .with_state(state)
-        .layer(axum::middleware::from_fn_with_state(Arc::new(host::Allowed::for_addr(addr)), host::guard))
+        .layer(axum::Extension(guard.clone()))
+        .layer(axum::Extension(guard::StreamCap::default()))
+        .layer(axum::middleware::from_fn_with_state(guard, guard::guard))
 }
 
 /// Listens on `addr` and serves until the future is dropped. `ready` is called with the

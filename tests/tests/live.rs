@@ -1,7 +1,8 @@
 //! The live workbook against private engines: `lab check --watch` through the recording
 //! proxy (a report per change, nothing sent while stable, GET only, Ctrl-C exit codes, an
 //! engine killed and restarted mid-watch), and `lab serve` (the API contract, the Host
-//! guard, 127.0.0.1 only, progress, and in headless Chromium the voting-app card going
+//! guard, cross-site refusal, 127.0.0.1 only, progress, and in headless Chromium, under
+//! the server's Content-Security-Policy with not one violation, the voting-app card going
 //! from failing to 100/100 without a reload while the answer is applied).
 //!
 //! Progress goes to a temp XDG_STATE_HOME, never the real home. Latencies are printed, not
@@ -276,10 +277,14 @@ fn watch_survives_an_engine_killed_and_restarted() {
 
 /// A GET through a plain TCP connection with the given Host; (status, headers, body).
 fn http_get(port: u16, host: &str, path: &str) -> (u16, String, String) {
+    http_get_with(port, host, path, "")
+}
+
+/// [`http_get`] with more header lines (`"Origin: …\r\n"`).
+fn http_get_with(port: u16, host: &str, path: &str, headers: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n")
-        .unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -342,10 +347,15 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
     assert!(!page.contains("lab-answer"), "no answers in the served book");
     assert_eq!(http_get(port, &me, "/../../../etc/passwd").0 / 100, 4);
 
-    // The Host guard (DNS rebinding) and the loopback-only listener.
+    // The Host guard (DNS rebinding), cross-site refusal, and the loopback-only listener.
     for bad in [format!("evil.example:{port}"), format!("127.0.0.1:{}", port.wrapping_add(1)), "localhost".into()] {
         let (status, _, body) = http_get(port, &bad, "/api/labs");
         assert_eq!(status, 403, "Host {bad}: {body}");
+        assert!(!body.contains("day6"), "{body}");
+    }
+    for cross in ["Origin: http://evil.example\r\n", "Sec-Fetch-Site: cross-site\r\n"] {
+        let (status, _, body) = http_get_with(port, &me, "/api/labs/day6-voting-app/check", cross);
+        assert_eq!(status, 403, "{cross}: {body}");
         assert!(!body.contains("day6"), "{body}");
     }
     let gateway = cluster.info().gateway;
@@ -365,6 +375,10 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
     let artifacts = artifacts_dir();
     let mut browser = cdp::Browser::launch(&exe);
     let mut page = cdp::Page::open(&mut browser, &format!("{url}voting-app.html"));
+    // Every Content-Security-Policy violation from the first byte on, then the page anew.
+    page.call("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": CSP_WATCH }));
+    page.call("Page.reload", serde_json::json!({}));
+    page.wait_for("window.cspViolations !== undefined && document.readyState === 'complete'");
     let score = "document.querySelector('#lab-day6-voting-app .lab-live-score')";
     page.wait_for(&format!("{score} !== null && /^[0-9]+\\/100$/.test({score}.textContent)"));
     page.wait_for(
@@ -380,6 +394,7 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
     page.wait_for(&format!("{score}.textContent === '100/100'"));
     eprintln!("browser: the card showed 100/100 {:?} after the answer was applied", applied.elapsed());
     assert_eq!(page.eval("window.sameDocument"), "yes", "no reload");
+    assert_no_csp_violation(&mut page, "voting-app.html");
     assert_eq!(
         page.eval("document.querySelectorAll('#lab-day6-voting-app .lab-check[data-status=\"pass\"]').length"),
         8
@@ -390,7 +405,22 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
 
     // Progress: recorded by the server, shown in the introduction and by `lab list`.
     let mut intro = cdp::Page::open_any(&mut browser, &format!("{url}introduction.html"));
+    intro.call("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": CSP_WATCH }));
+    intro.call("Page.reload", serde_json::json!({}));
+    intro.wait_for("window.cspViolations !== undefined && document.readyState === 'complete'");
     intro.wait_for("document.querySelector('.lab-progress-summary') !== null");
+    // mdBook's own scripts ran too: the theme is set and the search is wired.
+    assert_eq!(intro.eval("typeof path_to_root"), "string");
+    assert_eq!(intro.eval("document.documentElement.classList.contains('js')"), true);
+    assert_no_csp_violation(&mut intro, "introduction.html");
+    // The policy is enforced: a script added inline now does not run, and says so.
+    intro.eval(
+        "var s = document.createElement('script'); s.textContent = 'window.injected = 1'; \
+         document.body.appendChild(s); true",
+    );
+    intro.wait_for("window.cspViolations.length > 0");
+    assert_eq!(intro.eval("window.injected === undefined"), true, "an inline script ran");
+    intro.eval("window.cspViolations = []; true");
     let summary = intro.eval("document.querySelector('.lab-progress-summary').textContent");
     assert_eq!(summary, "Your progress: 1 of 5 labs completed.");
     intro.screenshot_to(".lab-progress", &artifacts, "serve-introduction-progress.png");
@@ -438,6 +468,17 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
         "所有檢查項目都通過：lab 已完成"
     );
     zh.child.kill().unwrap();
+}
+
+/// Records every `securitypolicyviolation` of a page in `window.cspViolations`.
+const CSP_WATCH: &str = "window.cspViolations = []; \
+    document.addEventListener('securitypolicyviolation', function (e) { \
+      window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber); });";
+
+#[track_caller]
+fn assert_no_csp_violation(page: &mut cdp::Page, what: &str) {
+    let violations = page.eval("JSON.stringify(window.cspViolations)");
+    assert_eq!(violations, "[]", "{what} broke its Content-Security-Policy");
 }
 
 fn artifacts_dir() -> PathBuf {

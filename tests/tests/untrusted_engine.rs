@@ -7,6 +7,9 @@
 //! and exits as it would with harmless names: `lab check` (human, junit), `--watch` (its
 //! reports and its warnings), `lab grade` (stderr, gradebook.csv, grades.json, junit.xml,
 //! feedback/*.md), `lab serve`'s API, and `lab solve` (refused before anything runs).
+//! `lab serve`'s guard is tested here too, on a fake engine: cross-site requests refused,
+//! its headers (CSP, nosniff, no referrer), the cap on event streams, and progress written
+//! only for its own pages.
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -408,16 +411,7 @@ fn http_get(port: u16, path: &str) -> (u16, String) {
 fn lab_serve_sends_engine_text_as_json_strings() {
     let dir = setup();
     let engine = FakeEngine::serve(&dir.path().join("e.sock"), hostile_swarm()).unwrap();
-    let state = dir.path().join("state");
-    let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../book");
-    let serve = Spawned::start(
-        dir.path(),
-        &["serve", "--port", "0", "--book", book.to_str().unwrap(), "--host", &engine.endpoint()],
-        &[("XDG_STATE_HOME", &state)],
-    );
-    let line = Spawned::until(&serve.out, "address", |l| l.starts_with("serving the book at"));
-    let port = line.split("127.0.0.1:").nth(1).map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let port: u16 = port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in {line}"));
+    let (_serve, port) = serve_on(dir.path(), &engine.endpoint(), &dir.path().join("state"));
     let (status, body) = http_get(port, "/api/labs/hostile/check");
     assert_eq!(status, 200, "{body}");
     // JSON escapes every control character: the raw answer is inert, the value exact.
@@ -508,4 +502,149 @@ fn lab_solve_prints_what_the_engine_says_without_escapes() {
     assert_inert("stdout", &stdout);
     assert_inert("stderr", &stderr);
     assert!(stderr.contains("db\u{FFFD}]0;owned"), "the service list is shown: {stderr}");
+}
+
+/// `lab serve` of the book on the fake engine at `endpoint`, and its port.
+fn serve_on(dir: &Path, endpoint: &str, state: &Path) -> (Spawned, u16) {
+    let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../book");
+    let serve = Spawned::start(
+        dir,
+        &["serve", "--port", "0", "--book", book.to_str().unwrap(), "--host", endpoint],
+        &[("XDG_STATE_HOME", state)],
+    );
+    let line = Spawned::until(&serve.out, "address", |l| l.starts_with("serving the book at"));
+    let port = line.split("127.0.0.1:").nth(1).map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let port: u16 = port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in {line}"));
+    (serve, port)
+}
+
+/// Opens `GET path` with `headers` and reads the answer's head: the connection (still
+/// open, for event streams), the status and the head in lower case.
+fn open_get(port: u16, path: &str, headers: &[(&str, &str)]) -> (std::net::TcpStream, u16, String) {
+    use std::io::{BufRead, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n").unwrap();
+    let mut head = String::new();
+    let mut reader = std::io::BufReader::new(s.try_clone().unwrap());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (s, status, head.to_lowercase())
+}
+
+#[test]
+fn lab_serve_refuses_cross_site_requests_sends_its_policy_and_caps_event_streams() {
+    let dir = setup();
+    let engine = FakeEngine::serve(&dir.path().join("e.sock"), harmless_swarm()).unwrap();
+    let (_serve, port) = serve_on(dir.path(), &engine.endpoint(), &dir.path().join("state"));
+    let own = format!("http://127.0.0.1:{port}");
+    for (headers, status) in [
+        (vec![("Origin", "http://evil.example")], 403),
+        (vec![("Origin", "http://localhost:8080")], 403),
+        (vec![("Origin", "null")], 403),
+        (vec![("Sec-Fetch-Site", "cross-site")], 403),
+        (vec![("Sec-Fetch-Site", "same-site")], 403),
+        (vec![("Origin", own.as_str())], 200),
+        (vec![("Sec-Fetch-Site", "same-origin")], 200),
+        (vec![], 200),
+    ] {
+        let (_, got, head) = open_get(port, "/api/labs", &[&headers[..], &[("Connection", "close")]].concat());
+        assert_eq!(got, status, "{headers:?}: {head}");
+        assert!(!head.contains("access-control-allow-origin"), "{head}");
+    }
+    // A page of the book: its own inline scripts by hash, nothing inline else, no eval.
+    let (_, status, head) = open_get(port, "/voting-app.html", &[("Connection", "close")]);
+    assert_eq!(status, 200, "{head}");
+    let csp =
+        head.lines().find_map(|l| l.strip_prefix("content-security-policy: ")).unwrap_or_else(|| panic!("{head}"));
+    let scripts = csp.split(';').map(str::trim).find_map(|d| d.strip_prefix("script-src ")).unwrap();
+    assert!(scripts.starts_with("'self' 'sha256-"), "{csp}");
+    assert!(!scripts.contains("unsafe"), "{csp}");
+    assert!(csp.contains("connect-src 'self'") && csp.contains("object-src 'none'"), "{csp}");
+    assert!(
+        head.contains("x-content-type-options: nosniff") && head.contains("referrer-policy: no-referrer"),
+        "{head}"
+    );
+    let (_, _, api_head) = open_get(port, "/api/labs", &[("Connection", "close")]);
+    assert!(
+        api_head.contains("x-content-type-options: nosniff") && api_head.contains("content-security-policy"),
+        "{api_head}"
+    );
+
+    // At most 16 event streams: the 17th gets 429 until one of them is closed.
+    let watch = "/api/labs/hostile/watch";
+    let mut streams: Vec<_> = (0..16)
+        .map(|i| {
+            let (s, status, head) = open_get(port, watch, &[("Accept", "text/event-stream")]);
+            assert_eq!(status, 200, "stream {i}: {head}");
+            s
+        })
+        .collect();
+    let (_, status, head) = open_get(port, watch, &[("Accept", "text/event-stream"), ("Connection", "close")]);
+    assert_eq!(status, 429, "{head}");
+    let closed = streams.pop().unwrap();
+    closed.shutdown(std::net::Shutdown::Both).unwrap();
+    drop(closed);
+    // The server notices a closed stream when it next writes to it (a keep-alive comment
+    // at the latest): wait for that, failing after 60 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (s, status, head) = open_get(port, watch, &[("Accept", "text/event-stream")]);
+        if status == 200 {
+            streams.push(s);
+            break;
+        }
+        assert_eq!(status, 429, "{head}");
+        assert!(std::time::Instant::now() < deadline, "a closed stream's place was never freed");
+        // A poll interval of the wait above, not a synchronisation.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+/// A lab the recorded swarm passes.
+const PASSING_LAB: &str = r#"
+id = "passing"
+title = "web runs nginx"
+lesson = "first-service.md"
+goal = "Run web."
+answer = "docker service create --name web nginx"
+
+[[check]]
+id = "web"
+title = "web runs nginx"
+points = 100
+hint = "Use nginx."
+fix = "docker service update --image nginx web"
+[check.service]
+name = "web"
+image = "nginx"
+"#;
+
+#[test]
+fn lab_serve_records_progress_only_for_checks_from_its_own_pages() {
+    let dir = setup();
+    std::fs::write(dir.path().join("labs/passing.toml"), PASSING_LAB).unwrap();
+    let engine = FakeEngine::serve(&dir.path().join("e.sock"), harmless_swarm()).unwrap();
+    let state = dir.path().join("state");
+    let (_serve, port) = serve_on(dir.path(), &engine.endpoint(), &state);
+    let progress = state.join("swarm-lab/progress.json");
+    let (_, status, head) = open_get(port, "/api/labs/passing/check", &[("Connection", "close")]);
+    assert_eq!(status, 200, "{head}");
+    assert!(!progress.exists(), "a request from no page of ours (curl, a script) recorded progress");
+    let (_, status, _) =
+        open_get(port, "/api/labs/passing/check", &[("Sec-Fetch-Site", "cross-site"), ("Connection", "close")]);
+    assert_eq!(status, 403);
+    assert!(!progress.exists());
+    let (_, status, head) =
+        open_get(port, "/api/labs/passing/check", &[("Sec-Fetch-Site", "same-origin"), ("Connection", "close")]);
+    assert_eq!(status, 200, "{head}");
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&progress).unwrap()).unwrap();
+    assert_eq!(recorded["labs"]["passing"]["best_score"], 100, "{recorded}");
 }
