@@ -46,6 +46,8 @@ async fn a_closed_ssh_connection_is_opened_again_and_a_refused_one_says_why() {
     assert_eq!(first.version.as_deref(), Some("20.10.24"));
     assert_eq!(conn.engine_version(), "20.10.24");
     // Let the closed connection be noticed first: the next request must not fail on it.
+    // A sleep that stays: what it waits for (the pool seeing the fake ssh hang up) cannot
+    // be observed from outside; too short a sleep makes the test fail, never pass wrongly.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let second = conn.docker.version().await.unwrap();
     assert_eq!(second.api_version.as_deref(), Some("1.41"));
@@ -60,6 +62,7 @@ async fn a_closed_ssh_connection_is_opened_again_and_a_refused_one_says_why() {
     // The far side now refuses the key: the error carries ssh's own words, and the
     // request is not retried endlessly (one new connection, then the error).
     std::fs::write(dir.path().join("refuse"), "").unwrap();
+    // As above: the pooled connection closed, so the next request opens a new one.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let err = conn.docker.version().await.unwrap_err().to_string();
     assert!(err.contains("Permission denied (publickey)"), "{err}");

@@ -56,7 +56,12 @@ fn converging_is_reported_then_waited_for_and_never_converging_fails_at_the_dead
 
     // Healthy only after ~8 s: its task stays `starting` until then.
     swarm.sh(&fast("docker service create --name slow --health-cmd 'test -f /tmp/ready' --health-interval 1s --health-retries 30 alpine sh -c \"trap 'exit 0' TERM; sleep 8; touch /tmp/ready; while true; do sleep 1; done\""));
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    // Its task running (health still `starting`): the check has something that moves.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !swarm.sh("docker service ps slow --format '{{.CurrentState}}'").starts_with("Running") {
+        assert!(std::time::Instant::now() < deadline, "slow's task never started running");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let early = lab_with(&host, labs.path(), &["check", "slow-start", "--format", "json"]);
     let report = json(&early);
     assert_eq!(report["checks"][0]["status"], "converging", "{report}");
@@ -193,7 +198,12 @@ fn a_removed_task_container_converges_without_a_fix_and_a_wrong_setting_fails_at
 
     // Nothing moves at one replica: `--wait` reports the failure at once, not at the deadline.
     swarm.sh(&fast("docker service update --replicas 1 vote"));
-    std::thread::sleep(std::time::Duration::from_secs(1));
+    // The scale-down done (one task left running), so nothing moves when --wait starts.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while swarm.sh("docker service ls --filter name=vote --format '{{.Replicas}}'").trim() != "1/1" {
+        assert!(std::time::Instant::now() < deadline, "vote never settled at one replica");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let t0 = std::time::Instant::now();
     let wrong = lab_with(&host, labs.path(), &["check", "two-votes", "--wait", "60s", "--format", "json"]);
     let took = t0.elapsed();

@@ -78,6 +78,7 @@ impl UserDocker {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", &self.home)
             .env("XDG_STATE_HOME", self.state_dir())
+            .env("SWARM_LAB_HOME", self.home.join("lab-home"))
             .env("DOCKER_CONFIG", self.home.join(".docker"))
             .env("DOCKER_HOST", &self.engine().docker_host)
             .env("NO_COLOR", "1")
@@ -86,12 +87,12 @@ impl UserDocker {
     }
 
     fn lab(&self, args: &[&str]) -> Output {
-        self.as_learner(&lab_bin()).args(args).output().expect("run lab")
+        self.as_learner(&lab_bin()).args(args).args(driver(args)).output().expect("run lab")
     }
 
     /// `lab ARGS` with the environment `lab cluster env` printed.
     fn lab_on_node(&self, env: &[(String, String)], args: &[&str]) -> Output {
-        self.as_learner(&lab_bin()).args(args).envs(env.iter().cloned()).output().expect("run lab")
+        self.as_learner(&lab_bin()).args(args).args(driver(args)).envs(env.iter().cloned()).output().expect("run lab")
     }
 
     /// A shell line run as the learner with the `lab cluster env` environment.
@@ -177,6 +178,16 @@ fn check_json(user: &UserDocker, env: &[(String, String)], lab_id: &str, extra: 
     let v =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("lab check printed no JSON ({e}): {}", text(&o)));
     (v, o.status.code().unwrap_or(-1))
+}
+
+/// `--driver docker` for the commands that start, read or stop a practice swarm: this test
+/// runs as a user whose default would be docker anyway, but says so, so that nothing it
+/// runs can reach another driver's swarm.
+fn driver(args: &[&str]) -> &'static [&'static str] {
+    match args.first() {
+        Some(&"cluster") | Some(&"demo") if !args.contains(&"--driver") => &["--driver", "docker"],
+        _ => &[],
+    }
 }
 
 /// Removes every service, then user overlay networks and volumes, from node1's view.
@@ -434,7 +445,7 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     // A SIGKILLed `up` leaves containers behind; `down` removes them all the same.
     let mut killed = user
         .as_learner(&lab_bin())
-        .args(["cluster", "up", "--nodes", "2", "--image", IMAGE])
+        .args(["cluster", "up", "--driver", "docker", "--nodes", "2", "--image", IMAGE])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -62,6 +62,9 @@ fn created(line: &str) -> Option<String> {
 /// update needs no wait: the next line works on the new spec, and `lab check --wait` waits
 /// for the tasks.
 fn wait_running(swarm: &TestSwarm, name: &str) {
+    // Not a synchronisation that may time out silently: ending at the deadline is what
+    // `docker service create` does for a service that cannot start, and the check then
+    // reports it (the property is about what the fixes do from any state).
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         let replicas = swarm.sh("docker service ls --format '{{.Name}} {{.Replicas}}'");

@@ -1,14 +1,20 @@
 //! `lab cluster up|status|down` on a real practice swarm (root, private dockerds, in a
-//! private SWARM_LAB_HOME): a second `up` reports the roles the engines report now, not
-//! the ones the swarm started with.
+//! private SWARM_LAB_HOME and XDG_STATE_HOME, with an explicit `--driver netns`, so that
+//! nothing, not even the cleanup of a failed `up`, reaches the real default engine or the
+//! real state folder): a second `up` reports the roles the engines report now, not the ones
+//! the swarm started with.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// `lab ARGS`; `cluster` subcommands get `--driver netns`.
 fn lab(home: &Path, args: &[&str]) -> Output {
+    let driver: &[&str] = if args.first() == Some(&"cluster") { &["--driver", "netns"] } else { &[] };
     Command::new(env!("CARGO_BIN_EXE_lab"))
         .args(args)
+        .args(driver)
         .env("SWARM_LAB_HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
         .env("NO_COLOR", "1")
         .env_remove("DOCKER_HOST")
         .env_remove("DOCKER_CONTEXT")

@@ -107,10 +107,9 @@ fn lab_check_over_ssh_reads_the_remote_engine() {
         Command::new("ssh-add").arg("-q").arg(d.join("client")).env("SSH_AUTH_SOCK", &agent_sock).status().unwrap();
     assert!(added.success());
     // Wait for sshd to listen.
-    for _ in 0..50 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "sshd does not listen on port {port} after 10s");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 

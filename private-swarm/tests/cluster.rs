@@ -363,6 +363,7 @@ fn killable_child() {
         }
         Some(("cluster", dir)) => {
             let cluster = Cluster::start(ClusterSpec::new(dir, 1, 1)).unwrap();
+            // Not a synchronisation: the child holds its cluster until the test kills it.
             std::thread::sleep(Duration::from_secs(120));
             drop(cluster);
         }

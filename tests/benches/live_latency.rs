@@ -71,6 +71,8 @@ fn stats(name: &str, mut v: Vec<Duration>) {
     );
 }
 
+/// Requests per minute while nothing changes. The sleeps stay: they are the window being
+/// measured (after 1.5 s for the last change's re-reads to end), not a synchronisation.
 fn requests_while_stable(proxy: &SocketProxy, secs: u64) -> f64 {
     std::thread::sleep(Duration::from_millis(1500));
     let before = proxy.requests().len();

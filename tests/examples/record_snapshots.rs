@@ -120,7 +120,18 @@ fn record(cluster: &Cluster, tmp: &std::path::Path, out: &std::path::Path) -> Re
     docker(n1, &["stack", "deploy", "--resolve-image", "never", "-c", compose.to_str().unwrap(), "shop"])?;
 
     wait_running(n1, &["web", "db", "shop_redis"], Duration::from_secs(60))?;
-    std::thread::sleep(Duration::from_secs(12)); // crashy's history: several failed tasks
+    // crashy's history: several failed tasks (it restarts at most 4 times).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let states = docker(n1, &["service", "ps", "crashy", "--format", "{{.CurrentState}}"])?;
+        if states.lines().filter(|s| s.starts_with("Failed")).count() >= 3 {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("crashy has not failed 3 times after 60s:\n{states}"));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
     docker(n1, &["node", "update", "--availability", "pause", "node3"])?;
 
     let snap = take(n1)?;

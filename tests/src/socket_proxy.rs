@@ -111,6 +111,7 @@ async fn forward(client: UnixStream, server: UnixStream, delay: Duration, log: A
         if !requests.is_empty() {
             log.lock().unwrap().extend(requests);
             if !delay.is_zero() {
+                // The latency this proxy adds on purpose (a slow network), not a synchronisation.
                 tokio::time::sleep(delay).await;
             }
         }

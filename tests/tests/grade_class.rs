@@ -440,6 +440,8 @@ fn a_run_killed_at_any_moment_leaves_the_old_gradebook_or_a_complete_new_one() {
     for k in 0..24u32 {
         assert_eq!(grade(&old_roster, &out, &[]).status.code(), Some(1));
         let mut child = grade_command(&new_roster, &out, &[]).stderr(Stdio::null()).spawn().unwrap();
+        // Not a synchronisation: the kill lands at k/20 of a full run, so that every
+        // moment of the write (before, during, after) is tried.
         std::thread::sleep(full_run * k / 20);
         let _ = child.kill();
         let _ = child.wait();

@@ -214,7 +214,9 @@ fn watch_reports_each_change_reads_nothing_while_stable_and_exits_with_the_last_
         assert!(!line.contains('\n') && json(line)["lab"] == "watch-web", "one JSON report per line: {line}");
     }
 
-    // Stable: nothing but the open event stream, and no report.
+    // Stable: nothing but the open event stream, and no report. These sleeps stay: they are
+    // the windows in which nothing may happen (an absence has no condition to wait on);
+    // the first lets the re-reads of the change end.
     std::thread::sleep(Duration::from_millis(1500));
     let (sent, printed) = (proxy.requests().len(), watch.lines().len());
     std::thread::sleep(Duration::from_secs(5));
