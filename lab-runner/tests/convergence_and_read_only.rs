@@ -56,10 +56,10 @@ fn converging_is_reported_then_waited_for_and_never_converging_fails_at_the_dead
 
     // Healthy only after ~8 s: its task stays `starting` until then.
     swarm.sh(&fast("docker service create --name slow --health-cmd 'test -f /tmp/ready' --health-interval 1s --health-retries 30 alpine sh -c \"trap 'exit 0' TERM; sleep 8; touch /tmp/ready; while true; do sleep 1; done\""));
-    // Its task running (health still `starting`): the check has something that moves.
+    // Its task started, its health still `starting`: the check has something that moves.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !swarm.sh("docker service ps slow --format '{{.CurrentState}}'").starts_with("Running") {
-        assert!(std::time::Instant::now() < deadline, "slow's task never started running");
+    while !swarm.sh("docker service ps slow --format '{{.CurrentState}}'").starts_with("Starting") {
+        assert!(std::time::Instant::now() < deadline, "slow's task never reached Starting");
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     let early = lab_with(&host, labs.path(), &["check", "slow-start", "--format", "json"]);

@@ -3,7 +3,7 @@
 //! `/services`, `/tasks`, `/networks`, `/volumes`, `/secrets`, `/configs`) from a
 //! snapshot's JSON (lab-grader's recorded fixtures, edited by the test), over HTTP/1.1
 //! keep-alive, and logs every request line. A snapshot's `"fail": {"/info": "message"}`
-//! makes that path (`"*"`: every path) answer HTTP 500 with the message. `/events` answers
+//! makes that path (`"*"`: every path) answer HTTP 500 (or `"fail_status"`) with the message. `/events` answers
 //! an event stream that stays open and silent until the client hangs up (a swarm that
 //! does not change), for `lab check --watch` and `lab serve`. No root, no dockerd.
 
@@ -127,7 +127,13 @@ fn answer(conn: UnixStream, snapshot: &Value, log: &Mutex<Vec<String>>) -> io::R
         // `"fail": {"/info": "message"}` in the snapshot: that path answers HTTP 500.
         let failure = snapshot["fail"][path].as_str().or(snapshot["fail"]["*"].as_str());
         let (status, body) = match route(path, snapshot) {
-            Some(_) if failure.is_some() => ("500 Internal Server Error", json!({ "message": failure })),
+            Some(_) if failure.is_some() => {
+                let status = match snapshot["fail_status"].as_u64() {
+                    Some(503) => "503 Service Unavailable",
+                    _ => "500 Internal Server Error",
+                };
+                (status, json!({ "message": failure }))
+            }
             Some(body) if method_ok => ("200 OK", body),
             Some(_) => ("405 Method Not Allowed", json!({ "message": "the fake engine only reads" })),
             None => ("404 Not Found", json!({ "message": format!("page not found: {path}") })),

@@ -395,6 +395,38 @@ fn lab_check_watch_prints_reports_and_warnings_without_escapes() {
     assert!(warning.contains("boom\u{FFFD}]0;owned"), "{warning}");
 }
 
+/// A worker whose `/info` names managers with escape sequences in their addresses.
+fn worker_swarm() -> Value {
+    let mut s = hostile_swarm();
+    s["info"]["Swarm"]["ControlAvailable"] = json!(false);
+    s["info"]["Swarm"]["RemoteManagers"] = json!([{ "NodeID": "x", "Addr": format!("10.0.0.9:2377{ESCAPES}") }]);
+    s["fail"] =
+        json!({ "/services": "This node is not a swarm manager.", "/nodes": "This node is not a swarm manager." });
+    s["fail_status"] = json!(503);
+    s
+}
+
+#[test]
+fn a_worker_naming_crafted_managers_is_reported_without_escapes() {
+    let dir = setup();
+    let engine = FakeEngine::serve(&dir.path().join("w.sock"), worker_swarm()).unwrap();
+    let out = lab(dir.path(), &["check", "hostile", "--host", &engine.endpoint()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_inert("stderr", &stderr);
+    assert!(stderr.contains("10.0.0.9:2377\u{FFFD}]0;owned"), "{stderr}");
+    // --watch reports it as a warning while it waits for a manager.
+    let state = dir.path().join("state");
+    let watch = Spawned::start(
+        dir.path(),
+        &["check", "hostile", "--watch", "--host", &engine.endpoint()],
+        &[("XDG_STATE_HOME", &state)],
+    );
+    let warning = Spawned::until(&watch.err, "warning", |l| l.contains("10.0.0.9"));
+    assert_inert("watch warning", &warning);
+    assert!(warning.contains("10.0.0.9:2377\u{FFFD}]0;owned"), "{warning}");
+}
+
 /// `GET path` on 127.0.0.1:`port`: status and body.
 fn http_get(port: u16, path: &str) -> (u16, String) {
     use std::io::{Read, Write};

@@ -258,7 +258,7 @@ async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: Stat
     };
     if format == StatusFormat::Json {
         let doc = serde_json::json!({ "nodes": rows });
-        println!("{}", serde_json::to_string_pretty(&doc).expect("status serializes"));
+        println!("{}", lab_grader::untrusted::json(&doc, true));
         return Exit::Ok;
     }
     let lang = crate::lang();
