@@ -349,7 +349,45 @@ words! {
     CLUSTER_ALREADY_RUNNING = "A practice swarm is already running ({nodes} node(s)); using it as it is now. `{me} cluster down` first to start a different one.";
     CLUSTER_ALREADY_RUNNING_NO_SWARM = "A practice swarm is already running ({nodes} node(s), started outside swarm mode); using it as it is now. `{me} cluster down` first to start a different one.";
     /// What this machine's missing IPVS means, said once by `up`.
-    NO_IPVS_NOTE = "Note: this machine's kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module cannot be loaded).\n  Ports published through the routing mesh (`-p 8080:80`, ingress mode) will not answer here, and\n  neither will service virtual IPs. Services, tasks, overlay networks between containers and every\n  `lab check` work. To see load balancing here, use `--endpoint-mode dnsrr` between services or\n  `--publish mode=host,...` (see the routing-mesh lesson). On a laptop or VM with IPVS it all works.";
+    NO_IPVS_NOTE = "Note: this machine's kernel has no IPVS (no /proc/net/ip_vs, and the ip_vs module cannot be loaded).\n  Ports published through the routing mesh (`-p 8080:80`, ingress mode) will not answer here, and\n  neither will service virtual IPs. Services, tasks, overlay networks between containers and every\n  `lab check` work. To see load balancing here, use `--endpoint-mode dnsrr` between services or\n  `--publish mode=host,...` (see the routing-mesh lesson). To open a service's port from this machine\n  anyway: `lab cluster forward SERVICE 8080:80` (then http://127.0.0.1:8080).\n  On a laptop or VM with IPVS it all works.";
+    /// The same for the docker driver, when its engine runs on this machine.
+    NO_IPVS_NOTE_DOCKER = "Note: this machine's kernel has no IPVS, so ports published through the routing mesh (`-p 8080:80`)\n  will not answer, not even through --publish. To open a service's port from this machine:\n  `lab cluster forward SERVICE 8080:80` (then http://127.0.0.1:8080).\n  On a laptop or VM with IPVS it all works.";
+    // `lab cluster forward`.
+    /// `{local}`: 127.0.0.1:PORT; `{target}`: SERVICE:PORT; `{tasks}`: ONE/MANY_RUNNING_TASKS.
+    FORWARD_FORWARDING = "Forwarding {local} → {target} ({tasks}); Ctrl-C to stop";
+    FORWARD_BAD_PORTS = "`{value}` is not [LOCAL_PORT:]TARGET_PORT: give the port inside the tasks (1 to 65535), maybe after a local port and a colon (0 to 65535; 0 picks a free one), e.g. `80` or `8080:80`";
+    ONE_RUNNING_TASK = "{n} running task";
+    MANY_RUNNING_TASKS = "{n} running tasks";
+    /// With `--verbose`, one line per connection.
+    FORWARD_CONNECTION = "connection {n} from {peer} → {task} on {node} (container {container})";
+    FORWARD_TASK_STARTED = "task {task} on {node} is running (container {container}); {tasks} now";
+    FORWARD_TASK_GONE = "task {task} on {node} (container {container}) is gone; {tasks} now";
+    FORWARD_STOPPED = "Stopped forwarding.";
+    FORWARD_SERVICE_GONE = "service {service} was removed; there is nothing left to forward to";
+    FORWARD_SWARM_UNREADABLE = "cannot read the swarm now ({error}); still forwarding to the tasks read before";
+    /// `{suggestion}` is empty or [`DID_YOU_MEAN`] and a space.
+    FORWARD_NO_SUCH_SERVICE = "there is no service `{service}` on {host}. {suggestion}Its services: {services}";
+    FORWARD_NO_SERVICES = "there is no service `{service}` on {host}, and no service at all: create it first (`docker service create --name {service} …`), or point docker at the swarm that runs it";
+    /// `{tasks}`: one line per task, or [`FORWARD_NO_TASKS_AT_ALL`].
+    FORWARD_NO_RUNNING_TASK = "service {service} has no running task, so there is nothing to forward to. Its newest tasks:\n{tasks}\n`docker service ps {service}` shows them all; `lab check` says what is wrong";
+    FORWARD_NO_TASKS_AT_ALL = "  (none: it is scaled to 0 replicas, or no node can take it)";
+    FORWARD_PORT_IN_USE = "127.0.0.1:{port} is in use by another program: pick another local port (`{me} cluster forward {service} 8081:{target}`), or 0 for any free one";
+    FORWARD_CANNOT_LISTEN = "cannot listen on {address}: {error}";
+    /// `{known}`: FORWARD_IMAGE_EXPOSES and/or FORWARD_SERVICE_PUBLISHES, or FORWARD_NO_PORT_KNOWN.
+    FORWARD_NOT_LISTENING = "nothing listens on port {port} in service {service}: the connection was refused in each of its {tasks}. {known}";
+    FORWARD_IMAGE_EXPOSES = "Its image {image} exposes {ports}.";
+    FORWARD_SERVICE_PUBLISHES = "The service publishes {ports} (PUBLISHED:TARGET; forward the TARGET port).";
+    FORWARD_NO_PORT_KNOWN = "Neither its image {image} nor the service names a port: which port does its program listen on?";
+    FORWARD_DIAL_FAILED = "no task of service {service} answered on port {port}: {error}";
+    FORWARD_NO_TASK_NOW = "no task is running just now";
+    FORWARD_CONNECTION_FAILED = "connection from {peer} closed: no task of {service} could be reached on port {port}: {error}";
+    /// `{namespace}`: FORWARD_NOT_ON_THIS_MACHINE or FORWARD_NEEDS_ROOT; `{mesh}`: why the routing mesh cannot help either.
+    FORWARD_UNREACHABLE = "task {task} on {node} cannot be reached from this machine: {namespace}, and {mesh}";
+    FORWARD_NOT_ON_THIS_MACHINE = "its container does not run on this machine (or not where `lab` can see its processes)";
+    FORWARD_NEEDS_ROOT = "joining its container's network takes root (run `sudo lab cluster forward …`)";
+    FORWARD_NOT_PUBLISHED = "the service publishes port {port} through no routing mesh; where the mesh works, publish it (`docker service update --publish-add 8080:{port} {service}`) and open a node's address";
+    FORWARD_NOT_FORWARDED = "the service publishes it on the nodes as port {published}, which reaches this machine only with `{me} cluster up --driver docker --publish {published}` (after `{me} cluster down`)";
+    FORWARD_MESH_FAILED = "the routing mesh did not answer at {address} ({error}): this kernel may have no IPVS; run `lab` as root on the machine that runs the swarm";
     CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY = "--image and --publish work with --driver docker only";
     /// `{what}`: the netns driver or a command of it; `{instead}`: the docker-driver command.
     NETNS_NEEDS_LINUX = "{what} needs Linux and root (private Docker engines in network namespaces of this machine), and this is {os}; use the docker driver instead, node containers on your Docker (Docker Desktop): {instead}";

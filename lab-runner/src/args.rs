@@ -297,6 +297,39 @@ pub enum ClusterCommand {
         #[command(flatten)]
         driver: DriverArgs,
     },
+    /// Open a service's port on this machine where the routing mesh does not answer (no
+    /// IPVS): 127.0.0.1:LOCAL_PORT → TARGET_PORT of its running tasks, round robin, until
+    /// Ctrl-C (read-only, like `lab check`)
+    #[command(after_help = FORWARD_HELP)]
+    Forward(ForwardArgs),
+}
+
+const FORWARD_HELP: &str = "\
+Examples:
+  lab cluster forward vote 8080:80     http://127.0.0.1:8080 is port 80 of vote's tasks
+  lab cluster forward result 5001:80   and result's on 5001
+  lab cluster forward web 0:80         any free local port (printed)
+
+Each connection goes to the next running task (round robin, as the routing mesh spreads them),
+into the task container's own network (as root on Linux, for both practice-swarm drivers), else
+through the routing mesh at the port the service publishes. Tasks are re-read every second, so a
+replaced task is followed. Exit codes: 0 stopped with Ctrl-C, 1 no running task, 2 bad input (no
+such service, port in use, a port no task listens on, a task out of reach), 3 the swarm cannot be read.";
+
+#[derive(Args, Debug, Clone)]
+pub struct ForwardArgs {
+    /// The service whose tasks to reach (name or ID)
+    #[arg(value_name = "SERVICE")]
+    pub service: String,
+    /// [LOCAL_PORT:]TARGET_PORT: listen on 127.0.0.1:LOCAL_PORT (default: the same number as
+    /// TARGET_PORT; 0: any free port) and connect to TARGET_PORT inside the tasks
+    #[arg(value_name = "[LOCAL_PORT:]TARGET_PORT")]
+    pub ports: String,
+    /// One line per connection: which task took it
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// Which practice swarm, and on which engine for the docker driver.

@@ -242,6 +242,15 @@ impl TaskPicker {
             .collect())
     }
 
+    /// The ports the service's image says it listens on (`EXPOSE`: `80/tcp`), as the
+    /// engine read through knows the image; empty when it does not have it.
+    pub async fn exposed_ports(&self) -> Vec<String> {
+        let Ok(image) = self.conn.docker.inspect_image(&self.service.image).await else { return Vec::new() };
+        let mut ports: Vec<String> = image.config.and_then(|c| c.exposed_ports).unwrap_or_default();
+        ports.sort();
+        ports
+    }
+
     async fn tasks(&self, desired_running: bool) -> Result<Vec<Task>, ClusterError> {
         let mut filters = HashMap::from([("service", vec![self.service.id.as_str()])]);
         if desired_running {

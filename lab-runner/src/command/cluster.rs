@@ -1,4 +1,5 @@
-//! `lab cluster up|env|shell|status|down`: the learner's practice swarm. Two drivers share
+//! `lab cluster up|env|shell|status|down`: the learner's practice swarm (`forward` is
+//! [`super::forward`]'s). Two drivers share
 //! these commands: `netns`, private Docker engines on this Linux machine (root; see
 //! [`super::netns_cluster`], Linux only), and `docker`, node containers on the user's own
 //! engine (see [`super::docker_cluster`]); this module picks one and holds the shell both
@@ -43,6 +44,8 @@ fn driver_of_existing(d: &DriverArgs) -> Driver {
 
 pub fn run(c: ClusterCommand) -> Exit {
     let driver = match &c {
+        // Forwarding reads the swarm docker points at, whichever driver (if any) runs it.
+        ClusterCommand::Forward(args) => return super::forward::run(args),
         ClusterCommand::Up(up) => driver_for_up(up.driver.driver),
         ClusterCommand::Env { driver, .. }
         | ClusterCommand::Shell { driver, .. }

@@ -63,6 +63,15 @@ pub(crate) fn exists(e: &EngineArgs) -> bool {
     })
 }
 
+/// How `lab cluster forward` reaches the tasks of this driver's practice swarm: through
+/// the node containers' processes (root, the engine on this machine), else the ports `up
+/// --publish` forwarded. `None` when the cluster cannot be read.
+pub(crate) async fn reach() -> Option<task_dial::Reach> {
+    let ep = engine(&EngineArgs::default()).ok()?;
+    let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
+    task_dial::Reach::docker_nodes(&cluster).await.ok()
+}
+
 fn options(up: &UpArgs) -> Result<UpOptions, Exit> {
     let publish =
         docker_nodes::node::parse_publish(&up.publish).map_err(|e| crate::fail(Kind::Usage, e.text(crate::lang())))?;
@@ -86,6 +95,7 @@ pub fn run(c: ClusterCommand) -> Exit {
         | ClusterCommand::Shell { driver, .. }
         | ClusterCommand::Status { driver, .. }
         | ClusterCommand::Down { driver } => driver,
+        ClusterCommand::Forward(args) => return super::forward::run(args),
     };
     let ep = match engine(&driver.engine) {
         Ok(e) => e,
@@ -109,6 +119,7 @@ pub fn run(c: ClusterCommand) -> Exit {
             ClusterCommand::Shell { node, .. } => shell(&cluster, &ep, node.unwrap_or(1)).await,
             ClusterCommand::Status { format, .. } => status(&cluster, &ep, format).await,
             ClusterCommand::Down { .. } => down(&cluster, &ep).await,
+            ClusterCommand::Forward(args) => super::forward::run(&args),
         }
     })
 }
@@ -183,6 +194,11 @@ async fn start(
     }
     if !info.swarm {
         eprintln!("{}", lang.tr(words::CLUSTER_NO_SWARM_DOCKER));
+    }
+    // The nodes share the kernel of the engine's machine: known only when that is this one.
+    #[cfg(target_os = "linux")]
+    if ep.host.starts_with("unix://") && !private_swarm::ipvs_available() {
+        eprintln!("{}", lang.tr(words::NO_IPVS_NOTE_DOCKER));
     }
     eprintln!("{}", lang.fill(words::CLUSTER_POINT_DOCKER, &[("me", &me)]));
     if info.nodes.len() > 1 {

@@ -83,6 +83,7 @@ pub fn run(c: ClusterCommand) -> Exit {
                 print_status(&report.nodes)
             }
         }),
+        ClusterCommand::Forward(args) => return super::forward::run(&args),
         ClusterCommand::Down { .. } => {
             practice.down(&mut |step| progress(step)).map_err(cluster_error).map(|outcome| match outcome {
                 DownOutcome::Removed { nodes } => eprintln!(

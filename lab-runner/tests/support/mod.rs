@@ -4,8 +4,11 @@
 pub mod voting_app;
 
 use private_swarm::{Cluster, ClusterSpec};
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct TestSwarm {
@@ -147,4 +150,44 @@ pub fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
         .iter()
         .map(|c| (c["id"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
         .collect()
+}
+
+/// Forwards a unix socket to the engine and records every HTTP request line it carries.
+pub fn recording_proxy(listen: std::path::PathBuf, engine: String) -> Arc<Mutex<Vec<String>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let listener = UnixListener::bind(&listen).unwrap();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let engine = engine.trim_start_matches("unix://").to_string();
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let Ok(server) = UnixStream::connect(&engine) else { return };
+                let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut s_read, mut c_write) = (server, client);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s_read, &mut c_write);
+                });
+                let mut buf = [0u8; 65536];
+                loop {
+                    let n = match c_read.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    for line in String::from_utf8_lossy(&buf[..n]).split("\r\n") {
+                        let mut words = line.split(' ');
+                        if let (Some(m), Some(p), Some(v)) = (words.next(), words.next(), words.next()) {
+                            if v.starts_with("HTTP/1.") && p.starts_with('/') {
+                                log.lock().unwrap().push(format!("{m} {p}"));
+                            }
+                        }
+                    }
+                    if s_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    seen
 }
