@@ -370,7 +370,7 @@ words! {
     FORWARD_NO_SERVICES = "there is no service `{service}` on {host}, and no service at all: create it first (`docker service create --name {service} …`), or point docker at the swarm that runs it";
     /// `{tasks}`: one line per task, or [`FORWARD_NO_TASKS_AT_ALL`].
     FORWARD_NO_RUNNING_TASK = "service {service} has no running task, so there is nothing to forward to. Its newest tasks:\n{tasks}\n`docker service ps {service}` shows them all; `lab check` says what is wrong";
-    FORWARD_NO_TASKS_AT_ALL = "  (none: it is scaled to 0 replicas, or no node can take it)";
+    FORWARD_NO_TASKS_AT_ALL = "(none: it is scaled to 0 replicas, or no node can take it)";
     FORWARD_PORT_IN_USE = "127.0.0.1:{port} is in use by another program: pick another local port (`{me} cluster forward {service} 8081:{target}`), or 0 for any free one";
     FORWARD_CANNOT_LISTEN = "cannot listen on {address}: {error}";
     /// `{known}`: FORWARD_IMAGE_EXPOSES and/or FORWARD_SERVICE_PUBLISHES, or FORWARD_NO_PORT_KNOWN.

@@ -70,9 +70,17 @@ impl UserDocker {
     /// A command run as `nobody` inside the engine's network namespace, with DOCKER_HOST
     /// naming the engine's socket and nothing else of ours in its environment.
     fn as_learner(&self, program: &Path) -> Command {
+        self.in_engine_netns(program, Some(NOBODY))
+    }
+
+    /// [`UserDocker::as_learner`], as `uid` (`None`: root, as a learner with sudo).
+    fn in_engine_netns(&self, program: &Path, uid: Option<u32>) -> Command {
         let mut cmd = Command::new("nsenter");
-        cmd.arg(format!("--net=/run/netns/{}", self.engine().netns))
-            .args(["-S", &NOBODY.to_string(), "-G", &NOBODY.to_string(), "--"])
+        cmd.arg(format!("--net=/run/netns/{}", self.engine().netns));
+        if let Some(uid) = uid {
+            cmd.args(["-S", &uid.to_string(), "-G", &uid.to_string()]);
+        }
+        cmd.arg("--")
             .arg(program)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -432,6 +440,48 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     }
     eprintln!("docker driver: redsi failed in {:.1}s", t.elapsed().as_secs_f64());
     user.sh_on_node(&env1, "docker service rm redis typo >/dev/null");
+
+    // `lab cluster forward` as root reaches each task inside its own network namespace,
+    // through the node container's processes (the mesh's published port never answers
+    // here); as the learner without root it says what to do instead (exit 2).
+    user.sh_on_node(
+        &env1,
+        "docker service create -d --no-resolve-image --name web2 --replicas 2 -p 8081:80 nginx >/dev/null",
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while user.sh_on_node(&env1, "docker service ls --filter name=web2 --format '{{.Replicas}}'").trim() != "2/2" {
+        assert!(Instant::now() < deadline, "web2 never ran 2 tasks");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut forward = user
+        .in_engine_netns(&lab_bin(), None)
+        .args(["cluster", "forward", "web2", "0:80"])
+        .envs(env1.iter().cloned())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(forward.stdout.take().unwrap()), &mut line).unwrap();
+    let port = line.strip_prefix("Forwarding 127.0.0.1:").and_then(|l| l.split_whitespace().next());
+    let Some(port) = port.filter(|_| line.contains("→ web2:80 (2 running tasks)")) else {
+        let _ = forward.kill();
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut forward.stderr.take().unwrap(), &mut err).unwrap();
+        panic!("forward as root on the docker driver: {line}{err}");
+    };
+    let hostname =
+        |page: &str| page.split("<b id=\"hostname\">").nth(1).and_then(|p| p.split('<').next()).map(str::to_string);
+    let get = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 127.0.0.1 {port}");
+    let served: Vec<Option<String>> = (0..2).map(|_| hostname(&user.sh_on_node(&[], &get))).collect();
+    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
+    assert_eq!(unsafe { libc::kill(forward.id() as i32, libc::SIGINT) }, 0);
+    assert_eq!(forward.wait().unwrap().code(), Some(0));
+    assert!(served.iter().all(Option::is_some) && served[0] != served[1], "both replicas answer in turn: {served:?}");
+    let as_learner = user.lab_on_node(&env1, &["cluster", "forward", "web2", "0:80"]);
+    assert_eq!(as_learner.status.code(), Some(2), "{}", text(&as_learner));
+    let said = text(&as_learner);
+    assert!(said.contains("takes root") && said.contains("--publish 8081"), "{said}");
 
     // down leaves nothing: no container, network, volume, certificate or cgroup.
     let t = Instant::now();

@@ -310,7 +310,7 @@ async fn no_running_task(picker: &mut TaskPicker) -> Exit {
         Err(e) => return cluster_fail(&e),
     };
     let lines: Vec<String> = if states.is_empty() {
-        vec![lang.tr(words::FORWARD_NO_TASKS_AT_ALL).into_owned()]
+        vec![format!("  {}", lang.tr(words::FORWARD_NO_TASKS_AT_ALL))]
     } else {
         states
             .iter()
