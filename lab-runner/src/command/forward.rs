@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lab_grader::untrusted::terminal_line;
+use lab_grader::untrusted::{shown, Sink};
 use lab_grader::{ClusterError, Connection, Endpoint};
 use lab_i18n::words;
 use task_dial::{dial_task, unreachable_reason, MeshGap, MeshRoute, NamespaceGap, Reach, TaskChange, TaskPicker};
@@ -41,6 +41,11 @@ pub fn run(args: &ForwardArgs) -> Exit {
             Err(e) => e,
         }
     })
+}
+
+/// An engine's value (a service, task or node name, a task error) on one terminal line.
+fn shown_line(text: &str) -> std::borrow::Cow<'_, str> {
+    shown(Sink::TerminalLine, text)
 }
 
 fn cluster_fail(e: &ClusterError) -> Exit {
@@ -87,7 +92,7 @@ async fn forward(args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
             words::FORWARD_FORWARDING,
             &[
                 ("local", &format!("127.0.0.1:{bound}")),
-                ("target", &format!("{}:{port}", terminal_line(&service))),
+                ("target", &format!("{}:{port}", shown_line(&service))),
                 ("tasks", &running_tasks(picker.running().len())),
             ],
         )
@@ -118,7 +123,7 @@ async fn forward(args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
                     report(&changes, picker.running().len());
                 }
                 Err(ClusterError::Engine { why, .. }) if why.starts_with("HTTP 404") => {
-                    return Err(crate::fail(Kind::NotApplied, lang.fill(words::FORWARD_SERVICE_GONE, &[("service", &terminal_line(&service))])));
+                    return Err(crate::fail(Kind::NotApplied, lang.fill(words::FORWARD_SERVICE_GONE, &[("service", &shown_line(&service))])));
                 }
                 Err(e) if !unreadable => {
                     unreadable = true;
@@ -174,7 +179,7 @@ async fn probe(picker: &mut TaskPicker, reach: &Reach, port: u16) -> Result<(), 
             Kind::NotApplied,
             lang.fill(
                 words::FORWARD_DIAL_FAILED,
-                &[("service", &terminal_line(&picker.service().name)), ("port", &port), ("error", &e)],
+                &[("service", &shown_line(&picker.service().name)), ("port", &port), ("error", &e)],
             ),
         )),
     }
@@ -189,7 +194,7 @@ async fn listen(port: u16, service: &str, target: u16) -> Result<TcpListener, Ex
             Kind::BadInput,
             lang.fill(
                 words::FORWARD_PORT_IN_USE,
-                &[("port", &port), ("me", &crate::me()), ("service", &terminal_line(service)), ("target", &target)],
+                &[("port", &port), ("me", &crate::me()), ("service", &shown_line(service)), ("target", &target)],
             ),
         )),
         Err(e) => Err(crate::fail(
@@ -225,9 +230,9 @@ async fn carry(
                             &[
                                 ("n", &n),
                                 ("peer", &peer),
-                                ("task", &terminal_line(&task.name)),
-                                ("node", &terminal_line(&task.node)),
-                                ("container", &terminal_line(task.short_container())),
+                                ("task", &shown_line(&task.name)),
+                                ("node", &shown_line(&task.node)),
+                                ("container", &shown_line(task.short_container())),
                             ],
                         )
                     );
@@ -247,7 +252,7 @@ async fn carry(
     };
     crate::warn(lang.fill(
         words::FORWARD_CONNECTION_FAILED,
-        &[("peer", &peer), ("service", &terminal_line(&service.name)), ("port", &port), ("error", &error)],
+        &[("peer", &peer), ("service", &shown_line(&service.name)), ("port", &port), ("error", &error)],
     ));
 }
 
@@ -264,9 +269,9 @@ fn report(changes: &[TaskChange], running: usize) {
             lang.fill(
                 template,
                 &[
-                    ("task", &terminal_line(&task.name)),
-                    ("node", &terminal_line(&task.node)),
-                    ("container", &terminal_line(task.short_container())),
+                    ("task", &shown_line(&task.name)),
+                    ("node", &shown_line(&task.node)),
+                    ("container", &shown_line(task.short_container())),
                     ("tasks", &running_tasks(running)),
                 ],
             )
@@ -281,7 +286,7 @@ fn running_tasks(n: usize) -> String {
 
 fn no_such_service(name: &str, suggestion: Option<&str>, services: &[String], host: &str) -> Exit {
     let lang = crate::lang();
-    let name = terminal_line(name);
+    let name = shown_line(name);
     if services.is_empty() {
         return crate::fail(
             Kind::BadInput,
@@ -289,9 +294,9 @@ fn no_such_service(name: &str, suggestion: Option<&str>, services: &[String], ho
         );
     }
     let suggestion = suggestion
-        .map(|s| format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &terminal_line(s))])))
+        .map(|s| format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &shown_line(s))])))
         .unwrap_or_default();
-    let names: Vec<String> = services.iter().map(|s| terminal_line(s).into_owned()).collect();
+    let names: Vec<String> = services.iter().map(|s| shown_line(s).into_owned()).collect();
     crate::fail(
         Kind::BadInput,
         lang.fill(
@@ -304,7 +309,7 @@ fn no_such_service(name: &str, suggestion: Option<&str>, services: &[String], ho
 /// Exit 1 with the newest task of each slot: why none runs.
 async fn no_running_task(picker: &mut TaskPicker) -> Exit {
     let lang = crate::lang();
-    let service = terminal_line(&picker.service().name).into_owned();
+    let service = shown_line(&picker.service().name).into_owned();
     let states = match picker.task_states().await {
         Ok(s) => s,
         Err(e) => return cluster_fail(&e),
@@ -315,15 +320,10 @@ async fn no_running_task(picker: &mut TaskPicker) -> Exit {
         states
             .iter()
             .map(|s| {
-                let node = if s.node.is_empty() { "-".to_string() } else { terminal_line(&s.node).into_owned() };
-                format!(
-                    "  {} ({node}): {} {}",
-                    terminal_line(&s.name),
-                    terminal_line(&s.state),
-                    terminal_line(&s.message)
-                )
-                .trim_end()
-                .to_string()
+                let node = if s.node.is_empty() { "-".to_string() } else { shown_line(&s.node).into_owned() };
+                format!("  {} ({node}): {} {}", shown_line(&s.name), shown_line(&s.state), shown_line(&s.message))
+                    .trim_end()
+                    .to_string()
             })
             .collect()
     };
@@ -351,21 +351,21 @@ async fn not_listening(picker: &TaskPicker, port: u16, tasks: usize) -> Exit {
     if !exposed.is_empty() {
         known.push(lang.fill(
             words::FORWARD_IMAGE_EXPOSES,
-            &[("image", &terminal_line(&service.image)), ("ports", &exposed.join(", "))],
+            &[("image", &shown_line(&service.image)), ("ports", &exposed.join(", "))],
         ));
     }
     if !published.is_empty() {
         known.push(lang.fill(words::FORWARD_SERVICE_PUBLISHES, &[("ports", &published.join(", "))]));
     }
     if known.is_empty() {
-        known.push(lang.fill(words::FORWARD_NO_PORT_KNOWN, &[("image", &terminal_line(&service.image))]));
+        known.push(lang.fill(words::FORWARD_NO_PORT_KNOWN, &[("image", &shown_line(&service.image))]));
     }
     crate::fail(
         Kind::BadInput,
         lang.fill(
             words::FORWARD_NOT_LISTENING,
             &[
-                ("service", &terminal_line(&service.name)),
+                ("service", &shown_line(&service.name)),
                 ("port", &port),
                 ("tasks", &running_tasks(tasks)),
                 ("known", &known.join(" ")),
@@ -381,7 +381,7 @@ fn unreachable_text(why: &task_dial::Unreachable, service: &task_dial::ServiceIn
         NamespaceGap::NotOnThisMachine => lang.tr(words::FORWARD_NOT_ON_THIS_MACHINE).into_owned(),
         NamespaceGap::NotPermitted => lang.tr(words::FORWARD_NEEDS_ROOT).into_owned(),
     };
-    let name = terminal_line(&service.name);
+    let name = shown_line(&service.name);
     let mesh = match &why.mesh {
         MeshGap::NotPublished => lang.fill(words::FORWARD_NOT_PUBLISHED, &[("port", &port), ("service", &name)]),
         MeshGap::NotForwarded { published } => {
@@ -392,8 +392,8 @@ fn unreachable_text(why: &task_dial::Unreachable, service: &task_dial::ServiceIn
     lang.fill(
         words::FORWARD_UNREACHABLE,
         &[
-            ("task", &terminal_line(&why.task)),
-            ("node", &terminal_line(&why.node)),
+            ("task", &shown_line(&why.task)),
+            ("node", &shown_line(&why.node)),
             ("namespace", &namespace),
             ("mesh", &mesh),
         ],
