@@ -23,6 +23,7 @@ const COMMANDS: &[&[&str]] = &[
     &["cluster", "shell"],
     &["cluster", "status"],
     &["cluster", "down"],
+    &["cluster", "forward"],
     &["completions"],
 ];
 
@@ -122,6 +123,7 @@ const KEPT_IN_ENGLISH: &[&str] = &[
     "network namespace",
     "Engine 29",
     "Node image",
+    "Routing Mesh",
 ];
 
 /// English a Chinese help text left: runs of two or more English words outside `code`,
