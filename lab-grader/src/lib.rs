@@ -6,7 +6,8 @@
 //! that fix what failed, [`run`] re-snapshots while checks converge, and [`report`] renders the result (human, JSON, JUnit, Markdown);
 //! [`grade`] grades a whole class from a roster and writes its gradebook; [`mod@watch`] re-grades
 //! whenever the swarm changes, and [`progress`] remembers which labs a learner completed
-//! (in the state folder [`dirs`] names).
+//! (in the state folder [`dirs`] names). For a service whose tasks fail, [`service_logs`]
+//! reads the last lines of its logs, which the report shows as the cause.
 //! Nothing here changes a cluster: only GET requests reach the engine. Text an engine sent
 //! reaches a terminal or a CSV file only through [`untrusted`].
 
@@ -20,6 +21,7 @@ pub mod grade;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod service_logs;
 pub mod snapshot;
 pub mod ssh;
 mod transport;

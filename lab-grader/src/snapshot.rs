@@ -3,6 +3,10 @@
 //!
 //! A snapshot serialises to JSON, so snapshots recorded from a real engine drive the unit
 //! tests of the evaluators.
+//!
+//! Only for a service with a failed task does it read more: the last lines of that
+//! service's logs ([`crate::service_logs`]), which say why its containers exit. A healthy
+//! swarm costs no extra request.
 
 use crate::connection::{check_api, classify, ClusterError, Connection, MAX_API, MIN_API};
 use bollard::models::{Config, LocalNodeState, Network, Node, Secret, Service, SwarmInfo, SystemInfo, Task, Volume};
@@ -11,7 +15,7 @@ use bollard::query_parameters::{
     ListServicesOptionsBuilder, ListTasksOptions, ListVolumesOptions,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Everything one evaluation reads.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -31,6 +35,8 @@ pub struct Snapshot {
     pub volumes: Vec<Volume>,
     pub secrets: Vec<Secret>,
     pub configs: Vec<Config>,
+    /// The last lines of the logs of each service with a failed task, by service ID.
+    pub logs: BTreeMap<String, Vec<String>>,
 }
 
 impl Snapshot {
@@ -50,7 +56,25 @@ impl Snapshot {
             // The engine answered at its own version, newer than ours: read again, pinned.
             snap = Self::read(conn).await?;
         }
+        snap.logs = Self::logs_of_failing_services(conn, &snap).await;
         Ok(snap)
+    }
+
+    /// The last log lines of every service whose tasks fail (see
+    /// [`crate::evaluate::failing_task`]), read concurrently; nothing is asked otherwise.
+    async fn logs_of_failing_services(conn: &Connection, snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
+        let failing: Vec<&str> = snap
+            .services
+            .iter()
+            .filter_map(|s| s.id.as_deref())
+            .filter(|id| {
+                let tasks: Vec<&Task> = snap.tasks.iter().filter(|t| t.service_id.as_deref() == Some(id)).collect();
+                crate::evaluate::failing_task(&tasks).is_some()
+            })
+            .collect();
+        let reads = failing.iter().map(|id| crate::service_logs::last_lines(conn, id));
+        let lines = futures_util::future::join_all(reads).await;
+        failing.into_iter().map(String::from).zip(lines).filter(|(_, l)| !l.is_empty()).collect()
     }
 
     async fn read(conn: &Connection) -> Result<Snapshot, ClusterError> {
@@ -104,6 +128,7 @@ impl Snapshot {
             volumes: volumes.volumes.unwrap_or_default(),
             secrets,
             configs,
+            logs: BTreeMap::new(),
         })
     }
 

@@ -240,6 +240,7 @@ mod tests {
             fix: None,
             fix_note: None,
             mismatches: Vec::new(),
+            cause: None,
         }
     }
 

@@ -75,6 +75,12 @@ words! {
     REPORT_FOUND = "found:";
     REPORT_HINT = "hint:";
     REPORT_FIX = "fix:";
+    /// Before why the service a check is about does not run ([`CAUSE_TASK_FAILED`]).
+    REPORT_CAUSE = "why:";
+    /// Before the last lines of the service's logs.
+    REPORT_LOGS = "logs:";
+    /// Why a service does not run: a task's error as the engine gave it.
+    CAUSE_TASK_FAILED = "a task of {service} failed: {error}";
     /// Why a failed check shows no fix commands, in place of them.
     REPORT_FIX_NOTE = "({note})";
     REPORT_SCORE = "score {score}/{max}: {passed} passed, {failed} failed";
@@ -628,6 +634,9 @@ words! {
     MD_CHECK_HEADING = "{title} ({status})";
     MD_MISMATCH = "- **{field}**: expected {expected}, found {found}";
     MD_HINT = "**Hint:** {hint}";
+    /// `{cause}`: [`CAUSE_TASK_FAILED`].
+    MD_CAUSE = "**Cause:** {cause}";
+    MD_LOGS = "The last lines of `docker service logs {service}`:";
     MD_FIX = "**Fix:**";
     MD_FIX_NOTE = "**Fix:** {note}.";
 
@@ -716,6 +725,8 @@ words! {
     LIVE_FIELD = "field";
     LIVE_EXPECTED = "expected";
     LIVE_FOUND = "found";
+    LIVE_CAUSE = "cause: a task of {service} failed: {error}";
+    LIVE_LOGS = "the last lines of docker service logs {service}:";
     SERVE_UNKNOWN_LAB = "unknown lab `{id}`; labs: {ids}";
 
     // clap's help and usage errors, told again in the run's language (the help texts

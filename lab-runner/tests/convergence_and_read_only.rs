@@ -103,6 +103,9 @@ fn lab_check_sends_only_get_and_head_requests() {
     for path in ["/swarm", "/nodes", "/services", "/tasks", "/networks", "/volumes", "/secrets", "/configs"] {
         assert!(seen.iter().any(|r| r.contains(path)), "no request for {path}: {seen:?}");
     }
+    // Logs are read only for a service whose tasks fail: none here.
+    let logs: Vec<&String> = seen.iter().filter(|r| r.contains("/logs")).collect();
+    assert!(logs.is_empty(), "a swarm without failing tasks costs no log request: {logs:?}");
 }
 
 /// A lab of one check, written to `dir` as `ID.toml`.

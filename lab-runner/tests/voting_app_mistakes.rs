@@ -91,3 +91,37 @@ fn all_replicas_running(swarm: &TestSwarm) {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// db without POSTGRES_PASSWORD or POSTGRES_HOST_AUTH_METHOD never starts (the official
+/// image's rule, which the stand-in keeps): its checks must fail, not converge, and say
+/// why in postgres's own words, read from the service's logs.
+#[test]
+fn a_db_without_a_password_fails_and_the_report_quotes_its_logs() {
+    let swarm = TestSwarm::start(1, 1);
+    let host = swarm.host(0);
+    let no_password = "docker service create --name db --network backend \
+                       --mount type=volume,source=db-data,target=/var/lib/postgresql/data postgres:9.4";
+    swarm.apply(&script_with(&[("db", no_password)]));
+    // `--wait` re-reads while anything converges: it returns once db is known to be stuck.
+    let only = ["--only", "db", "--only", "volume-db-data", "--wait", "60s"];
+    let (report, code) = check_json(&host, "day6-voting-app", &only);
+    assert_eq!(code, 1, "{report:#}");
+    for check in report["checks"].as_array().unwrap() {
+        assert_eq!(check["status"], "fail", "stuck, not converging: {check:#}");
+        let cause = &check["cause"];
+        assert_eq!(cause["service"], "db", "{check:#}");
+        assert_eq!(cause["error"], "task: non-zero exit (1)", "{check:#}");
+        let logs: Vec<&str> = cause["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        assert!(logs.iter().any(|l| l.contains("superuser password is not specified")), "{logs:?}");
+    }
+    // The human report names it too, in the language of the run.
+    let human = stdout(&lab(&host, &["check", "day6-voting-app", "--only", "db"]));
+    assert!(human.contains("why:  a task of db failed: task: non-zero exit (1)"), "{human}");
+    assert!(human.contains("superuser password is not specified"), "{human}");
+    let zh = stdout(&lab_with_env(&host, &["check", "day6-voting-app", "--only", "db"], &[("LANG", "zh_TW.UTF-8")]));
+    assert!(
+        zh.contains("原因： db 的任務失敗：task: non-zero exit (1)")
+            && zh.contains("superuser password is not specified"),
+        "{zh}"
+    );
+}

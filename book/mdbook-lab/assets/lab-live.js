@@ -1,6 +1,7 @@
 // Live lab cards, for the book as `lab serve` serves it. On a page with lab cards it asks
 // the server for each lab's report, then follows the lab's event stream, and marks every
-// check pass / fail / converging with its mismatches, the score and a "Check now" button.
+// check pass / fail / converging with its mismatches (and, for a service whose task failed,
+// the task's error and the service's last log lines), the score and a "Check now" button.
 // The introduction's progress list shows which labs are completed. Everything shown from
 // a report is set as text, never as HTML. Inert on file:// and under a plain mdBook server
 // (no /api/labs there): the static card stays as it is. Its words come from the server
@@ -104,6 +105,14 @@
             table.appendChild(tr);
           });
           detail.appendChild(table);
+        }
+        // Why the service does not run: the task's error, then its last log lines.
+        if (c.cause) {
+          detail.appendChild(el("div", "lab-live-cause", t("LIVE_CAUSE", { service: c.cause.service, error: c.cause.error })));
+          if (c.cause.logs && c.cause.logs.length) {
+            detail.appendChild(el("div", "lab-live-logs-head", t("LIVE_LOGS", { service: c.cause.service })));
+            detail.appendChild(el("pre", "lab-live-logs", c.cause.logs.join("\n")));
+          }
         }
         head.parentNode.insertBefore(detail, head.nextSibling);
       });

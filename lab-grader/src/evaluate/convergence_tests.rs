@@ -202,7 +202,7 @@ fn a_replacement_rejected_while_held_at_ready_fails_at_once() {
     let r = evaluate_check(&check("[check.service]\nname = \"vote\"\nrunning = { min = 1 }"), &snap);
     assert_eq!(r.status, Status::Fail, "{r:?}");
     let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
-    assert_eq!(running.found, "0 running; newest failure: No such image: voet:latest");
+    assert_eq!(running.found, "0 running; tasks keep failing: No such image: voet:latest");
 }
 
 #[test]
@@ -213,4 +213,33 @@ fn a_task_no_node_fits_fails_at_once_and_says_it_is_pending() {
     assert_eq!(r.status, Status::Fail, "{r:?}");
     let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
     assert_eq!(running.found, format!("0 running; a task is pending: {reason}"));
+}
+
+#[test]
+fn a_rejected_task_fails_at_once_although_its_replacement_waits() {
+    // Offline, a misspelt image: the node rejects the task and will reject the next one the
+    // same way, so the replacement held for the restart delay is no progress.
+    let snap = vote(
+        1,
+        json!([]),
+        json!([task(1, 3, "shutdown", "rejected", "No such image: voet:latest"), task(1, 4, "ready", "ready", "")]),
+    );
+    let r = evaluate_check(&check("[check.service]\nname = \"vote\"\nrunning = { min = 1 }"), &snap);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    let running = r.mismatches.iter().find(|m| m.field == "running tasks").unwrap();
+    assert_eq!(running.found, "0 running; tasks keep failing: No such image: voet:latest");
+    let cause = r.cause.expect("the rejection is the cause");
+    assert_eq!((cause.service.as_str(), cause.error.as_str()), ("vote", "No such image: voet:latest"));
+}
+
+#[test]
+fn one_failure_with_its_replacement_waiting_converges_and_already_says_why() {
+    let snap = vote(
+        1,
+        json!([]),
+        json!([task(1, 3, "shutdown", "failed", "task: non-zero exit (1)"), task(1, 4, "ready", "ready", "")]),
+    );
+    let r = evaluate_check(&check("[check.service]\nname = \"vote\"\nrunning = { min = 1 }"), &snap);
+    assert_eq!(r.status, Status::Converging, "one failure may be bad luck: {r:?}");
+    assert_eq!(r.cause.map(|c| c.error).as_deref(), Some("task: non-zero exit (1)"));
 }

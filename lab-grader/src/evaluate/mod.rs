@@ -15,9 +15,10 @@ mod tasks;
 mod tests;
 mod volume;
 
+pub(crate) use movement::failing_task;
 pub(crate) use service::serde_plain;
 
-use crate::report::{CheckReport, ClusterInfo, Mismatch, Report, Status};
+use crate::report::{Cause, CheckReport, ClusterInfo, Mismatch, Report, Status};
 use crate::snapshot::Snapshot;
 use bollard::models::{Network, Service, Task, TaskState};
 use lab_i18n::{words, Language};
@@ -37,6 +38,8 @@ pub(crate) struct Findings {
     pub notes: Vec<String>,
     /// What was graded, when it had to be chosen (`service eloquent_ride`).
     pub subject: Option<String>,
+    /// Why the service under test does not run, when one of its tasks failed.
+    pub cause: Option<Cause>,
 }
 
 impl Findings {
@@ -185,6 +188,14 @@ impl<'a> Ctx<'a> {
         let id = svc.id.as_deref().unwrap_or("-");
         self.snap.tasks.iter().filter(|t| t.service_id.as_deref() == Some(id)).collect()
     }
+
+    /// Why `svc` does not run, when one of its tasks failed: the task's error and the last
+    /// lines of the service's logs, as the snapshot read them.
+    pub fn cause_of(&self, svc: &Service) -> Option<Cause> {
+        let task = failing_task(&self.tasks_of(svc))?;
+        let logs = svc.id.as_ref().and_then(|id| self.snap.logs.get(id)).cloned().unwrap_or_default();
+        Some(Cause { service: Self::service_name(svc).to_string(), error: movement::task_error(task), logs })
+    }
 }
 
 pub(crate) fn task_state(t: &Task) -> Option<TaskState> {
@@ -241,6 +252,7 @@ pub fn evaluate_check_in(check: &Check, snap: &Snapshot, lang: Language) -> Chec
         fix: None,
         fix_note: None,
         mismatches: f.mismatches,
+        cause: if status == Status::Pass { None } else { f.cause },
     }
 }
 

@@ -3,8 +3,9 @@
 //! being promoted. A check whose mismatches may settle is `converging` only while
 //! something it depends on moves; otherwise the mismatch is the learner's to fix.
 //!
-//! A service that keeps failing (its newest tasks in a slot all failed) is not moving: it
-//! is stuck, and its check fails at once with the task's error.
+//! A service that keeps failing (its newest tasks in a slot all failed, or its newest task
+//! was rejected) is not moving: it is stuck, and its check fails at once with the task's
+//! error. [`failing_task`] names the task whose error (and its service's logs) says why.
 
 use super::{task_state, Ctx};
 use bollard::models::{Node, NodeState, Reachability, Service, Task, TaskState};
@@ -61,19 +62,47 @@ fn place(t: &Task) -> String {
     }
 }
 
-/// The error of a slot whose last [`CRASH_LOOP`] tasks all failed, if any slot does.
-pub(crate) fn crash_loop(tasks: &[&Task]) -> Option<String> {
-    let mut by_place: BTreeMap<String, Vec<&Task>> = BTreeMap::new();
+/// Each place's tasks that are past starting (running or finished), newest first.
+fn settled_by_place<'a>(tasks: &[&'a Task]) -> Vec<Vec<&'a Task>> {
+    let mut by_place: BTreeMap<String, Vec<&'a Task>> = BTreeMap::new();
     for t in tasks {
-        by_place.entry(place(t)).or_default().push(t);
-    }
-    by_place.into_values().find_map(|mut ts| {
-        ts.sort_by_key(|t| std::cmp::Reverse(index(t)));
         // The newest task may be the next attempt, still starting or waiting out the delay.
-        let done: Vec<&&Task> = ts.iter().filter(|t| !task_state(t).is_some_and(is_early)).take(CRASH_LOOP).collect();
-        let crashed = |t: &&&Task| is_failure(t) && !task_error(t).contains(KILLED);
-        (done.len() == CRASH_LOOP && done.iter().all(crashed)).then(|| task_error(done[0]))
+        if !task_state(t).is_some_and(is_early) {
+            by_place.entry(place(t)).or_default().push(t);
+        }
+    }
+    by_place
+        .into_values()
+        .map(|mut ts| {
+            ts.sort_by_key(|t| std::cmp::Reverse(index(t)));
+            ts
+        })
+        .collect()
+}
+
+/// A failure that says something about the service: failed or rejected, not killed from outside.
+fn crashed(t: &Task) -> bool {
+    is_failure(t) && !task_error(t).contains(KILLED)
+}
+
+/// The error of a place that keeps failing, if any does: its last [`CRASH_LOOP`] tasks
+/// all failed, or its newest task was rejected (a node refuses a task, for a missing
+/// image or mount source, and refuses the next one the same way).
+pub(crate) fn crash_loop(tasks: &[&Task]) -> Option<String> {
+    settled_by_place(tasks).into_iter().find_map(|done| {
+        let rejected = done.first().is_some_and(|t| task_state(t) == Some(TaskState::REJECTED) && crashed(t));
+        let looping = done.len() >= CRASH_LOOP && done[..CRASH_LOOP].iter().all(|t| crashed(t));
+        (rejected || looping).then(|| task_error(done[0]))
     })
+}
+
+/// The task that tells why a service does not run: of the places whose newest task past
+/// starting failed or was rejected (not killed from outside), the newest such task.
+pub(crate) fn failing_task<'a>(tasks: &[&'a Task]) -> Option<&'a Task> {
+    settled_by_place(tasks)
+        .into_iter()
+        .filter_map(|done| done.first().copied().filter(|t| crashed(t)))
+        .max_by_key(|t| index(t))
 }
 
 impl Ctx<'_> {

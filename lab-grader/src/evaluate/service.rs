@@ -153,7 +153,7 @@ fn normalise_constraint(c: &str) -> String {
 }
 
 fn compare(ctx: &Ctx, svc: &Service, a: &ServiceAssertion) -> Findings {
-    let mut f = Findings { moving: ctx.movement(svc), ..Default::default() };
+    let mut f = Findings { moving: ctx.movement(svc), cause: ctx.cause_of(svc), ..Default::default() };
     let spec = svc.spec.clone().unwrap_or_default();
     let task = spec.task_template.clone().unwrap_or_default();
     let cs = task.container_spec.clone().unwrap_or_default();

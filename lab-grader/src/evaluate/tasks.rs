@@ -64,7 +64,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &TasksAssertion) -> Findings {
     let mut best: Option<Findings> = None;
     for svc in &candidates {
         let tasks = ctx.tasks_of(svc);
-        let mut f = Findings { moving: ctx.movement(svc), ..Default::default() };
+        let mut f = Findings { moving: ctx.movement(svc), cause: ctx.cause_of(svc), ..Default::default() };
         if candidates.len() > 1 || a.service.is_none() {
             f.subject = Some(ctx.fill(words::SUBJECT_SERVICE, &[("service", &Ctx::service_name(svc))]));
         }

@@ -39,6 +39,7 @@ pub(crate) fn evaluate(ctx: &Ctx, a: &VolumeAssertion) -> Findings {
         return f;
     };
     f.moving = ctx.movement(svc);
+    f.cause = ctx.cause_of(svc);
     let mounts = svc
         .spec
         .as_ref()

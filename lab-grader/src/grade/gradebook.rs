@@ -118,6 +118,7 @@ impl ClassGrades {
                     fix: None,
                     fix_note: None,
                     mismatches: Vec::new(),
+                    cause: None,
                 })
                 .collect(),
         }

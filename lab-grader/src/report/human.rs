@@ -1,7 +1,9 @@
 //! The report a learner reads in a terminal: a line per check, every mismatch of a failing
 //! check as field / expected / found, then its hint, its fix commands when they were asked
-//! for (`lab check --fix`), then the score. Its fixed words follow a [`Language`]; the
-//! lab's own text arrives already translated (see [`Language::lab`]). Every text in it
+//! for (`lab check --fix`), then the score. A check about a service whose task failed
+//! also says why: the task's error and the last lines of the service's logs. Its fixed
+//! words follow a [`Language`]; the lab's own text arrives already translated (see
+//! [`Language::lab`]). Every text in it
 //! passes through [`untrusted`](crate::untrusted) first: mismatches and fixes quote the engine.
 
 use super::{Report, Status};
@@ -59,7 +61,9 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
     let field_width = words::width(&expected).max(words::width(&found)) + 1;
     let hint = lang.tr(words::REPORT_HINT);
     let fix = lang.tr(words::REPORT_FIX);
-    let note_width = words::width(&hint).max(words::width(&fix)) + 1;
+    let cause = lang.tr(words::REPORT_CAUSE);
+    let logs = lang.tr(words::REPORT_LOGS);
+    let note_width = [&hint, &fix, &cause, &logs].iter().map(|w| words::width(w)).max().unwrap_or(0) + 1;
     let indent = format!("\n      {}", " ".repeat(note_width));
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", line(&r.lab), line(&r.title));
@@ -78,6 +82,20 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
             let _ = writeln!(out, "      {}", style.paint(BOLD, &line(&m.field)));
             let _ = writeln!(out, "        {}{}", words::pad(&expected, field_width), line(&m.expected));
             let _ = writeln!(out, "        {}{}", words::pad(&found, field_width), line(&m.found));
+        }
+        if let Some(why) = &c.cause {
+            let values: [(&str, &dyn std::fmt::Display); 2] =
+                [("service", &line(&why.service)), ("error", &line(&why.error))];
+            let _ = writeln!(
+                out,
+                "      {}{}",
+                words::pad(&cause, note_width),
+                lang.fill(words::CAUSE_TASK_FAILED, &values)
+            );
+            for (i, l) in why.logs.iter().enumerate() {
+                let head = if i == 0 { words::pad(&logs, note_width) } else { " ".repeat(note_width) };
+                let _ = writeln!(out, "      {head}{}", line(l));
+            }
         }
         if c.status != Status::Converging {
             if !c.hint.is_empty() {
@@ -129,4 +147,63 @@ pub fn render_in(r: &Report, style: Style, lang: Language) -> String {
         }
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Cause, CheckReport, ClusterInfo, Mismatch};
+
+    fn db_report() -> Report {
+        Report {
+            lab: "day6-voting-app".into(),
+            title: "Voting app".into(),
+            score: 0,
+            max_score: 15,
+            passed: false,
+            cluster: ClusterInfo::default(),
+            checks: vec![CheckReport {
+                id: "db".into(),
+                title: "db".into(),
+                status: Status::Fail,
+                points: 0,
+                max_points: 15,
+                message: "1 mismatch".into(),
+                hint: "Mount the volume.".into(),
+                fix: None,
+                fix_note: None,
+                mismatches: vec![Mismatch {
+                    field: "running tasks".into(),
+                    expected: "at least 1".into(),
+                    found: "0 running; tasks keep failing: task: non-zero exit (1)".into(),
+                }],
+                cause: Some(Cause {
+                    service: "db".into(),
+                    error: "task: non-zero exit (1)".into(),
+                    logs: vec![
+                        "Error: Database is uninitialized and superuser password is not specified.".into(),
+                        "       You must specify POSTGRES_PASSWORD to a non-empty value for the\u{1b}[2J".into(),
+                    ],
+                }),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_failing_service_check_says_why_with_its_last_log_lines() {
+        let text = render(&db_report(), Style::default());
+        let expected = "      why:  a task of db failed: task: non-zero exit (1)\n      \
+                        logs: Error: Database is uninitialized and superuser password is not specified.\n            \
+                        \x20      You must specify POSTGRES_PASSWORD to a non-empty value for the\u{FFFD}[2J\n      \
+                        hint: Mount the volume.\n";
+        assert!(text.contains(expected), "{text}");
+    }
+
+    #[test]
+    fn the_cause_is_told_in_the_report_language() {
+        let zh = Language::parse("zh-TW").unwrap();
+        let text = render_in(&db_report(), Style::default(), zh);
+        assert!(!text.contains("why:") && !text.contains("a task of"), "{text}");
+        assert!(text.contains("task: non-zero exit (1)") && text.contains("superuser password"), "{text}");
+    }
 }

@@ -43,6 +43,17 @@ pub fn render_in(r: &Report, lang: Language) -> String {
                 [("field", &field), ("expected", &expected), ("found", &found)];
             let _ = writeln!(out, "{}", lang.fill(words::MD_MISMATCH, &values));
         }
+        if let Some(why) = &c.cause {
+            let service = crate::untrusted::terminal_line(&why.service);
+            let values: [(&str, &dyn std::fmt::Display); 2] =
+                [("service", &service), ("error", &crate::untrusted::terminal_line(&why.error))];
+            let told = lang.fill(words::CAUSE_TASK_FAILED, &values);
+            let _ = writeln!(out, "\n{}", lang.fill(words::MD_CAUSE, &[("cause", &told)]));
+            if !why.logs.is_empty() {
+                let _ =
+                    writeln!(out, "\n{}\n\n{}", lang.fill(words::MD_LOGS, &[("service", &service)]), fenced(&why.logs));
+            }
+        }
         if !c.hint.is_empty() {
             let _ = writeln!(out, "\n{}", lang.fill(words::MD_HINT, &[("hint", &c.hint.trim())]));
         }
@@ -57,4 +68,26 @@ pub fn render_in(r: &Report, lang: Language) -> String {
         }
     }
     out
+}
+
+/// Lines of engine text as a code block no line can close: the fence is longer than any
+/// run of backticks in them.
+fn fenced(lines: &[String]) -> String {
+    let longest = lines.iter().flat_map(|l| l.split(|c| c != '`').map(str::len)).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let body: Vec<String> = lines.iter().map(|l| crate::untrusted::terminal_line(l).into_owned()).collect();
+    format!("{fence}text\n{}\n{fence}", body.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_log_lines_cannot_close_their_code_block() {
+        let block = fenced(&["ok".into(), "```".into(), "# forged heading".into(), "a````b".into()]);
+        assert!(block.starts_with("`````text\n"), "{block}");
+        assert!(block.ends_with("\n`````"), "{block}");
+        assert_eq!(fenced(&["plain".into()]), "```text\nplain\n```");
+    }
 }

@@ -68,6 +68,24 @@ pub struct CheckReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_note: Option<String>,
     pub mismatches: Vec<Mismatch>,
+    /// Why the service a failed or converging check is about does not run, when one of
+    /// its tasks failed; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+}
+
+/// A failed task of the service under test: its error as the engine gave it, and the last
+/// lines of the service's logs (what the container said before it exited).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cause {
+    /// The service's name.
+    pub service: String,
+    /// The task's error (`task: non-zero exit (1)`, `No such image: redis:3.2`).
+    pub error: String,
+    /// The last distinct lines of `docker service logs SERVICE` (stdout and stderr), oldest
+    /// first, made safe for a terminal; empty when the engine keeps no logs for it.
+    #[serde(default)]
+    pub logs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -6,6 +6,7 @@
 //! A test that needs a case the recorded swarm does not show (a task still starting, a
 //! node down) edits one field of a loaded snapshot and says so.
 
+mod causes;
 mod convergence;
 mod language;
 mod nodes;
