@@ -44,14 +44,15 @@ pub fn render_in(r: &Report, lang: Language) -> String {
             let _ = writeln!(out, "{}", lang.fill(words::MD_MISMATCH, &values));
         }
         if let Some(why) = &c.cause {
-            let service = crate::untrusted::terminal_line(&why.service);
-            let values: [(&str, &dyn std::fmt::Display); 2] =
-                [("service", &service), ("error", &crate::untrusted::terminal_line(&why.error))];
+            let md = |v: &str| untrusted::shown(Sink::Markdown, v).into_owned();
+            let service = md(&why.service);
+            let values: [(&str, &dyn std::fmt::Display); 2] = [("service", &service), ("error", &md(&why.error))];
             let told = lang.fill(words::CAUSE_TASK_FAILED, &values);
             let _ = writeln!(out, "\n{}", lang.fill(words::MD_CAUSE, &[("cause", &told)]));
             if !why.logs.is_empty() {
+                let span = untrusted::shown(Sink::MarkdownCodeSpan, &why.service);
                 let _ =
-                    writeln!(out, "\n{}\n\n{}", lang.fill(words::MD_LOGS, &[("service", &service)]), fenced(&why.logs));
+                    writeln!(out, "\n{}\n\n{}", lang.fill(words::MD_LOGS, &[("service", &span)]), fenced(&why.logs));
             }
         }
         if !c.hint.is_empty() {
@@ -70,13 +71,11 @@ pub fn render_in(r: &Report, lang: Language) -> String {
     out
 }
 
-/// Lines of engine text as a code block no line can close: the fence is longer than any
-/// run of backticks in them.
+/// Lines of engine text as a code block no line can close (see [`markdown_fence`]).
 fn fenced(lines: &[String]) -> String {
-    let longest = lines.iter().flat_map(|l| l.split(|c| c != '`').map(str::len)).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    let body: Vec<String> = lines.iter().map(|l| crate::untrusted::terminal_line(l).into_owned()).collect();
-    format!("{fence}text\n{}\n{fence}", body.join("\n"))
+    let body = untrusted::shown(Sink::MarkdownCode, &lines.join("\n")).into_owned();
+    let fence = markdown_fence(&body);
+    format!("{fence}text\n{body}\n{fence}")
 }
 
 #[cfg(test)]
