@@ -1,5 +1,5 @@
 //! `lab --help` in the run's language. The help texts are the command line's own (the doc
-//! comments and `about`s of [`crate::args`]); they are msgids of `book/po/labs.pot` like the
+//! comments and `about`s of `crate::args`); they are msgids of `book/po/labs.pot` like the
 //! program's words, so one catalog translates both:
 //!
 //! - [`entries`] walks the clap command tree and lists every help text with where it is
@@ -19,7 +19,7 @@ use clap::Command;
 use lab_i18n::template::Entry;
 use lab_i18n::{words, Language};
 
-/// The command line of `lab`, in English, as clap derives it from [`crate::args`].
+/// The command line of `lab`, in English, as clap derives it from `crate::args`.
 pub fn lab_command() -> Command {
     <crate::args::Cli as clap::CommandFactory>::command()
 }
