@@ -156,6 +156,10 @@ impl Language {
             c.title = self.text(&c.title);
             c.hint = self.text(&c.hint);
         }
+        for d in &mut out.drills {
+            d.title = self.text(&d.title);
+            d.hint = self.text(&d.hint);
+        }
         out
     }
 

@@ -16,7 +16,7 @@ pub struct Entry {
     pub references: Vec<String>,
 }
 
-/// The messages of the labs (in file order: title, goal, then each check's title and hint)
+/// The messages of the labs (in file order: title, goal, each check's title and hint, then each drill's)
 /// followed by the program's words, then the command line's `help` texts; a text used
 /// twice is one message with two references.
 pub fn entries(labs: &[Lab], help: &[Entry]) -> Vec<Entry> {
@@ -46,6 +46,10 @@ pub fn entries(labs: &[Lab], help: &[Entry]) -> Vec<Entry> {
         for c in &lab.checks {
             add(&c.title, format!("{file}:{}.title", c.id));
             add(&c.hint, format!("{file}:{}.hint", c.id));
+        }
+        for d in &lab.drills {
+            add(&d.title, format!("{file}:drill.{}.title", d.id));
+            add(&d.hint, format!("{file}:drill.{}.hint", d.id));
         }
     }
     for w in words::ALL {

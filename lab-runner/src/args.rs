@@ -73,6 +73,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Apply a lab's reference answer to the current swarm (for instructors, demos and tests)
     Solve(SolveArgs),
+    /// Run a lab's drills: inject each fault (a task killed, a rolling update, a node or a
+    /// manager down), measure what a user would see, report, and put the swarm back. On a
+    /// swarm other than the practice swarm only with --yes (without it: what it would do)
+    Drill(DrillArgs),
     /// Bring up the practice swarm, apply a lab's answer and check it: the whole loop in one
     /// command, with either driver (as `cluster up` chooses, or --driver)
     Demo(DemoArgs),
@@ -156,6 +160,31 @@ pub struct CheckArgs {
     /// with the last report's code
     #[arg(long, conflicts_with = "wait")]
     pub watch: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub labs: LabsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DrillArgs {
+    /// The lab whose drills to run (`lab show LAB` lists them)
+    #[arg(value_name = "LAB")]
+    pub lab: String,
+    /// Only this drill (repeat the flag for more: --only task-killed --only node-down)
+    #[arg(long, value_name = "ID", value_parser = value::id)]
+    pub only: Vec<String>,
+    /// Output format (json: {"lab", "drills": [{"id", "title", "status", "availability",
+    /// "recovery_s", "expected", "measured", "hint"}]})
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Run on a swarm that is not the practice swarm too (drills change the swarm: a task's
+    /// container removed, a forced update, a node drained and set active again)
+    #[arg(long)]
+    pub yes: bool,
+    /// Give up on an engine request that does not answer within this time
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = value::duration)]
+    pub timeout: Duration,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[command(flatten)]
@@ -440,6 +469,7 @@ impl Command {
     /// Whether this command's output is JSON, so that an error is a JSON object on stdout too.
     pub fn json_output(&self) -> bool {
         matches!(self, Command::Check(a) if a.format == Format::Json)
+            || matches!(self, Command::Drill(a) if a.format == Format::Json)
             || matches!(self, Command::Cluster(ClusterCommand::Status { format: StatusFormat::Json, .. }))
             || matches!(self, Command::List(a) if a.format == ListFormat::Json)
     }

@@ -148,6 +148,7 @@ fn run(cli: Cli) -> Exit {
         Command::Validate(a) => command::catalog::validate(&a),
         Command::Check(a) => command::check::run(&a),
         Command::Solve(a) => command::solve::run(&a),
+        Command::Drill(a) => command::drill::run(&a),
         Command::Demo(a) => command::demo::run(&a),
         Command::Grade(a) => command::grade::run(&a),
         Command::Serve(a) => command::serve::run(&a),

@@ -2,6 +2,7 @@
 //! serde layer the TOML file is first read into (with spans for diagnostics).
 
 use crate::assertion::*;
+use crate::drill::{Drill, RawDrill};
 use crate::duration::LabDuration;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ pub struct Lab {
     /// The reference answer: the lesson's commands, in order.
     pub answer: Answer,
     pub checks: Vec<Check>,
+    /// The lab's drills (`[[drill]]` tables): faults `lab drill` injects and measures.
+    pub drills: Vec<Drill>,
     /// `lab check --fix` may show fix commands (`fixes = false` in the file: an
     /// instructor's graded assignment, hints only).
     pub fixes: bool,
@@ -33,6 +36,9 @@ impl Lab {
     }
     pub fn check(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
+    }
+    pub fn drill(&self, id: &str) -> Option<&Drill> {
+        self.drills.iter().find(|d| d.id == id)
     }
 }
 
@@ -112,6 +118,8 @@ pub(crate) struct RawLab {
     pub fixes: Option<bool>,
     #[serde(rename = "check", default)]
     pub checks: Vec<Spanned<RawCheck>>,
+    #[serde(rename = "drill", default)]
+    pub drills: Vec<Spanned<RawDrill>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,6 +12,7 @@ pub mod assertion;
 pub mod command_line;
 pub mod count;
 pub mod diagnostic;
+pub mod drill;
 pub mod duration;
 pub mod glob;
 pub mod image;
@@ -22,6 +23,7 @@ mod validate;
 
 pub use assertion::*;
 pub use count::Count;
+pub use drill::{Drill, DrillData, DrillExpect, DrillProbe, Fault, FAULTS};
 pub use duration::LabDuration;
 pub use image::{ImageMatch, ImagePattern, ImageRef};
 pub use lab::{Answer, AnswerStep, Check, Lab};

@@ -100,6 +100,7 @@ fn format_error(path: &Path, text: &Arc<String>, e: &toml::de::Error) -> LabErro
             [] => "at the top of the lab".to_string(),
             [c] if c == "check" => "in a [[check]]".to_string(),
             [c, kind] if c == "check" => format!("in [check.{kind}]"),
+            [d] if d == "drill" => "in a [[drill]]".to_string(),
             _ => format!("in `{field}`"),
         };
         let expected_text = if keys == ["check"] {
@@ -151,6 +152,11 @@ fn format_error(path: &Path, text: &Arc<String>, e: &toml::de::Error) -> LabErro
                 },
                 "this check",
                 "every check needs `id`, `title`, `points`, `hint` and `fix`, and one assertion table".to_string(),
+            ),
+            [d] if d == "drill" => (
+                format!("a [[drill]] has no `{name}`"),
+                "this drill",
+                "every drill needs `id`, `title`, `fault` and `hint`, and an `expect` table".to_string(),
             ),
             _ => (
                 format!("`{field}` needs `{name}`"),

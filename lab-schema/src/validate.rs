@@ -3,6 +3,7 @@
 
 use crate::assertion::*;
 use crate::diagnostic::LabError;
+use crate::drill::{Drill, DrillExpect, Fault, RawDrill};
 use crate::lab::{Answer, Check, Lab, RawCheck, RawLab};
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -225,6 +226,8 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         }
     }
 
+    let drills = validate_drills(&mut e, raw.drills, &refs);
+
     if !e.list.is_empty() {
         e.list.sort_by_key(|x| (x.line, x.column));
         return Err(e.list);
@@ -236,9 +239,193 @@ pub(crate) fn validate(path: &Path, text: &Arc<String>, raw: RawLab) -> Result<L
         goal: raw.goal.into_inner(),
         answer: Answer::parse(raw.answer.get_ref()),
         checks,
+        drills,
         fixes: raw.fixes.unwrap_or(true),
         source: path.to_path_buf(),
     })
+}
+
+/// The `[[drill]]` tables: ids, texts, a service the lab's checks name (or an image) for
+/// the faults that act on one, expectations in range.
+fn validate_drills(e: &mut Errors, raw: Vec<Spanned<RawDrill>>, defined: &Defined) -> Vec<Drill> {
+    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+    let mut drills = Vec::new();
+    for spanned in raw {
+        let table = spanned.span();
+        let d = spanned.into_inner();
+        let did = d.id.get_ref().clone();
+        if !is_id(&did) {
+            e.push(
+                d.id.span(),
+                format!("drill id `{did}` must be lower-case letters, digits and dashes"),
+                "this id",
+                Some("e.g. id = \"task-killed\"; `lab drill LAB --only ID` names drills by id"),
+            );
+        }
+        if let Some(first) = seen.get(&did) {
+            let (line, _) = crate::diagnostic::line_col(e.text, first.start);
+            e.push(
+                d.id.span(),
+                format!("duplicate drill id `{did}` (first used on line {line})"),
+                "used twice",
+                Some("every drill in a lab needs its own id"),
+            );
+        } else {
+            seen.insert(did.clone(), d.id.span());
+        }
+        for (field, v) in [("title", &d.title), ("hint", &d.hint)] {
+            if v.get_ref().trim().is_empty() {
+                e.push(v.span(), format!("drill `{did}` has an empty `{field}`"), "empty", None);
+            }
+        }
+        let fault = *d.fault.get_ref();
+        if let (Some(s), Some(i)) = (&d.service, &d.image) {
+            let later = if s.span().start > i.span().start { s.span() } else { i.span() };
+            e.push(
+                later,
+                format!("drill `{did}` names its service twice, by `service` and by `image`"),
+                "one of them",
+                Some("use service = \"vote\", or image = \"alpine:*\" when the engine picks the name"),
+            );
+        }
+        if fault.needs_service() && d.service.is_none() && d.image.is_none() {
+            e.push(
+                d.fault.span(),
+                format!("drill `{did}`: the fault `{fault}` acts on a service, and the drill names none"),
+                "which service?",
+                Some("add service = \"vote\" (a service a check of the lab names), or image = \"alpine:*\""),
+            );
+        }
+        let service_named = |e: &mut Errors, name: &Spanned<String>, what: &str| {
+            if !defined.services.contains(name.get_ref()) {
+                e.push(
+                    name.span(),
+                    format!(
+                        "drill `{did}` {what} service `{}`, which no service check of the lab names (services named: {})",
+                        name.get_ref(),
+                        listed(&defined.services)
+                    ),
+                    "unknown service",
+                    Some("a drill tests what the lab builds: name a service of a [check.service], or fix the name"),
+                );
+            }
+        };
+        if let Some(s) = &d.service {
+            service_named(e, s, "acts on");
+        }
+        for (port, span) in [
+            d.probe.as_ref().map(|p| (p.get_ref().port, p.span())),
+            d.data.as_ref().map(|p| (p.get_ref().port, p.span())),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if port == 0 {
+                e.push(
+                    span,
+                    format!("drill `{did}`: port 0 is not a port"),
+                    "port 0",
+                    Some("ports run from 1 to 65535"),
+                );
+            }
+        }
+        if let Some(p) = &d.probe {
+            match &p.get_ref().service {
+                Some(name) if !defined.services.contains(name) => {
+                    e.push(
+                        p.span(),
+                        format!("drill `{did}` probes service `{name}`, which no service check of the lab names (services named: {})", listed(&defined.services)),
+                        "unknown service",
+                        Some("name a service of a [check.service], or fix the name"),
+                    );
+                }
+                None if d.service.is_none() => {
+                    e.push(
+                        p.span(),
+                        format!("drill `{did}` probes a port but names no service to probe"),
+                        "which service?",
+                        Some("add service = \"…\" to the drill or to its probe"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if let Some(data) = &d.data {
+            if !defined.services.contains(&data.get_ref().service) {
+                e.push(
+                    data.span(),
+                    format!("drill `{did}` reads a count from service `{}`, which no service check of the lab names (services named: {})", data.get_ref().service, listed(&defined.services)),
+                    "unknown service",
+                    Some("name a service of a [check.service], or fix the name"),
+                );
+            }
+            if data.get_ref().counts.trim().is_empty() {
+                e.push(
+                    data.span(),
+                    format!("drill `{did}`: `counts` is empty"),
+                    "empty",
+                    Some("the word after the number on the page, e.g. counts = \"votes\""),
+                );
+            }
+        }
+        let expect = d.expect.as_ref().map(|x| x.get_ref().clone()).unwrap_or_default();
+        let expect_span = d.expect.as_ref().map(|x| x.span()).unwrap_or(table.clone());
+        if let Some(a) = expect.availability {
+            if !(0.0..=1.0).contains(&a) || a.is_nan() {
+                e.push(
+                    expect_span.clone(),
+                    format!("drill `{did}`: availability {a} is outside 0 to 1"),
+                    "not a share",
+                    Some("the share of probes answered: availability = 0.99 means 99 in 100"),
+                );
+            }
+            if d.probe.is_none() {
+                e.push(
+                    expect_span.clone(),
+                    format!("drill `{did}` expects an availability but probes nothing"),
+                    "nothing to measure it with",
+                    Some("add probe = { port = 80 } (the port the service's containers listen on)"),
+                );
+            }
+        }
+        if expect.recovery.is_some_and(|r| r.0.is_zero()) {
+            e.push(
+                expect_span.clone(),
+                format!("drill `{did}`: a recovery of 0s cannot be met"),
+                "zero",
+                Some("e.g. recovery = \"30s\""),
+            );
+        }
+        if expect.quorum.is_some() && fault != Fault::ManagerLoss {
+            e.push(
+                expect_span.clone(),
+                format!("drill `{did}`: `quorum` is what `manager-loss` measures, not `{fault}`"),
+                "not measured",
+                Some("drop it, or use fault = \"manager-loss\""),
+            );
+        }
+        if expect == DrillExpect::default() && d.data.is_none() {
+            e.push(
+                expect_span,
+                format!("drill `{did}` expects nothing, so it could never fail"),
+                "no expectation",
+                Some("add expect = { recovery = \"30s\" } or an availability, or data = { … } for an informational drill"),
+            );
+        }
+        drills.push(Drill {
+            id: did,
+            title: d.title.into_inner(),
+            fault,
+            service: d.service.map(Spanned::into_inner),
+            image: d.image.map(Spanned::into_inner),
+            probe: d.probe.map(Spanned::into_inner),
+            data: d.data.map(Spanned::into_inner),
+            expect,
+            hint: d.hint.into_inner(),
+            informational: d.informational,
+        });
+    }
+    drills
 }
 
 /// The names the lab's own checks define, which other checks may refer to.

@@ -65,5 +65,15 @@ fn every_field_is_documented() {
             missing.push(top.to_string());
         }
     }
+    for field in ["fault", "service", "image", "probe", "data", "expect", "informational"] {
+        if !text.contains(&format!("| `{field}` |")) {
+            missing.push(format!("drill.{field}"));
+        }
+    }
+    for fault in lab_schema::FAULTS {
+        if !text.contains(&format!("`{fault}`")) {
+            missing.push(format!("fault {fault}"));
+        }
+    }
     assert!(missing.is_empty(), "labs/README.md has no table row for: {missing:?}");
 }

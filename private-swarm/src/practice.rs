@@ -222,6 +222,47 @@ impl Practice {
         Ok(outcome)
     }
 
+    /// Stops node `number`'s (1-based) dockerd by its PID, as a server going down would
+    /// (SIGTERM, SIGKILL after 20 s; its containers stop with it): for `lab drill`. Its
+    /// data root and swarm state stay, so [`Practice::start_engine`] brings the same node
+    /// back. A node whose engine is not running already is left as it is.
+    pub fn stop_engine(&self, number: usize) -> Result<()> {
+        use nix::sys::signal::Signal;
+        let _lock = self.lock(&mut |_| {})?;
+        let mut state = self.live_state()?;
+        let idx = node_index(&state, number)?;
+        let node = state.nodes[idx].clone();
+        if let Some(pid) = node.pid.filter(|&p| engine::is_our_dockerd(p, &node)) {
+            crate::process::signal(pid, Signal::SIGTERM);
+            if !crate::process::wait_gone(&[pid], std::time::Duration::from_secs(20), || {}).is_empty() {
+                crate::process::signal(pid, Signal::SIGKILL);
+                crate::process::wait_gone(&[pid], std::time::Duration::from_secs(5), || {});
+            }
+        }
+        state.nodes[idx].pid = None;
+        state::write(&state)
+    }
+
+    /// Starts node `number`'s (1-based) dockerd again on its data root, in its network
+    /// namespace, and waits until it answers; a running engine is left alone.
+    pub fn start_engine(&self, number: usize) -> Result<()> {
+        let tools = check_host()?;
+        let _lock = self.lock(&mut |_| {})?;
+        let mut state = self.live_state()?;
+        let idx = node_index(&state, number)?;
+        let node = state.nodes[idx].clone();
+        if node.pid.is_some_and(|p| engine::is_our_dockerd(p, &node)) {
+            return Ok(());
+        }
+        // A killed dockerd leaves its pidfile, and a new one refuses to start over it.
+        let _ = std::fs::remove_file(node.dir.join("docker.pid"));
+        let child = engine::spawn(tools, &node)?;
+        let pid = child.id();
+        state.nodes[idx].pid = Some(pid);
+        state::write(&state)?;
+        engine::wait_ready(&node, pid, std::time::Duration::from_secs(30))
+    }
+
     /// The state of a cluster that `up` started and `down` has not removed.
     fn live_state(&self) -> Result<ClusterState> {
         match state::read(&self.dir)? {
@@ -265,6 +306,14 @@ fn same_file(open: &File, path: &Path) -> bool {
         (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
         _ => false,
     }
+}
+
+fn node_index(state: &ClusterState, number: usize) -> Result<usize> {
+    let count = state.nodes.len();
+    if number == 0 || number > count {
+        return Err(HarnessError::NoSuchNode { number, count });
+    }
+    Ok(number - 1)
 }
 
 fn running_engines(state: &ClusterState) -> usize {

@@ -111,6 +111,9 @@ pub fn render_card_in(lab: &Lab, lesson: Option<&LessonLink>, options: CardOptio
         points(total, lang)
     );
     let _ = writeln!(h, "</ol>");
+    if !lab.drills.is_empty() {
+        render_drills(&mut h, lab, options, lang);
+    }
     let _ = writeln!(h, r#"<div class="lab-card-run">"#);
     let _ = writeln!(h, r#"<div class="lab-card-section">{}</div>"#, escape_html(&lang.tr(words::GRADE_YOUR_WORK)));
     let _ = writeln!(h, r#"<pre><code class="language-bash">{}</code></pre>"#, escape_html(&check_command(lab)));
@@ -153,6 +156,54 @@ fn render_check(h: &mut String, lab_id: &str, check: &Check, options: CardOption
         );
     }
     let _ = writeln!(h, "</li>");
+}
+
+/// The command a learner runs to try a lab's drills.
+pub fn drill_command(lab: &Lab) -> String {
+    format!("lab drill {}", lab.id)
+}
+
+/// The drills under their own heading: each drill's title, fault, expectations and hint,
+/// then the command that runs them.
+fn render_drills(h: &mut String, lab: &Lab, options: CardOptions, lang: Language) {
+    let id = escape_html(&lab.id);
+    let _ = writeln!(h, r#"<div class="lab-drills">"#);
+    let _ = writeln!(h, r#"<div class="lab-card-section">{}</div>"#, escape_html(&lang.tr(words::DRILLS)));
+    let _ =
+        writeln!(h, r#"<p class="lab-drills-intro">{}</p>"#, inline_markdown(&lang.tr(words::DRILLS_INTRO), options));
+    let _ = writeln!(h, r#"<ol class="lab-drill-list">"#);
+    for d in &lab.drills {
+        let did = escape_html(&d.id);
+        let _ = writeln!(h, r#"<li class="lab-drill" id="lab-{id}-drill-{did}" data-drill="{did}">"#);
+        let tag = if d.informational {
+            format!(r#"<span class="lab-drill-tag">{}</span>"#, escape_html(&lang.tr(words::DRILL_INFORMATIONAL)))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            h,
+            r#"<div class="lab-check-head"><span class="lab-check-title">{}</span><code class="lab-drill-id">{did}</code>{tag}</div>"#,
+            inline_markdown(&d.title, options)
+        );
+        let _ = writeln!(h, r#"<p class="lab-drill-fault">{}</p>"#, escape_html(&lab_i18n::drill_text::fault(d, lang)));
+        let expected = lab_i18n::drill_text::expected(d, lang);
+        let _ = writeln!(
+            h,
+            r#"<p class="lab-drill-expect"><span class="lab-fix-label">{}</span> {}</p>"#,
+            escape_html(&lang.tr(words::DRILL_EXPECTED)),
+            escape_html(&lang.list(words::LIST, &expected))
+        );
+        let _ = writeln!(h, r#"<details class="lab-hint"><summary>{}</summary>"#, escape_html(&lang.tr(words::HINT)));
+        let _ = writeln!(h, r#"<div class="lab-hint-body">"#);
+        h.push_str(&block_markdown(&d.hint, options));
+        let _ = writeln!(h, "</div>");
+        let _ = writeln!(h, "</details>");
+        let _ = writeln!(h, "</li>");
+    }
+    let _ = writeln!(h, "</ol>");
+    let _ = writeln!(h, r#"<div class="lab-card-section">{}</div>"#, escape_html(&lang.tr(words::RUN_THE_DRILLS)));
+    let _ = writeln!(h, r#"<pre><code class="language-bash">{}</code></pre>"#, escape_html(&drill_command(lab)));
+    let _ = writeln!(h, "</div>");
 }
 
 fn points(n: u32, lang: Language) -> String {

@@ -5,6 +5,7 @@ pub mod check;
 pub mod cluster;
 pub mod demo;
 pub mod docker_cluster;
+pub mod drill;
 pub mod forward;
 pub mod grade;
 // The netns driver's practice swarm: Linux only.

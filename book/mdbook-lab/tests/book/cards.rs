@@ -78,11 +78,29 @@ fn a_card_lists_every_check_with_points_hint_and_total() {
         let html = card(&lab, false);
         assert!(html.contains(&format!("lab check {}", lab.id)));
         assert_eq!(html.matches(r#"<li class="lab-check" "#).count(), lab.checks.len());
-        assert_eq!(html.matches("<summary>Hint</summary>").count(), lab.checks.len());
+        assert_eq!(html.matches("<summary>Hint</summary>").count(), lab.checks.len() + lab.drills.len());
         for c in &lab.checks {
             assert!(html.contains(&format!(r#"id="lab-{}-{}""#, lab.id, c.id)));
             assert!(html.contains(&format!("{} point", c.points)));
         }
         assert!(html.contains(&format!("{} points", lab.max_score())));
     }
+}
+
+#[test]
+fn a_card_shows_the_drills_under_their_own_heading() {
+    for lab in labs() {
+        let html = card(&lab, false);
+        assert_eq!(html.matches(r#"<li class="lab-drill" "#).count(), lab.drills.len(), "{}", lab.id);
+        assert_eq!(html.contains(&format!("lab drill {}", lab.id)), !lab.drills.is_empty(), "{}", lab.id);
+        for d in &lab.drills {
+            assert!(html.contains(&format!(r#"id="lab-{}-drill-{}""#, lab.id, d.id)), "{}: {}", lab.id, d.id);
+        }
+    }
+    let voting = labs().into_iter().find(|l| l.id == "day6-voting-app").unwrap();
+    let html = card(&voting, false);
+    let drills = html.find("Drills").expect("a Drills heading");
+    assert!(drills > html.find("Total").unwrap() && drills < html.find("Grade your work").unwrap());
+    assert!(html.contains("answers ≥ 99% of requests on port 80"), "{html}");
+    assert!(html.contains("informational"), "db-node-drained is informational");
 }

@@ -81,6 +81,7 @@ fn lab(checks: Vec<Check>) -> Lab {
         goal: String::new(),
         answer: Answer { steps: vec![] },
         checks,
+        drills: vec![],
         fixes: true,
         source: Default::default(),
     }
