@@ -144,9 +144,8 @@ pub async fn plan(
     }
     let managers = all.iter().filter(|n| n.manager).count();
     let skip = |why: String| Ok(Planned::Skip { drill: drill.clone(), why });
-    let run = |service: Option<Service>, action: Action| {
-        Ok(Planned::Run(Plan { drill: drill.clone(), service, action }))
-    };
+    let run =
+        |service: Option<Service>, action: Action| Ok(Planned::Run(Plan { drill: drill.clone(), service, action }));
     if drill.fault == Fault::ManagerLoss {
         if managers < 3 {
             return Err(usage(words::DRILL_TWO_MANAGERS, &[("id", &drill.id), ("managers", &managers)]));

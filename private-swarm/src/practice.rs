@@ -256,7 +256,7 @@ impl Practice {
         }
         // A killed dockerd leaves its pidfile, and a new one refuses to start over it.
         let _ = std::fs::remove_file(node.dir.join("docker.pid"));
-        let child = engine::spawn(tools, &node)?;
+        let child = engine::spawn(tools, &node, state.registry.as_ref().map(|r| r.addr))?;
         let pid = child.id();
         state.nodes[idx].pid = Some(pid);
         state::write(&state)?;
