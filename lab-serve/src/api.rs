@@ -205,6 +205,25 @@ mod tests {
         assert_eq!(asked, served);
     }
 
+    /// Engine text reaches the page only through the cards' script: it must set text, never
+    /// markup, so a crafted name stays a name (the HTML/JS sink of `lab_grader::untrusted`).
+    #[test]
+    fn the_cards_script_sets_text_never_html() {
+        let js = mdbook_lab::card::LIVE_JS;
+        for markup in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+            "setAttribute(\"on",
+        ] {
+            assert!(!js.contains(markup), "the cards' script uses {markup}");
+        }
+        assert!(js.contains("textContent"), "it shows text with textContent");
+    }
+
     #[test]
     fn words_are_served_in_the_language_of_the_run() {
         assert_eq!(words_json(Language::english())["LIVE_CHECK_NOW"], "Check now");

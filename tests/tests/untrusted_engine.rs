@@ -452,6 +452,23 @@ fn lab_serve_sends_engine_text_as_json_strings() {
     let shop = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == "shop").unwrap();
     let found = shop["mismatches"][0]["found"].as_str().unwrap();
     assert!(found.contains(MARKUP) && found.contains(ESCAPES), "{shop}");
+    // The event stream's report: the same exact JSON, inert on the wire.
+    let event = {
+        use std::io::{BufRead, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        write!(
+            s,
+            "GET /api/labs/hostile/watch HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let lines = std::io::BufReader::new(s).lines().map(Result::unwrap);
+        let mut lines = lines.skip_while(|l| !l.starts_with("data: "));
+        lines.next().expect("a report event")["data: ".len()..].to_string()
+    };
+    assert_inert("the event stream", &event);
+    let streamed: Value = serde_json::from_str(&event).unwrap();
+    assert_eq!(streamed["checks"], report["checks"]);
 }
 
 /// The hostile swarm whose `/info` and `/swarm` give a node address and join tokens that
