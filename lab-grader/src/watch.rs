@@ -48,6 +48,9 @@ pub struct WatchOptions {
     pub backoff: (Duration, Duration),
     /// The language of the reports' messages and of the change lines.
     pub lang: Language,
+    /// Attach to each failed check the commands that fix it (`lab grade --live`'s
+    /// feedback pages); the cards and `--watch` leave them out.
+    pub fixes: bool,
 }
 
 impl Default for WatchOptions {
@@ -62,6 +65,7 @@ impl Default for WatchOptions {
             min_gap: Duration::from_millis(250),
             backoff: (Duration::from_millis(250), Duration::from_secs(8)),
             lang: Language::english(),
+            fixes: false,
         }
     }
 }
@@ -189,6 +193,9 @@ async fn read(lab: &Lab, conn: &Connection, opts: &WatchOptions) -> Result<Repor
     let snap = Snapshot::take(conn).await?;
     let mut report = evaluate::evaluate_in(lab, &snap, &opts.only, &opts.skip, opts.lang);
     report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
+    if opts.fixes {
+        crate::fix::attach_in(lab, &snap, &mut report, opts.lang);
+    }
     Ok(report)
 }
 

@@ -788,6 +788,54 @@ words! {
     VALUE_OUT_OF_RANGE = "{n} is out of range: give {min} to {max}";
     VALUE_NOT_A_NODE = "`{text}` is not a node: give node1, node2, … (or 1, 2, …)";
     VALUE_EMPTY_ID = "it is empty; give a check id (`lab show LAB` lists them)";
+    // `lab grade --live`: the command line.
+    GRADE_LIVE_START_ONE = "lab grade {lab} --live: following {n} learner from {roster}, {timeout} per read";
+    GRADE_LIVE_START_MANY = "lab grade {lab} --live: following {n} learners from {roster}, {timeout} per read";
+    GRADE_LIVE_PUBLIC = "listening on {ip}: anyone who can reach this address can see every learner's grades and the engines' messages";
+    GRADE_LIVE_CANNOT_LISTEN = "cannot listen on {addr}: {error}. Is another `lab grade --live` or `lab serve` running? Try --port with another number (0: any free port)";
+    GRADE_LIVE_STOPPING = "stopping: writing the gradebook of the class as it stands …";
+    GRADE_LIVE_NOTHING_WRITTEN = "stopped; nothing written (start with --out DIR to keep a gradebook)";
+    GRADE_LIVE_WAITING = "waiting for the engine's first answer";
+    GRADE_LIVE_NO_ANSWER = "the engine has not answered in {seconds}s";
+    GRADE_LIVE_NO_OUT = "no --out folder was given: start `lab grade --live` with --out DIR to export the gradebook";
+    GRADE_LIVE_CROSS_SITE = "refused a request from another site: open the class view at its own address";
+    GRADE_NEEDS_OUT = "lab grade needs --out DIR, the folder for the gradebook (only --live may go without it)";
+    GRADE_LIVE_JOBS = "--jobs does not apply to --live: every learner's engine is followed at once, one event stream each";
+    GRADE_LIVE_WAIT = "--wait does not apply to --live: the live view re-reads a converging swarm by itself";
+    GRADE_NEEDS_LIVE = "{flag} is for the live class view: add --live";
+
+    // `lab grade --live`: the class page's words (its script asks `/api/words` for the `CLASS_` ones).
+    CLASS_TITLE = "Live class view";
+    CLASS_LEARNER = "Learner";
+    CLASS_STATUS = "Status";
+    CLASS_SCORE = "Score";
+    CLASS_LAST_CHANGE = "Last change";
+    CLASS_SINCE_PROGRESS = "Since progress";
+    CLASS_FLAGS = "Integrity flags";
+    CLASS_PASSED_ROW = "Passed";
+    CLASS_SUMMARY = "{graded} of {n} learners graded · {full} at full marks · {stuck} stuck";
+    CLASS_STUCK = "stuck on {check} for {time}";
+    CLASS_AGO = "{time} ago";
+    CLASS_SECONDS = "{n} s";
+    CLASS_MINUTES = "{n} min";
+    CLASS_HOURS = "{n} h";
+    CLASS_SORT = "Click a column heading to sort by it";
+    CLASS_EXPORT = "Export gradebook";
+    CLASS_EXPORTED = "Wrote gradebook.csv, grades.json, junit.xml and the feedback pages to {dir}";
+    CLASS_EXPORT_FAILED = "Export failed: {error}";
+    CLASS_LIVE = "live";
+    CLASS_DISCONNECTED = "lost the connection to lab grade (retrying)";
+    CLASS_MARK_PASS = "pass";
+    CLASS_MARK_FAIL = "fail";
+    CLASS_MARK_CONVERGING = "converging";
+    CLASS_STATUS_WAITING = "connecting";
+    CLASS_STATUS_GRADED = "graded";
+    CLASS_STATUS_UNREACHABLE = "unreachable";
+    CLASS_STATUS_TLS_ERROR = "TLS error";
+    CLASS_STATUS_NOT_SWARM = "not a swarm";
+    CLASS_STATUS_NOT_MANAGER = "not a manager";
+    CLASS_STATUS_TIMEOUT = "timeout";
+    CLASS_STATUS_ERROR = "error";
 
     // Flags that do not go together (exit code 2).
     MANAGERS_ABOVE_NODES = "--managers {managers} is more than --nodes {nodes}: a swarm of {nodes} node(s) has at most {nodes} manager(s)";

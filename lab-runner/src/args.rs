@@ -263,23 +263,45 @@ pub struct GradeArgs {
     /// CSV roster: learner,endpoint[,context,ca,cert,key]
     #[arg(long, value_name = "FILE")]
     pub roster: PathBuf,
-    /// Folder for gradebook.csv, grades.json, junit.xml and feedback/
+    /// Folder for gradebook.csv, grades.json, junit.xml and feedback/ (with --live: where
+    /// Ctrl-C and the page's export button write them; optional)
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Clusters graded at once (1 to 4096)
-    #[arg(long, default_value_t = 128, value_name = "N", value_parser = value::count(1, 4096))]
-    pub jobs: usize,
-    /// Per-cluster time limit
+    pub out: Option<PathBuf>,
+    /// Clusters graded at once, 1 to 4096 (default 128; not with --live)
+    #[arg(long, value_name = "N", value_parser = value::count(1, 4096))]
+    pub jobs: Option<usize>,
+    /// Per-cluster time limit (with --live: for connecting and each read)
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = value::duration)]
     pub timeout: Duration,
-    /// Per-cluster convergence wait, as `lab check --wait` (shorter than --timeout)
+    /// Per-cluster convergence wait, as `lab check --wait` (shorter than --timeout; not with --live)
     #[arg(long, value_name = "DURATION", value_parser = value::duration)]
     pub wait: Option<Duration>,
     /// Leave the fix commands out of the feedback files (hints only)
     #[arg(long)]
     pub no_fixes: bool,
+    /// The live class view: follow every learner's swarm and serve a page that updates as
+    /// they work, on http://127.0.0.1:4100 (Ctrl-C writes the gradebook into --out)
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: the port to listen on (default 4100; 0: any free port)
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// With --live: listen on this address instead of 127.0.0.1, for a classroom LAN
+    /// (anyone who reaches it sees the class's grades)
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<std::net::IpAddr>,
+    /// With --live: highlight a learner failing the same check for longer than this (default 10m)
+    #[arg(long, value_name = "DURATION", value_parser = value::duration)]
+    pub stuck_after: Option<Duration>,
     #[command(flatten)]
     pub labs: LabsArgs,
+}
+
+impl GradeArgs {
+    /// Clusters graded at once (`--jobs`, default 128).
+    pub fn jobs(&self) -> usize {
+        self.jobs.unwrap_or(128)
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -444,8 +466,29 @@ impl CheckArgs {
 
 impl GradeArgs {
     fn validate(&self) -> Result<(), String> {
+        let lang = crate::lang();
+        if self.live {
+            if self.jobs.is_some() {
+                return Err(lang.tr(words::GRADE_LIVE_JOBS).into_owned());
+            }
+            if self.wait.is_some() {
+                return Err(lang.tr(words::GRADE_LIVE_WAIT).into_owned());
+            }
+        } else {
+            let live_only = [
+                ("--port", self.port.is_some()),
+                ("--bind", self.bind.is_some()),
+                ("--stuck-after", self.stuck_after.is_some()),
+            ];
+            if let Some((flag, _)) = live_only.iter().find(|(_, given)| *given) {
+                return Err(lang.fill(words::GRADE_NEEDS_LIVE, &[("flag", flag)]));
+            }
+            if self.out.is_none() {
+                return Err(lang.tr(words::GRADE_NEEDS_OUT).into_owned());
+            }
+        }
         match self.wait {
-            Some(w) if w >= self.timeout => Err(crate::lang().fill(
+            Some(w) if w >= self.timeout => Err(lang.fill(
                 words::WAIT_NOT_SHORTER,
                 &[("wait", &lab_schema::LabDuration(w)), ("timeout", &lab_schema::LabDuration(self.timeout))],
             )),
@@ -496,10 +539,19 @@ a digit; other names are rejected, not rewritten.
 Writes into --out, each file atomically: gradebook.csv, grades.json, junit.xml and
 feedback/<learner>.md for every learner. Only GET requests reach the learners' engines.
 
+Live class view (--live): grades every learner once, then follows each engine's event
+stream and regrades a learner only when their swarm changes; serves a page with a row per
+learner (status, score, a mark per check, last change, time since progress, learners stuck
+on one check highlighted, integrity flags) on http://127.0.0.1:4100/ (--port, --bind), and
+/api/class as JSON. The page's export button, and Ctrl-C, write the files above into --out
+as they stand; Ctrl-C then exits 0. --jobs and --wait do not apply to --live.
+
 Exit codes:
   0  every learner's cluster was graded
   1  some could not be graded (unreachable, tls_error, not_swarm, not_manager, timeout, error)
-  2  bad input: unknown lab, bad roster or flag, or an --out folder that cannot be written";
+  2  bad input: unknown lab, bad roster or flag, or an --out folder that cannot be written
+     (--live: also a port that is in use)
+With --live: 0 when stopped with Ctrl-C (the gradebook written, when --out is given)";
 
 /// The `--color` of a raw command line (`--color never` or `--color=never`), if any.
 pub fn color_asked(raw: &[std::ffi::OsString]) -> Option<ColorChoice> {
@@ -590,6 +642,17 @@ mod tests {
         assert!(cli.command.validate().unwrap_err().contains("--managers 3 is more than --nodes 2"));
         let cli = Cli::try_parse_from(["lab", "grade", "x", "--roster", "r", "--out", "o", "--wait", "1m"]).unwrap();
         assert!(cli.command.validate().unwrap_err().contains("--wait 1m must be shorter than --timeout 30s"));
+        let grade = |extra: &[&str]| {
+            let mut args = vec!["lab", "grade", "x", "--roster", "r"];
+            args.extend(extra);
+            Cli::try_parse_from(args).unwrap().command.validate()
+        };
+        assert!(grade(&["--live", "--jobs", "8"]).unwrap_err().contains("--jobs does not apply to --live"));
+        assert!(grade(&["--live", "--wait", "5s"]).unwrap_err().contains("--wait does not apply to --live"));
+        assert!(grade(&["--out", "o", "--port", "4100"]).unwrap_err().contains("--port is for the live class view"));
+        assert!(grade(&["--out", "o", "--bind", "0.0.0.0"]).unwrap_err().contains("--bind is for the live"));
+        assert!(grade(&[]).unwrap_err().contains("needs --out DIR"));
+        assert!(grade(&["--live"]).is_ok() && grade(&["--live", "--port", "0", "--out", "o"]).is_ok());
         let cli = Cli::try_parse_from(["lab", "check", "x", "--only", "a", "--skip", "a"]).unwrap();
         assert!(cli.command.validate().unwrap_err().contains("both --only and --skip"));
     }

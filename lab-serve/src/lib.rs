@@ -6,6 +6,8 @@
 //!   /api/labs/<id>/check`, `GET /api/labs/<id>/watch` (Server-Sent Events, driven by
 //!   `lab_grader::watch`, the same watcher as `lab check --watch`) and `GET /api/words`
 //!   (the script's own words, in the language of the run).
+//! - [`class`]: the live class view of `lab grade --live` (its own page, API and event
+//!   stream over `lab_grader::grade::live`), behind the same [`guard`].
 //! - [`guard`]: what keeps other sites out, reusable by any axum app on the learner's
 //!   machine: the Host check (no DNS rebinding), cross-site refusal on the API, the
 //!   Content-Security-Policy and other headers of every answer, and the cap on event
@@ -16,6 +18,7 @@
 
 pub mod api;
 pub mod book;
+pub mod class;
 pub mod guard;
 
 use axum::Router;

@@ -13,6 +13,7 @@ pub mod atomic;
 pub mod feedback;
 pub mod gradebook;
 pub mod integrity;
+pub mod live;
 pub mod roster;
 pub mod summary;
 

@@ -3,6 +3,7 @@
 //! learner into DIR. Progress and the summary go to stderr (a progress bar on a terminal,
 //! plain lines otherwise). Exit 0 when every learner was graded, 1 when some could not be,
 //! 2 for bad input (lab, roster, flags, or an output folder that cannot be written).
+//! With `--live` the class is followed and served instead ([`super::live_class`]).
 
 use super::find_lab;
 use crate::args::GradeArgs;
@@ -15,28 +16,29 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 pub fn run(a: &GradeArgs) -> Exit {
+    if a.live {
+        return super::live_class::run(a);
+    }
+    let Some(out) = a.out.as_deref() else {
+        // `validate` has said so already; never reached.
+        return crate::fail(Kind::BadInput, crate::lang().tr(words::GRADE_NEEDS_OUT));
+    };
+    let jobs = a.jobs();
     let (timeout, wait) = (a.timeout, a.wait);
     let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let roster = match grade::roster::load(&a.roster) {
-        Ok(r) => r,
-        Err(e) => return crate::fail(Kind::BadInput, e),
-    };
-    let learners = match roster.resolve(&|k| std::env::var(k).ok()) {
+    let learners = match learners(a) {
         Ok(l) => l,
-        Err(e) => return crate::fail(Kind::BadInput, e),
+        Err(e) => return e,
     };
-    // Fail on an unwritable --out before spending time on grading.
-    if let Err(e) =
-        std::fs::create_dir_all(a.out.join("feedback")).and_then(|()| grade::atomic::remove_leftovers(&a.out).map(drop))
-    {
-        return crate::fail(Kind::BadInput, format!("--out {}: {e}", a.out.display()));
+    if let Err(e) = prepare_out(out) {
+        return e;
     }
 
     let opts = GradeOptions {
-        jobs: a.jobs,
+        jobs,
         timeout,
         check: CheckOptions { wait, fixes: !a.no_fixes && lab.fixes, lang: crate::lang(), ..Default::default() },
     };
@@ -45,7 +47,7 @@ pub fn run(a: &GradeArgs) -> Exit {
     let start_line = [
         ("lab", &lab.id as &dyn std::fmt::Display),
         ("roster", &a.roster.display()),
-        ("jobs", &a.jobs.min(total)),
+        ("jobs", &jobs.min(total)),
         ("timeout", &LabDuration(timeout)),
     ];
     eprintln!("{}", lang.count_fill(total as u64, words::GRADE_START_ONE, words::GRADE_START_MANY, &start_line));
@@ -56,20 +58,35 @@ pub fn run(a: &GradeArgs) -> Exit {
     progress.finish();
     let class = ClassGrades::new(&lab, &opts.check, results, start.elapsed().as_millis() as u64);
 
-    let written = match class.write_to_in(&a.out, lang) {
+    let written = match class.write_to_in(out, lang) {
         Ok(w) => w,
         Err(e) => return crate::fail(Kind::BadInput, e),
     };
     eprintln!();
     eprint!("{}", class.summary.render_in(lang));
     let pages = (written.len() - 3) as u64;
-    let dir = a.out.display();
+    let dir = out.display();
     eprintln!("{}", lang.count_fill(pages, words::GRADE_WROTE_ONE, words::GRADE_WROTE_MANY, &[("dir", &dir)]));
     if class.all_graded() {
         Exit::Ok
     } else {
         Exit::Failed
     }
+}
+
+/// The roster's learners, each with a resolved endpoint; a bad roster is reported (exit 2,
+/// every problem with its line and column).
+pub(super) fn learners(a: &GradeArgs) -> Result<Vec<grade::Learner>, Exit> {
+    let roster = grade::roster::load(&a.roster).map_err(|e| crate::fail(Kind::BadInput, e))?;
+    roster.resolve(&|k| std::env::var(k).ok()).map_err(|e| crate::fail(Kind::BadInput, e))
+}
+
+/// Makes `--out` (and its feedback folder) and removes what a killed run left there, so an
+/// unwritable folder fails before any grading starts.
+pub(super) fn prepare_out(out: &std::path::Path) -> Result<(), Exit> {
+    std::fs::create_dir_all(out.join("feedback"))
+        .and_then(|()| grade::atomic::remove_leftovers(out).map(drop))
+        .map_err(|e| crate::fail(Kind::BadInput, format!("--out {}: {e}", out.display())))
 }
 
 /// Progress on stderr: an indicatif bar on a terminal, else one line per finished cluster.

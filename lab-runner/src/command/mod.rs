@@ -8,6 +8,7 @@ pub mod docker_cluster;
 pub mod drill;
 pub mod forward;
 pub mod grade;
+pub mod live_class;
 // The netns driver's practice swarm: Linux only.
 #[cfg(target_os = "linux")]
 pub mod netns_cluster;
