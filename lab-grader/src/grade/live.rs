@@ -349,6 +349,7 @@ name = "web"
             fix: None,
             fix_note: None,
             mismatches: Vec::new(),
+            cause: None,
         };
         let checks = vec![check("front", front, 40), check("web", web, 60)];
         let cluster =
