@@ -121,10 +121,18 @@ fn labs() -> Vec<Lab> {
     lab_schema::load_dir(&dir).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
-/// Every run of English words in `text` that neither the swarm nor the check holds.
+/// Terms the zh-TW text keeps in English (book/po/GLOSSARY.md: "endpoint mode" is docker's
+/// own `--endpoint-mode`, "join token" what `docker swarm join-token` prints).
+const KEPT_IN_ENGLISH: &[&str] = &["endpoint mode", "join token", "Routing Mesh"];
+
+/// Every run of English words in `text` that neither the swarm nor the check holds, nor a
+/// term the glossary keeps in English.
 #[track_caller]
 fn assert_translated(text: &str, values: &str, at: &str) {
-    let untranslated: Vec<String> = english_runs(text).into_iter().filter(|r| !values.contains(r.as_str())).collect();
+    let untranslated: Vec<String> = english_runs(text)
+        .into_iter()
+        .filter(|r| !values.contains(r.as_str()) && !KEPT_IN_ENGLISH.contains(&r.as_str()))
+        .collect();
     assert!(untranslated.is_empty(), "{at}: English in a zh-TW text: {untranslated:?} in {text:?}");
 }
 
