@@ -190,10 +190,14 @@ fn check_json(user: &UserDocker, env: &[(String, String)], lab_id: &str, extra: 
 
 /// `--driver docker` for the commands that start, read or stop a practice swarm: this test
 /// runs as a user whose default would be docker anyway, but says so, so that nothing it
-/// runs can reach another driver's swarm.
+/// runs can reach another driver's swarm. `cluster forward` has no driver: it reaches the
+/// swarm the docker CLI points at, as `lab check` does.
 fn driver(args: &[&str]) -> &'static [&'static str] {
-    match args.first() {
-        Some(&"cluster") | Some(&"demo") if !args.contains(&"--driver") => &["--driver", "docker"],
+    match args {
+        ["cluster", "forward", ..] => &[],
+        [first, ..] if (*first == "cluster" || *first == "demo") && !args.contains(&"--driver") => {
+            &["--driver", "docker"]
+        }
         _ => &[],
     }
 }
