@@ -159,6 +159,7 @@ async fn practice_nodes(_: &Connection) -> Option<OtherSwarm> {
     None
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn netns_endpoint(host: &str) -> Endpoint {
     Endpoint { host: host.to_string(), tls: None, context: None, source: "practice swarm".into() }
 }
