@@ -345,6 +345,8 @@ words! {
     DEFAULT_SOCKET = "the default socket";
     /// `{source}`: `--host`, `DOCKER_HOST`, `context "name"` or the default socket.
     ENDPOINT_FROM = "{error} (endpoint from {source})";
+    /// After an engine error, when a practice swarm is up; `{command}` is pasted as it is.
+    PRACTICE_SWARM_IS_UP = "A practice swarm is up: point lab and docker at it with `{command}`";
 
     // `lab cluster`: the practice swarm.
     CLUSTER_SHAPE = "{nodes} node(s), {managers} manager(s)";

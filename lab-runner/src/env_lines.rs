@@ -33,6 +33,16 @@ impl EnvShell {
         }
     }
 
+    /// How to apply what `command` (`lab cluster env`) prints, in this shell.
+    pub fn apply(self, command: &str) -> String {
+        match self {
+            EnvShell::Posix => format!("eval \"$({command})\""),
+            EnvShell::Fish => format!("{command} | source"),
+            EnvShell::Powershell => format!("& {command} | Invoke-Expression"),
+            EnvShell::Cmd => format!("@FOR /f \"tokens=*\" %i IN ('{command}') DO @%i"),
+        }
+    }
+
     /// The lines that set `vars` (a `None` value clears the variable), then how to apply
     /// them (`how` is the translated "Run this command…" line; `command` is how the learner
     /// ran `lab cluster env`, e.g. `lab cluster env --node 2`).
@@ -52,12 +62,7 @@ impl EnvShell {
             out.push_str(&line);
             out.push('\n');
         }
-        let apply = match self {
-            EnvShell::Posix => format!("eval \"$({command})\""),
-            EnvShell::Fish => format!("{command} | source"),
-            EnvShell::Powershell => format!("& {command} | Invoke-Expression"),
-            EnvShell::Cmd => format!("@FOR /f \"tokens=*\" %i IN ('{command}') DO @%i"),
-        };
+        let apply = self.apply(command);
         let comment = if self == EnvShell::Cmd { "REM" } else { "#" };
         out.push_str(&format!("{comment} {how}\n{comment} {apply}\n"));
         out

@@ -16,6 +16,7 @@ mod driver_text;
 mod env_lines;
 pub mod exit;
 pub mod help_text;
+mod practice_engine;
 mod usage_error;
 mod value;
 

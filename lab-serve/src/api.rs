@@ -6,7 +6,9 @@
 //! - `GET /api/labs/<id>/check`: one report (200), or `{"error", "status"}` with 503 when
 //!   the engine cannot be read.
 //! - `GET /api/labs/<id>/watch`: Server-Sent Events: `report` (the JSON report) on every
-//!   change, `lost` (`{"error", "retry_in_ms"}`) while the engine is away.
+//!   change, `lost` (`{"error", "retry_in_ms"}`) while the engine is away. When the engine
+//!   follows (nothing named it at start, see [`crate::engine`]) the stream ends after
+//!   `lost`, and the page's reconnection chooses the engine again.
 //! - `GET /api/words`: `{"LIVE_CHECK_NOW": "Check now", …}`, the cards' script's words
 //!   (lab-i18n's `LIVE_` words) in the language of the run.
 //!
@@ -37,6 +39,10 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 type Shared = Arc<ServeConfig>;
+
+/// When the engine follows (see [`crate::engine`]), how soon the page reconnects to a
+/// watch that lost its engine, so the engine is chosen again.
+const FOLLOW_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long `GET /api/labs/<id>/check` may re-read a converging swarm.
 const CHECK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
@@ -119,8 +125,14 @@ async fn check(
     Path(id): Path<String>,
 ) -> Response {
     let Some(served) = config.labs.iter().find(|l| l.lab.id == id) else { return unknown(&id, &config) };
+    let endpoint = match config.engine.for_request().await {
+        Ok(ep) => ep,
+        Err(error) => {
+            return json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({ "error": error, "status": "bad_input" }))
+        }
+    };
     let result = async {
-        let conn = Connection::open(&config.endpoint, config.timeout).await?;
+        let conn = Connection::open(&endpoint, config.timeout).await?;
         // As `lab check`, but a page waits at most a few seconds: a check still converging
         // then is reported as converging, and the watch stream brings the rest.
         let deadline = std::time::Instant::now() + CHECK_DEADLINE;
@@ -159,25 +171,37 @@ async fn watch(
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let lab = served.lab.clone();
     let opts = WatchOptions { timeout: config.timeout, lang: config.lang, ..Default::default() };
-    let endpoint = config.endpoint.clone();
+    let endpoint = match config.engine.for_request().await {
+        Ok(ep) => ep,
+        Err(error) => {
+            let lost = json!({ "error": error, "retry_in_ms": FOLLOW_RETRY.as_millis() as u64 });
+            let lost = lab_grader::untrusted::json(&lost, false);
+            let once = futures_util::stream::iter([Ok::<_, Infallible>(Event::default().event("lost").data(lost))]);
+            return Sse::new(once).into_response();
+        }
+    };
     // Ends when the browser goes away: the stream below is dropped, and with it `rx`.
     tokio::spawn(async move { lab_grader::watch(&lab, &endpoint, &opts, tx).await });
-    let stream = futures_util::stream::unfold((rx, config, permit), move |(mut rx, config, permit)| async move {
-        let event = match rx.recv().await? {
+    // An engine that follows (see `engine`) is chosen again when this one is lost: the
+    // stream ends after telling so, and the page's EventSource reconnects in a moment.
+    let follows = config.engine.follows();
+    let stream = futures_util::stream::unfold(Some((rx, config, permit)), move |state| async move {
+        let (mut rx, config, permit) = state?;
+        let (event, go_on) = match rx.recv().await? {
             WatchEvent::Report { report, .. } => {
                 if may_record {
                     record(&config, &report);
                 }
-                Event::default().event("report").data(lab_grader::untrusted::json(&report_json(&report), false))
+                (Event::default().event("report").data(lab_grader::untrusted::json(&report_json(&report), false)), true)
             }
             WatchEvent::Lost { error, retry_in, .. } => {
-                Event::default().event("lost").data(lab_grader::untrusted::json(
-                    &json!({ "error": error.text(config.lang), "retry_in_ms": retry_in.as_millis() as u64 }),
-                    false,
-                ))
+                let retry = if follows { FOLLOW_RETRY } else { retry_in };
+                let data = json!({ "error": error.text(config.lang), "retry_in_ms": retry.as_millis() as u64 });
+                let event = Event::default().event("lost").data(lab_grader::untrusted::json(&data, false));
+                (if follows { event.retry(FOLLOW_RETRY) } else { event }, !follows)
             }
         };
-        Some((Ok::<_, Infallible>(event), (rx, config, permit)))
+        Some((Ok::<_, Infallible>(event), go_on.then_some((rx, config, permit))))
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }

@@ -6,6 +6,8 @@
 //!   /api/labs/<id>/check`, `GET /api/labs/<id>/watch` (Server-Sent Events, driven by
 //!   `lab_grader::watch`, the same watcher as `lab check --watch`) and `GET /api/words`
 //!   (the script's own words, in the language of the run).
+//! - [`engine`]: which engine a request reads: the one named when `lab serve` started,
+//!   else the one docker's rules find now, or the practice swarm when that is no swarm.
 //! - [`class`]: the live class view of `lab grade --live` (its own page, API and event
 //!   stream over `lab_grader::grade::live`), behind the same [`guard`].
 //! - [`guard`]: what keeps other sites out, reusable by any axum app on the learner's
@@ -19,10 +21,10 @@
 pub mod api;
 pub mod book;
 pub mod class;
+pub mod engine;
 pub mod guard;
 
 use axum::Router;
-use lab_grader::Endpoint;
 use lab_i18n::Language;
 use lab_schema::Lab;
 use std::net::SocketAddr;
@@ -45,8 +47,8 @@ pub struct ServeConfig {
     pub site: PathBuf,
     /// The labs, in course order.
     pub labs: Vec<ServedLab>,
-    /// The engine the docker CLI points at.
-    pub endpoint: Endpoint,
+    /// The engine requests read (see [`engine`]).
+    pub engine: engine::Engine,
     /// Where progress is kept (`None`: not kept, e.g. no HOME).
     pub progress: Option<PathBuf>,
     /// Bounds connecting to the engine and each read.

@@ -76,7 +76,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
             lang: crate::lang(),
             ..Default::default()
         };
-        return super::watch::run(&lab, endpoint, opts, a.format, record);
+        return super::watch::run(&lab, (&a.engine, endpoint), opts, a.format, record);
     }
     let opts = CheckOptions {
         wait: a.wait,
@@ -100,6 +100,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
             let lang = crate::lang();
             let msg =
                 lang.fill(words::ENDPOINT_FROM, &[("error", &e.text(lang)), ("source", &lang.tr(&endpoint.source))]);
+            let msg = crate::runtime().block_on(crate::practice_engine::with_hint(msg, &a.engine, endpoint, &e));
             return crate::fail(Kind::from(&e), msg);
         }
     };

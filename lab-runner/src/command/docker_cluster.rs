@@ -50,11 +50,18 @@ fn fail(e: NodesError) -> Exit {
     crate::fail(kind, e.text(crate::lang()))
 }
 
+/// The user's engine as [`engine`] finds it, or `None` without a word (a probe prints
+/// nothing: under `--format json` an error would be a JSON object on stdout).
+pub(crate) fn engine_quietly(e: &EngineArgs) -> Option<lab_grader::Endpoint> {
+    let req = lab_grader::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
+    lab_grader::endpoint::resolve(&req, &engine_env).ok()
+}
+
 /// True when the user's engine answers and has a docker-driver practice swarm (asked only
-/// where the netns driver could be meant too).
+/// where the netns driver could be meant too). Prints nothing.
 #[cfg(target_os = "linux")]
 pub(crate) fn exists(e: &EngineArgs) -> bool {
-    let Ok(ep) = engine(e) else { return false };
+    let Some(ep) = engine_quietly(e) else { return false };
     crate::runtime().block_on(async {
         match DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await {
             Ok(c) => c.info().await.ok().flatten().is_some(),
@@ -70,6 +77,14 @@ pub(crate) async fn reach() -> Option<task_dial::Reach> {
     let ep = engine(&EngineArgs::default()).ok()?;
     let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
     task_dial::Reach::docker_nodes(&cluster).await.ok()
+}
+
+/// Node 1 of the docker driver's practice swarm on `user_engine`, when it runs there.
+pub(crate) async fn node1(user_engine: &lab_grader::Endpoint) -> Option<lab_grader::Endpoint> {
+    let cluster = DockerCluster::connect(user_engine, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
+    let mut ep = cluster.endpoint(1).await.ok()?;
+    ep.source = words::PRACTICE_SWARM.into();
+    Some(ep)
 }
 
 fn options(up: &UpArgs) -> Result<UpOptions, Exit> {

@@ -52,6 +52,13 @@ fn cluster_fail(e: &ClusterError) -> Exit {
     crate::fail(Kind::from(e), e.text(crate::lang()))
 }
 
+/// The engine could not be read at first: why, and where the practice swarm is when one
+/// is up (the learner may not have run `eval "$(lab cluster env)"` yet).
+async fn first_read_fail(e: &ClusterError, args: &ForwardArgs, ep: &Endpoint) -> Exit {
+    let msg = crate::practice_engine::with_hint(e.text(crate::lang()), &args.engine, ep, e).await;
+    crate::fail(Kind::from(e), msg)
+}
+
 /// `[LOCAL_PORT:]TARGET_PORT` as (local, target): the target 1 to 65535, the local port
 /// 0 (any free one) to 65535, by default the target's number.
 fn parse_ports(text: &str) -> Option<(u16, u16)> {
@@ -70,10 +77,13 @@ async fn forward(args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
     let lang = crate::lang();
     let (local_port, port) = parse_ports(&args.ports)
         .ok_or_else(|| crate::fail(Kind::Usage, lang.fill(words::FORWARD_BAD_PORTS, &[("value", &args.ports)])))?;
-    let conn = Connection::open(ep, Duration::from_secs(30)).await.map_err(|e| cluster_fail(&e))?;
+    let conn = match Connection::open(ep, Duration::from_secs(30)).await {
+        Ok(c) => c,
+        Err(e) => return Err(first_read_fail(&e, args, ep).await),
+    };
     let mut picker = match TaskPicker::open(conn, &args.service).await {
         Ok(p) => p,
-        Err(task_dial::PickError::Cluster(e)) => return Err(cluster_fail(&e)),
+        Err(task_dial::PickError::Cluster(e)) => return Err(first_read_fail(&e, args, ep).await),
         Err(task_dial::PickError::NoSuchService { name, suggestion, services }) => {
             return Err(no_such_service(&name, suggestion.as_deref(), &services, &ep.host));
         }

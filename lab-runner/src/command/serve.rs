@@ -1,13 +1,19 @@
 //! `lab serve`: builds the learner edition of the book and serves it on 127.0.0.1 with
-//! live lab cards (the server itself is the `lab-serve` crate).
+//! live lab cards (the server itself is the `lab-serve` crate). Unless the engine was named
+//! when it started, each request finds it again, or reads the practice swarm (so starting
+//! `lab serve` before `eval "$(lab cluster env)"` is fine).
 
 use super::{load_catalog, resolve_endpoint};
+use crate::args::EngineArgs;
 use crate::args::ServeArgs;
 use crate::exit::{Exit, Kind};
+use lab_grader::Endpoint;
 use lab_i18n::words;
+use lab_serve::engine::Engine;
 use lab_serve::{ServeConfig, ServedLab};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// `--book`, else `./book`, else the book next to the sources `lab` was built from.
 fn book_dir(given: Option<&Path>) -> Option<PathBuf> {
@@ -17,6 +23,31 @@ fn book_dir(given: Option<&Path>) -> Option<PathBuf> {
         None => [PathBuf::from("book"), Path::new(env!("CARGO_MANIFEST_DIR")).join("../book")]
             .into_iter()
             .find(|d| has_book(d)),
+    }
+}
+
+/// The engine rule of `lab serve`: pinned to `found` when the engine was named (`--host`,
+/// `--context`, `DOCKER_HOST`, `DOCKER_CONTEXT`), else found again for each request, or
+/// the practice swarm (see lab-serve's `engine` module).
+fn engine_rule(args: &EngineArgs, found: Endpoint, env: &dyn Fn(&str) -> Option<String>) -> Engine {
+    let named = args.host.is_some()
+        || args.context.is_some()
+        || ["DOCKER_HOST", "DOCKER_CONTEXT"].iter().any(|k| env(k).is_some_and(|v| !v.is_empty()));
+    if named {
+        return Engine::Pinned(found);
+    }
+    let for_resolve = args.clone();
+    let for_practice = args.clone();
+    Engine::Follow {
+        resolve: Arc::new(move || {
+            let req =
+                lab_grader::EndpointRequest { host: for_resolve.host.clone(), context: for_resolve.context.clone() };
+            lab_grader::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| e.text(crate::lang()))
+        }),
+        practice: Arc::new(move || {
+            let args = for_practice.clone();
+            Box::pin(async move { crate::practice_engine::node1(&args).await })
+        }),
     }
 }
 
@@ -61,7 +92,8 @@ pub fn run(a: &ServeArgs) -> Exit {
         })
         .collect();
     let progress = lab_grader::progress::default_path(&|k| std::env::var(k).ok()).ok();
-    let config = ServeConfig { site: site.path().to_path_buf(), labs, endpoint, progress, timeout, lang };
+    let engine = engine_rule(&a.engine, endpoint, &|k| std::env::var(k).ok());
+    let config = ServeConfig { site: site.path().to_path_buf(), labs, engine, progress, timeout, lang };
     let open = a.open;
     let result = crate::runtime().block_on(async move {
         let serving = lab_serve::serve(config, SocketAddr::new(ip, a.port), |bound| {
@@ -86,5 +118,30 @@ pub fn run(a: &ServeArgs) -> Exit {
     match result {
         Ok(()) => Exit::Ok,
         Err(e) => crate::fail(Kind::BadInput, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found() -> Endpoint {
+        Endpoint { host: "unix:///var/run/docker.sock".into(), tls: None, context: None, source: "x".into() }
+    }
+
+    #[test]
+    fn an_engine_named_at_start_is_pinned_and_none_named_follows() {
+        let none = |_: &str| None;
+        assert!(engine_rule(&EngineArgs::default(), found(), &none).follows());
+        let host = EngineArgs { host: Some("tcp://127.0.0.1:2375".into()), ..Default::default() };
+        assert!(!engine_rule(&host, found(), &none).follows());
+        let context = EngineArgs { context: Some("desktop".into()), ..Default::default() };
+        assert!(!engine_rule(&context, found(), &none).follows());
+        for var in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
+            let env = move |k: &str| (k == var).then(|| "set".to_string());
+            assert!(!engine_rule(&EngineArgs::default(), found(), &env).follows(), "{var}");
+        }
+        let empty = |k: &str| (k == "DOCKER_HOST").then(String::new);
+        assert!(engine_rule(&EngineArgs::default(), found(), &empty).follows(), "an empty DOCKER_HOST names nothing");
     }
 }

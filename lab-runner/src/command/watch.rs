@@ -3,9 +3,9 @@
 //! On a terminal (human format) the report is redrawn in place with what changed and a
 //! "watching…" line; elsewhere a report is printed per change; `--format json` prints one
 //! compact JSON report per line. A lost engine is reported on stderr and retried by the
-//! watcher. Ctrl-C ends the watch with the exit code of the last report.
+//! watcher (the first report of it names the practice swarm when one is up elsewhere). Ctrl-C ends the watch with the exit code of the last report.
 
-use crate::args::Format;
+use crate::args::{EngineArgs, Format};
 use crate::exit::Exit;
 use lab_grader::report::human;
 use lab_grader::{Endpoint, Report, WatchEvent, WatchOptions};
@@ -13,8 +13,15 @@ use lab_i18n::words;
 use lab_schema::Lab;
 use std::io::{IsTerminal, Write};
 
-/// `record`: a full score is the learner's progress (not with --only/--skip).
-pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, record: bool) -> Exit {
+/// `record`: a full score is the learner's progress (not with --only/--skip); `engine`:
+/// how the engine was asked for (a first loss may name the practice swarm instead).
+pub fn run(
+    lab: &Lab,
+    (engine, endpoint): (&EngineArgs, &Endpoint),
+    opts: WatchOptions,
+    format: Format,
+    record: bool,
+) -> Exit {
     let redraw = format == Format::Human && std::io::stdout().is_terminal();
     crate::runtime().block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::channel(16);
@@ -37,7 +44,7 @@ pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, r
                         last = Some(*report);
                     }
                     Some(WatchEvent::Lost { error, retry_in, attempt }) => {
-                        crate::warn(crate::lang().fill(
+                        let lost = crate::lang().fill(
                             words::WATCH_LOST,
                             &[
                                 ("error", &error.text(crate::lang())),
@@ -45,7 +52,14 @@ pub fn run(lab: &Lab, endpoint: &Endpoint, opts: WatchOptions, format: Format, r
                                 ("seconds", &format!("{:.1}", retry_in.as_secs_f64())),
                                 ("attempt", &attempt),
                             ],
-                        ));
+                        );
+                        // Asked once: a watch on the wrong engine says where the swarm is.
+                        let lost = if attempt == 1 {
+                            crate::practice_engine::with_hint(lost, engine, endpoint, &error).await
+                        } else {
+                            lost
+                        };
+                        crate::warn(lost);
                     }
                     None => break,
                 },
