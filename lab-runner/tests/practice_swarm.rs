@@ -3,7 +3,8 @@
 //! nothing, not even the cleanup of a failed `up`, reaches the real default engine or the
 //! real state folder): a second `up` reports the roles the engines report now, not the ones
 //! the swarm started with; `lab serve` started before the practice swarm reads it once it is
-//! up, and `lab check` on an engine that is not there says how to point at it.
+//! up, and `lab check` (also `--watch`, `lab cluster forward`) on an engine that is not there
+//! says how to point at it.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -140,21 +141,23 @@ impl Drop for Serve {
 fn serve_started_before_the_practice_swarm_follows_it_and_check_says_to_point_at_it() {
     let home = tempfile::Builder::new().prefix("lf").tempdir_in("/tmp").unwrap();
     let config = config_without_engine(home.path());
-    let check = |home: &Path| {
-        Command::new(env!("CARGO_BIN_EXE_lab"))
-            .args(["check", "day6-first-service"])
-            .env("SWARM_LAB_HOME", home)
-            .env("XDG_STATE_HOME", home.join("state"))
+    // `lab ARGS` with no engine named and the missing one current, as the learner's shell.
+    let learner = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lab"));
+        cmd.args(args)
+            .env("SWARM_LAB_HOME", home.path())
+            .env("XDG_STATE_HOME", home.path().join("state"))
             .env("DOCKER_CONFIG", &config)
             .env("SHELL", "/bin/bash")
+            .env("NO_COLOR", "1")
             .env_remove("DOCKER_HOST")
             .env_remove("DOCKER_CONTEXT")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+            .stdin(Stdio::null());
+        cmd
     };
+    let check = || learner(&["check", "day6-first-service"]).output().unwrap();
     // Nothing is up: the engine is missing, and nothing else is suggested.
-    let before = check(home.path());
+    let before = check();
     assert_eq!(before.status.code(), Some(3));
     let said = String::from_utf8_lossy(&before.stderr).to_string();
     assert!(said.contains("cannot reach the engine") && !said.contains("cluster env"), "{said}");
@@ -166,7 +169,7 @@ fn serve_started_before_the_practice_swarm_follows_it_and_check_says_to_point_at
     let up = lab(home.path(), &["cluster", "up", "--nodes", "1", "--managers", "1"]);
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
     // `lab check` on the missing engine now says what to run, as it can be pasted.
-    let after = check(home.path());
+    let after = check();
     assert_eq!(after.status.code(), Some(3));
     let said = String::from_utf8_lossy(&after.stderr).to_string();
     let pasted = said.contains("`eval \"$(") && said.contains(" cluster env)\"`");
@@ -177,4 +180,31 @@ fn serve_started_before_the_practice_swarm_follows_it_and_check_says_to_point_at
     let report: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["lab"], "day6-first-service", "{report}");
     assert!(report["cluster"]["swarm_id"].as_str().is_some_and(|id| !id.is_empty()), "{report}");
+
+    // So do `lab cluster forward` (its first read) and `lab check --watch` (its first loss).
+    let forward = learner(&["cluster", "forward", "vote", "8080:80"]).output().unwrap();
+    let said = String::from_utf8_lossy(&forward.stderr).to_string();
+    assert_eq!(forward.status.code(), Some(3), "{said}");
+    assert!(said.contains("A practice swarm is up") && said.contains(" cluster env)\"`"), "{said}");
+    let mut watch = learner(&["check", "day6-first-service", "--watch"]).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = watch.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let hinted = loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) if line.contains("A practice swarm is up") => break true,
+            Ok(line) => seen.push_str(&(line + "\n")),
+            Err(_) => break false,
+        }
+    };
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(hinted, "lab check --watch never named the practice swarm within 30 s:\n{seen}");
 }
