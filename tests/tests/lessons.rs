@@ -26,6 +26,8 @@ const ONE_NODE: &[&str] = &["introduction.md", "first-service.md"];
 /// Lessons run on three engines, in book order: the three-node lesson builds the swarm the
 /// later ones use.
 const THREE_NODES: &[&str] = &["three-node-swarm.md", "overlay-networks.md", "routing-mesh.md", "voting-app-answer.md"];
+/// Where voting-app.md's "On the practice swarm" box and its "Test the app" section are.
+const TEST_THE_APP: (&str, &str) = ("> **On the practice swarm.**", "## Think about it");
 /// The assignment's "Start clean" hint (a `text` block of voting-app.md), run before its answer.
 const START_CLEAN: &str = "docker service rm drupal psql search";
 
@@ -151,6 +153,187 @@ fn reaching_node2_works_as_the_book_says(swarm: &PracticeSwarm) {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// The lines of the `text` blocks between `from` and `to` in `chapter` (blockquotes
+/// included), in order.
+fn text_block_lines(chapter: &str, (from, to): (&str, &str)) -> Vec<String> {
+    let text = std::fs::read_to_string(book_src().join(chapter)).unwrap();
+    let start = text.find(from).unwrap_or_else(|| panic!("{chapter} no longer has `{from}`"));
+    let end = start + text[start..].find(to).unwrap_or_else(|| panic!("{chapter}: no `{to}` after `{from}`"));
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in text[start..end].lines() {
+        let line = line.trim_start_matches('>').trim();
+        match (inside, line) {
+            (false, "```text") => inside = true,
+            (true, "```") => inside = false,
+            (true, l) if !l.is_empty() => lines.push(l.to_string()),
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// A `lab cluster forward` the test started, stopped (by its PID) when dropped.
+struct Forwarding(std::process::Child);
+
+impl Drop for Forwarding {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The total `<div id="result">…</div>` shows: `No votes yet`, `1 vote`, `N votes`.
+fn result_total(page: &str) -> Option<u64> {
+    let said = page.split(r#"<div id="result">"#).nth(1)?.split('<').next()?;
+    match said {
+        "No votes yet" => Some(0),
+        _ => said.strip_suffix(" votes").or_else(|| said.strip_suffix(" vote"))?.parse().ok(),
+    }
+}
+
+/// The node that runs `service`'s one running task.
+fn node_of(node1: &Node, service: &str) -> String {
+    let ps = node1
+        .docker(&["service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}"])
+        .unwrap_or_else(|e| panic!("docker service ps {service}: {e}"));
+    ps.split_whitespace().next().unwrap_or_else(|| panic!("{service} has no running task")).to_string()
+}
+
+/// voting-app.md's "On the practice swarm" box and "Test the app", run as a learner who
+/// ran `eval "$(lab cluster env)"` would, on the answer just graded: each `lab cluster
+/// forward` in the background (its local port 0, so the test takes no fixed port on a
+/// shared machine; the port it prints replaces the book's in later lines), `curl` lines
+/// on this machine, `docker` lines on node1. Each must succeed. A vote must reach result's
+/// total (asked again until it does, as the book says, for at most 60 s), and after the
+/// forced db update the total is what the book says: the votes kept when db's new task
+/// runs on the old node, `No votes yet` when it moved to another (a new `db-data`).
+fn test_the_app_as_the_book_says(swarm: &PracticeSwarm, session: &mut Session) {
+    let lines = text_block_lines("voting-app.md", TEST_THE_APP);
+    let node1 = &swarm.nodes[0];
+    let env = String::from_utf8_lossy(&lab(swarm.home.path(), &["cluster", "env"]).stdout).into_owned();
+    let host = env.lines().find_map(|l| l.strip_prefix("export DOCKER_HOST=")).expect("DOCKER_HOST line").to_string();
+    let mut forwards = Vec::new();
+    // The book's local port → the one the forward listens on.
+    let mut ports: Vec<(String, String)> = Vec::new();
+    let (mut votes, mut results) = (0u64, 0);
+    let mut db_node: Option<String> = None;
+    for line in &lines {
+        let at = format!("voting-app.md, Test the app: `{line}`");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["lab", "cluster", "forward", service, ports_arg] => {
+                let (book_port, target) = ports_arg.split_once(':').expect("LOCAL:TARGET");
+                let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lab-e2e"))
+                    .args(["cluster", "forward", service, &format!("0:{target}")])
+                    .env("SWARM_LAB_HOME", swarm.home.path())
+                    .env("DOCKER_HOST", &host)
+                    .env("NO_COLOR", "1")
+                    .env_remove("DOCKER_CONTEXT")
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::inherit())
+                    .spawn()
+                    .expect("lab cluster forward");
+                let stdout = child.stdout.take().unwrap();
+                let forwarding = Forwarding(child);
+                // "Forwarding 127.0.0.1:PORT → vote:80 (2 running tasks); Ctrl-C to stop"
+                let first = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+                    .next()
+                    .unwrap_or_else(|| panic!("{at}: it ended without forwarding"))
+                    .unwrap();
+                let port = first
+                    .split("127.0.0.1:")
+                    .nth(1)
+                    .and_then(|r| r.split_whitespace().next())
+                    .unwrap_or_else(|| panic!("{at}: {first}"));
+                eprintln!("{at}: {first}");
+                ports.push((format!("127.0.0.1:{book_port}/"), format!("127.0.0.1:{port}/")));
+                forwards.push(forwarding);
+            }
+            ["curl", ..] => {
+                let mut run = line.clone();
+                for (book, real) in &ports {
+                    run = run.replace(book.as_str(), real);
+                }
+                assert!(run.contains("127.0.0.1:") && run != *line, "{at}: not an address the box forwards");
+                let run = substitution::prepare(&run, substitution::HttpClient::Curl);
+                let ask = || {
+                    let out = std::process::Command::new("sh").args(["-c", &run]).output().unwrap();
+                    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+                    assert!(
+                        out.status.success(),
+                        "{at}: {}: {said}{}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    said
+                };
+                if line.contains("vote=") {
+                    let page = ask();
+                    assert!(page.contains("&#10004;"), "{at}: the ballot marks no choice: {page}");
+                    votes += 1;
+                    continue;
+                }
+                results += 1;
+                let want = votes;
+                let deadline = Instant::now() + Duration::from_secs(60);
+                loop {
+                    let page = ask();
+                    let total = result_total(&page);
+                    if total == Some(want) {
+                        eprintln!("{at}: {}", page.trim());
+                        break;
+                    }
+                    assert!(
+                        Instant::now() < deadline,
+                        "{at}: result still shows {total:?}, not {want} vote(s): {page}"
+                    );
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            }
+            ["docker", "service", "update", "--force", "db"] => {
+                let before = node_of(node1, "db");
+                session.run_line(&at, 1, line).unwrap_or_else(|e| panic!("{e}"));
+                let after = node_of(node1, "db");
+                eprintln!("{at}: db ran on {before}, now on {after}");
+                if after != before {
+                    votes = 0;
+                }
+                db_node = Some(after);
+            }
+            ["docker", ..] => {
+                session.run_line(&at, 1, line).unwrap_or_else(|e| panic!("{e}"));
+            }
+            _ => panic!("{at}: the test does not know how to run this line"),
+        }
+    }
+    assert_eq!(forwards.len(), 2, "the box forwards vote and result: {lines:#?}");
+    assert!(
+        db_node.is_some() && results >= 2,
+        "Test the app votes, reads result, forces db and reads it again: {lines:#?}"
+    );
+}
+
+#[test]
+fn a_result_page_total_is_read_as_the_stand_in_writes_it() {
+    for (page, want) in [
+        (r#"<div id="result">No votes yet</div>"#, Some(0)),
+        (r#"<div id="result">1 vote</div>"#, Some(1)),
+        (r#"<div id="result">12 votes</div>"#, Some(12)),
+        (r#"<p id="error">result could not reach db:5432</p>"#, None),
+    ] {
+        assert_eq!(result_total(page), want, "{page}");
+    }
+}
+
+#[test]
+fn the_test_the_app_lines_are_found_in_the_chapter() {
+    let lines = text_block_lines("voting-app.md", TEST_THE_APP);
+    assert_eq!(lines.first().map(String::as_str), Some("lab cluster forward vote 8080:80"), "{lines:#?}");
+    assert!(lines.iter().any(|l| l == "docker service update --force db"), "{lines:#?}");
+}
+
 #[test]
 fn every_chapter_with_commands_is_run_in_book_order() {
     let summary = std::fs::read_to_string(book_src().join("SUMMARY.md")).unwrap();
@@ -226,6 +409,7 @@ fn three_node_lessons_run_and_their_labs_score_100() {
         }
         run_and_grade(&mut session, node1, chapter);
     }
+    test_the_app_as_the_book_says(&swarm, &mut session);
 
     let skipped = session.skipped();
     // Written straight to the process's stderr, past the test harness's output capture, so
