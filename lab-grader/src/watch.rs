@@ -23,8 +23,9 @@ use futures_util::StreamExt;
 use lab_i18n::{words, Language};
 use lab_schema::Lab;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 /// The event types that can change a grade.
 pub const EVENT_TYPES: [&str; 7] = ["service", "node", "network", "volume", "secret", "config", "container"];
@@ -51,6 +52,12 @@ pub struct WatchOptions {
     /// Attach to each failed check the commands that fix it (`lab grade --live`'s
     /// feedback pages); the cards and `--watch` leave them out.
     pub fixes: bool,
+    /// The reads (a snapshot and its evaluation, or opening a connection) that may run at
+    /// once across every watch sharing this semaphore; a read waits for a permit before
+    /// its time limit starts.
+    /// `lab grade --live` shares one among a class, so its first wave does not hold every
+    /// learner's connections and answers in memory at the same moment. `None`: no limit.
+    pub reads: Option<Arc<Semaphore>>,
 }
 
 impl Default for WatchOptions {
@@ -66,6 +73,7 @@ impl Default for WatchOptions {
             backoff: (Duration::from_millis(250), Duration::from_secs(8)),
             lang: Language::english(),
             fixes: false,
+            reads: None,
         }
     }
 }
@@ -79,8 +87,10 @@ pub enum WatchEvent {
         /// What changed since the previous report, one line each (empty for the first).
         changes: Vec<String>,
     },
-    /// The engine could not be read; the watch retries after `retry_in`.
-    Lost { error: ClusterError, retry_in: Duration, attempt: u32 },
+    /// The engine could not be read; the watch retries after `retry_in`. A worker tells
+    /// its own node ID (`node_id`), which is enough to spot a worker of another learner's
+    /// swarm.
+    Lost { error: ClusterError, node_id: Option<String>, retry_in: Duration, attempt: u32 },
 }
 
 /// Watches `lab` on the engine at `endpoint` and sends a [`WatchEvent`] per change, until
@@ -93,10 +103,10 @@ pub async fn watch(lab: &Lab, endpoint: &Endpoint, opts: &WatchOptions, tx: mpsc
             e = watch_connected(lab, endpoint, opts, &tx, &mut last, &mut attempt) => e,
             _ = tx.closed() => return,
         };
-        let Some(error) = error else { return };
+        let Some((error, node_id)) = error else { return };
         attempt += 1;
         let retry_in = backoff(opts.backoff, attempt);
-        if tx.send(WatchEvent::Lost { error, retry_in, attempt }).await.is_err() {
+        if tx.send(WatchEvent::Lost { error, node_id, retry_in, attempt }).await.is_err() {
             return;
         }
         tokio::select! {
@@ -112,6 +122,9 @@ pub fn backoff((first, longest): (Duration, Duration), attempt: u32) -> Duration
     first.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(longest)
 }
 
+/// What ended a connection's worth of watching: the error, and a worker's own node ID.
+type Ended = (ClusterError, Option<String>);
+
 /// One connection's worth of watching. Returns the error that ended it, or `None` when the
 /// receiver has gone.
 async fn watch_connected(
@@ -121,11 +134,13 @@ async fn watch_connected(
     tx: &mpsc::Sender<WatchEvent>,
     last: &mut Option<Report>,
     attempt: &mut u32,
-) -> Option<ClusterError> {
+) -> Option<Ended> {
+    let permit = read_permit(opts).await;
     let conn = match Connection::open(endpoint, opts.timeout).await {
         Ok(c) => c,
-        Err(e) => return Some(e),
+        Err(e) => return Some((e, None)),
     };
+    drop(permit);
     // Subscribed before the first read, and a little into the past, so no change between
     // the two is missed (a replayed event costs one read that reports nothing new).
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs().saturating_sub(2);
@@ -134,12 +149,20 @@ async fn watch_connected(
         conn.docker.events(Some(EventsOptionsBuilder::new().since(&since.to_string()).filters(&filters).build()));
     let mut resumed = *attempt > 0 || last.is_none();
     loop {
+        let permit = read_permit(opts).await;
         let read_at = Instant::now();
-        let report = match tokio::time::timeout(opts.timeout, read(lab, &conn, opts)).await {
+        let read = tokio::time::timeout(opts.timeout, read(lab, &conn, opts)).await;
+        drop(permit);
+        let report = match read {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => return Some(e),
+            Ok(Err(e @ ClusterError::NotManager { .. })) => {
+                let node = conn.docker.info().await.ok().and_then(|i| i.swarm).and_then(|s| s.node_id);
+                return Some((e, node));
+            }
+            Ok(Err(e)) => return Some((e, None)),
             Err(_) => {
-                return Some(ClusterError::Timeout { host: endpoint.host.clone(), secs: opts.timeout.as_secs_f64() })
+                let secs = opts.timeout.as_secs_f64();
+                return Some((ClusterError::Timeout { host: endpoint.host.clone(), secs }, None));
             }
         };
         *attempt = 0;
@@ -167,8 +190,8 @@ async fn watch_connected(
         if let Some(e) = first_event {
             match e {
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Some(crate::connection::classify(&endpoint.host, &e)),
-                None => return Some(stream_ended(endpoint)),
+                Some(Err(e)) => return Some((crate::connection::classify(&endpoint.host, &e), None)),
+                None => return Some((stream_ended(endpoint), None)),
             }
             let burst_end = Instant::now() + opts.burst;
             loop {
@@ -176,12 +199,20 @@ async fn watch_connected(
                 match tokio::time::timeout_at(quiet_end.into(), events.next()).await {
                     Err(_) => break,
                     Ok(Some(Ok(_))) => continue,
-                    Ok(Some(Err(e))) => return Some(crate::connection::classify(&endpoint.host, &e)),
-                    Ok(None) => return Some(stream_ended(endpoint)),
+                    Ok(Some(Err(e))) => return Some((crate::connection::classify(&endpoint.host, &e), None)),
+                    Ok(None) => return Some((stream_ended(endpoint), None)),
                 }
             }
             tokio::time::sleep_until((read_at + opts.min_gap).into()).await;
         }
+    }
+}
+
+/// A turn to open a connection or read, when [`WatchOptions::reads`] limits them.
+async fn read_permit(opts: &WatchOptions) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    match &opts.reads {
+        Some(reads) => Some(reads.acquire().await.expect("the reads semaphore is never closed")),
+        None => None,
     }
 }
 
@@ -279,6 +310,87 @@ mod tests {
         let mut b = a.clone();
         b.checks[0].mismatches.push(Mismatch { field: "replicas".into(), expected: "2".into(), found: "1".into() });
         assert_eq!(changes(&a, &b), ["vote: still fail, mismatches changed"]);
+    }
+
+    /// Serves `socket` as an engine that logs the request line of every connection (with
+    /// `tag`) and never answers: a read of it lasts until its time limit.
+    #[cfg(unix)]
+    fn silent_engine(socket: &std::path::Path, tag: &'static str, log: Arc<std::sync::Mutex<Vec<&'static str>>>) {
+        use tokio::io::AsyncBufReadExt;
+        let listener = tokio::net::UnixListener::bind(socket).unwrap();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut lines = tokio::io::BufReader::new(stream).lines();
+                    if let Ok(Some(line)) = lines.next_line().await {
+                        assert!(line.starts_with("GET "), "{line}");
+                        log.lock().unwrap().push(tag);
+                    }
+                    while let Ok(Some(_)) = lines.next_line().await {}
+                });
+            }
+        });
+    }
+
+    /// Waits until `log` has `n` entries; fails after 20 s.
+    async fn logged(log: &std::sync::Mutex<Vec<&'static str>>, n: usize) -> Vec<&'static str> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = log.lock().unwrap().clone();
+            if now.len() >= n {
+                return now;
+            }
+            assert!(Instant::now() < deadline, "{n} requests expected, got {now:?}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn watches_sharing_a_reads_limit_take_turns() {
+        let lab = lab_schema::load_str(
+            std::path::Path::new("l.toml"),
+            r#"id = "l"
+title = "L"
+lesson = "first-service.md"
+goal = "g"
+answer = "docker network create -d overlay front"
+[[check]]
+id = "front"
+title = "front"
+points = 100
+hint = "h"
+fix = "docker network create -d overlay front"
+[check.network]
+name = "front"
+"#,
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let opts = WatchOptions { reads: Some(Arc::new(Semaphore::new(1))), ..Default::default() };
+        let mut watches = std::collections::BTreeMap::new();
+        let mut receivers = Vec::new();
+        for tag in ["a", "b"] {
+            let socket = dir.path().join(format!("{tag}.sock"));
+            silent_engine(&socket, tag, log.clone());
+            let endpoint =
+                Endpoint { host: format!("unix://{}", socket.display()), tls: None, context: None, source: "t".into() };
+            let (tx, rx) = mpsc::channel(4);
+            let (lab, opts) = (lab.clone(), opts.clone());
+            watches.insert(tag, tokio::spawn(async move { watch(&lab, &endpoint, &opts, tx).await }));
+            receivers.push(rx);
+        }
+        // A read is 9 requests at once. One engine's read holds the only turn (its engine
+        // never answers); the other's waits until that watch ends.
+        let first = logged(&log, 9).await;
+        assert_eq!(first.len(), 9, "two reads at once: {first:?}");
+        assert!(first.iter().all(|t| *t == first[0]), "{first:?}");
+        watches[first[0]].abort();
+        let all = logged(&log, 18).await;
+        assert!(all[9..].iter().all(|t| *t != first[0]), "{all:?}");
+        watches.values().for_each(|w| w.abort());
     }
 
     #[test]

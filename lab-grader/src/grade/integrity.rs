@@ -4,7 +4,7 @@
 //! two rows naming the same endpoint are flagged even when it could not be read.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What identifies the swarm behind one learner's endpoint.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,13 +13,6 @@ pub struct Identity {
     pub swarm_id: String,
     /// Sorted; a worker's own node ID alone.
     pub node_ids: Vec<String>,
-}
-
-impl Identity {
-    fn shares_with(&self, other: &Identity) -> bool {
-        (!self.swarm_id.is_empty() && self.swarm_id == other.swarm_id)
-            || self.node_ids.iter().any(|n| !n.is_empty() && other.node_ids.contains(n))
-    }
 }
 
 /// The kind of an integrity flag, as it appears in the gradebook's `flags` column.
@@ -77,14 +70,17 @@ pub fn find_flags(subs: &[Submission<'_>]) -> Vec<Flag> {
         }
         i
     }
-    for i in 0..n {
-        for j in i + 1..n {
-            if let (Some(a), Some(b)) = (subs[i].identity, subs[j].identity) {
-                if a.shares_with(b) {
-                    let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                    parent[ri.max(rj)] = ri.min(rj);
-                }
-            }
+    // Each swarm ID and node ID links to the first learner it was seen with: one pass
+    // over the identities (a live class re-runs this whenever a learner's identity moves).
+    let mut first_with: HashMap<(bool, &str), usize> = HashMap::new();
+    for (i, s) in subs.iter().enumerate() {
+        let Some(id) = s.identity else { continue };
+        let swarm = (!id.swarm_id.is_empty()).then_some((true, id.swarm_id.as_str()));
+        let nodes = id.node_ids.iter().filter(|n| !n.is_empty()).map(|n| (false, n.as_str()));
+        for key in swarm.into_iter().chain(nodes) {
+            let j = *first_with.entry(key).or_insert(i);
+            let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+            parent[ri.max(rj)] = ri.min(rj);
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();

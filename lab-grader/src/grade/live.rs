@@ -12,7 +12,7 @@
 //! [`LiveClass::grades`] turns the class as it stands into [`ClassGrades`], the same
 //! gradebook, grades.json, junit.xml and feedback pages as `lab grade`.
 
-use super::{apply_flags, blank, ClassGrades, GradeStatus, Learner, LearnerResult};
+use super::{blank, flag_labels, ClassGrades, GradeStatus, Learner, LearnerResult};
 use crate::report::Status;
 use crate::run::CheckOptions;
 use crate::watch::{watch, WatchEvent, WatchOptions};
@@ -22,10 +22,18 @@ use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+/// The reads that run at once across a class when [`LiveOptions`] sets no limit of its
+/// own ([`WatchOptions::reads`]). Each read holds its answers, connections and buffers
+/// until it is evaluated; with a class of 200 all reading at once, that was the peak of
+/// the process's memory. A read of a 1-node swarm takes one round trip, so even this many
+/// at a time keep the first view of a class quick.
+pub const READS_AT_ONCE: usize = 32;
+
 /// How to follow a class.
 #[derive(Debug, Clone)]
 pub struct LiveOptions {
     /// The watch rules for every learner; `timeout` bounds connecting and each read.
+    /// Without a `reads` limit of its own the class shares one of [`READS_AT_ONCE`].
     pub watch: WatchOptions,
     /// The checks graded and the language, as for `lab grade` (`wait` is not used).
     pub check: CheckOptions,
@@ -57,7 +65,8 @@ struct State {
 /// Every learner's latest outcome, shared between the watchers and the server.
 #[derive(Debug)]
 pub struct LiveClass {
-    lab: Lab,
+    /// Shared by every learner's watch (one copy of the lab for the whole class).
+    lab: Arc<Lab>,
     /// `lab` in the language of the run, for the titles the page shows.
     shown: Lab,
     opts: LiveOptions,
@@ -73,9 +82,12 @@ fn rfc3339(t: SystemTime) -> String {
 
 impl LiveClass {
     /// A class with every learner waiting for a first answer; nothing is followed yet.
-    pub fn new(lab: &Lab, learners: &[Learner], opts: LiveOptions) -> Arc<LiveClass> {
+    pub fn new(lab: &Lab, learners: &[Learner], mut opts: LiveOptions) -> Arc<LiveClass> {
         let lang = opts.check.lang;
-        let rows = learners
+        if opts.watch.reads.is_none() {
+            opts.watch.reads = Some(Arc::new(tokio::sync::Semaphore::new(READS_AT_ONCE)));
+        }
+        let mut rows: Vec<Row> = learners
             .iter()
             .map(|l| {
                 let mut result = blank(lab, l, &opts.check);
@@ -83,8 +95,13 @@ impl LiveClass {
                 Row { result, waiting: true, rev: 0, updated_at: None, progress_at: None, stuck: None }
             })
             .collect();
+        // Rows naming the same endpoint are flagged before any engine answers.
+        let (_, labels) = flag_labels(rows.iter().map(|r| &r.result));
+        for (row, labels) in rows.iter_mut().zip(labels) {
+            row.result.flags = labels;
+        }
         Arc::new(LiveClass {
-            lab: lab.clone(),
+            lab: Arc::new(lab.clone()),
             shown: lang.lab(lab),
             opts,
             started: Instant::now(),
@@ -152,14 +169,15 @@ impl LiveClass {
                 };
                 r.report = Some(*report);
             }
-            WatchEvent::Lost { error, .. } => {
+            WatchEvent::Lost { error, node_id, .. } => {
                 let r = &mut row.result;
                 r.status = GradeStatus::of(&error);
                 r.message = error.text(lang);
                 r.score = 0;
                 r.report = None;
                 r.swarm_id.clear();
-                r.node_ids.clear();
+                // A worker still tells its own node ID, as in `lab grade`'s gradebook.
+                r.node_ids = node_id.into_iter().collect();
             }
         }
         let moved = first || shown(&before) != shown(&row.result);
@@ -167,15 +185,17 @@ impl LiveClass {
             row.updated_at = Some(now);
             row.rev += 1;
         }
-        // A row's identity may flag (or clear) other learners: their rows move too.
-        let mut results: Vec<LearnerResult> = state.rows.iter().map(|r| r.result.clone()).collect();
-        apply_flags(&mut results);
+        // A row's identity may flag (or clear) other learners: their rows move too. Only an
+        // identity that changed can change a flag.
         let mut any = moved;
-        for (row, r) in state.rows.iter_mut().zip(results) {
-            if row.result.flags != r.flags {
-                row.result.flags = r.flags;
-                row.rev += 1;
-                any = true;
+        if before.identity() != row.result.identity() {
+            let (_, labels) = flag_labels(state.rows.iter().map(|r| &r.result));
+            for (row, labels) in state.rows.iter_mut().zip(labels) {
+                if row.result.flags != labels {
+                    row.result.flags = labels;
+                    row.rev += 1;
+                    any = true;
+                }
             }
         }
         if any {
@@ -434,7 +454,7 @@ name = "web"
         assert_eq!(row(&c, 0)["flags"], json!(["shared-swarm:l0;l1"]));
         assert_eq!(row(&c, 2)["flags"], json!([]));
         let lost = ClusterError::Unreachable { host: "unix:///l1.sock".into(), why: "gone".into() };
-        c.apply(1, WatchEvent::Lost { error: lost, retry_in: Duration::from_secs(1), attempt: 1 }, now);
+        c.apply(1, WatchEvent::Lost { error: lost, node_id: None, retry_in: Duration::from_secs(1), attempt: 1 }, now);
         let r = row(&c, 1);
         assert_eq!((r["status"].as_str(), r["score"].as_u64()), (Some("unreachable"), Some(0)));
         assert_eq!(row(&c, 0)["flags"], json!([]), "the other learner is no longer flagged");
@@ -444,6 +464,37 @@ name = "web"
         assert_eq!(statuses, [GradeStatus::Graded, GradeStatus::Unreachable, GradeStatus::Graded]);
         assert_eq!(grades.learners[0].score, 100);
         assert!(grades.gradebook_csv().lines().nth(1).unwrap().starts_with("l0,graded,100,100"));
+    }
+
+    #[test]
+    fn flags_match_the_gradebook_a_worker_of_another_swarm_and_one_endpoint_on_two_rows() {
+        let mut roster = learners(4);
+        roster[3].endpoint.host = roster[2].endpoint.host.clone();
+        let opts = LiveOptions {
+            watch: WatchOptions::default(),
+            check: CheckOptions::default(),
+            stuck_after: Duration::from_secs(600),
+        };
+        let c = LiveClass::new(&lab(), &roster, opts);
+        // Before any engine answers: the endpoint written twice.
+        assert_eq!(row(&c, 2)["flags"], json!(["same-endpoint:l2;l3"]));
+        assert_eq!(row(&c, 0)["flags"], json!([]));
+        let now = SystemTime::now();
+        // l0 reads the swarm through its manager (nodes s-n1 …); l1's engine is a worker of
+        // it and tells its own node ID.
+        c.apply(0, report(Status::Pass, Status::Pass, "s"), now);
+        let worker = ClusterError::NotManager { host: "unix:///l1.sock".into(), managers: String::new() };
+        let lost =
+            WatchEvent::Lost { error: worker, node_id: Some("s-n1".into()), retry_in: Duration::ZERO, attempt: 1 };
+        c.apply(1, lost, now);
+        assert_eq!(row(&c, 1)["status"], "not_manager");
+        for i in [0, 1] {
+            assert_eq!(row(&c, i)["flags"], json!(["shared-swarm:l0;l1"]), "row {i}");
+        }
+        // Each row shows the flags the gradebook written now has.
+        for (i, r) in c.grades().learners.iter().enumerate() {
+            assert_eq!(row(&c, i)["flags"], json!(r.flags), "row {i}");
+        }
     }
 
     #[test]

@@ -200,17 +200,29 @@ pub async fn grade_class(
 
 /// Fills in every learner's `flags` from [`integrity::find_flags`]; returns the flags.
 pub fn apply_flags(results: &mut [LearnerResult]) -> Vec<integrity::Flag> {
-    let ids: Vec<Option<Identity>> = results.iter().map(LearnerResult::identity).collect();
+    let (flags, labels) = flag_labels(results.iter());
+    for (r, labels) in results.iter_mut().zip(labels) {
+        r.flags = labels;
+    }
+    flags
+}
+
+/// The integrity flags of a class, and each learner's labels of them (`shared-swarm:ana;fay`)
+/// in the order of `results`, as [`apply_flags`] fills them in.
+pub fn flag_labels<'a>(
+    results: impl Iterator<Item = &'a LearnerResult> + Clone,
+) -> (Vec<integrity::Flag>, Vec<Vec<String>>) {
+    let ids: Vec<Option<Identity>> = results.clone().map(LearnerResult::identity).collect();
     let subs: Vec<integrity::Submission<'_>> = results
-        .iter()
+        .clone()
         .zip(&ids)
         .map(|(r, id)| integrity::Submission { learner: &r.learner, endpoint: &r.endpoint, identity: id.as_ref() })
         .collect();
     let flags = integrity::find_flags(&subs);
-    for r in results.iter_mut() {
-        r.flags = flags.iter().filter(|f| f.learners.contains(&r.learner)).map(integrity::Flag::label).collect();
-    }
-    flags
+    let labels = results
+        .map(|r| flags.iter().filter(|f| f.learners.contains(&r.learner)).map(integrity::Flag::label).collect())
+        .collect();
+    (flags, labels)
 }
 
 /// The checks of `lab` that `opts` selects (all, or `only`, minus `skip`), in lab order.

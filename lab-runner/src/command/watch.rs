@@ -43,7 +43,7 @@ pub fn run(
                         }
                         last = Some(*report);
                     }
-                    Some(WatchEvent::Lost { error, retry_in, attempt }) => {
+                    Some(WatchEvent::Lost { error, retry_in, attempt, .. }) => {
                         let lost = crate::lang().fill(
                             words::WATCH_LOST,
                             &[
