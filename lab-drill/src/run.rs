@@ -139,17 +139,18 @@ pub async fn plan(
     let needed = drill.fault.min_nodes();
     let usage =
         |template: &str, values: &[(&str, &dyn std::fmt::Display)]| PlanError::Usage(lang.fill(template, values));
+    let managers = all.iter().filter(|n| n.manager).count();
+    // Losing a manager is about the managers, however many nodes there are.
+    if drill.fault == Fault::ManagerLoss && managers < 3 {
+        return Err(usage(words::DRILL_TWO_MANAGERS, &[("id", &drill.id), ("managers", &managers)]));
+    }
     if ready < needed {
         return Err(usage(words::DRILL_TOO_FEW_NODES, &[("id", &drill.id), ("needed", &needed), ("ready", &ready)]));
     }
-    let managers = all.iter().filter(|n| n.manager).count();
     let skip = |why: String| Ok(Planned::Skip { drill: drill.clone(), why });
     let run =
         |service: Option<Service>, action: Action| Ok(Planned::Run(Plan { drill: drill.clone(), service, action }));
     if drill.fault == Fault::ManagerLoss {
-        if managers < 3 {
-            return Err(usage(words::DRILL_TWO_MANAGERS, &[("id", &drill.id), ("managers", &managers)]));
-        }
         if !nodes.practice() {
             return skip(lang.tr(words::DRILL_NO_ENGINE_STOP).into_owned());
         }
@@ -196,23 +197,27 @@ pub async fn plan(
         }
         Fault::RollingUpdate => run(service, Action::ForceUpdate),
         Fault::NodeDown | Fault::NodeDrained => {
-            // A node other than the one lab talks to: with a service, one that runs a task of
-            // it; without, a worker first.
-            let mut candidates: Vec<&NodeInfo> = all.iter().filter(|n| n.ready && n.id != own).collect();
+            // Stopped (node-down on the practice swarm) or drained (the rest).
+            let stop = drill.fault == Fault::NodeDown && nodes.practice();
+            // With a service, a node that runs a task of it; without, a worker first. Never
+            // the engine lab talks to when it is stopped (that would stop the drill too);
+            // drained, it is taken only when no other node will do.
+            let mut candidates: Vec<&NodeInfo> = all.iter().filter(|n| n.ready && !(stop && n.id == own)).collect();
             if service.is_some() {
                 let with_task: HashSet<&str> = running.iter().filter_map(|t| t.node_id.as_deref()).collect();
                 candidates.retain(|n| with_task.contains(n.id.as_str()));
             }
-            candidates.sort_by_key(|n| (n.manager, n.hostname.clone()));
+            candidates.sort_by_key(|n| (n.id == own, n.manager, n.hostname.clone()));
             let Some(target) = candidates.first() else {
                 return skip(lang.fill(words::DRILL_ONLY_HERE, &[("service", &name), ("node", &own_name)]));
             };
-            // Stopping a manager must leave a majority of the managers.
-            if target.manager && managers < 3 {
+            // Stopping a manager must leave a majority of the managers (a drained one keeps
+            // its vote).
+            if stop && target.manager && managers < 3 {
                 return Err(usage(words::DRILL_TWO_MANAGERS, &[("id", &drill.id), ("managers", &managers)]));
             }
             let (node, node_id) = (target.hostname.clone(), target.id.clone());
-            if drill.fault == Fault::NodeDown && nodes.practice() {
+            if stop {
                 run(service, Action::StopEngine { node, node_id })
             } else {
                 run(service, Action::Drain { node, node_id })
@@ -291,6 +296,26 @@ async fn force_update(conn: &Connection, service_id: &str) -> Result<Vec<String>
         .await
         .map_err(|e| said(&e))?;
     Ok(before.iter().filter(|t| swarm::is_running(t)).filter_map(|t| t.id.clone()).collect())
+}
+
+/// The count a page shows of `word`: the number in front of it (`>12 votes<` → 12), or
+/// of its singular (`1 vote`), or none at all (`No votes yet` → 0), as the voting app's
+/// results page words its total.
+pub fn count_on(page: &str, word: &str) -> Option<u64> {
+    if let Some(n) = count_before(page, word) {
+        return Some(n);
+    }
+    if let Some(one) = word.strip_suffix('s').filter(|w| !w.is_empty()) {
+        if let Some(n) = count_before(page, one) {
+            return Some(n);
+        }
+    }
+    let none = format!("no {}", word.to_lowercase());
+    let lower = page.to_lowercase();
+    lower
+        .match_indices(&none)
+        .any(|(at, _)| !lower[..at].chars().next_back().is_some_and(char::is_alphanumeric))
+        .then_some(0)
 }
 
 /// The number in front of `word` on a page (`>12 votes<` → 12).
@@ -472,7 +497,7 @@ async fn read_count(p: &mut dyn Probe, word: &str, within: Duration) -> Option<u
     let deadline = Instant::now() + within;
     loop {
         if let Ok(Ok(page)) = tokio::time::timeout(Duration::from_secs(3), p.get()).await {
-            if let Some(n) = count_before(&page, word) {
+            if let Some(n) = count_on(&page, word) {
                 return Some(n);
             }
         }
@@ -627,6 +652,16 @@ mod tests {
         assert_eq!(count_before(">3 votes<", "votes"), Some(3));
         assert_eq!(count_before("votes: none yet; 7 votes", "votes"), Some(7));
         assert_eq!(count_before("no count here", "votes"), None);
+    }
+
+    #[test]
+    fn a_count_reads_the_results_page_as_it_words_none_one_and_many() {
+        // As the voting app's results page says its total.
+        assert_eq!(count_on("<div id=total>No votes yet</div>", "votes"), Some(0));
+        assert_eq!(count_on("<div id=total>1 vote</div>", "votes"), Some(1));
+        assert_eq!(count_on("<div id=total>12 votes</div>", "votes"), Some(12));
+        assert_eq!(count_on("Cats 0% Dogs 0% <p>no count</p>", "votes"), None);
+        assert_eq!(count_on("Casino votes are in", "votes"), None, "`no votes` inside a word is not a zero");
     }
 
     #[test]

@@ -895,8 +895,8 @@ words! {
     DRILL_NONE = "lab {lab} has no drills (no [[drill]] table in {file}); labs with drills: {labs}";
     DRILL_NO_SERVICE = "drill {id}: no service {service} on this swarm; build the lab first (lab check {lab})";
     DRILL_NO_REPLICAS = "drill {id}: {service} runs no task, so nothing can be measured; build the lab first (lab check {lab})";
-    DRILL_TOO_FEW_NODES = "drill {id} needs {needed} Ready nodes and this swarm has {ready}: its tasks would have nowhere to go";
-    DRILL_TWO_MANAGERS = "drill {id} needs 3 managers and this swarm has {managers}: stopping one of {managers} leaves no majority, and the swarm would stop answering until it is back. Promote more nodes (docker node promote) first";
+    DRILL_TOO_FEW_NODES = "drill {id} needs {needed} Ready nodes and this swarm has {ready}: its tasks would have nowhere to go. Nothing was changed; join more nodes first (docker swarm join-token worker prints the command), or leave this drill out with --only";
+    DRILL_TWO_MANAGERS = "drill {id} needs 3 managers and this swarm has {managers}: stopping one of {managers} leaves no majority, and the swarm would stop answering until it is back. Nothing was changed; make three managers first (docker node promote NODE, or join nodes with the command docker swarm join-token manager prints)";
     DRILL_ONLY_HERE = "every task of {service} runs on {node}, the node lab talks to; stopping it would stop the drill too";
     DRILL_NO_TASK_HERE = "no task of {service} runs on {node}, the only engine lab can reach on a swarm that is not the practice swarm";
     DRILL_NO_ENGINE_STOP = "lab can stop an engine only on the practice swarm; on yours, stop one manager's engine yourself (systemctl stop docker) and watch docker node ls on another";

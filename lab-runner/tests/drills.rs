@@ -2,12 +2,17 @@
 //! here: starting one is slow). The voting app's answer passes task-killed, rolling-update
 //! (availability ≥ 0.99 with two vote replicas) and node-down; at one vote replica the
 //! rolling update measures its downtime and fails; afterwards every node is Ready/Active and
-//! `lab check` passes again. Bad input (an unknown drill, a lab without drills) is exit 2
-//! with nothing changed.
+//! `lab check` passes again. db-node-drained moves db off its node and reports the
+//! counted votes gone (its volume stayed behind). Bad input (an unknown drill, a lab
+//! without drills, a manager drill on two managers) is exit 2 with nothing changed.
 
 mod support;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use support::*;
 
 /// The practice swarm in its own SWARM_LAB_HOME, taken down when the test ends.
@@ -134,6 +139,8 @@ fn the_voting_app_answer_passes_its_drills_and_one_vote_replica_fails_the_rollin
     let (after, code) = check_json(&host, "day6-voting-app", &["--wait", "90s"]);
     assert_eq!(code, 0, "the lab passes again after the drills: {after}");
 
+    votes_stay_behind_on_a_drained_db_node(&p);
+
     // One vote replica: the old task stops before the new one answers.
     p.docker("docker service scale --detach vote=1 >/dev/null");
     let (report, code, stderr) = p.drill(&["day6-voting-app", "--only", "rolling-update"]);
@@ -143,4 +150,117 @@ fn the_voting_app_answer_passes_its_drills_and_one_vote_replica_fails_the_rollin
     assert!(rolling["availability"].as_f64().unwrap() < 0.99, "{rolling}");
     assert_eq!(code, 1);
     every_node_ready_and_active(&p);
+
+    // Two managers: losing one would leave no majority, so the drill refuses and says why.
+    p.docker("docker node demote node3 >/dev/null");
+    let (v, code, _) = p.drill(&["day6-three-node-swarm", "--only", "manager-loss"]);
+    assert_eq!(code, 2, "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("drill manager-loss needs 3 managers and this swarm has 2"), "{msg}");
+    assert!(msg.contains("leaves no majority"), "{msg}");
+    p.docker("docker node promote node3 >/dev/null");
+    every_node_ready_and_active(&p);
+}
+
+/// db-node-drained on the voting app's answer: three votes are counted, the node running
+/// db is drained, db starts on another node with an empty `db-data`, and the report says
+/// the votes are gone (informational: the run does not fail).
+fn votes_stay_behind_on_a_drained_db_node(p: &Practice) {
+    let vote = p.forward("vote");
+    for _ in 0..3 {
+        // No cookie: each request is a new voter.
+        let reply = http(vote.port, "POST / HTTP/1.0\r\nContent-Length: 6\r\n\r\nvote=a").expect("vote answers");
+        assert!(reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"), "{reply}");
+    }
+    let result = p.forward("result");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let page = http(result.port, "GET / HTTP/1.0\r\n\r\n").unwrap_or_default();
+        if page.contains(">3 votes<") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the worker never counted 3 votes: {page}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    drop((vote, result));
+    let db_node = p.docker("docker service ps db --filter desired-state=running --format '{{.Node}}'");
+
+    let (report, code, stderr) = p.drill(&["day6-voting-app", "--only", "db-node-drained"]);
+    eprintln!("{stderr}\n{}", serde_json::to_string_pretty(&report).unwrap());
+    let drained = drill_of(&report, "db-node-drained");
+    assert_eq!(drained["status"], "info", "{drained}");
+    let measured = drained["measured"].as_str().unwrap();
+    assert!(
+        measured.contains("the votes are gone: 3 before, 0 after (a named volume stays on its node)"),
+        "{measured}"
+    );
+    assert!(drained["recovery_s"].as_f64().is_some(), "db ran again: {drained}");
+    assert_eq!(code, 0, "an informational drill does not fail the run: {report}");
+    let moved_to = p.docker("docker service ps db --filter desired-state=running --format '{{.Node}}'");
+    assert_ne!(moved_to.trim(), db_node.trim(), "db moved");
+    every_node_ready_and_active(&p);
+}
+
+/// A running `lab cluster forward SERVICE 0:80`; stopped (SIGINT) when dropped.
+struct Forward {
+    child: Child,
+    port: u16,
+}
+
+impl Practice {
+    fn forward(&self, service: &str) -> Forward {
+        let host = self.host();
+        let mut child = Command::new(lab_bin())
+            .args(["cluster", "forward", service, "0:80"])
+            .env("DOCKER_HOST", host)
+            .env("SWARM_LAB_HOME", self.home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("lab cluster forward");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("lab cluster forward says where it listens");
+        let port = line
+            .strip_prefix("Forwarding 127.0.0.1:")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Forward { child, port }
+    }
+}
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().ok().flatten().is_none() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// One HTTP exchange with 127.0.0.1:`port`: the whole reply.
+fn http(port: u16, request: &str) -> Result<String, String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
+    s.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).map_err(|e| e.to_string())?;
+    Ok(reply)
 }

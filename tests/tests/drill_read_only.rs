@@ -1,6 +1,8 @@
-//! `lab drill` on a swarm that is not the practice swarm, without `--yes`: it prints what
-//! each drill would do and exits 2, and every request that reached the engine was a GET
-//! (a recording proxy sits between `lab` and the engine).
+//! `lab drill` on a one-node swarm that is not the practice swarm. Without `--yes` it prints
+//! what each drill would do and exits 2; with `--yes`, a drill the swarm is too small for
+//! (`node-down` on one node, `manager-loss` with one manager) is exit 2 with what to do,
+//! before any drill runs. Either way every request that reached the engine was a GET (a
+//! recording proxy sits between `lab` and the engine).
 
 use private_swarm::{Cluster, ClusterSpec};
 use std::path::PathBuf;
@@ -9,7 +11,7 @@ use std::time::Duration;
 use swarm_e2e::socket_proxy::SocketProxy;
 
 #[test]
-fn drills_on_another_swarm_without_yes_only_read_and_say_what_they_would_do() {
+fn drills_on_another_swarm_without_yes_or_too_small_only_read_and_say_why() {
     let dir = tempfile::Builder::new().prefix("drro").tempdir_in("/tmp").unwrap();
     let cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 1, 1))
         .unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
@@ -41,24 +43,41 @@ fn drills_on_another_swarm_without_yes_only_read_and_say_what_they_would_do() {
     }
     let proxy = SocketProxy::start(dir.path(), 1, &cluster.node(0).docker_host, Duration::ZERO).unwrap();
     let home = dir.path().join("no-practice-swarm");
-    let o = Command::new(PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e")))
-        .args(["drill", "day6-voting-app", "--only", "task-killed", "--only", "rolling-update"])
-        .env("DOCKER_HOST", &proxy.endpoints()[0])
-        .env("SWARM_LAB_HOME", &home)
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("SWARM_LAB_LABS")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let drill = |args: &[&str]| {
+        let o = Command::new(PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e")))
+            .arg("drill")
+            .args(args)
+            .env("DOCKER_HOST", &proxy.endpoints()[0])
+            .env("SWARM_LAB_HOME", &home)
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("NO_COLOR", "1")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("SWARM_LAB_LABS")
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    let (code, stderr) = drill(&["day6-voting-app", "--only", "task-killed", "--only", "rolling-update"]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("is not the practice swarm"), "{stderr}");
     assert!(stderr.contains("task-killed: remove container"), "{stderr}");
     assert!(stderr.contains("rolling-update: force an update of vote"), "{stderr}");
+
+    // Even with --yes, a swarm of one node cannot take a node-down or manager-loss drill:
+    // every drill is planned (GETs) before any runs, so the voting app's kill and update
+    // are not run either.
+    let (code, stderr) = drill(&["day6-voting-app", "--yes"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("drill node-down needs 2 Ready nodes and this swarm has 1"), "{stderr}");
+    assert!(stderr.contains("Nothing was changed; join more nodes first"), "{stderr}");
+    let (code, stderr) = drill(&["day6-three-node-swarm", "--only", "manager-loss", "--yes"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("drill manager-loss needs 3 managers and this swarm has 1"), "{stderr}");
+    assert!(stderr.contains("make three managers first"), "{stderr}");
+
     let requests = proxy.requests();
     assert!(!requests.is_empty());
     for r in &requests {
@@ -67,4 +86,6 @@ fn drills_on_another_swarm_without_yes_only_read_and_say_what_they_would_do() {
     let updated =
         cluster.docker(0, &["service", "inspect", "--format", "{{.Spec.TaskTemplate.ForceUpdate}}", "vote"]).unwrap();
     assert_eq!(updated.trim(), "0", "vote was not updated");
+    let node = cluster.docker(0, &["node", "ls", "--format", "{{.Status}} {{.Availability}}"]).unwrap();
+    assert_eq!(node.trim(), "Ready Active");
 }
