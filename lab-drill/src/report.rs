@@ -149,7 +149,10 @@ pub fn timeline_text(t: &Timeline, lang: Language) -> String {
             }
         })
         .collect();
-    out.push_str(&line(&r_word, cells));
+    // A drill on a node alone reads no service: no replicas row.
+    if replicas.iter().any(Option::is_some) {
+        out.push_str(&line(&r_word, cells));
+    }
     if probes.iter().any(|p| p.1 > 0) {
         let cells: String = probes
             .iter()
@@ -193,6 +196,18 @@ mod tests {
             hint: "Two replicas keep it answering.".into(),
             timeline: t,
         }
+    }
+
+    #[test]
+    fn a_drill_on_a_node_alone_has_no_replicas_row() {
+        let mut t = Timeline::default();
+        t.push(Event::Fault { at: ms(1000) });
+        t.push(Event::Restore { at: ms(3000) });
+        t.push(Event::NodeReady { at: ms(4500) });
+        let text = timeline_text(&t, Language::english());
+        assert!(!text.contains("replicas"), "{text}");
+        assert!(text.contains(" ! ^"), "fault at 1 s, restore at 3 s: {text}");
+        assert!(timeline_text(&result("x", DrillStatus::Pass).timeline, Language::english()).contains("replicas"));
     }
 
     #[test]

@@ -523,10 +523,12 @@ async fn replicas(
     Ok((running, want))
 }
 
+/// Whether the node is back (Ready, active and, a manager, reached by the other managers
+/// again: as `lab check` wants it) or, with `ready` false, seen gone.
 async fn node_is(conn: &Connection, node_id: &str, ready: bool) -> bool {
-    swarm::nodes(conn)
-        .await
-        .is_ok_and(|all| all.iter().any(|n| n.id == node_id && n.ready == ready && (!ready || n.active)))
+    swarm::nodes(conn).await.is_ok_and(|all| {
+        all.iter().any(|n| n.id == node_id && n.ready == ready && (!ready || (n.active && n.reachable)))
+    })
 }
 
 /// Polls `condition` every 300 ms until it holds or `limit` passes.

@@ -2,7 +2,9 @@
 //! and its tasks, and how many of them run where they should. Counting is a pure function
 //! over what was read, tested without an engine.
 
-use bollard::models::{Node, NodeSpecAvailabilityEnum, NodeSpecRoleEnum, NodeState, Service, Task, TaskState};
+use bollard::models::{
+    Node, NodeSpecAvailabilityEnum, NodeSpecRoleEnum, NodeState, Reachability, Service, Task, TaskState,
+};
 use bollard::query_parameters::{ListNodesOptions, ListServicesOptions, ListTasksOptions};
 use lab_grader::Connection;
 use lab_schema::{Drill, ImageRef};
@@ -17,6 +19,8 @@ pub struct NodeInfo {
     pub leader: bool,
     pub ready: bool,
     pub active: bool,
+    /// A manager the other managers reach (Raft): true for a worker.
+    pub reachable: bool,
     pub version: i64,
 }
 
@@ -30,6 +34,8 @@ impl NodeInfo {
             leader: n.manager_status.as_ref().and_then(|m| m.leader).unwrap_or(false),
             ready: n.status.as_ref().and_then(|s| s.state) == Some(NodeState::READY),
             active: spec.availability.is_none_or(|a| a == NodeSpecAvailabilityEnum::ACTIVE),
+            reachable: spec.role != Some(NodeSpecRoleEnum::MANAGER)
+                || n.manager_status.as_ref().and_then(|m| m.reachability) == Some(Reachability::REACHABLE),
             version: n.version.as_ref().and_then(|v| v.index).map(|i| i as i64).unwrap_or(0),
         }
     }
@@ -136,7 +142,16 @@ mod tests {
     }
 
     fn node(id: &str, ready: bool) -> NodeInfo {
-        NodeInfo { id: id.into(), hostname: id.into(), manager: true, leader: false, ready, active: true, version: 1 }
+        NodeInfo {
+            id: id.into(),
+            hostname: id.into(),
+            manager: true,
+            leader: false,
+            ready,
+            active: true,
+            reachable: true,
+            version: 1,
+        }
     }
 
     #[test]
@@ -166,13 +181,24 @@ mod tests {
             "Spec": { "Role": "manager", "Availability": "drain" },
             "Description": { "Hostname": "node2" },
             "Status": { "State": "ready" },
-            "ManagerStatus": { "Leader": true }
+            "ManagerStatus": { "Leader": true, "Reachability": "reachable" }
         }))
         .unwrap();
         let i = NodeInfo::of(&n);
         assert_eq!(
-            (i.hostname.as_str(), i.manager, i.leader, i.ready, i.active, i.version),
-            ("node2", true, true, true, false, 12)
+            (i.hostname.as_str(), i.manager, i.leader, i.ready, i.active, i.reachable, i.version),
+            ("node2", true, true, true, false, true, 12)
         );
+        // A manager back from a stop is Ready before the other managers reach it again.
+        let back: Node = serde_json::from_value(json!({
+            "ID": "y", "Spec": { "Role": "manager" }, "Status": { "State": "ready" },
+            "ManagerStatus": { "Reachability": "unreachable" }
+        }))
+        .unwrap();
+        assert!(!NodeInfo::of(&back).reachable);
+        let worker: Node =
+            serde_json::from_value(json!({ "ID": "z", "Spec": { "Role": "worker" }, "Status": { "State": "ready" } }))
+                .unwrap();
+        assert!(NodeInfo::of(&worker).reachable);
     }
 }

@@ -8,6 +8,11 @@
 //! tells learners to do ("if the replacement isn't there yet, run the command again"); a
 //! retry is printed. Commands that need the routing mesh on a kernel without IPVS are
 //! skipped and recorded by name ([`Skipped`]); nothing else is ever skipped.
+//!
+//! `lab …` lines run the workbook's own binary, given with [`Session::with_lab`], against
+//! the practice swarm of that `SWARM_LAB_HOME`. A `lab drill` line must run every drill
+//! it names and pass them: exit 0 alone is not enough, as a drill this swarm cannot take is
+//! skipped without failing the run ([`drill_report_problem`]).
 
 use crate::lesson::{Command, Lesson};
 use crate::mesh;
@@ -105,6 +110,8 @@ pub struct Session {
     skipped: Vec<Skipped>,
     /// Whether IPVS was found, per node (checked at most once per node).
     ipvs: Vec<Option<bool>>,
+    /// Where `lab` is found (a folder put first on PATH) and the SWARM_LAB_HOME it runs with.
+    lab: Option<(PathBuf, PathBuf)>,
 }
 
 impl Session {
@@ -127,7 +134,21 @@ impl Session {
             docker_config,
             service_name: None,
             skipped: Vec::new(),
+            lab: None,
         }
+    }
+
+    /// Runs `lab` lines with `binary` (linked as `lab` into a folder under `home`, put first
+    /// on PATH), with `SWARM_LAB_HOME=home`: the practice swarm these nodes belong to.
+    pub fn with_lab(mut self, binary: &Path, home: &Path) -> std::io::Result<Session> {
+        let bin = home.join("lab-bin");
+        std::fs::create_dir_all(&bin)?;
+        let link = bin.join("lab");
+        if !link.exists() {
+            std::os::unix::fs::symlink(binary, &link)?;
+        }
+        self.lab = Some((bin, home.to_path_buf()));
+        Ok(self)
     }
 
     /// Resolves `<nodeN-ip>` to these addresses (node1 first), e.g. the ones
@@ -211,6 +232,14 @@ impl Session {
         };
         let retried = if tries > 1 { format!(", succeeded on try {tries}") } else { String::new() };
         eprintln!("{at} node{}$ {} ({:.1}s{retried})", cmd.node, cmd.text, start.elapsed().as_secs_f64());
+        if text.starts_with("lab drill ") {
+            // The report, in the log: what a learner would see, and the figures measured.
+            eprintln!("{out}");
+            if let Some(problem) = drill_report_problem(&out) {
+                let failure = Box::new(Failure { ran, status: problem, stdout: out, stderr: String::new() });
+                return Err(LessonError::Failed { at, command, node: cmd.node, failure });
+            }
+        }
 
         if text.starts_with("docker service create ") && !text.contains("--name") {
             let id = out.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default().to_string();
@@ -292,6 +321,15 @@ impl Session {
         for var in ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS", "DOCKER_API_VERSION"] {
             cmd.env_remove(var);
         }
+        if let Some((bin, home)) = &self.lab {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&path)))
+                .map_err(|e| ("not started".into(), String::new(), e.to_string()))?;
+            cmd.env("PATH", path).env("SWARM_LAB_HOME", home).env("NO_COLOR", "1");
+            for var in ["LANG", "LC_ALL", "LC_MESSAGES"] {
+                cmd.env_remove(var);
+            }
+        }
         cmd.env("DOCKER_HOST", &node.docker_host)
             .env("DOCKER_CONFIG", &self.docker_config)
             .env("DOCKER_CLI_HINTS", "false")
@@ -308,6 +346,24 @@ impl Session {
             Err((status, stdout, String::from_utf8_lossy(&out.stderr).into_owned()))
         }
     }
+}
+
+/// What is wrong with a `lab drill` report that exited 0: a drill skipped (this swarm
+/// could not take it), or no drill graded at all. `None` when every drill it names ran and
+/// passed (an informational drill runs and is told, never graded).
+pub fn drill_report_problem(report: &str) -> Option<String> {
+    let head = report.lines().find(|l| l.starts_with("lab drill ") && l.ends_with(" drills passed"));
+    let Some(head) = head else { return Some("no `lab drill …: N of M drills passed` line".into()) };
+    let counts: Vec<&str> = head.rsplit(": ").next().unwrap_or_default().split_whitespace().collect();
+    let graded = match counts.as_slice() {
+        [passed, "of", total, "drills", "passed"] if passed == total => total.parse::<usize>().unwrap_or(0),
+        _ => return Some(format!("not every drill passed: {head}")),
+    };
+    let informational = report.lines().filter(|l| l.starts_with("ℹ ")).count();
+    if let Some(skipped) = report.lines().find(|l| l.starts_with("- ")) {
+        return Some(format!("a drill was skipped: {skipped}"));
+    }
+    (graded + informational == 0).then(|| "no drill ran".to_string())
 }
 
 fn is_read_only(text: &str) -> bool {
@@ -331,6 +387,20 @@ mod tests {
         assert!(!is_read_only("docker container rm -f x"));
         assert!(!is_read_only("docker swarm join-token --rotate manager"));
         assert!(!is_read_only("curl localhost:9200"));
+    }
+
+    #[test]
+    fn a_drill_report_passes_only_when_every_drill_ran() {
+        let pass = "lab drill day6-x: 2 of 2 drills passed\n\n✔ pass a · A\n    Expected: …\n\n✔ pass b · B\n";
+        assert_eq!(drill_report_problem(pass), None);
+        let info = "lab drill day6-x: 0 of 0 drills passed\n\nℹ info d · D\n    Measured: …\n";
+        assert_eq!(drill_report_problem(info), None, "an informational drill ran");
+        let skipped = "lab drill day6-x: 1 of 1 drills passed\n\n✔ pass a · A\n\n- skipped b · B\n";
+        assert!(drill_report_problem(skipped).unwrap().contains("skipped b"));
+        let failed = "lab drill day6-x: 1 of 2 drills passed\n\n✔ pass a · A\n\n✘ fail b · B\n";
+        assert!(drill_report_problem(failed).unwrap().contains("1 of 2"));
+        assert!(drill_report_problem("lab drill day6-x: 0 of 0 drills passed\n").is_some());
+        assert!(drill_report_problem("something else").is_some());
     }
 
     #[test]

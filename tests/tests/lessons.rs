@@ -9,6 +9,9 @@
 //! build on it. `<nodeN-ip>` is the address `lab cluster status --format json` prints;
 //! `lab cluster down` ends each and must leave its folder gone. Substitutions and skips:
 //! see `swarm_e2e::substitution` and `swarm_e2e::session`.
+//!
+//! The chapters' drill sections run too: their `$ lab drill LAB` lines run this build's
+//! `lab` against the practice swarm, and every drill they name must run and pass.
 
 use private_swarm::practice::Practice;
 use private_swarm::Node;
@@ -85,7 +88,10 @@ impl PracticeSwarm {
     }
 
     fn session(&self) -> Session {
-        Session::on_nodes(self.nodes.clone(), self.home.path()).with_addresses(self.addresses.clone())
+        Session::on_nodes(self.nodes.clone(), self.home.path())
+            .with_addresses(self.addresses.clone())
+            .with_lab(Path::new(env!("CARGO_BIN_EXE_lab-e2e")), self.home.path())
+            .expect("lab on the session's PATH")
     }
 
     /// `lab cluster down`, which must leave no practice folder behind.
@@ -439,7 +445,10 @@ fn a_rejoined_nodes_duplicate_is_named_in_the_report() {
     let swarm = PracticeSwarm::up(3);
     let node1 = &swarm.nodes[0];
     let mut session = swarm.session();
-    session.run_lesson(&lesson("three-node-swarm.md")).unwrap_or_else(|e| panic!("{e}"));
+    // The lesson's swarm, without its drills (three_node_lessons… runs those).
+    let mut three_nodes = lesson("three-node-swarm.md");
+    three_nodes.commands.retain(|c| !c.text.starts_with("lab drill "));
+    session.run_lesson(&three_nodes).unwrap_or_else(|e| panic!("{e}"));
     // node3 leaves and joins again by hand: the swarm keeps its old entry, Down.
     for (node, line) in [
         (1, "docker node demote node3"),
