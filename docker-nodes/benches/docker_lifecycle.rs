@@ -59,7 +59,7 @@ fn main() {
         nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
-            let ep = lab_grader::Endpoint { host, tls: None, context: None, source: "bench".into() };
+            let ep = lab_engine::Endpoint { host, tls: None, context: None, source: "bench".into() };
             let cluster = DockerCluster::connect(&ep, "bench", cert_dir).await.expect("connect");
             for (label, nodes, managers) in shapes {
                 let (mut ups, mut downs) = (Vec::new(), Vec::new());

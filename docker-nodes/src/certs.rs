@@ -100,11 +100,11 @@ impl Certificates {
 }
 
 /// The folder of cluster `name`'s client certificate: `clusters/NAME` in swarm-lab's state
-/// folder ([`lab_grader::dirs::state`]: `$XDG_STATE_HOME/swarm-lab`, default
+/// folder ([`lab_engine::dirs::state`]: `$XDG_STATE_HOME/swarm-lab`, default
 /// `~/.local/state/swarm-lab`, `%LOCALAPPDATA%\swarm-lab` on Windows), under the current
 /// folder when the environment names none.
 pub fn cert_dir(name: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-    let state = lab_grader::dirs::state(env).unwrap_or_else(|| PathBuf::from(".local/state/swarm-lab"));
+    let state = lab_engine::dirs::state(env).unwrap_or_else(|| PathBuf::from(".local/state/swarm-lab"));
     state.join("clusters").join(name)
 }
 

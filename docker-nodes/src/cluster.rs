@@ -16,7 +16,7 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::future::{join_all, try_join_all};
 use futures_util::StreamExt;
-use lab_grader::{Connection, Endpoint};
+use lab_engine::{Connection, Endpoint};
 
 use crate::certs::{self, Certificates};
 use crate::error::{ApiAction, InvalidOption, NodeStep, NodesError, Result};

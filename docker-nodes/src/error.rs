@@ -20,7 +20,7 @@ pub enum NodesError {
     Engine {
         host: String,
         #[source]
-        source: lab_grader::ClusterError,
+        source: lab_engine::ClusterError,
     },
 
     #[error("the Docker engine refused to {what}: {source}")]
@@ -44,7 +44,7 @@ pub enum NodesError {
          (`docker logs {container}`) says why",
         waited.as_secs()
     )]
-    NodeNotReady { node: String, host: String, container: String, waited: Duration, why: Box<lab_grader::ClusterError> },
+    NodeNotReady { node: String, host: String, container: String, waited: Duration, why: Box<lab_engine::ClusterError> },
 
     /// `why`: the node engine's words.
     #[error("{node}: {step}: {why}")]

@@ -12,8 +12,8 @@ use bollard::models::{
 use bollard::query_parameters::LogsOptionsBuilder;
 use bollard::Docker;
 use futures_util::StreamExt;
-use lab_grader::endpoint::TlsFiles;
-use lab_grader::{Connection, Endpoint};
+use lab_engine::endpoint::TlsFiles;
+use lab_engine::{Connection, Endpoint};
 
 use crate::certs::NODE_TLS_DIR;
 use crate::error::{ApiAction, NodesError, PublishError, Result};

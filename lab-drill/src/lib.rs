@@ -12,7 +12,7 @@
 //!   binary implements for its drivers.
 //!
 //! Layering: this crate uses `lab-schema` (the drills), `lab-i18n` (their words) and
-//! `lab-grader`'s connection; `lab-runner`'s `lab drill` uses it.
+//! `lab-engine`'s connection; `lab-runner`'s `lab drill` uses it.
 
 pub mod report;
 pub mod run;

@@ -84,10 +84,10 @@ impl DrillReport {
                 DrillStatus::Skipped => ("-", ""),
             };
             let (on, off) = if color && !style.is_empty() { (style, "\x1b[0m") } else { ("", "") };
-            let title = lab_grader::untrusted::terminal_text(&d.title).into_owned();
+            let title = lab_engine::untrusted::terminal_text(&d.title).into_owned();
             let _ = writeln!(out, "\n{on}{mark} {}{off} {} · {title}", lang.tr(d.status.word()), d.id);
             let _ = writeln!(out, "    {}: {}", lang.tr(words::DRILL_EXPECTED), d.expected);
-            let measured = lab_grader::untrusted::terminal_text(&d.measured).into_owned();
+            let measured = lab_engine::untrusted::terminal_text(&d.measured).into_owned();
             let _ = writeln!(out, "    {}: {measured}", lang.tr(words::DRILL_MEASURED));
             if matches!(d.status, DrillStatus::Fail | DrillStatus::Info) {
                 let _ = writeln!(out, "    {}: {}", lang.tr(words::HINT), d.hint.trim().replace('\n', "\n      "));

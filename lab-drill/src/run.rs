@@ -13,7 +13,7 @@ use crate::timeline::{Event, Timeline};
 use crate::verdict::{DataCounts, Observed};
 use bollard::models::{NodeSpecAvailabilityEnum, Service};
 use bollard::query_parameters::{RemoveContainerOptions, UpdateNodeOptions, UpdateServiceOptions};
-use lab_grader::{Connection, Endpoint};
+use lab_engine::{Connection, Endpoint};
 use lab_i18n::{words, Language};
 use lab_schema::{Drill, Fault};
 use std::collections::HashSet;

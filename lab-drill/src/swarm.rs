@@ -6,7 +6,7 @@ use bollard::models::{
     Node, NodeSpecAvailabilityEnum, NodeSpecRoleEnum, NodeState, Reachability, Service, Task, TaskState,
 };
 use bollard::query_parameters::{ListNodesOptions, ListServicesOptions, ListTasksOptions};
-use lab_grader::Connection;
+use lab_engine::Connection;
 use lab_schema::{Drill, ImageRef};
 use std::collections::{HashMap, HashSet};
 

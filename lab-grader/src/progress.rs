@@ -1,6 +1,6 @@
 //! The learner's progress across labs: which labs scored full marks, when first, with
 //! which score and on which swarm. Kept in `progress.json` in swarm-lab's state folder
-//! ([`crate::dirs::state`]: `$XDG_STATE_HOME/swarm-lab`, default `~/.local/state/swarm-lab`,
+//! ([`lab_engine::dirs::state`]: `$XDG_STATE_HOME/swarm-lab`, default `~/.local/state/swarm-lab`,
 //! `%LOCALAPPDATA%\swarm-lab` on Windows), written by `lab check` (every mode)
 //! and `lab serve` when a lab passes, read by `lab list` and the served book.
 //!
@@ -36,17 +36,17 @@ pub struct Progress {
 pub enum ProgressError {
     #[error(
         "no place for progress: neither XDG_STATE_HOME nor {} is set; set XDG_STATE_HOME to a folder",
-        crate::dirs::STATE_BASE_VAR
+        lab_engine::dirs::STATE_BASE_VAR
     )]
     NoHome,
     #[error("cannot save progress to {}: {source}. Check that the folder is writable, or set XDG_STATE_HOME", path.display())]
     Write { path: PathBuf, source: std::io::Error },
 }
 
-/// `progress.json` in swarm-lab's state folder ([`crate::dirs::state`]).
+/// `progress.json` in swarm-lab's state folder ([`lab_engine::dirs::state`]).
 /// `env` looks a variable up (`std::env::var`), so tests can pass their own.
 pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf, ProgressError> {
-    Ok(crate::dirs::state(env).ok_or(ProgressError::NoHome)?.join("progress.json"))
+    Ok(lab_engine::dirs::state(env).ok_or(ProgressError::NoHome)?.join("progress.json"))
 }
 
 /// Reads progress. A missing file is no progress; a corrupt one is renamed aside and the

@@ -2,10 +2,10 @@
 //! until they settle, time runs out, or a caller's deadline (`lab grade`'s per-cluster
 //! timeout) leaves no room for another snapshot. A failing check is never waited for.
 
-use crate::connection::{ClusterError, Connection};
 use crate::evaluate::{self, Unsettled};
 use crate::report::{Report, Status};
 use crate::snapshot::Snapshot;
+use lab_engine::connection::{ClusterError, Connection};
 use lab_i18n::Language;
 use lab_schema::{Lab, LabDuration};
 use std::time::{Duration, Instant};

@@ -5,15 +5,15 @@
 //! tests of the evaluators.
 //!
 //! Only for a service with a failed task does it read more: the last lines of that
-//! service's logs ([`crate::service_logs`]), which say why its containers exit. A healthy
+//! service's logs (`lab_engine::service_logs`), which say why its containers exit. A healthy
 //! swarm costs no extra request.
 
-use crate::connection::{check_api, classify, ClusterError, Connection, MAX_API, MIN_API};
 use bollard::models::{Config, LocalNodeState, Network, Node, Secret, Service, SwarmInfo, SystemInfo, Task, Volume};
 use bollard::query_parameters::{
     ListConfigsOptions, ListContainersOptionsBuilder, ListNetworksOptions, ListNodesOptions, ListSecretsOptions,
     ListServicesOptionsBuilder, ListTasksOptions, ListVolumesOptions,
 };
+use lab_engine::connection::{classify, ClusterError, Connection};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,14 +45,7 @@ impl Snapshot {
     pub async fn take(conn: &Connection) -> Result<Snapshot, ClusterError> {
         let unversioned = !conn.pinned();
         let mut snap = Self::read(conn).await?;
-        let api = conn.engine_api();
-        if let Some(api) = api {
-            check_api(&conn.endpoint.host, api)?;
-        } else if unversioned {
-            // No `Api-Version` header (a proxy that drops it): read at the oldest we know.
-            conn.pin(MIN_API);
-        }
-        if unversioned && (api.is_none() || api.is_some_and(|a| a > MAX_API)) {
+        if conn.settle_version(unversioned)? {
             // The engine answered at its own version, newer than ours: read again, pinned.
             snap = Self::read(conn).await?;
         }
@@ -72,7 +65,7 @@ impl Snapshot {
                 crate::evaluate::failing_task(&tasks).is_some()
             })
             .collect();
-        let reads = failing.iter().map(|id| crate::service_logs::last_lines(conn, id));
+        let reads = failing.iter().map(|id| lab_engine::service_logs::last_lines(conn, id));
         let lines = futures_util::future::join_all(reads).await;
         failing.into_iter().map(String::from).zip(lines).filter(|(_, l)| !l.is_empty()).collect()
     }

@@ -13,13 +13,13 @@
 //! When the engine goes away (restarted, network down) the watcher says so, retries with
 //! exponential backoff and resumes; it never gives up. Only GET requests reach the engine.
 
-use crate::connection::{ClusterError, Connection};
-use crate::endpoint::Endpoint;
 use crate::evaluate;
 use crate::report::{Report, Status};
 use crate::snapshot::Snapshot;
 use bollard::query_parameters::EventsOptionsBuilder;
 use futures_util::StreamExt;
+use lab_engine::connection::{ClusterError, Connection};
+use lab_engine::endpoint::Endpoint;
 use lab_i18n::{words, Language};
 use lab_schema::Lab;
 use std::collections::HashMap;
@@ -190,7 +190,7 @@ async fn watch_connected(
         if let Some(e) = first_event {
             match e {
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Some((crate::connection::classify(&endpoint.host, &e), None)),
+                Some(Err(e)) => return Some((lab_engine::connection::classify(&endpoint.host, &e), None)),
                 None => return Some((stream_ended(endpoint), None)),
             }
             let burst_end = Instant::now() + opts.burst;
@@ -199,7 +199,7 @@ async fn watch_connected(
                 match tokio::time::timeout_at(quiet_end.into(), events.next()).await {
                     Err(_) => break,
                     Ok(Some(Ok(_))) => continue,
-                    Ok(Some(Err(e))) => return Some((crate::connection::classify(&endpoint.host, &e), None)),
+                    Ok(Some(Err(e))) => return Some((lab_engine::connection::classify(&endpoint.host, &e), None)),
                     Ok(None) => return Some((stream_ended(endpoint), None)),
                 }
             }

@@ -2,8 +2,8 @@
 //! nextest's exit codes are. Every error a command reports has a [`Kind`]; its exit code
 //! and its name in `--format json` (`{"error": {"kind", "message"}}`) both come from here.
 
+use lab_engine::ClusterError;
 use lab_grader::grade::GradeStatus;
-use lab_grader::ClusterError;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! The `lab` command line: argument parsing, the lab catalog and one module per command.
-//! The work itself lives in `lab-grader` (grading), `lab-schema` (lab files),
+//! The work itself lives in `lab-engine` (reaching an engine), `lab-grader` (grading), `lab-schema` (lab files),
 //! `private-swarm` and `docker-nodes` (the practice swarm's two drivers, whose progress
 //! and errors `driver_text` words in the run's language).
 //!
@@ -179,7 +179,7 @@ pub(crate) fn stderr_color() -> bool {
 pub(crate) fn fail(kind: Kind, msg: impl std::fmt::Display) -> Exit {
     if JSON_ERRORS.load(Ordering::Relaxed) {
         let obj = serde_json::json!({ "error": { "kind": kind.as_str(), "message": msg.to_string() } });
-        println!("{}", lab_grader::untrusted::json(&obj, true));
+        println!("{}", lab_engine::untrusted::json(&obj, true));
     } else {
         error(msg);
     }
@@ -189,7 +189,7 @@ pub(crate) fn fail(kind: Kind, msg: impl std::fmt::Display) -> Exit {
 /// Prints an error line to stderr, `lab: error: …`, for errors that do not end the command.
 pub(crate) fn error(msg: impl std::fmt::Display) {
     // Errors quote engines (a learner's, under `lab grade`): no escape sequences get through.
-    let msg = lab_grader::untrusted::terminal_text(&msg.to_string()).into_owned();
+    let msg = lab_engine::untrusted::terminal_text(&msg.to_string()).into_owned();
     let red = anstyle::AnsiColor::Red.on_default().bold();
     let word = lang().tr(words::ERROR);
     anstream::eprintln!("{red}lab: {word}:{red:#} {msg}");
@@ -198,7 +198,7 @@ pub(crate) fn error(msg: impl std::fmt::Display) {
 /// Prints a warning line to stderr, `lab: warning: …`, for what does not stop the command.
 pub(crate) fn warn(msg: impl std::fmt::Display) {
     // Warnings quote engines too (`lab check --watch` when one is lost).
-    let msg = lab_grader::untrusted::shown(lab_grader::untrusted::Sink::TerminalText, &msg.to_string()).into_owned();
+    let msg = lab_engine::untrusted::shown(lab_engine::untrusted::Sink::TerminalText, &msg.to_string()).into_owned();
     let yellow = anstyle::AnsiColor::Yellow.on_default().bold();
     let word = lang().tr(words::WARNING);
     anstream::eprintln!("{yellow}lab: {word}:{yellow:#} {msg}");

@@ -10,7 +10,7 @@
 
 use crate::args::EngineArgs;
 use crate::env_lines::EnvShell;
-use lab_grader::{ClusterError, Endpoint};
+use lab_engine::{ClusterError, Endpoint};
 use lab_i18n::{words, Language};
 use std::time::Duration;
 

@@ -37,9 +37,9 @@ pub fn count(min: usize, max: usize) -> impl Fn(&str) -> Result<usize, String> +
     }
 }
 
-/// An engine address, as `docker -H` takes it (the one parser: [`lab_grader::endpoint::parse_host`]).
+/// An engine address, as `docker -H` takes it (the one parser: [`lab_engine::endpoint::parse_host`]).
 pub fn host(text: &str) -> Result<String, String> {
-    lab_grader::endpoint::parse_host(text).map_err(|e| e.to_string())
+    lab_engine::endpoint::parse_host(text).map_err(|e| e.to_string())
 }
 
 /// A practice-swarm node as the book names it, `node2`, or its number, `2`.

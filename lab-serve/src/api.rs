@@ -19,7 +19,7 @@
 //! request comes from a page of this server ([`Guard::same_origin`]); at most
 //! [`MAX_STREAMS`](crate::guard::MAX_STREAMS) watch streams are open at once (429 beyond).
 //!
-//! Every answer is JSON written by [`lab_grader::untrusted::json`]: engine text stays exact
+//! Every answer is JSON written by [`lab_engine::untrusted::json`]: engine text stays exact
 //! for the cards' script (which shows it with `textContent` only), and no byte of an
 //! answer is a control character.
 
@@ -32,7 +32,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
 use axum::Router;
-use lab_grader::{check_lab, CheckOptions, Connection, Report, WatchEvent, WatchOptions};
+use lab_engine::Connection;
+use lab_grader::{check_lab, CheckOptions, Report, WatchEvent, WatchOptions};
 use lab_i18n::{words, Language};
 use serde_json::{json, Value};
 use std::convert::Infallible;
@@ -67,7 +68,7 @@ async fn words(State(config): State<Shared>) -> Response {
 
 /// A JSON answer, written by the one rule for engine values.
 fn json_response(status: StatusCode, value: &Value) -> Response {
-    let body = lab_grader::untrusted::json(value, false);
+    let body = lab_engine::untrusted::json(value, false);
     (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -175,7 +176,7 @@ async fn watch(
         Ok(ep) => ep,
         Err(error) => {
             let lost = json!({ "error": error, "retry_in_ms": FOLLOW_RETRY.as_millis() as u64 });
-            let lost = lab_grader::untrusted::json(&lost, false);
+            let lost = lab_engine::untrusted::json(&lost, false);
             let once = futures_util::stream::iter([Ok::<_, Infallible>(Event::default().event("lost").data(lost))]);
             return Sse::new(once).into_response();
         }
@@ -192,12 +193,12 @@ async fn watch(
                 if may_record {
                     record(&config, &report);
                 }
-                (Event::default().event("report").data(lab_grader::untrusted::json(&report_json(&report), false)), true)
+                (Event::default().event("report").data(lab_engine::untrusted::json(&report_json(&report), false)), true)
             }
             WatchEvent::Lost { error, retry_in, .. } => {
                 let retry = if follows { FOLLOW_RETRY } else { retry_in };
                 let data = json!({ "error": error.text(config.lang), "retry_in_ms": retry.as_millis() as u64 });
-                let event = Event::default().event("lost").data(lab_grader::untrusted::json(&data, false));
+                let event = Event::default().event("lost").data(lab_engine::untrusted::json(&data, false));
                 (if follows { event.retry(FOLLOW_RETRY) } else { event }, !follows)
             }
         };
@@ -230,7 +231,7 @@ mod tests {
     }
 
     /// Engine text reaches the page only through the cards' script: it must set text, never
-    /// markup, so a crafted name stays a name (the HTML/JS sink of `lab_grader::untrusted`).
+    /// markup, so a crafted name stays a name (the HTML/JS sink of `lab_engine::untrusted`).
     #[test]
     fn the_cards_script_sets_text_never_html() {
         let js = mdbook_lab::card::LIVE_JS;

@@ -10,7 +10,7 @@
 //! practice swarm is the caller's (the `lab` binary knows both drivers).
 
 use futures_util::future::BoxFuture;
-use lab_grader::{Connection, Endpoint};
+use lab_engine::{Connection, Endpoint};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -23,7 +23,7 @@
 //!   [`std::io::ErrorKind::Unsupported`] with a [`Unreachable`] inside saying why.
 //!
 //! ```no_run
-//! # async fn demo(conn: lab_grader::Connection) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn demo(conn: lab_engine::Connection) -> Result<(), Box<dyn std::error::Error>> {
 //! use task_dial::{dial_task, MeshRoute, Reach, TaskPicker};
 //! let mut picker = TaskPicker::open(conn.clone(), "vote").await?;
 //! let reach = Reach::this_machine(MeshRoute::NodeAddress); // the netns practice swarm

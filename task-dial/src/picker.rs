@@ -3,14 +3,14 @@
 //! connections. The picker changes nothing in the swarm; [`TaskPicker::refresh`] re-reads
 //! the tasks, so a task replaced after `docker container rm -f` or an update is followed.
 //! Values the engine sent (names, errors) are kept as sent: print them through
-//! [`lab_grader::untrusted`].
+//! [`lab_engine::untrusted`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use bollard::models::{EndpointPortConfigPublishModeEnum, Task, TaskState as EngineTaskState};
 use bollard::query_parameters::{ListServicesOptions, ListTasksOptionsBuilder};
-use lab_grader::connection::classify;
-use lab_grader::{ClusterError, Connection};
+use lab_engine::connection::classify;
+use lab_engine::{ClusterError, Connection};
 
 /// The service being dialed, as the manager describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

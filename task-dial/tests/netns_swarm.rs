@@ -42,8 +42,8 @@ fn each_running_task_answers_in_its_own_namespace_round_robin() {
     let host = cluster.node(0).docker_host.clone();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let ep = lab_grader::Endpoint { host: host.clone(), tls: None, context: None, source: "test".into() };
-        let conn = lab_grader::Connection::open(&ep, Duration::from_secs(10)).await.unwrap();
+        let ep = lab_engine::Endpoint { host: host.clone(), tls: None, context: None, source: "test".into() };
+        let conn = lab_engine::Connection::open(&ep, Duration::from_secs(10)).await.unwrap();
         let mut picker = TaskPicker::open(conn, "web").await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         while picker.running().len() < 2 {

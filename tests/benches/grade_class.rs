@@ -5,8 +5,9 @@
 //! per-cluster times), and what writing the gradebook and 100 feedback pages took.
 //! Needs root (private dockerd). Run: cargo bench -p swarm-e2e --bench grade_class
 
+use lab_engine::Endpoint;
 use lab_grader::grade::{self, ClassGrades, GradeOptions, GradeStatus, Learner};
-use lab_grader::{CheckOptions, Endpoint};
+use lab_grader::CheckOptions;
 use lab_schema::command_line::{with_service_flags, ServiceFlags};
 use private_swarm::{Cluster, ClusterSpec};
 use std::path::Path;

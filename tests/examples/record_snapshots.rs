@@ -12,7 +12,8 @@
 //! Writes `swarm-<engine version>.json` (everything settled) and
 //! `converging-<engine version>.json` (read right after `service create`, tasks starting).
 
-use lab_grader::{Connection, Endpoint, Snapshot};
+use lab_engine::{Connection, Endpoint};
+use lab_grader::Snapshot;
 use private_swarm::{Cluster, ClusterSpec, Node};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -1,7 +1,8 @@
 //! `lab check LAB --wait W` through the grading library, the code path of the `lab` binary
 //! (lab-runner's `check` command is a thin wrapper over these calls).
 
-use lab_grader::{check_lab, CheckOptions, Connection, Endpoint, Report};
+use lab_engine::{Connection, Endpoint};
+use lab_grader::{check_lab, CheckOptions, Report};
 use private_swarm::Node;
 use std::path::PathBuf;
 use std::time::Duration;

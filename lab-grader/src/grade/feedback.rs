@@ -7,7 +7,7 @@
 
 use super::{GradeStatus, LabHeader, LearnerResult};
 use crate::report::markdown;
-use crate::untrusted::{self, Sink};
+use lab_engine::untrusted::{self, Sink};
 use lab_i18n::{words, Language};
 use std::fmt::Write;
 

@@ -8,7 +8,7 @@ pub use super::CheckColumn;
 use super::{apply_flags, atomic, feedback, selected_checks, GradeStatus, LabHeader, LearnerResult, Summary};
 use crate::report::{junit, CheckReport, ClusterInfo, Report, Status};
 use crate::run::CheckOptions;
-use crate::untrusted::csv_cell;
+use lab_engine::untrusted::csv_cell;
 use lab_i18n::Language;
 use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
@@ -87,7 +87,7 @@ impl ClassGrades {
     }
 
     pub fn grades_json(&self) -> String {
-        crate::untrusted::json(self, true) + "\n"
+        lab_engine::untrusted::json(self, true) + "\n"
     }
 
     /// The report a learner's JUnit suite is made from: the real one when graded, else every

@@ -308,15 +308,15 @@ fn row_json(row: &Row) -> Value {
 fn check_detail(c: &crate::report::CheckReport) -> String {
     let mut parts = vec![c.message.clone()];
     parts.extend(c.mismatches.iter().map(|m| format!("{}: {} ≠ {}", m.field, m.expected, m.found)));
-    crate::untrusted::terminal_line(&parts.join("; ")).into_owned()
+    lab_engine::untrusted::terminal_line(&parts.join("; ")).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::ClusterError;
-    use crate::endpoint::Endpoint;
     use crate::report::{CheckReport, ClusterInfo, Report};
+    use lab_engine::connection::ClusterError;
+    use lab_engine::endpoint::Endpoint;
 
     fn lab() -> Lab {
         lab_schema::load_str(

@@ -21,10 +21,10 @@ pub use gradebook::ClassGrades;
 pub use roster::{Learner, Roster, RosterError, RosterErrors};
 pub use summary::Summary;
 
-use crate::connection::{ClusterError, Connection};
 use crate::report::{Report, Status};
 use crate::run::{check_lab, CheckOptions};
 use integrity::Identity;
+use lab_engine::connection::{ClusterError, Connection};
 use lab_i18n::words;
 use lab_schema::Lab;
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,7 @@
 //! become file names (`feedback/<learner>.md`), so names that are not safe file names are
 //! rejected, never rewritten: the gradebook always shows the name the roster gave.
 
-use crate::endpoint::{self, Endpoint, EndpointRequest, TlsFiles};
+use lab_engine::endpoint::{self, Endpoint, EndpointRequest, TlsFiles};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -307,7 +307,7 @@ pub fn parse_str(path: &Path, text: &str, base: &Path) -> Result<Roster, RosterE
                     Some(Target::Context(context.to_string()))
                 }
             }
-            (false, true) => match crate::endpoint::parse_host(host).map(drop) {
+            (false, true) => match lab_engine::endpoint::parse_host(host).map(drop) {
                 Err(why) => {
                     cell("endpoint", why.to_string());
                     None

@@ -5,7 +5,7 @@
 use super::integrity::Flag;
 use super::{GradeStatus, LearnerResult};
 use crate::report::Status;
-use crate::untrusted::terminal_line as line;
+use lab_engine::untrusted::terminal_line as line;
 use lab_i18n::{words, Language};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

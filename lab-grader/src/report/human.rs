@@ -4,11 +4,11 @@
 //! also says why: the task's error and the last lines of the service's logs. Its fixed
 //! words follow a [`Language`]; the lab's own text arrives already translated (see
 //! [`Language::lab`]). Every text in it
-//! passes through [`untrusted`](crate::untrusted) first: mismatches and fixes quote the engine.
+//! passes through [`untrusted`](lab_engine::untrusted) first: mismatches and fixes quote the engine.
 
 use super::{Report, Status};
-use crate::untrusted::{terminal_line as line, terminal_text};
 use anstyle::AnsiColor;
+use lab_engine::untrusted::{terminal_line as line, terminal_text};
 use lab_i18n::{words, Language};
 use std::fmt::Write;
 

@@ -4,7 +4,7 @@
 //! for XML (the writer escapes markup; controls, illegal in XML 1.0, become `�`).
 
 use super::{Report, Status};
-use crate::untrusted::{self, Sink};
+use lab_engine::untrusted::{self, Sink};
 use lab_i18n::{words, Language};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 

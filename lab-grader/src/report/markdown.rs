@@ -4,7 +4,7 @@
 //! [`untrusted::shown`] for Markdown, fix commands in a fence they cannot close.
 
 use super::{Report, Status};
-use crate::untrusted::{self, markdown_fence, Sink};
+use lab_engine::untrusted::{self, markdown_fence, Sink};
 use lab_i18n::{words, Language};
 use std::fmt::Write;
 

@@ -3,8 +3,9 @@
 use super::{find_lab, resolve_endpoint};
 use crate::args::{CheckArgs, Format};
 use crate::exit::{Exit, Kind};
+use lab_engine::Connection;
 use lab_grader::report::{human, junit};
-use lab_grader::{check_lab, CheckOptions, Connection, Report, Status};
+use lab_grader::{check_lab, CheckOptions, Report, Status};
 use lab_i18n::words;
 use lab_schema::Lab;
 use std::io::IsTerminal;
@@ -58,7 +59,7 @@ pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
 
 /// `lab check` on an engine already found (`lab demo` passes its practice swarm's node 1,
 /// TLS files included); `a.engine` is not read.
-pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: bool) -> Exit {
+pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: bool) -> Exit {
     let lab = match find_lab(&a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
@@ -121,7 +122,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_grader::Endpoint, record: boo
                 println!("{}", crate::lang().fill(words::STUCK, &[("command", &command)]));
             }
         }
-        Format::Json => println!("{}", lab_grader::untrusted::json(&report, true)),
+        Format::Json => println!("{}", lab_engine::untrusted::json(&report, true)),
         Format::Junit => println!("{}", junit::render(&report)),
     }
     if no_fixes && a.format != Format::Human {

@@ -60,7 +60,7 @@ pub fn run(a: &DemoArgs) -> Exit {
 
 /// Starts (or finds) the practice swarm with the driver `up` would use, and returns node1's
 /// engine and whether the nodes are in swarm mode.
-fn practice_swarm(a: &DemoArgs) -> Result<(lab_grader::Endpoint, bool), Exit> {
+fn practice_swarm(a: &DemoArgs) -> Result<(lab_engine::Endpoint, bool), Exit> {
     match super::cluster::driver_for_up(a.driver.driver) {
         Driver::Docker => super::docker_cluster::up_for_demo(&a.driver.engine, a.size),
         #[cfg(target_os = "linux")]
@@ -70,7 +70,7 @@ fn practice_swarm(a: &DemoArgs) -> Result<(lab_grader::Endpoint, bool), Exit> {
             let info = super::netns_cluster::up(&options)?;
             let source = crate::lang().tr(words::PRACTICE_SWARM).into_owned();
             let host = info.nodes[0].docker_host.clone();
-            Ok((lab_grader::Endpoint { host, tls: None, context: None, source }, info.swarm))
+            Ok((lab_engine::Endpoint { host, tls: None, context: None, source }, info.swarm))
         }
         #[cfg(not(target_os = "linux"))]
         Driver::Netns => Err(super::cluster::netns_needs_linux(

@@ -37,9 +37,9 @@ fn engine_env(key: &str) -> Option<String> {
     }
 }
 
-fn engine(e: &EngineArgs) -> Result<lab_grader::Endpoint, Exit> {
-    let req = lab_grader::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
-    lab_grader::endpoint::resolve(&req, &engine_env).map_err(|e| crate::fail(Kind::BadInput, e.text(crate::lang())))
+fn engine(e: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
+    let req = lab_engine::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
+    lab_engine::endpoint::resolve(&req, &engine_env).map_err(|e| crate::fail(Kind::BadInput, e.text(crate::lang())))
 }
 
 fn fail(e: NodesError) -> Exit {
@@ -52,9 +52,9 @@ fn fail(e: NodesError) -> Exit {
 
 /// The user's engine as [`engine`] finds it, or `None` without a word (a probe prints
 /// nothing: under `--format json` an error would be a JSON object on stdout).
-pub(crate) fn engine_quietly(e: &EngineArgs) -> Option<lab_grader::Endpoint> {
-    let req = lab_grader::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
-    lab_grader::endpoint::resolve(&req, &engine_env).ok()
+pub(crate) fn engine_quietly(e: &EngineArgs) -> Option<lab_engine::Endpoint> {
+    let req = lab_engine::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
+    lab_engine::endpoint::resolve(&req, &engine_env).ok()
 }
 
 /// True when the user's engine answers and has a docker-driver practice swarm (asked only
@@ -80,7 +80,7 @@ pub(crate) async fn reach() -> Option<task_dial::Reach> {
 }
 
 /// Node 1 of the docker driver's practice swarm on `user_engine`, when it runs there.
-pub(crate) async fn node1(user_engine: &lab_grader::Endpoint) -> Option<lab_grader::Endpoint> {
+pub(crate) async fn node1(user_engine: &lab_engine::Endpoint) -> Option<lab_engine::Endpoint> {
     let cluster = DockerCluster::connect(user_engine, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
     let mut ep = cluster.endpoint(1).await.ok()?;
     ep.source = words::PRACTICE_SWARM.into();
@@ -139,7 +139,7 @@ pub fn run(c: ClusterCommand) -> Exit {
     })
 }
 
-async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions) -> Exit {
+async fn up(cluster: &DockerCluster, ep: &lab_engine::Endpoint, opts: &UpOptions) -> Exit {
     match start(cluster, ep, opts).await {
         Ok(_) => Exit::Ok,
         Err(e) => e,
@@ -149,7 +149,7 @@ async fn up(cluster: &DockerCluster, ep: &lab_grader::Endpoint, opts: &UpOptions
 /// `lab demo` with the docker driver: starts (or finds) the practice swarm of `size` in
 /// swarm mode, as `up` does and says, and returns node1's engine (its TLS files
 /// included) and whether the nodes are in swarm mode.
-pub(crate) fn up_for_demo(engine: &EngineArgs, size: ClusterSize) -> Result<(lab_grader::Endpoint, bool), Exit> {
+pub(crate) fn up_for_demo(engine: &EngineArgs, size: ClusterSize) -> Result<(lab_engine::Endpoint, bool), Exit> {
     let ep = self::engine(engine)?;
     let opts = UpOptions { nodes: size.nodes, managers: size.managers, ..Default::default() };
     opts.validate().map_err(fail)?;
@@ -165,7 +165,7 @@ pub(crate) fn up_for_demo(engine: &EngineArgs, size: ClusterSize) -> Result<(lab
 /// Starts the cluster (or finds it running) and says what a learner does next.
 async fn start(
     cluster: &DockerCluster,
-    ep: &lab_grader::Endpoint,
+    ep: &lab_engine::Endpoint,
     opts: &UpOptions,
 ) -> Result<docker_nodes::ClusterInfo, Exit> {
     let lang = crate::lang();
@@ -226,7 +226,7 @@ async fn start(
 /// DOCKER_HOST or --host named it).
 async fn node_env(
     cluster: &DockerCluster,
-    ep: &lab_grader::Endpoint,
+    ep: &lab_engine::Endpoint,
     node: usize,
 ) -> Result<Vec<(&'static str, String)>, Exit> {
     let node_ep = cluster.endpoint(node).await.map_err(fail)?;
@@ -243,7 +243,7 @@ async fn node_env(
 
 async fn env(
     cluster: &DockerCluster,
-    ep: &lab_grader::Endpoint,
+    ep: &lab_engine::Endpoint,
     node: usize,
     shell: Option<crate::env_lines::EnvShell>,
 ) -> Exit {
@@ -260,7 +260,7 @@ async fn env(
 /// The learner's shell with docker pointed at node `node` and the book's `nodeN$` prompt.
 /// It runs on this machine (the nodes' networks are inside the Docker engine): `curl
 /// localhost:PORT` reaches node1 only through `up --publish`.
-async fn shell(cluster: &DockerCluster, ep: &lab_grader::Endpoint, node: usize) -> Exit {
+async fn shell(cluster: &DockerCluster, ep: &lab_engine::Endpoint, node: usize) -> Exit {
     let vars = match node_env(cluster, ep, node).await {
         Ok(v) => v,
         Err(e) => return e,
@@ -275,7 +275,7 @@ async fn shell(cluster: &DockerCluster, ep: &lab_grader::Endpoint, node: usize) 
     }
 }
 
-async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: StatusFormat) -> Exit {
+async fn status(cluster: &DockerCluster, ep: &lab_engine::Endpoint, format: StatusFormat) -> Exit {
     let info = match cluster.info().await {
         Ok(Some(i)) => i,
         Ok(None) => {
@@ -289,7 +289,7 @@ async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: Stat
     };
     if format == StatusFormat::Json {
         let doc = serde_json::json!({ "nodes": rows });
-        println!("{}", lab_grader::untrusted::json(&doc, true));
+        println!("{}", lab_engine::untrusted::json(&doc, true));
         return Exit::Ok;
     }
     let lang = crate::lang();
@@ -313,7 +313,7 @@ async fn status(cluster: &DockerCluster, ep: &lab_grader::Endpoint, format: Stat
     Exit::Ok
 }
 
-async fn down(cluster: &DockerCluster, ep: &lab_grader::Endpoint) -> Exit {
+async fn down(cluster: &DockerCluster, ep: &lab_engine::Endpoint) -> Exit {
     match cluster.down(&mut |step| progress(step)).await {
         Ok(DownOutcome::Removed { containers, networks, volumes }) => {
             let counts: [(&str, &dyn std::fmt::Display); 4] =

@@ -11,7 +11,7 @@ use super::{find_lab, resolve_endpoint};
 use crate::args::{DrillArgs, Format};
 use crate::exit::{Exit, Kind};
 use lab_drill::{DrillReport, DrillResult, Nodes, PlanError, Planned, Probe, Probes, Restorer};
-use lab_grader::{Connection, Endpoint};
+use lab_engine::{Connection, Endpoint};
 use lab_i18n::words;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -124,7 +124,7 @@ pub fn run(a: &DrillArgs) -> Exit {
     })
 }
 
-fn cluster_fail(e: &lab_grader::ClusterError, endpoint: &Endpoint) -> Exit {
+fn cluster_fail(e: &lab_engine::ClusterError, endpoint: &Endpoint) -> Exit {
     let lang = crate::lang();
     let msg = lang.fill(words::ENDPOINT_FROM, &[("error", &e.text(lang)), ("source", &lang.tr(&endpoint.source))]);
     crate::fail(Kind::from(e), msg)

@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lab_grader::untrusted::{shown, Sink};
-use lab_grader::{ClusterError, Connection, Endpoint};
+use lab_engine::untrusted::{shown, Sink};
+use lab_engine::{ClusterError, Connection, Endpoint};
 use lab_i18n::words;
 use task_dial::{dial_task, unreachable_reason, MeshGap, MeshRoute, NamespaceGap, Reach, TaskChange, TaskPicker};
 use tokio::net::{TcpListener, TcpStream};

@@ -123,7 +123,7 @@ impl Progress {
             lang.fill(words::GRADE_PROGRESS_NOT_GRADED, &values)
         };
         // The message quotes the learner's engine.
-        let line = lab_grader::untrusted::terminal_line(&line).into_owned();
+        let line = lab_engine::untrusted::terminal_line(&line).into_owned();
         match &self.bar {
             Some(bar) => {
                 bar.println(line);

@@ -54,8 +54,8 @@ pub(crate) fn find_lab(labs: &LabsArgs, id: &str) -> Result<lab_schema::Lab, Exi
 }
 
 /// The engine `--host`/`--context` or the environment name, found as the docker CLI finds it.
-pub(crate) fn resolve_endpoint(engine: &EngineArgs) -> Result<lab_grader::Endpoint, Exit> {
-    let req = lab_grader::EndpointRequest { host: engine.host.clone(), context: engine.context.clone() };
-    lab_grader::endpoint::resolve(&req, &|k| std::env::var(k).ok())
+pub(crate) fn resolve_endpoint(engine: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
+    let req = lab_engine::EndpointRequest { host: engine.host.clone(), context: engine.context.clone() };
+    lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok())
         .map_err(|e| crate::fail(Kind::BadInput, e.text(crate::lang())))
 }

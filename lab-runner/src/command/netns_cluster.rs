@@ -76,7 +76,7 @@ pub fn run(c: ClusterCommand) -> Exit {
         ClusterCommand::Shell { node, .. } => shell(&practice, node.unwrap_or(1)),
         ClusterCommand::Status { format, .. } => practice.status().map_err(cluster_error).map(|report| match format {
             StatusFormat::Json => {
-                println!("{}", lab_grader::untrusted::json(&report, true));
+                println!("{}", lab_engine::untrusted::json(&report, true));
             }
             StatusFormat::Human => {
                 println!("{}", crate::lang().fill(words::CLUSTER_DRIVER_NETNS, &[("dir", &practice.dir().display())]));

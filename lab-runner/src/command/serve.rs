@@ -7,7 +7,7 @@ use super::{load_catalog, resolve_endpoint};
 use crate::args::EngineArgs;
 use crate::args::ServeArgs;
 use crate::exit::{Exit, Kind};
-use lab_grader::Endpoint;
+use lab_engine::Endpoint;
 use lab_i18n::words;
 use lab_serve::engine::Engine;
 use lab_serve::{ServeConfig, ServedLab};
@@ -41,8 +41,8 @@ fn engine_rule(args: &EngineArgs, found: Endpoint, env: &dyn Fn(&str) -> Option<
     Engine::Follow {
         resolve: Arc::new(move || {
             let req =
-                lab_grader::EndpointRequest { host: for_resolve.host.clone(), context: for_resolve.context.clone() };
-            lab_grader::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| e.text(crate::lang()))
+                lab_engine::EndpointRequest { host: for_resolve.host.clone(), context: for_resolve.context.clone() };
+            lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| e.text(crate::lang()))
         }),
         practice: Arc::new(move || {
             let args = for_practice.clone();

@@ -8,14 +8,14 @@
 //! name), the ones the engine knows up front before the first line runs, and filled in
 //! shell-quoted, so the line printed is the line that runs and pastes as one command. The
 //! lines run as argv, never through a shell, and what docker prints is shown through the
-//! one rule for engine values ([`lab_grader::untrusted`]).
+//! one rule for engine values ([`lab_engine::untrusted`]).
 
 use super::{find_lab, resolve_endpoint};
 use crate::args::SolveArgs;
 use crate::exit::{Exit, Kind};
+use lab_engine::untrusted::{self, Sink};
+use lab_engine::Endpoint;
 use lab_grader::fix::shell;
-use lab_grader::untrusted::{self, Sink};
-use lab_grader::Endpoint;
 use lab_i18n::words;
 use lab_schema::command_line::{self, Placeholder, ServiceFlags};
 use lab_schema::Lab;

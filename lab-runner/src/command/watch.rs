@@ -7,8 +7,9 @@
 
 use crate::args::{EngineArgs, Format};
 use crate::exit::Exit;
+use lab_engine::Endpoint;
 use lab_grader::report::human;
-use lab_grader::{Endpoint, Report, WatchEvent, WatchOptions};
+use lab_grader::{Report, WatchEvent, WatchOptions};
 use lab_i18n::words;
 use lab_schema::Lab;
 use std::io::{IsTerminal, Write};
@@ -80,8 +81,8 @@ pub fn run(
 fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
     let lang = crate::lang();
     let style = human::Style { color: crate::stdout_color() };
-    let changes = lab_grader::untrusted::shown(
-        lab_grader::untrusted::Sink::TerminalLine,
+    let changes = lab_engine::untrusted::shown(
+        lab_engine::untrusted::Sink::TerminalLine,
         &lang.list(words::LIST_SEMICOLON, changes),
     )
     .into_owned();
@@ -89,7 +90,7 @@ fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
-            let _ = writeln!(out, "{}", lab_grader::untrusted::json(report, false));
+            let _ = writeln!(out, "{}", lab_engine::untrusted::json(report, false));
         }
         _ if redraw => {
             // Home, clear the screen, then the report: the screen always shows the latest.

@@ -526,8 +526,8 @@ fn nodes_errors() -> Vec<(NodesError, Vec<String>)> {
     let host = "unix:///var/run/docker.sock";
     let node_host = "tcp://127.0.0.1:49153";
     let certs = path("/home/ana/.local/state/swarm-lab/clusters/practice");
-    let engine_down = lab_grader::ClusterError::Unreachable { host: host.into(), why: words::CAUSE_REFUSED.into() };
-    let tls = lab_grader::ClusterError::Tls {
+    let engine_down = lab_engine::ClusterError::Unreachable { host: host.into(), why: words::CAUSE_REFUSED.into() };
+    let tls = lab_engine::ClusterError::Tls {
         host: node_host.into(),
         why: Language::english().fill(words::TLS_CERTIFICATE_REFUSED, &[("alert", &"BadCertificate")]),
     };

@@ -4,7 +4,7 @@
 //! ssh said. No network: the stand-in answers on its own stdout, as `docker system
 //! dial-stdio` does at the end of a real ssh connection.
 
-use lab_grader::{Connection, Endpoint};
+use lab_engine::{Connection, Endpoint};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;

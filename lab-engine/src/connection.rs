@@ -20,7 +20,7 @@ pub const MAX_API: (usize, usize) = (1, 47);
 /// The oldest engine API the grader reads (Docker 20.10).
 pub const MIN_API: (usize, usize) = (1, 41);
 
-/// Why a cluster could not be read. [`crate::grade::GradeStatus::of`] names it, for
+/// Why a cluster could not be read. The grader's `GradeStatus::of` names it, for
 /// gradebooks and for `lab check --format json` errors alike. It displays in English;
 /// [`ClusterError::text`] tells it in another language.
 #[derive(Debug, Clone, PartialEq)]
@@ -343,13 +343,28 @@ impl Connection {
     }
 
     /// Whether requests are pinned to a version yet (false before the first answer).
-    pub(crate) fn pinned(&self) -> bool {
+    pub fn pinned(&self) -> bool {
         self.facts.get().pinned.is_some()
     }
 
     /// Pins requests to `version` (after an answer without an `Api-Version` header).
     pub(crate) fn pin(&self, version: (usize, usize)) {
         self.facts.set(|f| f.pinned = Some(version));
+    }
+
+    /// Settles the API version after a round of reads: refuses an engine older than
+    /// [`MIN_API`], pins to [`MIN_API`] when no answer said a version (a proxy that drops
+    /// `Api-Version`), and says whether a round sent `unversioned` (before the connection
+    /// was [`pinned`](Self::pinned)) must be read again because the engine answered at its
+    /// own version, newer than ours or unknown.
+    pub fn settle_version(&self, unversioned: bool) -> Result<bool, ClusterError> {
+        let api = self.engine_api();
+        if let Some(api) = api {
+            check_api(&self.endpoint.host, api)?;
+        } else if unversioned {
+            self.pin(MIN_API);
+        }
+        Ok(unversioned && (api.is_none() || api.is_some_and(|a| a > MAX_API)))
     }
 }
 
