@@ -10,6 +10,7 @@ pub mod fake_engine;
 pub mod lab_check;
 pub mod lesson;
 pub mod mesh;
+pub mod scratch;
 pub mod session;
 /// Latency and a request log between a client and an engine (the `lab grade` scenarios and bench).
 pub mod socket_proxy;

@@ -18,8 +18,10 @@ use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use swarm_e2e::lab_bin;
+use swarm_e2e::scratch::temp_dir;
 use swarm_e2e::socket_proxy::SocketProxy;
 
 const TEST_ROOT: &str = "/tmp/lab-grade-tests";
@@ -27,25 +29,8 @@ const LAB: &str = "day6-voting-app";
 const CHECKS: [&str; 8] =
     ["network-frontend", "network-backend", "volume-db-data", "vote", "redis", "worker", "db", "result"];
 
-fn lab_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e"))
-}
-
-/// A short temp dir (unix socket paths must stay short); killed runs' clusters cleaned first.
-fn temp_dir(prefix: &str) -> tempfile::TempDir {
-    static CLEAN: Once = Once::new();
-    CLEAN.call_once(|| {
-        std::fs::create_dir_all(TEST_ROOT).unwrap();
-        let cleaned = private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up clusters of killed runs");
-        if !cleaned.is_empty() {
-            eprintln!("cleaned up clusters of killed runs: {cleaned:?}");
-        }
-    });
-    tempfile::Builder::new().prefix(prefix).tempdir_in(TEST_ROOT).unwrap()
-}
-
 fn grade_command(roster: &Path, out: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(lab_bin());
+    let mut cmd = Command::new(lab_bin!());
     cmd.args(["grade", LAB, "--roster"])
         .arg(roster)
         .arg("--out")
@@ -190,7 +175,7 @@ fn tls_server_with_a_certificate_the_roster_does_not_trust(dir: &Path) -> u16 {
 
 #[test]
 fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
-    let dir = temp_dir("gc");
+    let dir = temp_dir(TEST_ROOT, "gc");
     let mut cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 5, 1))
         .unwrap_or_else(|e| panic!("cannot start the class's engines: {e}"));
     let host = |i: usize| cluster.node(i).docker_host.clone();
@@ -225,7 +210,7 @@ fn a_class_of_every_kind_of_cluster_is_graded_flagged_and_written_atomically() {
     let (swarm1, swarm4, swarm5) = (swarm_of(0), swarm_of(3), swarm_of(4));
     let worker_id = node_id_of(1);
 
-    let fakes = temp_dir("gf");
+    let fakes = temp_dir(TEST_ROOT, "gf");
     let f = fakes.path();
     let proxy = SocketProxy::start(f, 1, &host(0), Duration::ZERO).unwrap();
     hanging_socket(&f.join("hang.sock"));
@@ -421,7 +406,7 @@ fn dead_roster(dir: &Path, name: &str, n: usize) -> PathBuf {
 
 #[test]
 fn a_run_killed_at_any_moment_leaves_the_old_gradebook_or_a_complete_new_one() {
-    let d = temp_dir("gk");
+    let d = temp_dir(TEST_ROOT, "gk");
     let (old_roster, new_roster) = (dead_roster(d.path(), "old.csv", 40), dead_roster(d.path(), "new.csv", 41));
     let expect = |roster: &Path, name: &str| {
         let out = d.path().join(name);
@@ -475,7 +460,7 @@ fn a_run_killed_at_any_moment_leaves_the_old_gradebook_or_a_complete_new_one() {
 
 #[test]
 fn bad_input_exits_2_before_grading_and_names_the_problem() {
-    let d = temp_dir("gb");
+    let d = temp_dir(TEST_ROOT, "gb");
     let out = d.path().join("out");
     let roster = d.path().join("bad.csv");
     std::fs::write(&roster, "learner,endpoint,email\nana,unix:///x.sock,a@b\n").unwrap();
@@ -506,7 +491,7 @@ fn bad_input_exits_2_before_grading_and_names_the_problem() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
     }
-    let o = Command::new(lab_bin())
+    let o = Command::new(lab_bin!())
         .args(["grade", "no-such-lab", "--roster"])
         .arg(&good)
         .arg("--out")
@@ -519,7 +504,7 @@ fn bad_input_exits_2_before_grading_and_names_the_problem() {
 
 #[test]
 fn jobs_bounds_how_many_clusters_wait_at_once_and_each_timeout_starts_with_its_cluster() {
-    let d = temp_dir("gj");
+    let d = temp_dir(TEST_ROOT, "gj");
     let rows: Vec<String> = (0..4)
         .map(|i| {
             let sock = d.path().join(format!("hang{i}.sock"));

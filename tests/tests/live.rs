@@ -17,28 +17,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use swarm_e2e::lab_bin;
+use swarm_e2e::scratch::temp_dir;
 use swarm_e2e::socket_proxy::SocketProxy;
 
 const TEST_ROOT: &str = "/tmp/lab-live-tests";
 const SERVICE_LOOP: &str = "alpine sh -c \"trap 'exit 0' TERM; while true; do sleep 1; done\"";
-
-fn lab_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e"))
-}
-
-fn temp_dir(prefix: &str) -> tempfile::TempDir {
-    static CLEAN: Once = Once::new();
-    CLEAN.call_once(|| {
-        std::fs::create_dir_all(TEST_ROOT).unwrap();
-        let cleaned = private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up clusters of killed runs");
-        if !cleaned.is_empty() {
-            eprintln!("cleaned up clusters of killed runs: {cleaned:?}");
-        }
-    });
-    tempfile::Builder::new().prefix(prefix).tempdir_in(TEST_ROOT).unwrap()
-}
 
 /// A one-node swarm with the stand-in images.
 fn swarm(dir: &Path) -> Cluster {
@@ -87,7 +73,7 @@ running = 2
 }
 
 fn lab_command(host: &str, state: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(lab_bin());
+    let mut cmd = Command::new(lab_bin!());
     cmd.args(args)
         .env("DOCKER_HOST", host)
         .env("XDG_STATE_HOME", state)
@@ -181,7 +167,7 @@ impl Drop for Running {
 
 #[test]
 fn watch_reports_each_change_reads_nothing_while_stable_and_exits_with_the_last_code() {
-    let dir = temp_dir("w");
+    let dir = temp_dir(TEST_ROOT, "w");
     let cluster = swarm(dir.path());
     let labs = web_lab(dir.path());
     let state = dir.path().join("state");
@@ -253,7 +239,7 @@ fn watch_reports_each_change_reads_nothing_while_stable_and_exits_with_the_last_
 
 #[test]
 fn watch_survives_an_engine_killed_and_restarted() {
-    let dir = temp_dir("r");
+    let dir = temp_dir(TEST_ROOT, "r");
     let mut cluster = swarm(dir.path());
     let labs = web_lab(dir.path());
     docker(
@@ -319,7 +305,7 @@ fn first_sse_report(port: u16, path: &str) -> Value {
 
 #[test]
 fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
-    let dir = temp_dir("s");
+    let dir = temp_dir(TEST_ROOT, "s");
     let cluster = swarm(dir.path());
     let host = cluster.node(0).docker_host.clone();
     let state = dir.path().join("state");

@@ -19,31 +19,17 @@ use std::net::TcpStream;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use swarm_e2e::fake_engine::{FakeEngine, RECORDED_SWARM};
+use swarm_e2e::lab_bin;
+use swarm_e2e::scratch::temp_dir;
 use swarm_e2e::socket_proxy::SocketProxy;
 
 const TEST_ROOT: &str = "/tmp/lab-class-tests";
 const SERVICE_LOOP: &str = "alpine sh -c \"trap 'exit 0' TERM; while true; do sleep 1; done\"";
 /// An image name a learner's engine could report, written to run script if parsed as HTML.
 const CRAFTED_IMAGE: &str = "<img src=x onerror=window.pwned=1>:latest";
-
-fn lab_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e"))
-}
-
-fn temp_dir(prefix: &str) -> tempfile::TempDir {
-    static CLEAN: Once = Once::new();
-    CLEAN.call_once(|| {
-        std::fs::create_dir_all(TEST_ROOT).unwrap();
-        let cleaned = private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up clusters of killed runs");
-        if !cleaned.is_empty() {
-            eprintln!("cleaned up clusters of killed runs: {cleaned:?}");
-        }
-    });
-    tempfile::Builder::new().prefix(prefix).tempdir_in(TEST_ROOT).unwrap()
-}
 
 /// A lab with two checks: overlay network `front` (40) and service `web`, two alpine
 /// replicas (60).
@@ -89,7 +75,7 @@ running = 2
 }
 
 fn live_command(roster: &Path, labs: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(lab_bin());
+    let mut cmd = Command::new(lab_bin!());
     cmd.args(["grade", "class-web", "--roster"])
         .arg(roster)
         .args(extra)
@@ -241,7 +227,7 @@ fn crafted_swarm() -> Value {
 
 #[test]
 fn the_live_class_view_follows_every_learner_and_leaves_the_gradebook() {
-    let dir = temp_dir("lc");
+    let dir = temp_dir(TEST_ROOT, "lc");
     let mut cluster = Cluster::start(ClusterSpec::new(dir.path().join("c"), 2, 1))
         .unwrap_or_else(|e| panic!("cannot start the class's engines: {e}"));
     let labs = class_lab(dir.path());
@@ -427,7 +413,7 @@ fn the_live_class_view_follows_every_learner_and_leaves_the_gradebook() {
 
 #[test]
 fn bad_input_is_exit_2_before_anything_starts_and_the_view_speaks_zh_tw() {
-    let dir = temp_dir("lb");
+    let dir = temp_dir(TEST_ROOT, "lb");
     let labs = class_lab(dir.path());
     let d = dir.path();
     let run = |roster: &Path, extra: &[&str]| live_command(roster, &labs, extra).output().unwrap();

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use swarm_e2e::fake_engine::{FakeEngine, RECORDED_SWARM};
+use swarm_e2e::lab_bin;
 
 const FORMULA: &str = "=HYPERLINK(\"x\",\"click\")";
 const ESCAPES: &str = "\x1b]0;owned\x07\x1b[2J\x1b[8m\u{9b}31m";
@@ -101,12 +102,8 @@ fn hostile_swarm() -> Value {
     s
 }
 
-fn lab_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_lab-e2e"))
-}
-
 fn lab(dir: &Path, args: &[&str]) -> Output {
-    Command::new(lab_bin())
+    Command::new(lab_bin!())
         .args(args)
         .arg("--labs")
         .arg(dir.join("labs"))
@@ -308,7 +305,7 @@ struct Spawned {
 impl Spawned {
     fn start(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Spawned {
         use std::io::BufRead;
-        let mut cmd = Command::new(lab_bin());
+        let mut cmd = Command::new(lab_bin!());
         cmd.args(args)
             .arg("--labs")
             .arg(dir.join("labs"))
