@@ -42,9 +42,9 @@ fn main() {
     let engine =
         Cluster::start(ClusterSpec { images: false, ..ClusterSpec::new(dir.path(), 1, 1) }).expect("the user's engine");
     let cache = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/docker-driver-node-image");
-    let rootfs = docker_nodes::host_image::cached_rootfs(&cache).expect("node image");
+    let rootfs = host_image::cached_rootfs(&cache).expect("node image");
     let mut import = vec!["import"];
-    for c in docker_nodes::host_image::CHANGES {
+    for c in host_image::CHANGES {
         import.extend(["--change", c]);
     }
     import.extend([rootfs.to_str().unwrap(), IMAGE]);

@@ -103,11 +103,6 @@ pub enum NodesError {
 
     #[error("cannot generate the cluster's TLS certificates: {0}")]
     Certs(#[from] rcgen::Error),
-
-    /// The node image built from this machine's files ([`crate::host_image`], Linux only)
-    /// could not be made: for tests and benches, never met by `lab`.
-    #[error("{0}")]
-    HostImage(String),
 }
 
 impl NodesError {

@@ -22,16 +22,14 @@
 //! Modules: [`cluster`] (up, status, env, down), [`node`] (one node container: its
 //! configuration and entry script), [`privileges`] (privileged, or the explicit capability
 //! set where the engine cannot run privileged containers), [`certs`], [`labels`],
-//! [`swarm`] (forming the swarm through the nodes' APIs), [`node_busybox`] (the offline
-//! stand-in images' busybox, copied out of a node container) and [`host_image`] (a node
-//! image made of this machine's docker.io files, for tests and benches without a registry;
-//! Linux only).
+//! [`swarm`] (forming the swarm through the nodes' APIs) and [`node_busybox`] (the offline
+//! stand-in images' busybox, copied out of a node container). The node image its tests and
+//! benches build from this machine's docker.io files is test support, in the `host-image`
+//! crate.
 
 pub mod certs;
 pub mod cluster;
 mod error;
-#[cfg(target_os = "linux")]
-pub mod host_image;
 pub mod labels;
 pub mod node;
 pub mod node_busybox;

@@ -313,7 +313,6 @@ impl Worded for NodesError {
             }
             E::StandIn(e) => e.text(lang),
             E::Certs(e) => fill(words::DOCKER_CERTS, &[("error", e)]),
-            E::HostImage(text) => text.clone(),
         }
     }
 }

@@ -45,9 +45,9 @@ impl UserDocker {
         std::os::unix::fs::chown(&home, Some(NOBODY), Some(NOBODY)).unwrap();
 
         let cache = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/docker-driver-node-image");
-        let rootfs = docker_nodes::host_image::cached_rootfs(&cache).unwrap_or_else(|e| panic!("node image: {e}"));
+        let rootfs = host_image::cached_rootfs(&cache).unwrap_or_else(|e| panic!("node image: {e}"));
         let mut import = vec!["import"];
-        for c in docker_nodes::host_image::CHANGES {
+        for c in host_image::CHANGES {
             import.extend(["--change", c]);
         }
         import.extend([rootfs.to_str().unwrap(), IMAGE]);

@@ -3,7 +3,9 @@
 //! runc shim, runc, docker-init, docker-proxy, `ip`, iptables (the nft multi-binary and its
 //! modules), every shared library `ldd` lists for them, and the static busybox as the shell
 //! and coreutils. Written once to a tar file and reused while the host's binaries stay the
-//! same; imported into an engine as `docker import` would.
+//! same; tests import it with `docker import` and the [`CHANGES`] lines.
+//!
+//! Test support only: the docker driver's tests and benches use it, `lab` never does.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -11,11 +13,13 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bollard::query_parameters::CreateImageOptionsBuilder;
-use bollard::Docker;
-use futures_util::StreamExt;
+/// Why the node image could not be made (a program is missing, `ldd` failed, a file could
+/// not be read or written), with the path or program it concerns.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HostImageError(pub String);
 
-use crate::error::{NodesError, Result};
+type Result<T> = std::result::Result<T, HostImageError>;
 
 /// The programs the image needs, found on the host's PATH (or sbin).
 const PROGRAMS: &[&str] = &[
@@ -50,16 +54,14 @@ const LAYOUT_VERSION: u64 = 2;
 /// The `docker import --change` lines of the image.
 pub const CHANGES: &[&str] = &["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"];
 
-fn io_err(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> NodesError {
+fn io_err(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> HostImageError {
     let (what, path) = (what.to_string(), path.to_path_buf());
-    move |e| NodesError::HostImage(format!("{what} ({}): {e}", path.display()))
+    move |e| HostImageError(format!("{what} ({}): {e}", path.display()))
 }
 
 fn program(name: &str) -> Result<PathBuf> {
     private_swarm::find_binary(name).ok_or_else(|| {
-        NodesError::HostImage(format!(
-            "`{name}` is not installed; the test node image is built from docker.io and iptables"
-        ))
+        HostImageError(format!("`{name}` is not installed; the test node image is built from docker.io and iptables"))
     })
 }
 
@@ -67,7 +69,7 @@ fn program(name: &str) -> Result<PathBuf> {
 /// and returns its path. The fingerprint changes when any host binary does.
 pub fn cached_rootfs(cache_dir: &Path) -> Result<PathBuf> {
     let mut programs: Vec<PathBuf> = PROGRAMS.iter().map(|p| program(p)).collect::<Result<_>>()?;
-    programs.push(private_swarm::find_static_busybox()?);
+    programs.push(private_swarm::find_static_busybox().map_err(|e| HostImageError(e.to_string()))?);
     // FNV-1a over the layout version, then each binary's path, size and mtime.
     let mut fingerprint = 0xcbf29ce484222325u64 ^ LAYOUT_VERSION;
     for p in &programs {
@@ -99,8 +101,7 @@ fn write_rootfs(programs: &[PathBuf], out: &Path) -> Result<()> {
     let file = File::create(out).map_err(io_err("cannot write the node image", out))?;
     let mut tar = tar::Builder::new(BufWriter::new(file));
     tar.follow_symlinks(true);
-    let err =
-        |e: std::io::Error| NodesError::HostImage(format!("cannot write the node image ({}): {e}", out.display()));
+    let err = |e: std::io::Error| HostImageError(format!("cannot write the node image ({}): {e}", out.display()));
     let mut added = BTreeSet::new();
 
     for dir in [
@@ -237,23 +238,4 @@ fn file_entry<W: Write>(tar: &mut tar::Builder<W>, path: &str, data: &[u8]) -> s
 
 fn symlink<W: Write>(tar: &mut tar::Builder<W>, path: &str, target: &str) -> std::io::Result<()> {
     tar.append_link(&mut header(tar::EntryType::Symlink, 0o777, 0), path, target)
-}
-
-/// Imports the rootfs tar at `rootfs` into `engine` as image `tag` (`docker import`).
-pub async fn import(engine: &Docker, rootfs: &Path, tag: &str) -> Result<()> {
-    let data = tokio::fs::read(rootfs).await.map_err(io_err("cannot read the node image", rootfs))?;
-    let (repo, version) = tag.rsplit_once(':').unwrap_or((tag, "latest"));
-    let options = CreateImageOptionsBuilder::new()
-        .from_src("-")
-        .repo(repo)
-        .tag(version)
-        .changes(CHANGES.iter().map(|c| c.to_string()).collect())
-        .build();
-    let mut stream = engine.create_image(Some(options), Some(bollard::body_full(data.into())), None);
-    while let Some(step) = stream.next().await {
-        step.map_err(|e| {
-            NodesError::HostImage(format!("the Docker engine refused to import the node image {tag}: {e}"))
-        })?;
-    }
-    Ok(())
 }
