@@ -198,7 +198,7 @@ fn votes_stay_behind_on_a_drained_db_node(p: &Practice) {
     assert_eq!(code, 0, "an informational drill does not fail the run: {report}");
     let moved_to = p.docker("docker service ps db --filter desired-state=running --format '{{.Node}}'");
     assert_ne!(moved_to.trim(), db_node.trim(), "db moved");
-    every_node_ready_and_active(&p);
+    every_node_ready_and_active(p);
 }
 
 /// A running `lab cluster forward SERVICE 0:80`; stopped (SIGINT) when dropped.
