@@ -389,6 +389,47 @@ impl DockerCluster {
         Ok(node::endpoint(&node.name, port, &self.cert_dir))
     }
 
+    /// Stops node `index`'s container, and with it its engine and every task it runs, as
+    /// when a machine goes down (the `node-down` drill). Its swarm state stays in its
+    /// volume, so [`DockerCluster::start_engine`] brings the same node back.
+    pub async fn stop_engine(&self, index: usize) -> Result<()> {
+        let node = self.node_info(index).await?;
+        let options = StopContainerOptionsBuilder::new().t(30).build();
+        match self.engine.stop_container(&node.container, Some(options)).await {
+            // 304: stopped already.
+            Err(e) if !is_status(&e, 304) => {
+                Err(NodesError::api(ApiAction::StopContainer { name: node.container.clone() }, e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts node `index`'s container again and waits until its engine answers. Its API
+    /// port is published anew, so the node's endpoint is returned.
+    pub async fn start_engine(&self, index: usize, timeout: Duration) -> Result<Endpoint> {
+        let node = self.node_info(index).await?;
+        match self.engine.start_container(&node.container, None).await {
+            // 304: running already.
+            Err(e) if !is_status(&e, 304) => {
+                return Err(NodesError::api(ApiAction::StartContainer { name: node.container.clone() }, e))
+            }
+            _ => {}
+        }
+        let ep = self.endpoint(index).await?;
+        node::wait_ready(&self.engine, &node.container, &node.name, &ep, timeout).await?;
+        Ok(ep)
+    }
+
+    /// Node `index` (1 is node1) as its labels describe it, whatever its container's state.
+    async fn node_info(&self, index: usize) -> Result<NodeInfo> {
+        let info = self.running_info().await?;
+        let count = info.nodes.len();
+        info.nodes
+            .into_iter()
+            .find(|n| n.name == format!("node{index}"))
+            .ok_or(NodesError::Invalid(InvalidOption::NoSuchNode { node: index, count }))
+    }
+
     /// Each running node's name (`node1`, also its hostname) with the process ID of its
     /// container's first process as the user's engine reports it (`State.Pid`: a PID of the
     /// engine's own PID namespace, so of this machine's when the engine runs here, as

@@ -596,6 +596,7 @@ words! {
     API_COPY_CERTIFICATE = "copy the TLS certificate into {name}";
     API_COPY_REGISTRY = "copy the registry's files into {name}";
     API_START_CONTAINER = "start container {name}";
+    API_STOP_CONTAINER = "stop container {name}";
     API_REMOVE_CONTAINER = "remove container {name}";
     API_REMOVE_VOLUME = "remove volume {name}";
     API_REMOVE_NETWORK = "remove network {name}";

@@ -360,6 +360,7 @@ impl Worded for ApiAction {
             A::CopyCertificate { container } => name(words::API_COPY_CERTIFICATE, container),
             A::CopyRegistry { container } => name(words::API_COPY_REGISTRY, container),
             A::StartContainer { name: n } => name(words::API_START_CONTAINER, n),
+            A::StopContainer { name: n } => name(words::API_STOP_CONTAINER, n),
             A::RemoveContainer { name: n } => name(words::API_REMOVE_CONTAINER, n),
             A::RemoveVolume { name: n } => name(words::API_REMOVE_VOLUME, n),
             A::RemoveNetwork { name: n } => name(words::API_REMOVE_NETWORK, n),

@@ -549,6 +549,36 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     let said = text(&as_learner);
     assert!(said.contains("takes root") && said.contains("--publish 8081"), "{said}");
 
+    // lab drill's node-down on this driver stops a node's container (its engine and tasks
+    // with it) and starts it again: the swarm sees it Down, then Ready with the same ID.
+    let t = Instant::now();
+    let ids_before = user.sh_on_node(&env1, "docker node ls -q | sort");
+    let drill = user.lab_on_node(&env1, &["drill", "day6-three-node-swarm", "--only", "node-down", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&drill.stdout)
+        .unwrap_or_else(|e| panic!("lab drill printed no JSON ({e}): {}", text(&drill)));
+    eprintln!("docker driver: node-down drill in {:.1}s: {report}", t.elapsed().as_secs_f64());
+    assert_eq!(drill.status.code(), Some(0), "{report}\n{}", text(&drill));
+    let node_down = &report["drills"][0];
+    assert_eq!(node_down["status"], "pass", "{report}");
+    assert!(node_down["measured"].as_str().unwrap().contains("node2 Ready again"), "{report}");
+    let stopped = String::from_utf8_lossy(&drill.stderr);
+    assert!(stopped.contains("drill node-down: stop the engine of node2"), "{stopped}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let nodes = user.sh_on_node(&env1, "docker node ls --format '{{.Status}} {{.Availability}}'");
+        if nodes.lines().all(|l| l.trim() == "Ready Active") && nodes.lines().count() == 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the nodes are not all Ready and Active after the drill: {nodes}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(user.sh_on_node(&env1, "docker node ls -q | sort"), ids_before, "the same three nodes");
+    let status = user.lab(&["cluster", "status", "--format", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    for node in status["nodes"].as_array().unwrap() {
+        assert_eq!((&node["container"], &node["state"]), (&"running".into(), &"ready".into()), "{status}");
+    }
+
     // down leaves nothing: no container, network, volume, certificate or cgroup.
     let t = Instant::now();
     let down = user.lab(&["cluster", "down"]);

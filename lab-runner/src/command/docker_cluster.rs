@@ -70,6 +70,13 @@ pub(crate) fn exists(e: &EngineArgs) -> bool {
     })
 }
 
+/// The docker driver's practice swarm on the user's engine (found as `reach` finds it), for
+/// `lab drill` to stop and start its nodes. `None` when that engine does not answer.
+pub(crate) async fn cluster() -> Option<DockerCluster> {
+    let ep = engine(&EngineArgs::default()).ok()?;
+    DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()
+}
+
 /// How `lab cluster forward` reaches the tasks of this driver's practice swarm: through
 /// the node containers' processes (root, the engine on this machine), else the ports `up
 /// --publish` forwarded. `None` when the cluster cannot be read.

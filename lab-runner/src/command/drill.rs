@@ -2,18 +2,21 @@
 //! the `lab-drill` crate), report like `lab check`, and put the swarm back, also on Ctrl-C.
 //!
 //! Here live what depends on where the swarm runs: which swarm is the practice swarm (the
-//! netns driver's state names its nodes' sockets; the swarm IDs must match, names are not
-//! trusted), which engines `lab` can reach and stop ([`lab_drill::Nodes`]), and how a
+//! netns driver's state names its nodes' sockets, the docker driver's labels its node
+//! containers; the swarm IDs must match, names are not trusted), which engines `lab` can
+//! reach and stop ([`lab_drill::Nodes`]: a netns node's dockerd, a docker node's
+//! container), and how a
 //! service's port is probed: by dialing its running tasks as `lab cluster forward` does
 //! (`task-dial`), which needs no routing mesh ([`lab_drill::Probes`]).
 
 use super::{find_lab, resolve_endpoint};
 use crate::args::{DrillArgs, Format};
+use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
 use lab_drill::{DrillReport, DrillResult, Nodes, PlanError, Planned, Probe, Probes, Restorer};
 use lab_engine::{Connection, Endpoint};
 use lab_i18n::words;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use task_dial::{dial_task, MeshRoute, Reach, TaskPicker};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -55,14 +58,15 @@ pub fn run(a: &DrillArgs) -> Exit {
         if let Err(e) = lab_grader::Snapshot::take(&conn).await {
             return cluster_fail(&e, &endpoint);
         }
-        let nodes: Arc<dyn Nodes> = match practice_nodes(&conn).await {
-            Some(n) => Arc::new(n),
-            None => {
-                let own = lab_drill::swarm::own_node_id(&conn).await.unwrap_or_default();
-                let all = lab_drill::swarm::nodes(&conn).await.unwrap_or_default();
-                let hostname = all.into_iter().find(|n| n.id == own).map(|n| n.hostname).unwrap_or_default();
-                Arc::new(OtherSwarm { endpoint: endpoint.clone(), hostname })
-            }
+        let (nodes, reach): (Arc<dyn Nodes>, Reach) = if let Some(n) = practice_nodes(&conn).await {
+            (Arc::new(n), reach_for(&endpoint, true))
+        } else if let Some((n, reach)) = docker_practice_nodes(&conn, &endpoint).await {
+            (Arc::new(n), reach)
+        } else {
+            let own = lab_drill::swarm::own_node_id(&conn).await.unwrap_or_default();
+            let all = lab_drill::swarm::nodes(&conn).await.unwrap_or_default();
+            let hostname = all.into_iter().find(|n| n.id == own).map(|n| n.hostname).unwrap_or_default();
+            (Arc::new(OtherSwarm { endpoint: endpoint.clone(), hostname }), reach_for(&endpoint, false))
         };
         let mut plans = Vec::new();
         for d in &drills {
@@ -84,7 +88,7 @@ pub fn run(a: &DrillArgs) -> Exit {
             }
             return crate::fail(Kind::Usage, lines.join("\n"));
         }
-        let probes = TaskProbes { reach: reach_for(&endpoint, nodes.practice()) };
+        let probes = TaskProbes { reach };
         let mut results: Vec<DrillResult> = Vec::new();
         for p in plans {
             let plan = match p {
@@ -195,6 +199,85 @@ impl Nodes for PracticeNodes {
     }
     fn start(&self, hostname: &str) -> Result<(), String> {
         self.practice.start_engine(self.number(hostname)?).map_err(|e| e.to_string())
+    }
+}
+
+/// The docker driver's practice swarm, when the engine `lab` talks to is one of its nodes
+/// (its client certificate is the cluster's, and node1 is in the same swarm): every node's
+/// engine is reached at its published API port, and a node goes down as its container
+/// stops. With it, how its tasks are reached (the node containers' processes, else the
+/// ports `up --publish` forwarded).
+async fn docker_practice_nodes(conn: &Connection, endpoint: &Endpoint) -> Option<(DockerNodes, Reach)> {
+    let cert_dir = docker_nodes::cert_dir(docker_nodes::DEFAULT_NAME, &|k| std::env::var(k).ok());
+    if endpoint.tls.as_ref().is_none_or(|t| t.ca.parent() != Some(cert_dir.as_path())) {
+        return None;
+    }
+    let cluster = super::docker_cluster::cluster().await?;
+    let info = cluster.info().await.ok()??;
+    let ours = lab_drill::swarm::swarm_id(conn).await.ok().filter(|id| !id.is_empty())?;
+    let node1 = Connection::open(&cluster.endpoint(1).await.ok()?, Duration::from_secs(5)).await.ok()?;
+    if lab_drill::swarm::swarm_id(&node1).await.ok()? != ours {
+        return None;
+    }
+    let mut nodes = Vec::new();
+    for (i, n) in info.nodes.iter().enumerate() {
+        nodes.push((n.name.clone(), i + 1, cluster.endpoint(i + 1).await.ok()));
+    }
+    let reach =
+        Reach::docker_nodes(&cluster).await.unwrap_or_else(|_| Reach::mesh_only(MeshRoute::Forwarded(info.publish)));
+    let nodes = DockerNodes { cluster, nodes: Mutex::new(nodes), runtime: tokio::runtime::Handle::current() };
+    Some((nodes, reach))
+}
+
+/// The docker driver's nodes: stopped and started as their containers.
+struct DockerNodes {
+    cluster: docker_nodes::DockerCluster,
+    /// hostname, node number, engine (none while its container is stopped: its API port
+    /// is published anew when it starts).
+    nodes: Mutex<Vec<(String, usize, Option<Endpoint>)>>,
+    /// `stop` and `start` are called from blocking threads; they run the engine requests here.
+    runtime: tokio::runtime::Handle,
+}
+
+impl DockerNodes {
+    fn number(&self, hostname: &str) -> Result<usize, String> {
+        let nodes = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
+        nodes
+            .iter()
+            .find(|n| n.0 == hostname)
+            .map(|n| n.1)
+            .ok_or_else(|| format!("{hostname} is not a node of the practice swarm"))
+    }
+
+    fn set_engine(&self, number: usize, engine: Option<Endpoint>) {
+        let mut nodes = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = nodes.iter_mut().find(|n| n.1 == number) {
+            n.2 = engine;
+        }
+    }
+}
+
+impl Nodes for DockerNodes {
+    fn practice(&self) -> bool {
+        true
+    }
+    fn engine(&self, hostname: &str) -> Option<Endpoint> {
+        let nodes = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
+        nodes.iter().find(|n| n.0 == hostname).and_then(|n| n.2.clone())
+    }
+    fn stop(&self, hostname: &str) -> Result<(), String> {
+        let number = self.number(hostname)?;
+        self.set_engine(number, None);
+        self.runtime.block_on(self.cluster.stop_engine(number)).map_err(|e| e.text(crate::lang()))
+    }
+    fn start(&self, hostname: &str) -> Result<(), String> {
+        let number = self.number(hostname)?;
+        let engine = self
+            .runtime
+            .block_on(self.cluster.start_engine(number, Duration::from_secs(60)))
+            .map_err(|e| e.text(crate::lang()))?;
+        self.set_engine(number, Some(engine));
+        Ok(())
     }
 }
 

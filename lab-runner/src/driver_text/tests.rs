@@ -513,6 +513,7 @@ fn api_actions() -> Vec<ApiAction> {
         A::CopyCertificate { container: name() },
         A::CopyRegistry { container: "swarm-lab-practice-registry".into() },
         A::StartContainer { name: name() },
+        A::StopContainer { name: name() },
         A::RemoveContainer { name: name() },
         A::RemoveVolume { name: name() },
         A::RemoveNetwork { name: "swarm-lab-practice".into() },
