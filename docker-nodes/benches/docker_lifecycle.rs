@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use docker_nodes::{DockerCluster, UpOptions};
+use docker_nodes::{DockerCluster, NodeSetup, UpOptions};
 use private_swarm::{Cluster, ClusterSpec};
 
 const IMAGE: &str = "swarm-lab-bench/node:host";
@@ -60,10 +60,11 @@ fn main() {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
             let ep = lab_engine::Endpoint { host, tls: None, context: None, source: "bench".into() };
-            let cluster = DockerCluster::connect(&ep, "bench", cert_dir).await.expect("connect");
+            let setup = NodeSetup { image: IMAGE.into(), ..Default::default() };
+            let cluster = DockerCluster::connect(&ep, "bench", cert_dir).await.expect("connect").with_setup(setup);
             for (label, nodes, managers) in shapes {
                 let (mut ups, mut downs) = (Vec::new(), Vec::new());
-                let opts = UpOptions { nodes, managers, image: IMAGE.into(), ..Default::default() };
+                let opts = UpOptions { nodes, managers, ..Default::default() };
                 for _ in 0..iterations {
                     let t = Instant::now();
                     cluster.up(&opts, &mut |_| {}).await.expect("up");

@@ -28,20 +28,18 @@ use crate::progress::Progress;
 use crate::registry;
 use crate::swarm::{self, NodeApi};
 
-/// What `up` starts.
+pub use practice_driver::{DownOutcome, NodeStatus, Removed, StatusReport, UpOptions};
+
+/// The most nodes one cluster of the docker driver may have.
+pub const MAX_NODES: usize = 20;
+
+/// How `up` makes the node containers: what only the docker driver has, beside the
+/// drivers' shared [`UpOptions`].
 #[derive(Debug, Clone)]
-pub struct UpOptions {
-    /// 1 to 20.
-    pub nodes: usize,
-    /// node1 … nodeM are managers; 1 to `nodes`.
-    pub managers: usize,
-    /// Form the swarm (false: `--no-swarm`, engines only).
-    pub swarm: bool,
-    /// An image with dockerd, containerd and runc on PATH, and busybox unless `online` (the
-    /// stand-in images are made of it).
+pub struct NodeSetup {
+    /// An image with dockerd, containerd and runc on PATH, and busybox unless the cluster
+    /// is online (the stand-in images are made of it).
     pub image: String,
-    /// The nodes pull real images (true) or get the stand-in images loaded (false).
-    pub online: bool,
     /// (127.0.0.1 port, node 1 port) pairs.
     pub publish: Vec<(u16, u16)>,
     /// How long each node's engine may take to answer.
@@ -50,14 +48,10 @@ pub struct UpOptions {
     pub swarm_timeout: Duration,
 }
 
-impl Default for UpOptions {
+impl Default for NodeSetup {
     fn default() -> Self {
-        UpOptions {
-            nodes: 3,
-            managers: 1,
-            swarm: true,
+        NodeSetup {
             image: crate::DEFAULT_IMAGE.into(),
-            online: false,
             publish: Vec::new(),
             engine_timeout: Duration::from_secs(60),
             swarm_timeout: Duration::from_secs(60),
@@ -65,19 +59,19 @@ impl Default for UpOptions {
     }
 }
 
-impl UpOptions {
-    pub fn validate(&self) -> Result<()> {
-        if !(1..=20).contains(&self.nodes) {
-            return Err(NodesError::Invalid(InvalidOption::Nodes { nodes: self.nodes, max: 20 }));
-        }
-        if !(1..=self.nodes).contains(&self.managers) {
-            return Err(NodesError::Invalid(InvalidOption::Managers { nodes: self.nodes, managers: self.managers }));
-        }
-        if self.image.trim().is_empty() {
-            return Err(NodesError::Invalid(InvalidOption::EmptyImage));
-        }
-        Ok(())
+/// Checks what `up` would start before anything is made: the node count against
+/// [`MAX_NODES`], the managers against it, a node image named.
+pub fn validate(opts: &UpOptions, setup: &NodeSetup) -> Result<()> {
+    if !(1..=MAX_NODES).contains(&opts.nodes) {
+        return Err(NodesError::Invalid(InvalidOption::Nodes { nodes: opts.nodes, max: MAX_NODES }));
     }
+    if !(1..=opts.nodes).contains(&opts.managers) {
+        return Err(NodesError::Invalid(InvalidOption::Managers { nodes: opts.nodes, managers: opts.managers }));
+    }
+    if setup.image.trim().is_empty() {
+        return Err(NodesError::Invalid(InvalidOption::EmptyImage));
+    }
+    Ok(())
 }
 
 /// One node as `up` reports it.
@@ -112,50 +106,8 @@ pub struct ClusterInfo {
     pub cert_dir: PathBuf,
 }
 
-/// What `up` did.
-#[derive(Debug, Clone)]
-pub enum UpOutcome {
-    Started(ClusterInfo),
-    /// A complete cluster was running already; it is left as it is.
-    AlreadyRunning(ClusterInfo),
-}
-
-impl UpOutcome {
-    pub fn info(&self) -> &ClusterInfo {
-        match self {
-            UpOutcome::Started(i) | UpOutcome::AlreadyRunning(i) => i,
-        }
-    }
-}
-
-/// What `down` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DownOutcome {
-    Removed { containers: usize, networks: usize, volumes: usize },
-    NothingRunning,
-}
-
-/// One row of `lab cluster status [--format json]`, spelt as the Engine API spells it:
-/// `role` manager/worker, `state` ready/down/unknown/disconnected, `availability`
-/// active/pause/drain, `manager_status` leader/reachable/unreachable, and `swarm` the
-/// node's own swarm state (inactive, pending, active, error, locked). Swarm fields are
-/// `None` when no manager answered or the node is outside swarm mode; `swarm` is `None`
-/// when the node's engine does not answer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct NodeStatus {
-    pub name: String,
-    /// Its address on the cluster network (what `--advertise-addr` takes).
-    pub address: String,
-    /// `tcp://127.0.0.1:PORT`, with the cluster's client certificate.
-    pub docker_host: String,
-    pub role: Option<String>,
-    pub state: Option<String>,
-    pub availability: Option<String>,
-    pub manager_status: Option<String>,
-    pub swarm: Option<String>,
-    /// The node container's state: running, exited, …
-    pub container: String,
-}
+/// What `up` did (the drivers' shared outcome, with this driver's [`ClusterInfo`]).
+pub type UpOutcome = practice_driver::UpOutcome<ClusterInfo>;
 
 /// Everything of one cluster that exists on the engine.
 #[derive(Debug, Default)]
@@ -177,6 +129,7 @@ pub struct DockerCluster {
     host: String,
     name: String,
     cert_dir: PathBuf,
+    setup: NodeSetup,
 }
 
 impl DockerCluster {
@@ -187,7 +140,18 @@ impl DockerCluster {
         let conn = Connection::open(engine, Duration::from_secs(30))
             .await
             .map_err(|source| NodesError::Engine { host: engine.host.clone(), source })?;
-        Ok(DockerCluster { engine: conn.docker, host: engine.host.clone(), name: name.to_string(), cert_dir })
+        Ok(DockerCluster {
+            engine: conn.docker,
+            host: engine.host.clone(),
+            name: name.to_string(),
+            cert_dir,
+            setup: NodeSetup::default(),
+        })
+    }
+
+    /// The same cluster, its nodes made as `setup` says when `up` starts them.
+    pub fn with_setup(self, setup: NodeSetup) -> DockerCluster {
+        DockerCluster { setup, ..self }
     }
 
     pub fn name(&self) -> &str {
@@ -206,7 +170,8 @@ impl DockerCluster {
     /// Starts the cluster, or reports the complete one already running. What an
     /// interrupted `up` left is removed first.
     pub async fn up(&self, opts: &UpOptions, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<UpOutcome> {
-        opts.validate()?;
+        let setup = &self.setup;
+        validate(opts, setup)?;
         let found = self.find().await?;
         if !found.is_empty() {
             if let Some(info) = self.complete(&found).await {
@@ -215,7 +180,7 @@ impl DockerCluster {
             progress(&Progress::RemovingLeftovers);
             self.remove(found, progress).await?;
         }
-        self.ensure_image(&opts.image, progress).await?;
+        self.ensure_image(&setup.image, progress).await?;
 
         let id = labels::new_id();
         let certs = Certificates::generate(&self.name)?;
@@ -238,7 +203,7 @@ impl DockerCluster {
         } else {
             let container = labels::registry_name(&self.name);
             progress(&Progress::StartingRegistry { container: container.clone() });
-            Some((self.start_registry(&container, &id, &opts.image).await?, container))
+            Some((self.start_registry(&container, &id, &setup.image).await?, container))
         };
         let spec = |index: usize, privileges: Privileges| NodeSpec {
             cluster: self.name.clone(),
@@ -247,14 +212,14 @@ impl DockerCluster {
             manager: index <= opts.managers,
             nodes: opts.nodes,
             swarm: opts.swarm,
-            image: opts.image.clone(),
+            image: setup.image.clone(),
             privileges,
             online: opts.online,
-            publish: if index == 1 { opts.publish.clone() } else { Vec::new() },
+            publish: if index == 1 { setup.publish.clone() } else { Vec::new() },
             registry: registry.as_ref().map(|(addr, _)| addr.clone()),
         };
         let server_tar = certs.server_tar();
-        progress(&Progress::StartingNodes { nodes: opts.nodes, image: opts.image.clone() });
+        progress(&Progress::StartingNodes { nodes: opts.nodes, image: setup.image.clone() });
         let privileges = match self.start_node(&spec(1, Privileges::Privileged), &server_tar).await {
             Ok(()) => Privileges::Privileged,
             Err(NodesError::Api { source, .. }) if refused_privileged(&source.to_string()) => {
@@ -279,7 +244,7 @@ impl DockerCluster {
         let ready = try_join_all(info.nodes.iter().map(|n| async {
             let port = port_of(&n.docker_host).ok_or_else(|| NodesError::NoApiPort { node: n.name.clone() })?;
             let ep = node::endpoint(&n.name, port, &self.cert_dir);
-            let conn = node::wait_ready(&self.engine, &n.container, &n.name, &ep, opts.engine_timeout).await?;
+            let conn = node::wait_ready(&self.engine, &n.container, &n.name, &ep, setup.engine_timeout).await?;
             Ok::<_, NodesError>(NodeApi {
                 name: n.name.clone(),
                 addr: n.address.clone(),
@@ -292,7 +257,7 @@ impl DockerCluster {
         let busybox = async {
             match &registry {
                 None => None,
-                Some((_, container)) => Some(node_busybox::fetch(&self.engine, container, &opts.image).await),
+                Some((_, container)) => Some(node_busybox::fetch(&self.engine, container, &setup.image).await),
             }
         };
         let (apis, busybox) = tokio::join!(ready, busybox);
@@ -310,7 +275,7 @@ impl DockerCluster {
             let container = &registry.as_ref().expect("offline clusters have a registry").1;
             let serving = async {
                 registry::upload(&self.engine, container, &content).await?;
-                registry::wait_ready(&self.engine, container, opts.engine_timeout).await
+                registry::wait_ready(&self.engine, container, setup.engine_timeout).await
             };
             let (loaded, served) =
                 tokio::join!(try_join_all(apis.iter().map(|api| load_images(api, archive.clone()))), serving);
@@ -320,7 +285,7 @@ impl DockerCluster {
         if opts.swarm {
             progress(&Progress::FormingSwarm { managers: opts.managers, workers: opts.nodes - opts.managers });
             swarm::form(&apis).await?;
-            swarm::wait_settled(&apis, opts.swarm_timeout).await?;
+            swarm::wait_settled(&apis, setup.swarm_timeout).await?;
         }
         Ok(UpOutcome::Started(info))
     }
@@ -332,7 +297,7 @@ impl DockerCluster {
 
     /// Every node, read live: each engine's own swarm state, and the swarm's node list
     /// from the first manager that answers.
-    pub async fn status(&self) -> Result<Vec<NodeStatus>> {
+    pub async fn status(&self) -> Result<StatusReport> {
         let info = self.running_info().await?;
         let engines = join_all(info.nodes.iter().map(|n| async move {
             let port = port_of(&n.docker_host)?;
@@ -351,7 +316,7 @@ impl DockerCluster {
                 }
             }
         }
-        Ok(info
+        let nodes = info
             .nodes
             .iter()
             .zip(&engines)
@@ -367,10 +332,11 @@ impl DockerCluster {
                     availability: row.and_then(|r| some(&r.availability)),
                     manager_status: row.and_then(|r| some(&r.manager_status)),
                     swarm: engine.as_ref().and_then(|(_, s)| s.local_node_state.map(|s| s.to_string())),
-                    container: n.container_state.clone(),
+                    container: Some(n.container_state.clone()),
                 }
             })
-            .collect())
+            .collect();
+        Ok(StatusReport { nodes })
     }
 
     /// The endpoint of node `index` (1 is node1): `tcp://127.0.0.1:PORT` with the cluster's
@@ -459,11 +425,12 @@ impl DockerCluster {
         let outcome = if found.is_empty() {
             DownOutcome::NothingRunning
         } else {
-            DownOutcome::Removed {
+            DownOutcome::Removed(Removed {
+                nodes: found.containers.iter().filter(|c| !is_registry(c)).count(),
                 containers: found.containers.len(),
                 networks: found.networks.len(),
                 volumes: found.volumes.len(),
-            }
+            })
         };
         self.remove(found, progress).await?;
         Ok(outcome)
@@ -702,6 +669,38 @@ impl DockerCluster {
             }
         }
         certs::remove_dir(&self.cert_dir)
+    }
+}
+
+/// The `docker` driver: the cluster's nodes are containers on the user's engine.
+impl practice_driver::PracticeDriver for DockerCluster {
+    type Info = ClusterInfo;
+    type Progress = Progress;
+    type Error = NodesError;
+
+    const NAME: &'static str = "docker";
+    const MAX_NODES: usize = MAX_NODES;
+
+    async fn up(&self, options: &UpOptions, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<UpOutcome> {
+        DockerCluster::up(self, options, progress).await
+    }
+
+    async fn status(&self) -> Result<StatusReport> {
+        DockerCluster::status(self).await
+    }
+
+    /// DOCKER_HOST of the node's published API port, with the cluster's client certificate.
+    async fn env_vars(&self, node: usize) -> Result<Vec<practice_driver::EnvVar>> {
+        let endpoint = self.endpoint(node).await?;
+        Ok(vec![
+            ("DOCKER_HOST", Some(endpoint.host)),
+            ("DOCKER_TLS_VERIFY", Some("1".to_string())),
+            ("DOCKER_CERT_PATH", Some(self.cert_dir.display().to_string())),
+        ])
+    }
+
+    async fn down(&self, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<DownOutcome> {
+        DockerCluster::down(self, progress).await
     }
 }
 

@@ -39,7 +39,10 @@ pub mod registry;
 pub mod swarm;
 
 pub use certs::cert_dir;
-pub use cluster::{ClusterInfo, DockerCluster, DownOutcome, NodeInfo, NodeStatus, UpOptions, UpOutcome};
+pub use cluster::{
+    validate, ClusterInfo, DockerCluster, DownOutcome, NodeInfo, NodeSetup, NodeStatus, Removed, StatusReport,
+    UpOptions, UpOutcome, MAX_NODES,
+};
 pub use error::{ApiAction, InvalidOption, IoAction, NodeStep, NodesError, PublishError, Result};
 pub use privileges::Privileges;
 pub use progress::Progress;

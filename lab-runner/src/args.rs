@@ -235,10 +235,10 @@ pub struct SolveArgs {
 #[derive(Args, Debug, Clone, Copy)]
 pub struct ClusterSize {
     /// Nodes of the practice swarm (1 to 20), each a private Docker engine
-    #[arg(long, default_value_t = 3, value_parser = value::count(1, private_swarm::MAX_NODES))]
+    #[arg(long, default_value_t = 3, value_parser = value::count(1, crate::command::cluster::MOST_NODES))]
     pub nodes: usize,
     /// How many of the nodes are managers (1 to --nodes); the rest are workers
-    #[arg(long, default_value_t = 1, value_parser = value::count(1, private_swarm::MAX_NODES))]
+    #[arg(long, default_value_t = 1, value_parser = value::count(1, crate::command::cluster::MOST_NODES))]
     pub managers: usize,
 }
 
@@ -318,7 +318,7 @@ pub enum ClusterCommand {
     /// Print shell lines that point docker at one node: eval "$(lab cluster env --node 2)"
     Env {
         /// Node number (1 is node1)
-        #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, private_swarm::MAX_NODES))]
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, crate::command::cluster::MOST_NODES))]
         node: usize,
         /// The shell to print lines for [default: fish when SHELL names fish, posix when SHELL
         /// is set, powershell on Windows otherwise]

@@ -54,7 +54,8 @@ pub use error::{HarnessError, IoAction, Result, SharedDir, SpecError, StandInPro
 pub use progress::Progress;
 pub use stand_in::{BusyboxSource, SourceFile, STAND_IN_IMAGES};
 
-/// The most nodes one cluster may have (either driver's).
+/// The most nodes one cluster of this crate may have: the `netns` driver's limit
+/// (`PracticeDriver::MAX_NODES` of `practice::Practice`).
 pub const MAX_NODES: usize = 20;
 
 // The clusters themselves: Linux only.
@@ -99,9 +100,11 @@ pub use host::{
 #[cfg(target_os = "linux")]
 pub use netns::SUBNET_PREFIX;
 #[cfg(target_os = "linux")]
+pub use practice_driver::{NodeStatus, StatusReport};
+#[cfg(target_os = "linux")]
 pub use state::{Role, MARKER_FILE, RUN_ROOT, STATE_FILE};
 #[cfg(target_os = "linux")]
-pub use status::{read_status, NodeEndpoint, NodeStatus, StatusReport};
+pub use status::{read_status, NodeEndpoint};
 #[cfg(target_os = "linux")]
 pub use swarm::SwarmNode;
 #[cfg(target_os = "linux")]

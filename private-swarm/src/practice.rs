@@ -22,8 +22,9 @@ use crate::error::{HarnessError, IoAction, Result};
 use crate::host::check_host;
 use crate::progress::Progress;
 use crate::state::{self, ClusterState, Phase};
-use crate::status::{read_status, NodeEndpoint, StatusReport};
+use crate::status::{read_status, NodeEndpoint};
 use crate::teardown;
+use practice_driver::StatusReport;
 
 /// Where swarm-lab keeps machine-wide state unless `SWARM_LAB_HOME` says otherwise.
 pub const DEFAULT_HOME: &str = "/var/lib/swarm-lab";
@@ -31,52 +32,10 @@ pub const DEFAULT_HOME: &str = "/var/lib/swarm-lab";
 /// `practice/` subdirectory.
 pub const HOME_ENV: &str = "SWARM_LAB_HOME";
 
-/// What `up` did.
-#[derive(Debug, Clone)]
-pub enum UpOutcome {
-    /// A new cluster was started.
-    Started(ClusterInfo),
-    /// One was already running; it is left as it is (its node count may differ from the
-    /// one asked for: `down` first to change it).
-    AlreadyRunning(ClusterInfo),
-}
+/// What `up` did (the drivers' shared outcome, with this driver's [`ClusterInfo`]).
+pub type UpOutcome = practice_driver::UpOutcome<ClusterInfo>;
 
-impl UpOutcome {
-    pub fn info(&self) -> &ClusterInfo {
-        match self {
-            UpOutcome::Started(i) | UpOutcome::AlreadyRunning(i) => i,
-        }
-    }
-}
-
-/// What `down` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DownOutcome {
-    /// A cluster (running, or left by a killed `up`) was removed.
-    Removed { nodes: usize },
-    /// There was nothing to remove.
-    NothingRunning,
-}
-
-/// What `up` starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UpOptions {
-    /// Number of nodes, 1 to 20.
-    pub nodes: usize,
-    /// Managers among them (ignored when `swarm` is false).
-    pub managers: usize,
-    /// Form the swarm; `false` leaves the engines outside swarm mode.
-    pub swarm: bool,
-    /// Route the nodes out through the host; the stand-in images are then not loaded, so
-    /// services pull the real ones.
-    pub online: bool,
-}
-
-impl Default for UpOptions {
-    fn default() -> Self {
-        UpOptions { nodes: 3, managers: 1, swarm: true, online: false }
-    }
-}
+pub use practice_driver::{DownOutcome, Removed, UpOptions};
 
 /// The practice cluster of one machine.
 #[derive(Debug, Clone)]
@@ -205,7 +164,7 @@ impl Practice {
         let outcome = match &old {
             Some(s) if s.phase != Phase::Down => {
                 progress(&Progress::Stopping { nodes: s.nodes.len() });
-                DownOutcome::Removed { nodes: s.nodes.len() }
+                DownOutcome::Removed(Removed { nodes: s.nodes.len(), ..Removed::default() })
             }
             _ => DownOutcome::NothingRunning,
         };
@@ -297,6 +256,32 @@ impl Practice {
             std::fs::create_dir_all(&self.dir)
                 .map_err(|e| HarnessError::io(IoAction::CreatePracticeDir, &self.dir, e))?;
         }
+    }
+}
+
+/// The `netns` driver: this machine's practice cluster, as root on Linux.
+impl practice_driver::PracticeDriver for Practice {
+    type Info = ClusterInfo;
+    type Progress = Progress;
+    type Error = HarnessError;
+
+    const NAME: &'static str = "netns";
+    const MAX_NODES: usize = crate::MAX_NODES;
+
+    async fn up(&self, options: &UpOptions, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<UpOutcome> {
+        Practice::up(self, options, progress)
+    }
+
+    async fn status(&self) -> Result<StatusReport> {
+        Practice::status(self)
+    }
+
+    async fn env_vars(&self, node: usize) -> Result<Vec<practice_driver::EnvVar>> {
+        Practice::env_vars(self, node)
+    }
+
+    async fn down(&self, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<DownOutcome> {
+        Practice::down(self, progress)
     }
 }
 

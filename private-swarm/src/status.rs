@@ -2,7 +2,8 @@
 //! each node its address and socket, and what the engines say right now: each engine's own
 //! swarm state (`/info`) and, from the first manager that answers, the swarm's node list
 //! (`/nodes`). Nodes are matched to that list by their engine's node id, so a node that
-//! left and joined again is matched to its current entry, not to its stale duplicate.
+//! left and joined again is matched to its current entry, not to its stale duplicate. The
+//! rows are the drivers' shared [`NodeStatus`] (its fields documented there).
 //!
 //! Engine values are passed on as the Engine API spells them (lowercase): `role` is
 //! `manager` or `worker`, `state` is `ready`, `down`, `unknown` or `disconnected`,
@@ -14,37 +15,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use practice_driver::{NodeStatus, StatusReport};
 use serde_json::Value;
 
 use crate::api::EngineApi;
 
 /// How long one engine may take to answer a status request.
 const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// One row of `lab cluster status --format json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NodeStatus {
-    /// `node1`, `node2`, …: the name the book's prompts use (`node2$`).
-    pub name: String,
-    /// The node's address on the cluster network: what `--advertise-addr` and
-    /// `docker swarm join … ADDRESS:2377` take.
-    pub address: String,
-    /// What DOCKER_HOST must be to talk to this node's engine.
-    pub docker_host: String,
-    pub role: Option<String>,
-    pub state: Option<String>,
-    pub availability: Option<String>,
-    pub manager_status: Option<String>,
-    /// The engine's own swarm state: `inactive`, `pending`, `active`, `error` or `locked`.
-    pub swarm: Option<String>,
-}
-
-/// The document `lab cluster status --format json` prints: `{"nodes": [...]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusReport {
-    pub nodes: Vec<NodeStatus>,
-}
 
 /// A node as the status reader needs it: where it is and how to reach its engine.
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +93,7 @@ pub fn read_status(nodes: &[NodeEndpoint]) -> StatusReport {
                     }
                 }),
                 swarm,
+                container: None,
             }
         })
         .collect();
@@ -125,28 +103,6 @@ pub fn read_status(nodes: &[NodeEndpoint]) -> StatusReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_node_outside_swarm_mode_has_null_swarm_fields_in_json() {
-        let row = NodeStatus {
-            name: "node2".into(),
-            address: "100.64.3.12".into(),
-            docker_host: "unix:///x/n2/docker.sock".into(),
-            role: None,
-            state: None,
-            availability: None,
-            manager_status: None,
-            swarm: Some("inactive".into()),
-        };
-        let json = serde_json::to_value(StatusReport { nodes: vec![row] }).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"nodes": [{
-                "name": "node2", "address": "100.64.3.12", "docker_host": "unix:///x/n2/docker.sock",
-                "role": null, "state": null, "availability": null, "manager_status": null, "swarm": "inactive"
-            }]})
-        );
-    }
 
     #[test]
     fn an_engine_that_does_not_answer_gives_nulls() {

@@ -242,7 +242,7 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
 
     // An `up` that was killed after starting the engines: nobody tears this cluster down.
     std::mem::forget(Cluster::start(practice.spec(1, 1)).unwrap());
-    assert_eq!(practice.down(&mut progress).unwrap(), DownOutcome::Removed { nodes: 1 });
+    assert_eq!(practice.down(&mut progress).unwrap().removed_nodes(), Some(1));
     assert_nothing_left(practice.dir());
 
     let options = UpOptions { nodes: 2, managers: 1, ..Default::default() };
@@ -273,7 +273,7 @@ fn practice_up_is_single_and_down_cleans_an_up_that_never_finished() {
     assert_eq!(summary, ["node1 manager ready active leader", "node2 worker ready active null"]);
     assert_eq!(status.nodes[1].address, info.nodes[1].addr.to_string());
 
-    assert_eq!(practice.down(&mut progress).unwrap(), DownOutcome::Removed { nodes: 2 });
+    assert_eq!(practice.down(&mut progress).unwrap().removed_nodes(), Some(2));
     assert_eq!(practice.down(&mut progress).unwrap(), DownOutcome::NothingRunning);
     assert!(practice.env(1).is_err());
     assert_nothing_left(practice.dir());
@@ -322,7 +322,7 @@ fn practice_up_without_swarm_and_online_then_down_leaves_nothing() {
     assert_eq!(status.nodes[0].manager_status.as_deref(), Some("leader"));
     assert_eq!(status.nodes[1].swarm.as_deref(), Some("inactive"));
 
-    assert_eq!(practice.down(&mut |_| {}).unwrap(), DownOutcome::Removed { nodes: 2 });
+    assert_eq!(practice.down(&mut |_| {}).unwrap().removed_nodes(), Some(2));
     assert!(!practice.dir().exists(), "down leaves the practice folder (logs, daemon.json, key.json)");
     assert!(!iptables_has("nat", "POSTROUTING", &masquerade), "the MASQUERADE rule survived down");
     let forward = ["-i", info.bridge.as_str(), "!", "-o", info.bridge.as_str(), "-j", "ACCEPT"];
@@ -440,7 +440,7 @@ fn practice_down_cleans_an_up_killed_by_sigkill() {
     child.wait().unwrap();
     assert!(!Cluster::leftovers(practice.dir()).is_empty(), "the killed up should have left engines behind");
 
-    assert_eq!(practice.down(&mut |_| {}).unwrap(), private_swarm::practice::DownOutcome::Removed { nodes: 2 });
+    assert_eq!(practice.down(&mut |_| {}).unwrap().removed_nodes(), Some(2));
     assert_nothing_left(practice.dir());
 }
 

@@ -3,23 +3,24 @@
 //! every command (`--host`, `--context`, `DOCKER_HOST`, contexts), except that the
 //! variables `lab cluster env` printed are not taken for it: after
 //! `eval "$(lab cluster env)"` DOCKER_HOST names node1, and the engine the nodes run on is
-//! remembered in `SWARM_LAB_ENGINE_HOST`.
+//! remembered in `SWARM_LAB_ENGINE_HOST`. `env`, `status` and `down` are the shared ones of
+//! [`super::cluster_driver`]; this module holds the driver's words, its `up` report and its
+//! `shell`.
 
 use std::path::PathBuf;
 
-use docker_nodes::{DockerCluster, DownOutcome, NodesError, UpOptions, UpOutcome};
+use docker_nodes::{DockerCluster, NodeSetup, NodesError, Removed, UpOptions, UpOutcome};
 
-use crate::args::{ClusterCommand, ClusterSize, EngineArgs, StatusFormat, UpArgs};
+use crate::args::{ClusterCommand, ClusterSize, EngineArgs, UpArgs};
 use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
 use lab_i18n::words;
 
+use super::cluster_driver::{self, progress, ClusterDriver};
+use super::node_shell::{open_shell, shell_program};
+
 /// Where `env` remembers the engine the nodes run on when DOCKER_HOST named it.
 const ENGINE_HOST_VAR: &str = "SWARM_LAB_ENGINE_HOST";
-
-fn progress(step: &docker_nodes::Progress) {
-    eprintln!("  {}", step.text(crate::lang()));
-}
 
 fn cert_dir() -> PathBuf {
     docker_nodes::cert_dir(docker_nodes::DEFAULT_NAME, &|k| std::env::var(k).ok())
@@ -94,20 +95,26 @@ pub(crate) async fn node1(user_engine: &lab_engine::Endpoint) -> Option<lab_engi
     Some(ep)
 }
 
-fn options(up: &UpArgs) -> Result<UpOptions, Exit> {
+/// The shared options and the node setup `up` asks for, checked before the engine is
+/// asked anything.
+fn options(up: &UpArgs) -> Result<(UpOptions, NodeSetup), Exit> {
     let publish =
         docker_nodes::node::parse_publish(&up.publish).map_err(|e| crate::fail(Kind::Usage, e.text(crate::lang())))?;
-    let opts = UpOptions {
-        nodes: up.size.nodes,
-        managers: up.size.managers,
-        swarm: !up.no_swarm,
+    let opts = cluster_driver::up_options(up);
+    let setup = NodeSetup {
         image: up.image.clone().unwrap_or_else(|| docker_nodes::DEFAULT_IMAGE.into()),
-        online: up.online,
         publish,
         ..Default::default()
     };
-    opts.validate().map_err(fail)?;
-    Ok(opts)
+    docker_nodes::validate(&opts, &setup).map_err(fail)?;
+    Ok((opts, setup))
+}
+
+/// The docker driver's practice swarm on the user's engine, as `lab cluster` talks about it.
+pub(crate) struct DockerNodes {
+    cluster: DockerCluster,
+    /// The user's engine, as found.
+    engine: lab_engine::Endpoint,
 }
 
 pub fn run(c: ClusterCommand) -> Exit {
@@ -120,36 +127,96 @@ pub fn run(c: ClusterCommand) -> Exit {
         ClusterCommand::Forward(args) => return super::forward::run(args),
     };
     let ep = match engine(&driver.engine) {
-        Ok(e) => e,
+        Ok(ep) => ep,
         Err(e) => return e,
     };
-    let opts = match &c {
+    let setup = match &c {
         ClusterCommand::Up(up) => match options(up) {
-            Ok(o) => Some(o),
+            Ok((_, setup)) => setup,
             Err(e) => return e,
         },
-        _ => None,
+        _ => NodeSetup::default(),
     };
     crate::runtime().block_on(async move {
         let cluster = match DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await {
-            Ok(c) => c,
+            Ok(c) => c.with_setup(setup),
             Err(e) => return fail(e),
         };
-        match c {
-            ClusterCommand::Up(_) => up(&cluster, &ep, &opts.expect("options for up")).await,
-            ClusterCommand::Env { node, shell, .. } => env(&cluster, &ep, node, shell).await,
-            ClusterCommand::Shell { node, .. } => shell(&cluster, &ep, node.unwrap_or(1)).await,
-            ClusterCommand::Status { format, .. } => status(&cluster, &ep, format).await,
-            ClusterCommand::Down { .. } => down(&cluster, &ep).await,
-            ClusterCommand::Forward(args) => super::forward::run(&args),
-        }
+        cluster_driver::run(&DockerNodes { cluster, engine: ep }, c).await
     })
 }
 
-async fn up(cluster: &DockerCluster, ep: &lab_engine::Endpoint, opts: &UpOptions) -> Exit {
-    match start(cluster, ep, opts).await {
-        Ok(_) => Exit::Ok,
-        Err(e) => e,
+impl ClusterDriver for DockerNodes {
+    type Driver = DockerCluster;
+
+    fn driver(&self) -> &DockerCluster {
+        &self.cluster
+    }
+
+    fn fail(&self, e: NodesError) -> Exit {
+        fail(e)
+    }
+
+    async fn up(&self, up: &UpArgs) -> Exit {
+        match start(&self.cluster, &self.engine, &cluster_driver::up_options(up)).await {
+            Ok(_) => Exit::Ok,
+            Err(e) => e,
+        }
+    }
+
+    /// The learner's shell with docker pointed at node `node` and the book's `nodeN$`
+    /// prompt. It runs on this machine (the nodes' networks are inside the Docker engine):
+    /// `curl localhost:PORT` reaches node1 only through `up --publish`.
+    async fn shell(&self, node: usize) -> Exit {
+        use practice_driver::PracticeDriver;
+        let vars = match self.cluster.env_vars(node).await {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let vars: Vec<(&str, String)> =
+            vars.into_iter().chain(self.env_extra()).filter_map(|(k, v)| Some((k, v?))).collect();
+        let program = shell_program();
+        let note = crate::lang().fill(words::SHELL_WITH_TLS, &[("host", &vars[0].1)]);
+        let rc_dir = self.cluster.cert_dir().join("shell");
+        let name = format!("node{node}");
+        match open_shell(&name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
+            Ok(()) => Exit::Ok,
+            Err(e) => e,
+        }
+    }
+
+    async fn status_header(&self) -> Result<String, Exit> {
+        let lang = crate::lang();
+        let info = self.cluster.info().await.map_err(fail)?;
+        let mode = info
+            .and_then(|i| i.privileges)
+            .map_or_else(|| lang.tr(words::UNKNOWN_PRIVILEGES).into_owned(), |p| p.label().to_string());
+        Ok(lang.fill(words::CLUSTER_DRIVER_DOCKER, &[("host", &self.engine.host), ("mode", &mode)]))
+    }
+
+    /// The user's engine, remembered when DOCKER_HOST or `--host` named it (the variables
+    /// `env` prints replace DOCKER_HOST).
+    fn env_extra(&self) -> Vec<practice_driver::EnvVar> {
+        let ep = &self.engine;
+        if ep.context.is_none() && (ep.source == "DOCKER_HOST" || ep.source == "--host") {
+            vec![(ENGINE_HOST_VAR, Some(ep.host.clone()))]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn removed(&self, r: &Removed) -> String {
+        let counts: [(&str, &dyn std::fmt::Display); 4] = [
+            ("host", &self.engine.host),
+            ("containers", &r.containers),
+            ("volumes", &r.volumes),
+            ("networks", &r.networks),
+        ];
+        crate::lang().fill(words::CLUSTER_REMOVED_DOCKER, &counts)
+    }
+
+    fn nothing_running(&self) -> String {
+        crate::lang().fill(words::CLUSTER_NOTHING_RUNNING_ON, &[("host", &self.engine.host)])
     }
 }
 
@@ -159,7 +226,7 @@ async fn up(cluster: &DockerCluster, ep: &lab_engine::Endpoint, opts: &UpOptions
 pub(crate) fn up_for_demo(engine: &EngineArgs, size: ClusterSize) -> Result<(lab_engine::Endpoint, bool), Exit> {
     let ep = self::engine(engine)?;
     let opts = UpOptions { nodes: size.nodes, managers: size.managers, ..Default::default() };
-    opts.validate().map_err(fail)?;
+    docker_nodes::validate(&opts, &NodeSetup::default()).map_err(fail)?;
     crate::runtime().block_on(async move {
         let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.map_err(fail)?;
         let info = start(&cluster, &ep, &opts).await?;
@@ -227,111 +294,4 @@ async fn start(
         eprintln!("{}", lang.fill(words::CLUSTER_SHELL_HINT_DOCKER, &[("me", &me)]));
     }
     Ok(info)
-}
-
-/// The variables that point docker at node `node` (and remember the user's engine when
-/// DOCKER_HOST or --host named it).
-async fn node_env(
-    cluster: &DockerCluster,
-    ep: &lab_engine::Endpoint,
-    node: usize,
-) -> Result<Vec<(&'static str, String)>, Exit> {
-    let node_ep = cluster.endpoint(node).await.map_err(fail)?;
-    let mut vars = vec![
-        ("DOCKER_HOST", node_ep.host),
-        ("DOCKER_TLS_VERIFY", "1".to_string()),
-        ("DOCKER_CERT_PATH", cluster.cert_dir().display().to_string()),
-    ];
-    if ep.context.is_none() && (ep.source == "DOCKER_HOST" || ep.source == "--host") {
-        vars.push((ENGINE_HOST_VAR, ep.host.clone()));
-    }
-    Ok(vars)
-}
-
-async fn env(
-    cluster: &DockerCluster,
-    ep: &lab_engine::Endpoint,
-    node: usize,
-    shell: Option<crate::env_lines::EnvShell>,
-) -> Exit {
-    match node_env(cluster, ep, node).await {
-        Ok(vars) => {
-            let vars: Vec<(&str, Option<String>)> = vars.into_iter().map(|(k, v)| (k, Some(v))).collect();
-            crate::env_lines::print(&vars, node, shell);
-            Exit::Ok
-        }
-        Err(e) => e,
-    }
-}
-
-/// The learner's shell with docker pointed at node `node` and the book's `nodeN$` prompt.
-/// It runs on this machine (the nodes' networks are inside the Docker engine): `curl
-/// localhost:PORT` reaches node1 only through `up --publish`.
-async fn shell(cluster: &DockerCluster, ep: &lab_engine::Endpoint, node: usize) -> Exit {
-    let vars = match node_env(cluster, ep, node).await {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
-    let program = super::cluster::shell_program();
-    let note = crate::lang().fill(words::SHELL_WITH_TLS, &[("host", &vars[0].1)]);
-    let rc_dir = cluster.cert_dir().join("shell");
-    let name = format!("node{node}");
-    match super::cluster::open_shell(&name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
-        Ok(()) => Exit::Ok,
-        Err(e) => e,
-    }
-}
-
-async fn status(cluster: &DockerCluster, ep: &lab_engine::Endpoint, format: StatusFormat) -> Exit {
-    let info = match cluster.info().await {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            return fail(NodesError::NotRunning { name: cluster.name().into(), host: ep.host.clone() });
-        }
-        Err(e) => return fail(e),
-    };
-    let rows = match cluster.status().await {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
-    if format == StatusFormat::Json {
-        let doc = serde_json::json!({ "nodes": rows });
-        println!("{}", lab_engine::untrusted::json(&doc, true));
-        return Exit::Ok;
-    }
-    let lang = crate::lang();
-    let mode =
-        info.privileges.map_or_else(|| lang.tr(words::UNKNOWN_PRIVILEGES).into_owned(), |p| p.label().to_string());
-    println!("{}", lang.fill(words::CLUSTER_DRIVER_DOCKER, &[("host", &ep.host), ("mode", &mode)]));
-    let rows: Vec<super::cluster::StatusRow> = rows
-        .iter()
-        .map(|r| super::cluster::StatusRow {
-            name: &r.name,
-            address: &r.address,
-            swarm: r.swarm.clone().unwrap_or_else(|| lang.fill(words::STATUS_CONTAINER, &[("state", &r.container)])),
-            role: &r.role,
-            state: &r.state,
-            availability: &r.availability,
-            manager_status: &r.manager_status,
-            docker_host: &r.docker_host,
-        })
-        .collect();
-    super::cluster::status_table(&rows).iter().for_each(|l| println!("{l}"));
-    Exit::Ok
-}
-
-async fn down(cluster: &DockerCluster, ep: &lab_engine::Endpoint) -> Exit {
-    match cluster.down(&mut |step| progress(step)).await {
-        Ok(DownOutcome::Removed { containers, networks, volumes }) => {
-            let counts: [(&str, &dyn std::fmt::Display); 4] =
-                [("host", &ep.host), ("containers", &containers), ("volumes", &volumes), ("networks", &networks)];
-            eprintln!("{}", crate::lang().fill(words::CLUSTER_REMOVED_DOCKER, &counts));
-            Exit::Ok
-        }
-        Ok(DownOutcome::NothingRunning) => {
-            eprintln!("{}", crate::lang().fill(words::CLUSTER_NOTHING_RUNNING_ON, &[("host", &ep.host)]));
-            Exit::Ok
-        }
-        Err(e) => fail(e),
-    }
 }

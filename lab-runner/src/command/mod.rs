@@ -3,17 +3,20 @@
 pub mod catalog;
 pub mod check;
 pub mod cluster;
+mod cluster_driver;
 pub mod demo;
 pub mod docker_cluster;
 pub mod drill;
 pub mod forward;
 pub mod grade;
 pub mod live_class;
+mod node_shell;
 // The netns driver's practice swarm: Linux only.
 #[cfg(target_os = "linux")]
 pub mod netns_cluster;
 pub mod serve;
 pub mod solve;
+mod status_table;
 pub mod watch;
 
 use crate::args::{EngineArgs, LabsArgs};
