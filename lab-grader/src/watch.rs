@@ -50,8 +50,8 @@ pub struct WatchOptions {
     /// The language of the reports' messages and of the change lines.
     pub lang: Language,
     /// Attach to each failed check the commands that fix it (`lab grade --live`'s
-    /// feedback pages); the cards and `--watch` leave them out.
-    pub fixes: bool,
+    /// feedback pages, with `lab_fix::PLAN`); the cards and `--watch` leave them out.
+    pub fixes: Option<crate::run::PlanFixes>,
     /// The reads (a snapshot and its evaluation, or opening a connection) that may run at
     /// once across every watch sharing this semaphore; a read waits for a permit before
     /// its time limit starts.
@@ -72,7 +72,7 @@ impl Default for WatchOptions {
             min_gap: Duration::from_millis(250),
             backoff: (Duration::from_millis(250), Duration::from_secs(8)),
             lang: Language::english(),
-            fixes: false,
+            fixes: None,
             reads: None,
         }
     }
@@ -224,8 +224,8 @@ async fn read(lab: &Lab, conn: &Connection, opts: &WatchOptions) -> Result<Repor
     let snap = Snapshot::take(conn).await?;
     let mut report = evaluate::evaluate_in(lab, &snap, &opts.only, &opts.skip, opts.lang);
     report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
-    if opts.fixes {
-        crate::fix::attach_in(lab, &snap, &mut report, opts.lang);
+    if let Some(plan) = opts.fixes {
+        plan(lab, &snap, &mut report, opts.lang);
     }
     Ok(report)
 }

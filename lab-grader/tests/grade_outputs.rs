@@ -39,7 +39,7 @@ fn graded(lab: &Lab, learner: &str, swarm: &str, passing: &[&str]) -> LearnerRes
         c.message = "passed".into();
     }
     // `lab grade` asks for fixes unless --no-fixes.
-    lab_grader::fix::attach(lab, &Snapshot::default(), &mut report);
+    lab_fix::attach(lab, &Snapshot::default(), &mut report);
     report.score = report.checks.iter().map(|c| c.points).sum();
     report.passed = report.checks.iter().all(|c| c.status == Status::Pass);
     report.cluster.swarm_id = swarm.into();

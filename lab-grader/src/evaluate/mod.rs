@@ -16,7 +16,7 @@ mod tests;
 mod volume;
 
 pub(crate) use movement::failing_task;
-pub(crate) use service::serde_plain;
+pub use service::serde_plain;
 
 use crate::report::{Cause, CheckReport, ClusterInfo, Mismatch, Report, Status};
 use crate::snapshot::Snapshot;
@@ -65,8 +65,8 @@ impl Findings {
     }
 }
 
-/// Lookups shared by the evaluators.
-pub(crate) struct Ctx<'a> {
+/// Lookups shared by the evaluators (and by `lab-fix`, which plans against the same views).
+pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
     /// The language mismatches and movement are told in (values stay as found).
     pub lang: Language,
@@ -77,7 +77,7 @@ pub(crate) const STACK_LABEL: &str = "com.docker.stack.namespace";
 
 /// `actual` is the name a lab calls `expected`: the same, or `<stack>_<expected>` for an
 /// object a `docker stack deploy` created (its labels carry the stack's namespace).
-pub(crate) fn name_matches(actual: &str, labels: Option<&HashMap<String, String>>, expected: &str) -> bool {
+pub fn name_matches(actual: &str, labels: Option<&HashMap<String, String>>, expected: &str) -> bool {
     if actual == expected {
         return true;
     }
@@ -135,7 +135,7 @@ impl<'a> Ctx<'a> {
         Ctx { snap, lang, networks_by_id }
     }
 
-    /// Names for a "found" message in the report's language (see [`list_names`]).
+    /// Names for a "found" message in the report's language (see `list_names`).
     pub fn names(&self, names: Vec<String>, max: usize) -> String {
         list_names(self.lang, names, max)
     }

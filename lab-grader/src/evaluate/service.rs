@@ -106,7 +106,7 @@ fn describe_expected_port(lang: Language, e: &PortExpectation) -> String {
 }
 
 /// The lower-case name serde gives an enum value (`tcp`, `ingress`, `volume`).
-pub(crate) fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+pub fn serde_plain<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: boo
         only: a.only.clone(),
         skip: a.skip.clone(),
         on_wait: Some(show_wait),
-        fixes: a.fix && lab.fixes,
+        fixes: (a.fix && lab.fixes).then_some(lab_fix::PLAN),
         lang: crate::lang(),
         ..Default::default()
     };

@@ -40,7 +40,12 @@ pub fn run(a: &GradeArgs) -> Exit {
     let opts = GradeOptions {
         jobs,
         timeout,
-        check: CheckOptions { wait, fixes: !a.no_fixes && lab.fixes, lang: crate::lang(), ..Default::default() },
+        check: CheckOptions {
+            wait,
+            fixes: (!a.no_fixes && lab.fixes).then_some(lab_fix::PLAN),
+            lang: crate::lang(),
+            ..Default::default()
+        },
     };
     let lang = crate::lang();
     let total = learners.len();

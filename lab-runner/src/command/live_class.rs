@@ -54,7 +54,7 @@ pub fn run(a: &GradeArgs) -> Exit {
         crate::warn(lang.fill(words::GRADE_LIVE_PUBLIC, &[("ip", &ip)]));
     }
 
-    let fixes = !a.no_fixes && lab.fixes;
+    let fixes = (!a.no_fixes && lab.fixes).then_some(lab_fix::PLAN);
     let opts = LiveOptions {
         watch: WatchOptions { timeout: a.timeout, lang, fixes, ..Default::default() },
         check: CheckOptions { fixes, lang, ..Default::default() },

@@ -15,7 +15,7 @@ use crate::args::SolveArgs;
 use crate::exit::{Exit, Kind};
 use lab_engine::untrusted::{self, Sink};
 use lab_engine::Endpoint;
-use lab_grader::fix::shell;
+use lab_fix::shell;
 use lab_i18n::words;
 use lab_schema::command_line::{self, Placeholder, ServiceFlags};
 use lab_schema::Lab;

@@ -4,8 +4,8 @@
 //! `docker service update` line; a whole spec becomes a `docker service create` line.
 
 use super::shell;
-use crate::evaluate::Ctx;
 use bollard::models::Service;
+use lab_grader::evaluate::Ctx;
 use lab_i18n::{words, Language};
 use lab_schema::*;
 
@@ -121,7 +121,7 @@ fn port_matches(e: &PortExpectation, p: &Port) -> bool {
 }
 
 fn plain<T: serde::Serialize>(v: &T) -> String {
-    crate::evaluate::serde_plain(v)
+    lab_grader::evaluate::serde_plain(v)
 }
 
 /// A network name as the lab says it, or `<stack>_name`.

@@ -5,8 +5,8 @@
 //! no fix undoes an earlier one.
 
 use super::spec::ServiceSpec;
-use crate::evaluate::{name_matches, Ctx};
-use crate::snapshot::Snapshot;
+use lab_grader::evaluate::{name_matches, Ctx};
+use lab_grader::snapshot::Snapshot;
 use serde_json::{json, Value};
 
 pub(crate) struct Model {

@@ -12,19 +12,26 @@
 //!
 //! Where no command run against this engine can fix a check (a node that has not joined),
 //! the lab file's own `fix` text is offered, unless it holds a `<placeholder>`.
+//!
+//! Layering: this crate reads `lab-grader`'s evaluation (its snapshot, report and lookups);
+//! grading calls back into it only through [`PLAN`], a `lab_grader::PlanFixes` the `lab`
+//! binary hands to `CheckOptions`/`WatchOptions` when fixes are asked for.
 
 mod model;
 pub mod shell;
 mod spec;
 
-use crate::evaluate::{evaluate_check, Ctx};
-use crate::report::{Report, Status};
-use crate::snapshot::Snapshot;
 use bollard::models::{Node, TaskState};
+use lab_grader::evaluate::{evaluate_check, Ctx};
+use lab_grader::report::{Report, Status};
+use lab_grader::snapshot::Snapshot;
 use lab_i18n::{words, Language};
 use lab_schema::*;
 use model::{Model, PLANNED};
 use spec::{NoFix, ServiceSpec};
+
+/// [`attach_in`] as grading takes it (`CheckOptions::fixes`, `WatchOptions::fixes`).
+pub const PLAN: lab_grader::PlanFixes = attach_in;
 
 /// Fills `fix` (and, when there is none, `fix_note`) of every failed check of `report`;
 /// fix notes in English.
@@ -218,12 +225,10 @@ impl<'a> Planner<'a> {
     /// Networks a service spec names exist, as overlays a service can join.
     fn ensure_networks(&mut self, s: &mut ServiceSpec, out: &mut Vec<String>) -> Result<(), NoFix> {
         for n in s.networks.iter_mut() {
-            let found = self
-                .model
-                .snap
-                .networks
-                .iter()
-                .find(|x| crate::evaluate::name_matches(x.name.as_deref().unwrap_or(""), x.labels.as_ref(), n));
+            let found =
+                self.model.snap.networks.iter().find(|x| {
+                    lab_grader::evaluate::name_matches(x.name.as_deref().unwrap_or(""), x.labels.as_ref(), n)
+                });
             match found {
                 Some(x) if x.scope.as_deref() == Some("swarm") => *n = x.name.clone().unwrap_or_default(),
                 Some(_) => {
@@ -827,7 +832,7 @@ impl<'a> Planner<'a> {
 }
 
 fn spec_plain<T: serde::Serialize>(v: &T) -> String {
-    crate::evaluate::serde_plain(v)
+    lab_grader::evaluate::serde_plain(v)
 }
 
 /// Names a learner may have meant: a different case, a plural, a typo or two.
@@ -842,7 +847,7 @@ fn close_names(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::evaluate;
+    use lab_grader::evaluate::evaluate;
 
     fn lab(id: &str) -> Lab {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../labs/{id}.toml"));
@@ -1322,5 +1327,53 @@ mod tests {
         assert!(ready.starts_with("nodes join from their own machine"), "{ready}");
         let managers = p.fix(three.check("three-managers").unwrap()).unwrap_err().to_string();
         assert_eq!(managers, "2 more matching node(s) needed, but only 1 node(s) could change: join more nodes first");
+    }
+
+    /// The swarms lab-grader's evaluator tests record from real engines.
+    fn recorded() -> Vec<(&'static str, Snapshot)> {
+        let load = |json: &str| serde_json::from_str::<Snapshot>(json).expect("a recorded snapshot deserialises");
+        vec![
+            ("20.10", load(include_str!("../../lab-grader/src/evaluate/tests/fixtures/swarm-20.10.json"))),
+            ("28.x", load(include_str!("../../lab-grader/src/evaluate/tests/fixtures/swarm-28.x.json"))),
+            (
+                "converging 20.10",
+                load(include_str!("../../lab-grader/src/evaluate/tests/fixtures/converging-20.10.json")),
+            ),
+            ("an empty engine", Snapshot::default()),
+        ]
+    }
+
+    /// Moved here with fix planning from lab-grader's "a lab graded in Chinese keeps its ids,
+    /// statuses, points and fix commands": the commands are the same in every language, and
+    /// a fix note in zh-TW holds no English but the values the swarm or the lab holds.
+    #[test]
+    fn fixes_planned_in_chinese_keep_their_commands_and_word_their_notes() {
+        let zh = Language::parse("zh-TW").unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs");
+        let mut noted = 0;
+        for english_lab in lab_schema::load_dir(&dir).unwrap_or_else(|e| panic!("{e:?}")) {
+            let lab = zh.lab(&english_lab);
+            for (state, snap) in recorded() {
+                let values =
+                    format!("{} {}", serde_json::to_string(&snap).unwrap(), serde_json::to_string(&lab).unwrap());
+                let mut en = lab_grader::evaluate::evaluate_in(&english_lab, &snap, &[], &[], Language::english());
+                let mut chinese = lab_grader::evaluate::evaluate_in(&lab, &snap, &[], &[], zh);
+                attach_in(&english_lab, &snap, &mut en, Language::english());
+                attach_in(&lab, &snap, &mut chinese, zh);
+                for (e, c) in en.checks.iter().zip(&chinese.checks) {
+                    let at = format!("{} on {state}: {}", lab.id, c.id);
+                    assert_eq!((&c.id, &c.fix, c.fix_note.is_some()), (&e.id, &e.fix, e.fix_note.is_some()), "{at}");
+                    if let Some(note) = &c.fix_note {
+                        noted += 1;
+                        let english: Vec<String> = lab_i18n::untranslated::english_runs(note)
+                            .into_iter()
+                            .filter(|r| !values.contains(r.as_str()))
+                            .collect();
+                        assert!(english.is_empty(), "{at}: English in a zh-TW fix note: {english:?} in {note:?}");
+                    }
+                }
+            }
+        }
+        assert!(noted > 0, "some failed check had a fix note to read");
     }
 }
