@@ -801,7 +801,6 @@ words! {
     GRADE_LIVE_WAITING = "waiting for the engine's first answer";
     GRADE_LIVE_NO_ANSWER = "the engine has not answered in {seconds}s";
     GRADE_LIVE_NO_OUT = "no --out folder was given: start `lab grade --live` with --out DIR to export the gradebook";
-    GRADE_LIVE_CROSS_SITE = "refused a request from another site: open the class view at its own address";
     GRADE_NEEDS_OUT = "lab grade needs --out DIR, the folder for the gradebook (only --live may go without it)";
     GRADE_LIVE_JOBS = "--jobs does not apply to --live: every learner's engine is followed at once, one event stream each";
     GRADE_LIVE_WAIT = "--wait does not apply to --live: the live view re-reads a converging swarm by itself";
