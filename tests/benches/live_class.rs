@@ -11,7 +11,9 @@
 //!   against one dockerd;
 //! - requests per minute to the engines while the class is stable (target: 0; the 200 open
 //!   event streams are not requests);
-//! - the resident memory of `lab` (RSS, and its peak).
+//! - the resident memory of `lab`: RSS after the first view and at the end, its peak
+//!   (`VmHWM`), and the highest RSS sampled (every 10 ms) in each phase: the first
+//!   wave of reads, the stable class, the update rounds.
 //!
 //! Needs root (private dockerd). `cargo bench -p swarm-e2e --bench live_class`. Env:
 //! `LIVE_CLASS_LEARNERS` (200), `LIVE_CLASS_LATENCY_MS` (50), `LIVE_CLASS_ROUNDS` (3),
@@ -93,6 +95,30 @@ fn rss(pid: u32) -> (f64, f64) {
     (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
 }
 
+/// Samples `pid`'s RSS every 10 ms; [`RssSampler::take`] is the highest since the last take.
+struct RssSampler(Arc<Mutex<f64>>);
+
+impl RssSampler {
+    fn start(pid: u32) -> RssSampler {
+        let peak = Arc::new(Mutex::new(0.0f64));
+        let p = Arc::downgrade(&peak);
+        std::thread::spawn(move || {
+            while let Some(peak) = p.upgrade() {
+                let (now, _) = rss(pid);
+                let mut peak = peak.lock().unwrap();
+                *peak = peak.max(now);
+                drop(peak);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        RssSampler(peak)
+    }
+
+    fn take(&self) -> f64 {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
 fn stats(name: &str, mut v: Vec<Duration>) {
     v.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -135,23 +161,42 @@ fn main() {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "lab grade --live ended without an address");
+        let port = line.strip_prefix("live class view at http://127.0.0.1:").and_then(|r| r.split('/').next());
+        if let Some(port) = port {
+            break port.parse().unwrap_or_else(|_| panic!("no port: {line:?}"));
+        }
+    };
     let _live = Killed(child);
-    let port: u16 = line
-        .strip_prefix("live class view at http://127.0.0.1:")
-        .and_then(|r| r.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no address: {line:?}"));
+    let sampler = RssSampler::start(pid);
     let view: View = Arc::default();
     follow(port, view.clone());
     let (_, first_view) = wait_rows(&view, learners, started, |(status, _)| status == "graded");
     let (rss_first, _) = rss(pid);
+    let peak_first = sampler.take();
 
-    std::thread::sleep(Duration::from_millis(1500));
+    // The class settles: the engines have had no request for 2 s (a learner's event stream
+    // replays the last 2 s of events once, which costs a read).
+    let settle = Instant::now();
+    let tail_from = proxy.requests().len();
+    let mut quiet = (proxy.requests().len(), Instant::now());
+    while quiet.1.elapsed() < Duration::from_secs(2) {
+        assert!(settle.elapsed() < Duration::from_secs(120), "the class never settled");
+        std::thread::sleep(Duration::from_millis(50));
+        let n = proxy.requests().len();
+        if n != quiet.0 {
+            quiet = (n, Instant::now());
+        }
+    }
+    let tail = quiet.0 - tail_from;
+    let settle_secs = (quiet.1 - settle).as_secs_f64();
     let before = proxy.requests().len();
     std::thread::sleep(Duration::from_secs(stable));
     let rpm = (proxy.requests().len() - before) as f64 * 60.0 / stable as f64;
+    let peak_stable = sampler.take();
 
     let (mut to_first, mut to_all) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
@@ -167,6 +212,7 @@ fn main() {
         }
     }
     let (rss_end, peak) = rss(pid);
+    let peak_updates = sampler.take();
 
     println!(
         "lab grade --live, {learners} learners, each behind a {} ms proxy, one private engine:",
@@ -175,10 +221,15 @@ fn main() {
     println!("{:<52} {:.2} s", "time to the first full view", first_view.as_secs_f64());
     stats("docker CLI change → first row updated", to_first);
     stats(&format!("docker CLI change → all {learners} rows updated"), to_all);
+    println!("{:<52} {tail} (settled {:.1} s after it)", "requests after the first full view", settle_secs);
     println!("{:<52} {rpm:.1} (over {stable} s)", "requests/min to the engines while stable");
     println!(
         "{:<52} {rss_first:.1} MiB after the first view, {rss_end:.1} MiB at the end, peak {peak:.1} MiB",
         "RSS of lab"
+    );
+    println!(
+        "{:<52} first wave {peak_first:.1} MiB, stable {peak_stable:.1} MiB, updates {peak_updates:.1} MiB",
+        "highest RSS sampled"
     );
     drop(_live);
     drop(proxy);
