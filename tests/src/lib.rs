@@ -8,6 +8,8 @@
 /// A fake engine on a unix socket that serves crafted JSON (untrusted-input tests).
 pub mod fake_engine;
 pub mod lab_check;
+/// The `lab` binary run and followed by the scenarios, and HTTP to what it serves.
+pub mod lab_process;
 pub mod lesson;
 pub mod mesh;
 pub mod scratch;
@@ -21,4 +23,18 @@ use std::path::PathBuf;
 /// The book's `src/` directory.
 pub fn book_src() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../book/src")
+}
+
+/// Runs a shell line with DOCKER_HOST=`docker_host` (no docker context); fails the test
+/// with its stderr when it fails.
+pub fn sh(docker_host: &str, line: &str) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .env("DOCKER_HOST", docker_host)
+        .env_remove("DOCKER_CONTEXT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "`{line}` failed: {}", String::from_utf8_lossy(&out.stderr));
 }

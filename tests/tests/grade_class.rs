@@ -21,6 +21,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use swarm_e2e::lab_bin;
+use swarm_e2e::lab_process::{eventually, lab_command};
 use swarm_e2e::scratch::temp_dir;
 use swarm_e2e::socket_proxy::SocketProxy;
 
@@ -30,17 +31,8 @@ const CHECKS: [&str; 8] =
     ["network-frontend", "network-backend", "volume-db-data", "vote", "redis", "worker", "db", "result"];
 
 fn grade_command(roster: &Path, out: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(lab_bin!());
-    cmd.args(["grade", LAB, "--roster"])
-        .arg(roster)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("SWARM_LAB_LABS")
-        .stdin(Stdio::null());
+    let mut cmd = lab_command(lab_bin!());
+    cmd.args(["grade", LAB, "--roster"]).arg(roster).arg("--out").arg(out).args(extra);
     cmd
 }
 
@@ -63,18 +55,6 @@ fn read_gradebook(path: &Path) -> (Vec<String>, BTreeMap<String, BTreeMap<String
         rows.insert(row["learner"].clone(), row);
     }
     (header, rows)
-}
-
-/// Polls `probe` until it returns Ok, or panics with the last observation.
-fn eventually<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match probe() {
-            Ok(v) => return v,
-            Err(last) if Instant::now() >= deadline => panic!("{what}: not true after {timeout:?}; last: {last}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(300)),
-        }
-    }
 }
 
 /// Runs answer lines on node `idx`, creating services detached and without a registry.

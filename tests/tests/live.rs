@@ -13,14 +13,15 @@ mod cdp;
 
 use private_swarm::{Cluster, ClusterSpec};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use swarm_e2e::lab_bin;
+use swarm_e2e::lab_process::{http, Running};
 use swarm_e2e::scratch::temp_dir;
+use swarm_e2e::sh;
 use swarm_e2e::socket_proxy::SocketProxy;
 
 const TEST_ROOT: &str = "/tmp/lab-live-tests";
@@ -33,15 +34,7 @@ fn swarm(dir: &Path) -> Cluster {
 }
 
 fn docker(cluster: &Cluster, line: &str) {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(line)
-        .env("DOCKER_HOST", &cluster.node(0).docker_host)
-        .env_remove("DOCKER_CONTEXT")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "`{line}` failed: {}", String::from_utf8_lossy(&out.stderr));
+    sh(&cluster.node(0).docker_host, line);
 }
 
 /// A lab with one check: service `web` runs 2 replicas.
@@ -73,96 +66,9 @@ running = 2
 }
 
 fn lab_command(host: &str, state: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(lab_bin!());
-    cmd.args(args)
-        .env("DOCKER_HOST", host)
-        .env("XDG_STATE_HOME", state)
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("SWARM_LAB_LABS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = swarm_e2e::lab_process::lab_command(lab_bin!());
+    cmd.args(args).env("DOCKER_HOST", host).env("XDG_STATE_HOME", state);
     cmd
-}
-
-/// A running `lab` whose stdout and stderr lines are collected (with arrival times).
-struct Running {
-    child: Child,
-    out: Arc<Mutex<Vec<(Instant, String)>>>,
-    err: Arc<Mutex<Vec<String>>>,
-}
-
-impl Running {
-    fn spawn(mut cmd: Command) -> Running {
-        let mut child = cmd.spawn().expect("start lab");
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let err = Arc::new(Mutex::new(Vec::new()));
-        let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-        let o = out.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                o.lock().unwrap().push((Instant::now(), line));
-            }
-        });
-        let e = err.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                e.lock().unwrap().push(line);
-            }
-        });
-        Running { child, out, err }
-    }
-
-    fn lines(&self) -> Vec<(Instant, String)> {
-        self.out.lock().unwrap().clone()
-    }
-
-    /// Waits for a stdout line (from index `from` on) that satisfies `ok`; returns its index.
-    fn wait_line(&self, from: usize, timeout: Duration, ok: impl Fn(&str) -> bool) -> usize {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(i) = self.lines().iter().skip(from).position(|(_, l)| ok(l)) {
-                return from + i;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no such line within {timeout:?}; stdout: {:?}\nstderr: {:?}",
-                self.lines().iter().map(|(_, l)| l.clone()).collect::<Vec<_>>(),
-                self.err.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn wait_err(&self, timeout: Duration, ok: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + timeout;
-        while !self.err.lock().unwrap().iter().any(|l| ok(l)) {
-            assert!(Instant::now() < deadline, "no such stderr line; stderr: {:?}", self.err.lock().unwrap());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Ctrl-C (SIGINT to this child's pid) and its exit code.
-    fn interrupt(mut self) -> i32 {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code().unwrap_or(-1);
-            }
-            assert!(Instant::now() < deadline, "lab did not stop on SIGINT");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]
@@ -212,7 +118,7 @@ fn watch_reports_each_change_reads_nothing_while_stable_and_exits_with_the_last_
     assert!(requests.iter().all(|r| r.starts_with("GET ") || r.starts_with("HEAD ")), "{requests:?}");
     assert!(requests.iter().any(|r| r.contains("/events?")), "{requests:?}");
 
-    assert_eq!(watch.interrupt(), 0, "Ctrl-C after a passing report exits 0");
+    assert_eq!(watch.interrupt().0, 0, "Ctrl-C after a passing report exits 0");
     let progress: Value =
         serde_json::from_slice(&std::fs::read(state.join("swarm-lab/progress.json")).unwrap()).unwrap();
     assert_eq!(progress["labs"]["watch-web"]["best_score"], 100, "{progress}");
@@ -227,7 +133,7 @@ fn watch_reports_each_change_reads_nothing_while_stable_and_exits_with_the_last_
     let first = watch.wait_line(0, Duration::from_secs(30), |l| json(l)["passed"] == true);
     docker(&cluster, "docker service update --detach --replicas 1 web");
     watch.wait_line(first + 1, Duration::from_secs(30), |l| json(l)["passed"] == false);
-    assert_eq!(watch.interrupt(), 1, "Ctrl-C after a failing report exits 1");
+    assert_eq!(watch.interrupt().0, 1, "Ctrl-C after a failing report exits 1");
 
     // `lab list` marks the completed lab.
     let list = lab_command(via, &state, &["list", "--format", "json"]).env("SWARM_LAB_LABS", &labs).output().unwrap();
@@ -263,25 +169,12 @@ fn watch_survives_an_engine_killed_and_restarted() {
     docker(&cluster, "docker service rm web >/dev/null");
     watch.wait_line(resumed + 1, Duration::from_secs(30), |l| l.contains("web-running: pass → fail"));
     watch.wait_line(resumed + 1, Duration::from_secs(30), |l| l.starts_with("score 0/100"));
-    assert_eq!(watch.interrupt(), 1);
+    assert_eq!(watch.interrupt().0, 1);
 }
 
 /// A GET through a plain TCP connection with the given Host; (status, headers, body).
 fn http_get(port: u16, host: &str, path: &str) -> (u16, String, String) {
-    http_get_with(port, host, path, "")
-}
-
-/// [`http_get`] with more header lines (`"Origin: …\r\n"`).
-fn http_get_with(port: u16, host: &str, path: &str, headers: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, head.to_lowercase(), body.to_string())
+    http(port, "GET", host, path, &[])
 }
 
 /// The first `report` event of an SSE stream.
@@ -344,9 +237,9 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
         assert_eq!(status, 403, "Host {bad}: {body}");
         assert!(!body.contains("day6"), "{body}");
     }
-    for cross in ["Origin: http://evil.example\r\n", "Sec-Fetch-Site: cross-site\r\n"] {
-        let (status, _, body) = http_get_with(port, &me, "/api/labs/day6-voting-app/check", cross);
-        assert_eq!(status, 403, "{cross}: {body}");
+    for cross in [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")] {
+        let (status, _, body) = http(port, "GET", &me, "/api/labs/day6-voting-app/check", &[cross]);
+        assert_eq!(status, 403, "{cross:?}: {body}");
         assert!(!body.contains("day6"), "{body}");
     }
     let gateway = cluster.info().gateway;
@@ -421,7 +314,7 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
     assert_eq!(voting["best_score"], 100, "{list}");
     assert!(voting["completed_at"].is_string(), "{list}");
     let english = http_get(port, &me, "/api/labs/day6-voting-app/check").2;
-    serve.child.kill().unwrap();
+    serve.kill();
 
     // In Traditional Chinese: the zh-TW edition, its API's human text and the card's words
     // in Chinese; ids, statuses and points as in English.
@@ -458,7 +351,7 @@ fn serve_answers_only_loopback_hosts_and_the_card_goes_live_in_chromium() {
         page.eval("document.querySelector('#lab-day6-voting-app .lab-live-state').textContent"),
         "所有檢查項目都通過：lab 已完成"
     );
-    zh.child.kill().unwrap();
+    zh.kill();
 }
 
 /// Records every `securitypolicyviolation` of a page in `window.cspViolations`.

@@ -14,16 +14,15 @@ mod cdp;
 
 use private_swarm::{Cluster, ClusterSpec};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use swarm_e2e::fake_engine::{FakeEngine, RECORDED_SWARM};
 use swarm_e2e::lab_bin;
+use swarm_e2e::lab_process::{eventually, http, lab_command, Running};
 use swarm_e2e::scratch::temp_dir;
+use swarm_e2e::sh;
 use swarm_e2e::socket_proxy::SocketProxy;
 
 const TEST_ROOT: &str = "/tmp/lab-class-tests";
@@ -75,49 +74,28 @@ running = 2
 }
 
 fn live_command(roster: &Path, labs: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(lab_bin!());
-    cmd.args(["grade", "class-web", "--roster"])
-        .arg(roster)
-        .args(extra)
-        .env("SWARM_LAB_LABS", labs)
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = lab_command(lab_bin!());
+    cmd.args(["grade", "class-web", "--roster"]).arg(roster).args(extra).env("SWARM_LAB_LABS", labs);
     cmd
 }
 
-/// A running `lab grade --live`: its address, and its stderr lines.
+/// A running `lab grade --live` and the port of its view.
 struct Live {
-    child: Child,
+    lab: Running,
     port: u16,
-    err: Arc<Mutex<Vec<String>>>,
 }
 
 impl Live {
-    fn spawn(mut cmd: Command) -> Live {
-        let mut child = cmd.spawn().expect("start lab grade --live");
-        let err = Arc::new(Mutex::new(Vec::new()));
-        let e = err.clone();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                e.lock().unwrap().push(line);
-            }
-        });
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    fn spawn(cmd: Command) -> Live {
+        let lab = Running::spawn(cmd);
+        let at = lab.wait_line(0, Duration::from_secs(60), |_| true);
+        let first = lab.lines()[at].1.clone();
         let port = first
             .strip_prefix("live class view at http://127.0.0.1:")
             .and_then(|rest| rest.split('/').next())
             .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no address on stdout: {first:?}; stderr: {:?}", err.lock().unwrap()));
-        Live { child, port, err }
+            .unwrap_or_else(|| panic!("no address on stdout: {first:?}; stderr: {:?}", lab.stderr()));
+        Live { lab, port }
     }
 
     fn host(&self) -> String {
@@ -132,54 +110,15 @@ impl Live {
 
     /// Polls `/api/class` until `ok` holds for it; fails with the last view.
     fn wait_class(&self, what: &str, timeout: Duration, ok: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
+        eventually(what, timeout, || {
             let class = self.class();
             if ok(&class) {
-                return class;
+                Ok(class)
+            } else {
+                Err(format!("{class:#}"))
             }
-            assert!(Instant::now() < deadline, "{what}: not within {timeout:?}; last view: {class:#}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        })
     }
-
-    /// Ctrl-C (SIGINT to this child's pid): its exit code and stderr.
-    fn interrupt(mut self) -> (i32, String) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // The stderr thread has the lines once the pipe closes.
-                std::thread::sleep(Duration::from_millis(100));
-                return (status.code().unwrap_or(-1), self.err.lock().unwrap().join("\n"));
-            }
-            assert!(Instant::now() < deadline, "lab grade --live did not stop on SIGINT");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request over a plain TCP connection; (status, lower-cased head, body).
-fn http(port: u16, method: &str, host: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, head.to_lowercase(), body.to_string())
 }
 
 fn row<'a>(class: &'a Value, learner: &str) -> &'a Value {
@@ -320,17 +259,7 @@ fn the_live_class_view_follows_every_learner_and_leaves_the_gradebook() {
     );
     page.eval("window.sameDocument = 'yes'; true");
 
-    let docker = |line: &str| {
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(line)
-            .env("DOCKER_HOST", &cluster.node(0).docker_host)
-            .env_remove("DOCKER_CONTEXT")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "`{line}` failed: {}", String::from_utf8_lossy(&out.stderr));
-    };
+    let docker = |line: &str| sh(&cluster.node(0).docker_host, line);
     docker("docker network create --driver overlay front >/dev/null");
     docker(&format!(
         "docker service create --detach --no-resolve-image --name web --replicas 2 {SERVICE_LOOP} >/dev/null"
@@ -371,7 +300,7 @@ fn the_live_class_view_follows_every_learner_and_leaves_the_gradebook() {
 
     // Ctrl-C: the gradebook, grades.json, junit.xml and feedback pages, then exit 0.
     std::fs::remove_dir_all(&out).unwrap();
-    let (code, stderr) = live.interrupt();
+    let (code, stderr) = live.lab.interrupt();
     assert_eq!(code, 0, "{stderr}");
     assert!(written(&out), "Ctrl-C wrote the files: {stderr}");
     let book = gradebook(&out);
@@ -469,7 +398,7 @@ fn bad_input_is_exit_2_before_anything_starts_and_the_view_speaks_zh_tw() {
     assert!(row(&class, "dan")["message"].as_str().unwrap().contains("無法連到"), "{class:#}");
     let (status, _, body) = http(live.port, "POST", &live.host(), "/api/class/export", &[]);
     assert_eq!(status, 409, "{body}");
-    let (code, stderr) = live.interrupt();
+    let (code, stderr) = live.lab.interrupt();
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("未寫入任何檔案"), "{stderr}");
 }

@@ -13,9 +13,11 @@
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+use std::time::Duration;
 use swarm_e2e::fake_engine::{FakeEngine, RECORDED_SWARM};
 use swarm_e2e::lab_bin;
+use swarm_e2e::lab_process::{http, lab_command, Running};
 
 const FORMULA: &str = "=HYPERLINK(\"x\",\"click\")";
 const ESCAPES: &str = "\x1b]0;owned\x07\x1b[2J\x1b[8m\u{9b}31m";
@@ -103,17 +105,7 @@ fn hostile_swarm() -> Value {
 }
 
 fn lab(dir: &Path, args: &[&str]) -> Output {
-    Command::new(lab_bin!())
-        .args(args)
-        .arg("--labs")
-        .arg(dir.join("labs"))
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("SWARM_LAB_LABS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run lab")
+    lab_command(lab_bin!()).args(args).arg("--labs").arg(dir.join("labs")).output().expect("run lab")
 }
 
 fn setup() -> tempfile::TempDir {
@@ -296,72 +288,26 @@ fn crafted_names_change_no_exit_code() {
 }
 
 /// A running `lab` whose output lines arrive on channels.
-struct Spawned {
-    child: std::process::Child,
-    out: std::sync::mpsc::Receiver<String>,
-    err: std::sync::mpsc::Receiver<String>,
+/// `lab ARGS --labs DIR/labs` running, with `env`.
+fn spawn(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Running {
+    let mut cmd = lab_command(lab_bin!());
+    cmd.args(args).arg("--labs").arg(dir.join("labs"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Running::spawn(cmd)
 }
 
-impl Spawned {
-    fn start(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Spawned {
-        use std::io::BufRead;
-        let mut cmd = Command::new(lab_bin!());
-        cmd.args(args)
-            .arg("--labs")
-            .arg(dir.join("labs"))
-            .env("NO_COLOR", "1")
-            .env_remove("DOCKER_HOST")
-            .env_remove("DOCKER_CONTEXT")
-            .env_remove("SWARM_LAB_LABS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start lab");
-        let lines = |pipe: Box<dyn std::io::Read + Send>| {
-            let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-            rx
-        };
-        let out = lines(Box::new(child.stdout.take().unwrap()));
-        let err = lines(Box::new(child.stderr.take().unwrap()));
-        Spawned { child, out, err }
-    }
-
-    /// Lines of `rx` up to and including the first that `done` accepts; fails the test
-    /// when none comes within 60 s.
-    fn until(rx: &std::sync::mpsc::Receiver<String>, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let mut seen = String::new();
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    seen.push_str(&line);
-                    seen.push('\n');
-                    if done(&line) {
-                        return seen;
-                    }
-                }
-                Err(e) => panic!("no {what} within 60s ({e}); so far:\n{seen}"),
-            }
-        }
-    }
+/// The stdout lines up to and including the first that `done` accepts (within 60 s).
+fn stdout_until(lab: &Running, done: impl Fn(&str) -> bool) -> String {
+    let last = lab.wait_line(0, Duration::from_secs(60), done);
+    lab.lines()[..=last].iter().map(|(_, l)| format!("{l}\n")).collect()
 }
 
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The stderr lines up to and including the first that `done` accepts (within 60 s).
+fn stderr_until(lab: &Running, done: impl Fn(&str) -> bool) -> String {
+    let last = lab.wait_err(Duration::from_secs(60), done);
+    lab.stderr()[..=last].iter().map(|l| format!("{l}\n")).collect()
 }
 
 #[test]
@@ -369,12 +315,12 @@ fn lab_check_watch_prints_reports_and_warnings_without_escapes() {
     let dir = setup();
     let engine = FakeEngine::serve(&dir.path().join("e.sock"), hostile_swarm()).unwrap();
     let state = dir.path().join("state");
-    let watch = Spawned::start(
+    let watch = spawn(
         dir.path(),
         &["check", "hostile", "--watch", "--host", &engine.endpoint()],
         &[("XDG_STATE_HOME", &state)],
     );
-    let report = Spawned::until(&watch.out, "report", |l| l.contains("web runs nginx"));
+    let report = stdout_until(&watch, |l| l.contains("web runs nginx"));
     assert_inert("watch report", &report);
     assert!(report.contains("db\u{FFFD}]0;owned"), "{report}");
     drop(watch);
@@ -382,12 +328,12 @@ fn lab_check_watch_prints_reports_and_warnings_without_escapes() {
     let mut broken = hostile_swarm();
     broken["fail"] = json!({ "*": format!("boom{ESCAPES}") });
     let failing = FakeEngine::serve(&dir.path().join("f.sock"), broken).unwrap();
-    let watch = Spawned::start(
+    let watch = spawn(
         dir.path(),
         &["check", "hostile", "--watch", "--host", &failing.endpoint()],
         &[("XDG_STATE_HOME", &state)],
     );
-    let warning = Spawned::until(&watch.err, "warning", |l| l.contains("boom"));
+    let warning = stderr_until(&watch, |l| l.contains("boom"));
     assert_inert("watch warning", &warning);
     assert!(warning.contains("boom\u{FFFD}]0;owned"), "{warning}");
 }
@@ -414,26 +360,20 @@ fn a_worker_naming_crafted_managers_is_reported_without_escapes() {
     assert!(stderr.contains("10.0.0.9:2377\u{FFFD}]0;owned"), "{stderr}");
     // --watch reports it as a warning while it waits for a manager.
     let state = dir.path().join("state");
-    let watch = Spawned::start(
+    let watch = spawn(
         dir.path(),
         &["check", "hostile", "--watch", "--host", &engine.endpoint()],
         &[("XDG_STATE_HOME", &state)],
     );
-    let warning = Spawned::until(&watch.err, "warning", |l| l.contains("10.0.0.9"));
+    let warning = stderr_until(&watch, |l| l.contains("10.0.0.9"));
     assert_inert("watch warning", &warning);
     assert!(warning.contains("10.0.0.9:2377\u{FFFD}]0;owned"), "{warning}");
 }
 
 /// `GET path` on 127.0.0.1:`port`: status and body.
 fn http_get(port: u16, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, body.to_string())
+    let (status, _, body) = http(port, "GET", &format!("127.0.0.1:{port}"), path, &[]);
+    (status, body)
 }
 
 #[test]
@@ -551,14 +491,14 @@ fn lab_solve_prints_what_the_engine_says_without_escapes() {
 }
 
 /// `lab serve` of the book on the fake engine at `endpoint`, and its port.
-fn serve_on(dir: &Path, endpoint: &str, state: &Path) -> (Spawned, u16) {
+fn serve_on(dir: &Path, endpoint: &str, state: &Path) -> (Running, u16) {
     let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../book");
-    let serve = Spawned::start(
+    let serve = spawn(
         dir,
         &["serve", "--port", "0", "--book", book.to_str().unwrap(), "--host", endpoint],
         &[("XDG_STATE_HOME", state)],
     );
-    let line = Spawned::until(&serve.out, "address", |l| l.starts_with("serving the book at"));
+    let line = stdout_until(&serve, |l| l.starts_with("serving the book at"));
     let port = line.split("127.0.0.1:").nth(1).map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
     let port: u16 = port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in {line}"));
     (serve, port)
