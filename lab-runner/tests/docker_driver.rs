@@ -16,6 +16,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use private_swarm::{Cluster, ClusterSpec, Node};
+use support::forwarding::Forwarding;
 use support::{lab_bin, statuses};
 
 const NOBODY: u32 = 65534;
@@ -148,26 +149,12 @@ impl UserDocker {
 }
 /// `lab cluster forward SERVICE 0:80` as root in the user engine's network namespace (as
 /// the learner with sudo would run it on this machine): the child and the port it listens on.
-fn forward(user: &UserDocker, env1: &[(String, String)], service: &str) -> (std::process::Child, String) {
-    let mut child = user
-        .in_engine_netns(&lab_bin(), None)
-        .args(["cluster", "forward", service, "0:80"])
-        .envs(env1.iter().cloned())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    match line.strip_prefix("Forwarding 127.0.0.1:").and_then(|l| l.split_whitespace().next()) {
-        Some(port) => (child, port.to_string()),
-        None => {
-            let _ = child.kill();
-            let mut err = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-            panic!("lab cluster forward {service} on the docker driver: {line}{err}");
-        }
-    }
+fn forward(user: &UserDocker, env1: &[(String, String)], service: &str) -> (Forwarding, u16) {
+    let mut cmd = user.in_engine_netns(&lab_bin(), None);
+    cmd.args(["cluster", "forward", service, "0:80"]).envs(env1.iter().cloned());
+    let mut forward = Forwarding::start(cmd);
+    let port = forward.port();
+    (forward, port)
 }
 
 /// "Test the app" on the docker driver: vote and result of the voting app's answer,
@@ -175,8 +162,8 @@ fn forward(user: &UserDocker, env1: &[(String, String)], service: &str) -> (std:
 /// redis, the worker and db, by service name over the node containers' overlay networks.
 fn a_vote_reaches_result(user: &UserDocker, env1: &[(String, String)]) {
     let t = Instant::now();
-    let (mut vote, vote_port) = forward(user, env1, "vote");
-    let (mut result, result_port) = forward(user, env1, "result");
+    let (vote, vote_port) = forward(user, env1, "vote");
+    let (result, result_port) = forward(user, env1, "result");
     let post = format!(
         "printf 'POST / HTTP/1.0\\r\\nContent-Type: application/x-www-form-urlencoded\\r\\nContent-Length: 6\\r\\n\\r\\nvote=a' \
          | busybox nc -w 5 127.0.0.1 {vote_port}"
@@ -194,10 +181,7 @@ fn a_vote_reaches_result(user: &UserDocker, env1: &[(String, String)]) {
         }
         std::thread::sleep(Duration::from_millis(500));
     };
-    for child in [&mut vote, &mut result] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    drop((vote, result));
     assert!(ballot.starts_with("HTTP/1.0 200 OK") && ballot.contains("&#10004;"), "the vote: {ballot}");
     if let Err(page) = counted {
         let logs = user.sh_on_node(env1, "docker service logs --raw worker 2>&1 | tail -n 20");
@@ -519,30 +503,17 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
         assert!(Instant::now() < deadline, "web2 never ran 2 tasks");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let mut forward = user
-        .in_engine_netns(&lab_bin(), None)
-        .args(["cluster", "forward", "web2", "0:80"])
-        .envs(env1.iter().cloned())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(forward.stdout.take().unwrap()), &mut line).unwrap();
-    let port = line.strip_prefix("Forwarding 127.0.0.1:").and_then(|l| l.split_whitespace().next());
-    let Some(port) = port.filter(|_| line.contains("→ web2:80 (2 running tasks)")) else {
-        let _ = forward.kill();
-        let mut err = String::new();
-        std::io::Read::read_to_string(&mut forward.stderr.take().unwrap(), &mut err).unwrap();
-        panic!("forward as root on the docker driver: {line}{err}");
-    };
+    let (mut forward, port) = forward(&user, &env1, "web2");
+    assert!(
+        forward.line.contains("→ web2:80 (2 running tasks)"),
+        "forward as root on the docker driver: {}",
+        forward.line
+    );
     let hostname =
         |page: &str| page.split("<b id=\"hostname\">").nth(1).and_then(|p| p.split('<').next()).map(str::to_string);
     let get = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 127.0.0.1 {port}");
     let served: Vec<Option<String>> = (0..2).map(|_| hostname(&user.sh_on_node(&[], &get))).collect();
-    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
-    assert_eq!(unsafe { libc::kill(forward.id() as i32, libc::SIGINT) }, 0);
-    assert_eq!(forward.wait().unwrap().code(), Some(0));
+    assert_eq!(forward.interrupt().code(), Some(0));
     assert!(served.iter().all(Option::is_some) && served[0] != served[1], "both replicas answer in turn: {served:?}");
     let as_learner = user.lab_on_node(&env1, &["cluster", "forward", "web2", "0:80"]);
     assert_eq!(as_learner.status.code(), Some(2), "{}", text(&as_learner));

@@ -7,12 +7,10 @@
 //! without drills, a manager drill on two managers) is exit 2 with nothing changed.
 
 mod support;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::forwarding::{http, Forwarding};
 use support::*;
 
 /// The practice swarm in its own SWARM_LAB_HOME, taken down when the test ends.
@@ -166,16 +164,16 @@ fn the_voting_app_answer_passes_its_drills_and_one_vote_replica_fails_the_rollin
 /// db is drained, db starts on another node with an empty `db-data`, and the report says
 /// the votes are gone (informational: the run does not fail).
 fn votes_stay_behind_on_a_drained_db_node(p: &Practice) {
-    let vote = p.forward("vote");
+    let (vote, vote_port) = p.forward("vote");
     for _ in 0..3 {
         // No cookie: each request is a new voter.
-        let reply = http(vote.port, "POST / HTTP/1.0\r\nContent-Length: 6\r\n\r\nvote=a").expect("vote answers");
+        let reply = http(vote_port, "POST / HTTP/1.0\r\nContent-Length: 6\r\n\r\nvote=a").expect("vote answers");
         assert!(reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"), "{reply}");
     }
-    let result = p.forward("result");
+    let (result, result_port) = p.forward("result");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let page = http(result.port, "GET / HTTP/1.0\r\n\r\n").unwrap_or_default();
+        let page = http(result_port, "GET / HTTP/1.0\r\n\r\n").unwrap_or_default();
         if page.contains(">3 votes<") {
             break;
         }
@@ -201,66 +199,20 @@ fn votes_stay_behind_on_a_drained_db_node(p: &Practice) {
     every_node_ready_and_active(p);
 }
 
-/// A running `lab cluster forward SERVICE 0:80`; stopped (SIGINT) when dropped.
-struct Forward {
-    child: Child,
-    port: u16,
-}
-
 impl Practice {
-    fn forward(&self, service: &str) -> Forward {
-        let host = self.host();
-        let mut child = Command::new(lab_bin())
-            .args(["cluster", "forward", service, "0:80"])
-            .env("DOCKER_HOST", host)
+    /// `lab cluster forward SERVICE 0:80` on the practice swarm, and the port it listens on.
+    fn forward(&self, service: &str) -> (Forwarding, u16) {
+        let mut cmd = Command::new(lab_bin());
+        cmd.args(["cluster", "forward", service, "0:80"])
+            .env("DOCKER_HOST", self.host())
             .env("SWARM_LAB_HOME", self.home.path())
             .env("NO_COLOR", "1")
             .env_remove("DOCKER_CONTEXT")
             .env_remove("LANG")
             .env_remove("LC_ALL")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("lab cluster forward");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("lab cluster forward says where it listens");
-        let port = line
-            .strip_prefix("Forwarding 127.0.0.1:")
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Forward { child, port }
+            .stdin(Stdio::null());
+        let mut forward = Forwarding::start(cmd);
+        let port = forward.port();
+        (forward, port)
     }
-}
-
-impl Drop for Forward {
-    fn drop(&mut self) {
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().ok().flatten().is_none() {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-/// One HTTP exchange with 127.0.0.1:`port`: the whole reply.
-fn http(port: u16, request: &str) -> Result<String, String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
-    s.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).map_err(|e| e.to_string())?;
-    Ok(reply)
 }

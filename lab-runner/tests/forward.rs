@@ -8,18 +8,17 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::forwarding::{http, Forwarding};
 use support::*;
 
-/// `lab cluster forward ARGS` in the background against `host`, stdout and stderr piped.
-fn spawn_forward(host: &str, args: &[&str]) -> Child {
-    Command::new(lab_bin())
-        .args(["cluster", "forward"])
+/// `lab cluster forward ARGS` in the background against `host`.
+fn spawn_forward(host: &str, args: &[&str]) -> Forwarding {
+    let mut cmd = Command::new(lab_bin());
+    cmd.args(["cluster", "forward"])
         .args(args)
         .env("DOCKER_HOST", host)
         .env_remove("DOCKER_CONTEXT")
@@ -29,61 +28,14 @@ fn spawn_forward(host: &str, args: &[&str]) -> Child {
         .env_remove("LANG")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run lab")
-}
-
-/// Stops the forward with Ctrl-C (SIGINT) however the test ends.
-struct Forward {
-    child: Child,
-}
-
-impl Forward {
-    fn interrupt(&mut self) -> std::process::ExitStatus {
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "lab cluster forward did not stop on SIGINT");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Forward {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// The first line the forward prints on stdout, within 60 s.
-fn first_line(child: &mut Child) -> String {
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    rx.recv_timeout(Duration::from_secs(60)).expect("lab cluster forward printed its first line within 60 s")
+        .stdin(Stdio::null());
+    Forwarding::start(cmd)
 }
 
 /// The page at 127.0.0.1:`port`: the container that served it (the stand-in page's
 /// `<b id="hostname">`), or the error.
 fn served_by(port: u16) -> Result<String, String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(b"GET / HTTP/1.0\r\n\r\n").map_err(|e| e.to_string())?;
-    let mut page = String::new();
-    s.read_to_string(&mut page).map_err(|e| e.to_string())?;
+    let page = http(port, "GET / HTTP/1.0\r\n\r\n")?;
     let from = page.find("<b id=\"hostname\">").ok_or_else(|| format!("no hostname in: {page:?}"))? + 17;
     let to = page[from..].find('<').ok_or("unterminated hostname")? + from;
     Ok(page[from..to].to_string())
@@ -129,8 +81,8 @@ fn forward_spreads_connections_over_the_replicas_follows_a_replaced_task_and_onl
     let seen = recording_proxy(proxy.clone(), swarm.host(0));
     let via = format!("unix://{}", proxy.display());
 
-    let mut fwd = Forward { child: spawn_forward(&via, &["web", "0:80", "--verbose"]) };
-    let line = first_line(&mut fwd.child);
+    let mut fwd = spawn_forward(&via, &["web", "0:80", "--verbose"]);
+    let line = fwd.line.clone();
     assert!(
         line.starts_with("Forwarding 127.0.0.1:") && line.contains("→ web:80 (2 running tasks); Ctrl-C to stop"),
         "{line}"
@@ -158,8 +110,7 @@ fn forward_spreads_connections_over_the_replicas_follows_a_replaced_task_and_onl
         }
         if Instant::now() > deadline {
             fwd.interrupt();
-            let mut stderr = String::new();
-            fwd.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+            let stderr = fwd.stderr();
             let ps = swarm.sh("docker service ps web --no-trunc");
             panic!("the replacement task never answered through the forward:\n{stderr}\n{ps}");
         }
@@ -175,8 +126,7 @@ fn forward_spreads_connections_over_the_replicas_follows_a_replaced_task_and_onl
     let status = fwd.interrupt();
     assert_eq!(status.code(), Some(0), "Ctrl-C stops it cleanly");
     assert!(nothing_listens(port), "nothing is left listening on {port}");
-    let mut stderr = String::new();
-    fwd.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let stderr = fwd.stderr();
     assert!(stderr.contains(&format!("(container {gone}) is gone; 1 running task now")), "{stderr}");
     assert!(stderr.contains(&format!("is running (container {replacement}); 2 running tasks now")), "{stderr}");
     assert!(stderr.contains("connection 1 from 127.0.0.1:"), "--verbose names each connection: {stderr}");

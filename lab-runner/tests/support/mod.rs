@@ -1,6 +1,7 @@
 //! A private swarm for one test binary, and the `lab` binary run against it.
 #![allow(dead_code)]
 
+pub mod forwarding;
 pub mod voting_app;
 
 use private_swarm::{Cluster, ClusterSpec};
