@@ -2,42 +2,13 @@
 //! iptables, iproute2 and busybox-static. Tests run in parallel threads, each with its own
 //! cluster, which is itself part of what is tested.
 
+mod support;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::time::{Duration, Instant};
+use support::{cluster_dir, eventually};
 
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{Cluster, ClusterSpec, Progress, Role, STAND_IN_IMAGES};
-
-/// Short, so the nodes' socket paths stay far below the unix limit.
-const TEST_ROOT: &str = "/tmp/private-swarm-tests";
-
-/// A fresh directory for one cluster; clusters left by killed earlier runs are cleaned first.
-fn cluster_dir(name: &str) -> tempfile::TempDir {
-    static CLEAN: Once = Once::new();
-    CLEAN.call_once(|| {
-        std::fs::create_dir_all(TEST_ROOT).unwrap();
-        let cleaned = private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up killed runs");
-        if !cleaned.is_empty() {
-            eprintln!("cleaned up clusters of killed runs: {cleaned:?}");
-        }
-    });
-    tempfile::Builder::new().prefix(name).tempdir_in(TEST_ROOT).unwrap()
-}
-
-/// Polls `probe` until it returns Some, or panics with `what` and the last observation.
-fn eventually<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match probe() {
-            Ok(v) => return v,
-            Err(last) if Instant::now() >= deadline => {
-                panic!("{what}: still not true after {timeout:?}; last: {last}")
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(200)),
-        }
-    }
-}
 
 fn replicas_are(cluster: &Cluster, service: &str, want: &str) {
     eventually(&format!("{service} at {want}"), Duration::from_secs(40), || {

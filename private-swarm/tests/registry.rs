@@ -4,36 +4,14 @@
 //! stand-in's layer whole. Needs root and the packages docker.io, iptables, iproute2 and
 //! busybox-static.
 
-use std::path::Path;
-use std::sync::Once;
+mod support;
 use std::time::{Duration, Instant};
+use support::{cluster_dir, eventually};
 
 use private_swarm::{Cluster, ClusterSpec};
 
-const TEST_ROOT: &str = "/tmp/private-swarm-tests";
-
 /// What the docker CLI prints when a digest lookup fails (as it does offline without a registry).
 const NO_DIGEST_WARNING: &str = "could not be accessed on a registry";
-
-fn cluster_dir(name: &str) -> tempfile::TempDir {
-    static CLEAN: Once = Once::new();
-    CLEAN.call_once(|| {
-        std::fs::create_dir_all(TEST_ROOT).unwrap();
-        private_swarm::cleanup_stale(Path::new(TEST_ROOT)).expect("cleaning up killed runs");
-    });
-    tempfile::Builder::new().prefix(name).tempdir_in(TEST_ROOT).unwrap()
-}
-
-fn eventually<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match probe() {
-            Ok(v) => return v,
-            Err(last) if Instant::now() >= deadline => panic!("{what}: still not true after {timeout:?}; last: {last}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(200)),
-        }
-    }
-}
 
 /// Runs the docker CLI on node `idx`: (success, stdout, stderr).
 fn docker(cluster: &Cluster, idx: usize, args: &[&str]) -> (bool, String, String) {
