@@ -17,6 +17,8 @@ pub mod progress;
 pub mod report;
 pub mod run;
 pub mod snapshot;
+#[cfg(test)]
+mod test_fixture;
 pub mod watch;
 
 pub use report::{CheckReport, Mismatch, Report, Status};

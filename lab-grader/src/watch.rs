@@ -265,33 +265,14 @@ pub fn changes_in(before: &Report, after: &Report, lang: Language) -> Vec<String
 mod tests {
     use super::*;
     use crate::report::{CheckReport, ClusterInfo, Mismatch};
+    use crate::test_fixture;
 
     fn check(id: &str, status: Status, points: u32) -> CheckReport {
-        CheckReport {
-            id: id.into(),
-            title: id.into(),
-            status,
-            points,
-            max_points: 50,
-            message: String::new(),
-            hint: String::new(),
-            fix: None,
-            fix_note: None,
-            mismatches: Vec::new(),
-            cause: None,
-        }
+        test_fixture::check(id, status, points, 50, String::new())
     }
 
     fn report(checks: Vec<CheckReport>) -> Report {
-        Report {
-            lab: "l".into(),
-            title: "L".into(),
-            score: checks.iter().map(|c| c.points).sum(),
-            max_score: 100,
-            passed: checks.iter().all(|c| c.status == Status::Pass),
-            cluster: ClusterInfo::default(),
-            checks,
-        }
+        test_fixture::report(checks, ClusterInfo::default())
     }
 
     #[test]
@@ -349,24 +330,7 @@ mod tests {
     #[cfg(unix)]
     #[tokio::test]
     async fn watches_sharing_a_reads_limit_take_turns() {
-        let lab = lab_schema::load_str(
-            std::path::Path::new("l.toml"),
-            r#"id = "l"
-title = "L"
-lesson = "first-service.md"
-goal = "g"
-answer = "docker network create -d overlay front"
-[[check]]
-id = "front"
-title = "front"
-points = 100
-hint = "h"
-fix = "docker network create -d overlay front"
-[check.network]
-name = "front"
-"#,
-        )
-        .unwrap();
+        let lab = test_fixture::lab(100, None);
         let dir = tempfile::tempdir().unwrap();
         let log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let opts = WatchOptions { reads: Some(Arc::new(Semaphore::new(1))), ..Default::default() };

@@ -314,37 +314,13 @@ fn check_detail(c: &crate::report::CheckReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CheckReport, ClusterInfo, Report};
+    use crate::report::ClusterInfo;
+    use crate::test_fixture;
     use lab_engine::connection::ClusterError;
     use lab_engine::endpoint::Endpoint;
 
     fn lab() -> Lab {
-        lab_schema::load_str(
-            std::path::Path::new("l.toml"),
-            r#"id = "l"
-title = "L"
-lesson = "first-service.md"
-goal = "g"
-answer = "docker network create -d overlay front"
-[[check]]
-id = "front"
-title = "front"
-points = 40
-hint = "h"
-fix = "docker network create -d overlay front"
-[check.network]
-name = "front"
-[[check]]
-id = "web"
-title = "web"
-points = 60
-hint = "h"
-fix = "docker service create --name web alpine"
-[check.service]
-name = "web"
-"#,
-        )
-        .unwrap()
+        test_fixture::lab(40, Some(60))
     }
 
     fn learners(n: usize) -> Vec<Learner> {
@@ -358,34 +334,14 @@ name = "web"
     }
 
     fn report(front: Status, web: Status, swarm: &str) -> WatchEvent {
-        let check = |id: &str, status: Status, max: u32| CheckReport {
-            id: id.into(),
-            title: id.into(),
-            status,
-            points: if status == Status::Pass { max } else { 0 },
-            max_points: max,
-            message: format!("{id} is {}", status.as_str()),
-            hint: String::new(),
-            fix: None,
-            fix_note: None,
-            mismatches: Vec::new(),
-            cause: None,
+        let check = |id: &str, status: Status, max: u32| {
+            let points = if status == Status::Pass { max } else { 0 };
+            test_fixture::check(id, status, points, max, format!("{id} is {}", status.as_str()))
         };
         let checks = vec![check("front", front, 40), check("web", web, 60)];
         let cluster =
             ClusterInfo { swarm_id: swarm.into(), node_ids: vec![format!("{swarm}-n1")], ..Default::default() };
-        WatchEvent::Report {
-            report: Box::new(Report {
-                lab: "l".into(),
-                title: "L".into(),
-                score: checks.iter().map(|c| c.points).sum(),
-                max_score: 100,
-                passed: checks.iter().all(|c| c.status == Status::Pass),
-                cluster,
-                checks,
-            }),
-            changes: Vec::new(),
-        }
+        WatchEvent::Report { report: Box::new(test_fixture::report(checks, cluster)), changes: Vec::new() }
     }
 
     fn class(n: usize) -> Arc<LiveClass> {
