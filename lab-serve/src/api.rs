@@ -34,7 +34,7 @@ use axum::Extension;
 use axum::Router;
 use lab_engine::Connection;
 use lab_grader::{check_lab, CheckOptions, Report, WatchEvent, WatchOptions};
-use lab_i18n::{words, Language};
+use lab_i18n::words;
 use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -56,14 +56,8 @@ pub fn routes() -> Router<Shared> {
         .route("/api/words", get(words))
 }
 
-/// The words of the cards' script, by name, in `lang`.
-pub fn words_json(lang: Language) -> Value {
-    let named = words::NAMED.iter().filter(|(name, _)| name.starts_with("LIVE_"));
-    Value::Object(named.map(|(name, en)| (name.to_string(), Value::String(lang.tr(en).into_owned()))).collect())
-}
-
 async fn words(State(config): State<Shared>) -> Response {
-    json_response(StatusCode::OK, &words_json(config.lang))
+    json_response(StatusCode::OK, &crate::words_json("LIVE_", config.lang))
 }
 
 /// A JSON answer, written by the one rule for engine values.
@@ -209,25 +203,13 @@ async fn watch(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use lab_i18n::Language;
 
     /// The words the cards' script asks for by name, and the `LIVE_` words there are: the
     /// same set, so no card shows a word's name and no word is left unused.
     #[test]
     fn the_script_asks_for_exactly_the_live_words() {
-        let js = mdbook_lab::card::LIVE_JS;
-        let mut asked: Vec<&str> = js
-            .split('"')
-            .skip(1)
-            .step_by(2)
-            .filter(|s| s.starts_with("LIVE_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-            .collect();
-        asked.sort();
-        asked.dedup();
-        let words = words_json(Language::english());
-        let mut served: Vec<&str> = words.as_object().unwrap().keys().map(String::as_str).collect();
-        served.sort();
-        assert_eq!(asked, served);
+        crate::assert_script_asks_for_exactly_its_words(mdbook_lab::card::LIVE_JS, "LIVE_");
     }
 
     /// Engine text reaches the page only through the cards' script: it must set text, never
@@ -251,7 +233,7 @@ mod tests {
 
     #[test]
     fn words_are_served_in_the_language_of_the_run() {
-        assert_eq!(words_json(Language::english())["LIVE_CHECK_NOW"], "Check now");
-        assert_eq!(words_json(Language::parse("zh-TW").unwrap())["LIVE_CHECK_NOW"], "立即檢查");
+        assert_eq!(crate::words_json("LIVE_", Language::english())["LIVE_CHECK_NOW"], "Check now");
+        assert_eq!(crate::words_json("LIVE_", Language::parse("zh-TW").unwrap())["LIVE_CHECK_NOW"], "立即檢查");
     }
 }

@@ -92,14 +92,8 @@ async fn page(State(shared): State<Arc<Shared>>) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], html).into_response()
 }
 
-/// The page's words by name, in `lang`.
-pub fn words_json(lang: Language) -> Value {
-    let named = words::NAMED.iter().filter(|(name, _)| name.starts_with("CLASS_"));
-    Value::Object(named.map(|(name, en)| (name.to_string(), Value::String(lang.tr(en).into_owned()))).collect())
-}
-
 async fn words(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    Json(words_json(shared.config.lang))
+    Json(crate::words_json("CLASS_", shared.config.lang))
 }
 
 fn class_json(config: &ClassConfig) -> Value {
@@ -170,16 +164,7 @@ mod tests {
     /// same set, so the page never shows a word's name and no word is left unused.
     #[test]
     fn the_script_asks_for_exactly_the_class_words() {
-        let mut asked: Vec<&str> = CLASS_JS
-            .split(['"', '\''])
-            .filter(|s| s.starts_with("CLASS_") && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-            .collect();
-        asked.sort();
-        asked.dedup();
-        let words = words_json(Language::english());
-        let mut served: Vec<&str> = words.as_object().unwrap().keys().map(String::as_str).collect();
-        served.sort();
-        assert_eq!(asked, served);
+        crate::assert_script_asks_for_exactly_its_words(CLASS_JS, "CLASS_");
     }
 
     /// Engine values reach the page as text only: the script never parses markup.

@@ -89,3 +89,29 @@ pub async fn serve(config: ServeConfig, addr: SocketAddr, ready: impl FnOnce(Soc
     ready(bound);
     axum::serve(listener, app(config, bound)).await.map_err(ServeError::Serve)
 }
+
+/// The words a page's script asks for by name, in `lang`: lab-i18n's words whose names
+/// start with `prefix` (`LIVE_` for the book's lab cards, `CLASS_` for the live class view).
+pub fn words_json(prefix: &str, lang: Language) -> serde_json::Value {
+    let named = lab_i18n::words::NAMED.iter().filter(|(name, _)| name.starts_with(prefix));
+    serde_json::Value::Object(
+        named.map(|(name, en)| (name.to_string(), serde_json::Value::String(lang.tr(en).into_owned()))).collect(),
+    )
+}
+
+/// Fails unless the quoted `prefix…` word names in `script` are exactly the words
+/// [`words_json`] serves for `prefix`: a page never shows a word's name, and no word is
+/// left unused.
+#[cfg(test)]
+fn assert_script_asks_for_exactly_its_words(script: &str, prefix: &str) {
+    let mut asked: Vec<&str> = script
+        .split(['"', '\''])
+        .filter(|s| s.starts_with(prefix) && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    asked.sort();
+    asked.dedup();
+    let words = words_json(prefix, Language::english());
+    let mut served: Vec<&str> = words.as_object().unwrap().keys().map(String::as_str).collect();
+    served.sort();
+    assert_eq!(asked, served);
+}
