@@ -254,8 +254,8 @@ fn hints_only_where_the_lab_or_the_grader_says_so(swarm: &TestSwarm) {
     }
 }
 
-fn prove_all(swarm: &TestSwarm, states: &[State]) {
-    let problems = prove(swarm, states, quick_reset);
+/// Fails with every problem [`prove`] found in `states`.
+fn assert_all_fixed(problems: &[String], states: &[State]) {
     assert!(
         problems.is_empty(),
         "{} of {} states not fixed:\n\n{}",
@@ -263,6 +263,10 @@ fn prove_all(swarm: &TestSwarm, states: &[State]) {
         states.len(),
         problems.join("\n\n")
     );
+}
+
+fn prove_all(swarm: &TestSwarm, states: &[State]) {
+    assert_all_fixed(&prove(swarm, states, quick_reset), states);
 }
 
 // The voting-app states on two swarms, so that the test threads share the work.
@@ -289,13 +293,7 @@ fn every_mistake_in_the_other_labs_is_fixed_by_the_printed_commands() {
     let problems = prove(&swarm, &states, quick_reset);
     quick_reset(&swarm);
     hints_only_where_the_lab_or_the_grader_says_so(&swarm);
-    assert!(
-        problems.is_empty(),
-        "{} of {} states not fixed:\n\n{}",
-        problems.len(),
-        states.len(),
-        problems.join("\n\n")
-    );
+    assert_all_fixed(&problems, &states);
 }
 
 #[test]
@@ -314,12 +312,5 @@ fn a_three_node_swarm_short_of_managers_is_fixed_by_the_printed_commands() {
             std::thread::sleep(Duration::from_millis(200));
         }
     };
-    let problems = prove(&swarm, &states, demote);
-    assert!(
-        problems.is_empty(),
-        "{} of {} states not fixed:\n\n{}",
-        problems.len(),
-        states.len(),
-        problems.join("\n\n")
-    );
+    assert_all_fixed(&prove(&swarm, &states, demote), &states);
 }
