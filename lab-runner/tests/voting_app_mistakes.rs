@@ -1,43 +1,80 @@
 //! Realistic learner mistakes on the voting-app assignment, each applied to a fresh state
-//! of one private swarm. Each must fail exactly the checks it should, name the wrong value
+//! of a private swarm. Each must fail exactly the checks it should, name the wrong value
 //! in a mismatch, and render a human report we review as a snapshot.
 
 mod support;
 use support::voting_app::*;
 use support::*;
 
-#[test]
-fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
-    let swarm = TestSwarm::start(1, 1);
+/// How many swarms share the mistakes: each mistake mostly waits on its engine (tasks
+/// starting and stopping), so a few swarms side by side finish the list sooner.
+const SWARMS: usize = 3;
+
+/// What grading one mistake found.
+struct Graded {
+    problems: Vec<String>,
+    /// The human report.
+    human: String,
+    /// `check id: fix` for each failed check of `lab check --fix`.
+    fixes: String,
+}
+
+/// Applies mistake `m` to a fresh state of `swarm` and grades it.
+fn grade_mistake(swarm: &TestSwarm, m: &Mistake) -> Graded {
     let host = swarm.host(0);
     let mut problems = Vec::new();
+    swarm.reset();
+    swarm.apply(&script(m));
+    all_replicas_running(swarm);
+    let (report, code) = check_json(&host, "day6-voting-app", &[]);
+    assert_eq!(code, 1, "{}", m.name);
+    let failed: Vec<String> =
+        statuses(&report).into_iter().filter(|(_, s)| s != "pass").map(|(id, s)| format!("{id}:{s}")).collect();
+    let mut want: Vec<String> = m.fails.iter().map(|id| format!("{id}:fail")).collect();
+    want.sort();
+    let mut got = failed.clone();
+    got.sort();
+    if got != want {
+        problems.push(format!("{}: expected {want:?} to fail, got {got:?}", m.name));
+    }
+    let mismatches = report["checks"].to_string();
+    if !mismatches.contains(m.names) {
+        problems.push(format!("{}: no mismatch names `{}`: {mismatches}", m.name, m.names));
+    }
+    let human = stdout(&lab(&host, &["check", "day6-voting-app"]));
+    let (with_fixes, _) = check_json(&host, "day6-voting-app", &["--fix"]);
     let mut fixes = String::new();
-    for m in MISTAKES {
-        swarm.reset();
-        swarm.apply(&script(m));
-        all_replicas_running(&swarm);
-        let (report, code) = check_json(&host, "day6-voting-app", &[]);
-        assert_eq!(code, 1, "{}", m.name);
-        let failed: Vec<String> =
-            statuses(&report).into_iter().filter(|(_, s)| s != "pass").map(|(id, s)| format!("{id}:{s}")).collect();
-        let mut want: Vec<String> = m.fails.iter().map(|id| format!("{id}:fail")).collect();
-        want.sort();
-        let mut got = failed.clone();
-        got.sort();
-        if got != want {
-            problems.push(format!("{}: expected {want:?} to fail, got {got:?}", m.name));
-        }
-        let mismatches = report["checks"].to_string();
-        if !mismatches.contains(m.names) {
-            problems.push(format!("{}: no mismatch names `{}`: {mismatches}", m.name, m.names));
-        }
-        let human = stdout(&lab(&host, &["check", "day6-voting-app"]));
-        insta::assert_snapshot!(m.name, human);
-        let (with_fixes, _) = check_json(&host, "day6-voting-app", &["--fix"]);
-        fixes.push_str(&format!("# {}\n", m.name));
-        for c in with_fixes["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail") {
-            fixes.push_str(&format!("{}: {}\n", c["id"].as_str().unwrap(), c["fix"].as_str().unwrap_or("(none)")));
-        }
+    for c in with_fixes["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail") {
+        fixes.push_str(&format!("{}: {}\n", c["id"].as_str().unwrap(), c["fix"].as_str().unwrap_or("(none)")));
+    }
+    Graded { problems, human, fixes }
+}
+
+#[test]
+fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
+    // The mistakes in SWARMS consecutive runs, one swarm each; the last run ends on the
+    // last mistake, whose swarm the zh-TW part below grades again.
+    let per_swarm = MISTAKES.len().div_ceil(SWARMS);
+    let runs: Vec<&[Mistake]> = MISTAKES.chunks(per_swarm).collect();
+    let (swarms, graded): (Vec<TestSwarm>, Vec<Vec<Graded>>) = std::thread::scope(|scope| {
+        let workers: Vec<_> = runs
+            .iter()
+            .map(|run| {
+                scope.spawn(move || {
+                    let swarm = TestSwarm::start(1, 1);
+                    let graded = run.iter().map(|m| grade_mistake(&swarm, m)).collect();
+                    (swarm, graded)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).unzip()
+    });
+    let mut problems = Vec::new();
+    let mut fixes = String::new();
+    for (m, g) in MISTAKES.iter().zip(graded.into_iter().flatten()) {
+        problems.extend(g.problems);
+        insta::assert_snapshot!(m.name, g.human);
+        fixes.push_str(&format!("# {}\n{}", m.name, g.fixes));
     }
     // What `lab check --fix` tells each learner to run (fix_property proves they work).
     insta::assert_snapshot!("fixes", fixes);
@@ -45,6 +82,7 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
 
     // The last mistake's swarm, graded in Traditional Chinese: the same ids, statuses and
     // points, human text from the zh-TW catalog.
+    let host = swarms.last().unwrap().host(0);
     let zh = [("LANG", "zh_TW.UTF-8")];
     let (english, _) = check_json(&host, "day6-voting-app", &[]);
     let o = lab_with_env(&host, &["check", "day6-voting-app", "--format", "json"], &zh);
