@@ -269,19 +269,40 @@ fn prove_all(swarm: &TestSwarm, states: &[State]) {
     assert_all_fixed(&prove(swarm, states, quick_reset), states);
 }
 
-// The voting-app states on two swarms, so that the test threads share the work.
-#[test]
-fn voting_app_mistakes_first_half_are_fixed_by_the_printed_commands() {
+/// The voting-app states in `QUARTERS` runs of about the same length, each on a swarm of
+/// its own, so that the test threads share the work.
+const QUARTERS: usize = 4;
+
+/// Quarter `k` (0 to 3) of the voting-app states.
+fn voting_app_quarter(k: usize) -> Vec<State> {
     let mut states = voting_app_states();
-    states.truncate(states.len() / 2);
-    prove_all(&TestSwarm::start(1, 1), &states);
+    let size = states.len().div_ceil(QUARTERS);
+    states.drain(..(k * size).min(states.len()));
+    states.truncate(size);
+    states
 }
 
 #[test]
-fn voting_app_mistakes_second_half_are_fixed_by_the_printed_commands() {
-    let mut states = voting_app_states();
-    let second = states.split_off(states.len() / 2);
-    prove_all(&TestSwarm::start(1, 1), &second);
+fn voting_app_mistakes_first_quarter_are_fixed_by_the_printed_commands() {
+    prove_all(&TestSwarm::start(1, 1), &voting_app_quarter(0));
+}
+
+#[test]
+fn voting_app_mistakes_second_quarter_are_fixed_by_the_printed_commands() {
+    prove_all(&TestSwarm::start(1, 1), &voting_app_quarter(1));
+}
+
+#[test]
+fn voting_app_mistakes_third_quarter_are_fixed_by_the_printed_commands() {
+    prove_all(&TestSwarm::start(1, 1), &voting_app_quarter(2));
+}
+
+#[test]
+fn voting_app_mistakes_fourth_quarter_are_fixed_by_the_printed_commands() {
+    let last = voting_app_quarter(3);
+    let covered: usize = (0..QUARTERS).map(|k| voting_app_quarter(k).len()).sum();
+    assert_eq!(covered, voting_app_states().len(), "the quarters cover every voting-app state");
+    prove_all(&TestSwarm::start(1, 1), &last);
 }
 
 #[test]
