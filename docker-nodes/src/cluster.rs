@@ -269,9 +269,9 @@ impl DockerCluster {
             let fetched = fetched?.finish(machine.as_deref())?;
             progress(&fetched.progress());
             progress(&Progress::LoadingImages);
-            let layer = private_swarm::stand_in::rootfs_tar(&fetched.source)?;
-            let archive = bytes::Bytes::from(private_swarm::stand_in::archive_of_layer(&layer, &fetched.source)?);
-            let content = private_swarm::registry::content(&fetched.source, &layer)?;
+            let layer = stand_in::rootfs_tar(&fetched.source)?;
+            let archive = bytes::Bytes::from(stand_in::archive_of_layer(&layer, &fetched.source)?);
+            let content = stand_in::registry::content(&fetched.source, &layer)?;
             let container = &registry.as_ref().expect("offline clusters have a registry").1;
             let serving = async {
                 registry::upload(&self.engine, container, &content).await?;

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use private_swarm::Unsettled;
+use practice_driver::Unsettled;
 
 /// Everything that can go wrong while starting, reading or removing a cluster of node
 /// containers.
@@ -98,8 +98,8 @@ pub enum NodesError {
     )]
     RegistryNotReady { container: String, why: String },
 
-    #[error("{0}")]
-    StandIn(#[from] private_swarm::HarnessError),
+    #[error("cannot build the stand-in images: {0}")]
+    StandIn(#[from] stand_in::StandInProblem),
 
     #[error("cannot generate the cluster's TLS certificates: {0}")]
     Certs(#[from] rcgen::Error),

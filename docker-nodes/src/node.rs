@@ -145,8 +145,8 @@ impl NodeSpec {
         ]);
         if let Some(addr) = self.registry.as_deref().filter(|_| !self.online) {
             // docker.io images are asked of a mirror first; it is plain HTTP.
-            entrypoint.push(format!("--registry-mirror={}", private_swarm::registry::mirror_url(addr)));
-            entrypoint.push(format!("--insecure-registry={}", private_swarm::registry::insecure_entry(addr)));
+            entrypoint.push(format!("--registry-mirror={}", stand_in::registry::mirror_url(addr)));
+            entrypoint.push(format!("--insecure-registry={}", stand_in::registry::insecure_entry(addr)));
         }
         let mut env = Vec::new();
         if !self.online {

@@ -17,9 +17,8 @@ use bollard::exec::{CreateExecOptions, StartExecOptions};
 use bollard::query_parameters::DownloadFromContainerOptionsBuilder;
 use bollard::Docker;
 use futures_util::StreamExt;
-use private_swarm::elf::{self, ElfInfo};
-use private_swarm::stand_in::docker_arch;
-use private_swarm::{BusyboxSource, SourceFile};
+use stand_in::elf::{self, ElfInfo};
+use stand_in::{docker_arch, BusyboxSource, SourceFile};
 
 use crate::error::{NodesError, Result};
 use crate::progress::Progress;
@@ -597,7 +596,7 @@ mod tests {
         );
         // The scratch file is removed, and the rootfs builds from what was fetched.
         assert!(!node.entries.borrow().contains_key(APPLETS_FILE), "{:?}", node.ran.borrow());
-        private_swarm::stand_in::rootfs_tar(s).unwrap();
+        stand_in::rootfs_tar(s).unwrap();
     }
 
     #[test]
@@ -636,7 +635,7 @@ mod tests {
                 ("/lib/x86_64-linux-gnu/libc.so.6", "libc-2.36.so"),
             ])
         );
-        private_swarm::stand_in::rootfs_tar(&got.source).unwrap();
+        stand_in::rootfs_tar(&got.source).unwrap();
     }
 
     #[test]

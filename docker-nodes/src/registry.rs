@@ -1,5 +1,5 @@
 //! The offline cluster's registry container (what it serves is
-//! [`private_swarm::registry`]): made from the node image (it has busybox), on the
+//! [`stand_in::registry`]): made from the node image (it has busybox), on the
 //! cluster's network, labelled like the nodes so `down` removes it. It starts first, so
 //! the nodes' engines can name its address as their mirror; busybox for the stand-ins is
 //! copied out of it, and what it serves is copied in through the Engine API's archive
@@ -12,7 +12,7 @@ use bollard::exec::{CreateExecOptions, StartExecOptions};
 use bollard::models::{ContainerCreateBody, EndpointSettings, HostConfig, NetworkingConfig};
 use bollard::query_parameters::UploadToContainerOptionsBuilder;
 use bollard::Docker;
-use private_swarm::registry::{RegistryContent, PORT, SCRIPT};
+use stand_in::registry::{RegistryContent, PORT, SCRIPT};
 
 use crate::error::{ApiAction, NodesError, Result};
 use crate::labels;

@@ -9,7 +9,7 @@ use bollard::query_parameters::UpdateNodeOptionsBuilder;
 use bollard::Docker;
 
 use crate::error::{NodeStep, NodesError, Result};
-use private_swarm::Unsettled;
+use practice_driver::Unsettled;
 
 /// One node's engine, reached over its published TLS port.
 pub struct NodeApi {

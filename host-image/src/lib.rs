@@ -3,7 +3,8 @@
 //! runc shim, runc, docker-init, docker-proxy, `ip`, iptables (the nft multi-binary and its
 //! modules), every shared library `ldd` lists for them, and the static busybox as the shell
 //! and coreutils. Written once to a tar file and reused while the host's binaries stay the
-//! same; tests import it with `docker import` and the [`CHANGES`] lines.
+//! same; tests import it with `docker import` and the [`CHANGES`] lines. Its skeleton (directories, accounts,
+//! busybox applet links) is the stand-in images' own, from the `stand-in` crate.
 //!
 //! Test support only: the docker driver's tests and benches use it, `lab` never does.
 
@@ -33,6 +34,10 @@ const PROGRAMS: &[&str] = &[
     "xtables-nft-multi",
 ];
 
+/// The node image's directories besides the skeleton every busybox rootfs here has
+/// ([`stand_in::BASE_DIRS`]): dockerd's, and those of the host's shared libraries.
+const NODE_DIRS: &[&str] = &["etc/docker", "run", "var/lib/docker", "lib", "lib64", "usr/lib"];
+
 /// Where Debian's iptables looks for its extension modules.
 const XTABLES_DIR: &str = "/usr/lib/x86_64-linux-gnu/xtables";
 
@@ -60,7 +65,7 @@ fn io_err(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> HostImageEr
 }
 
 fn program(name: &str) -> Result<PathBuf> {
-    private_swarm::find_binary(name).ok_or_else(|| {
+    stand_in::find_binary(name).ok_or_else(|| {
         HostImageError(format!("`{name}` is not installed; the test node image is built from docker.io and iptables"))
     })
 }
@@ -69,7 +74,7 @@ fn program(name: &str) -> Result<PathBuf> {
 /// and returns its path. The fingerprint changes when any host binary does.
 pub fn cached_rootfs(cache_dir: &Path) -> Result<PathBuf> {
     let mut programs: Vec<PathBuf> = PROGRAMS.iter().map(|p| program(p)).collect::<Result<_>>()?;
-    programs.push(private_swarm::find_static_busybox().map_err(|e| HostImageError(e.to_string()))?);
+    programs.push(stand_in::find_static_busybox().map_err(|e| HostImageError(e.to_string()))?);
     // FNV-1a over the layout version, then each binary's path, size and mtime.
     let mut fingerprint = 0xcbf29ce484222325u64 ^ LAYOUT_VERSION;
     for p in &programs {
@@ -104,29 +109,7 @@ fn write_rootfs(programs: &[PathBuf], out: &Path) -> Result<()> {
     let err = |e: std::io::Error| HostImageError(format!("cannot write the node image ({}): {e}", out.display()));
     let mut added = BTreeSet::new();
 
-    for dir in [
-        "bin",
-        "sbin",
-        "usr",
-        "usr/bin",
-        "usr/sbin",
-        "usr/local",
-        "usr/local/bin",
-        "etc",
-        "etc/docker",
-        "root",
-        "proc",
-        "sys",
-        "dev",
-        "run",
-        "tmp",
-        "var",
-        "var/lib",
-        "var/lib/docker",
-        "lib",
-        "lib64",
-        "usr/lib",
-    ] {
+    for &dir in stand_in::BASE_DIRS.iter().chain(NODE_DIRS) {
         dir_entry(&mut tar, dir, if dir == "tmp" { 0o1777 } else { 0o755 }).map_err(err)?;
         added.insert(format!("{dir}/"));
     }
@@ -165,18 +148,15 @@ fn write_rootfs(programs: &[PathBuf], out: &Path) -> Result<()> {
 
     tar.append_path_with_name(busybox, "bin/busybox").map_err(err)?;
     let applets = Command::new(busybox).arg("--list-full").output().map_err(io_err("cannot run busybox", busybox))?;
-    for applet in String::from_utf8_lossy(&applets.stdout).lines().map(str::trim).filter(|a| !a.is_empty()) {
-        let dir = applet.rsplit_once('/').map_or("", |(d, _)| d);
-        let name = applet.rsplit('/').next().unwrap_or(applet);
-        if ["bin", "sbin", "usr/bin", "usr/sbin"].contains(&dir) && !ours.contains(name) && applet != "bin/busybox" {
-            symlink(&mut tar, applet, "/bin/busybox").map_err(err)?;
+    for applet in stand_in::applet_paths(&String::from_utf8_lossy(&applets.stdout)) {
+        let name = applet.rsplit('/').next().unwrap_or(&applet);
+        if !ours.contains(name) {
+            symlink(&mut tar, &applet, "/bin/busybox").map_err(err)?;
         }
     }
-    for (path, text) in [
-        ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"),
-        ("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
-        ("etc/nsswitch.conf", "hosts: files dns\n"),
-    ] {
+    for (path, text) in
+        [("etc/passwd", stand_in::PASSWD), ("etc/group", stand_in::GROUP), ("etc/nsswitch.conf", "hosts: files dns\n")]
+    {
         file_entry(&mut tar, path, text.as_bytes()).map_err(err)?;
     }
     for etc in ["/etc/protocols", "/etc/services", "/etc/ethertypes"] {

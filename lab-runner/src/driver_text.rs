@@ -8,7 +8,9 @@
 
 use docker_nodes::{ApiAction, InvalidOption, NodeStep, NodesError, Privileges, PublishError};
 use lab_i18n::{words, Language};
-use private_swarm::{HarnessError, SharedDir, SpecError, StandInProblem, Unsettled};
+use practice_driver::Unsettled;
+use private_swarm::{HarnessError, SharedDir, SpecError};
+use stand_in::StandInProblem;
 use std::fmt::Display;
 
 /// A driver's value told in a language.
@@ -29,10 +31,8 @@ impl Worded for private_swarm::Progress {
                 lang.count(*nodes as u64, words::NETNS_STARTING_ONE_ENGINE, words::NETNS_STARTING_ENGINES)
             }
             P::LoadingImages => lang.tr(words::NETNS_LOADING_IMAGES).into_owned(),
-            P::StartingRegistry { addr } => lang.fill(
-                words::NETNS_STARTING_REGISTRY,
-                &[("address", &format!("{addr}:{}", private_swarm::registry::PORT))],
-            ),
+            P::StartingRegistry { addr } => lang
+                .fill(words::NETNS_STARTING_REGISTRY, &[("address", &format!("{addr}:{}", stand_in::registry::PORT))]),
             P::FormingSwarm { managers, workers } => forming_swarm(lang, *managers, *workers),
             P::OutsideSwarm => lang.tr(words::NETNS_OUTSIDE_SWARM).into_owned(),
             P::PreviousGone => lang.tr(words::NETNS_PREVIOUS_GONE).into_owned(),
@@ -133,7 +133,7 @@ impl Worded for HarnessError {
             E::RegistryNotReady { addr, waited, log } => fill(
                 words::NETNS_REGISTRY_NOT_READY,
                 &[
-                    ("address", &format!("{addr}:{}", private_swarm::registry::PORT)),
+                    ("address", &format!("{addr}:{}", stand_in::registry::PORT)),
                     ("seconds", &waited.as_secs()),
                     ("log", &log.display()),
                 ],
@@ -311,7 +311,7 @@ impl Worded for NodesError {
             E::RegistryNotReady { container, why } => {
                 fill(words::DOCKER_REGISTRY_NOT_READY, &[("container", container), ("why", why)])
             }
-            E::StandIn(e) => e.text(lang),
+            E::StandIn(why) => fill(words::NETNS_STAND_IN, &[("why", &why.text(lang))]),
             E::Certs(e) => fill(words::DOCKER_CERTS, &[("error", e)]),
         }
     }

@@ -279,7 +279,7 @@ fn a_three_manager_swarm_of_node_containers_grades_every_lab_and_leaves_nothing(
     assert!(err.contains("node1:80 is forwarded to http://127.0.0.1:8080"), "{err}");
     // The stand-ins are made of the node image's own (static) busybox, copied out of the
     // registry's container (made from the node image), for the platform the nodes' engines name.
-    let arch = private_swarm::stand_in::docker_arch(std::env::consts::ARCH).0;
+    let arch = stand_in::docker_arch(std::env::consts::ARCH).0;
     assert!(err.contains(&format!("stand-in images: busybox from node image {IMAGE} (arch {arch})\n")), "{err}");
     assert!(
         err.contains("starting the offline registry the nodes pull through (container swarm-lab-practice-registry)"),

@@ -130,6 +130,68 @@ pub struct StatusReport {
 /// DOCKER_HOST or break it).
 pub type EnvVar = (&'static str, Option<String>);
 
+/// What keeps a swarm from being settled (every node Ready in its role, one leader, every
+/// manager reachable and acting as one), the last time it was asked; both drivers wait for
+/// a settled swarm and report this when it does not come. Node names, states and roles are
+/// the engines' own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsettled {
+    NodeCount {
+        listed: usize,
+        expected: usize,
+    },
+    NotListed {
+        node: String,
+    },
+    NodeState {
+        node: String,
+        state: String,
+    },
+    WrongRole {
+        node: String,
+        role: String,
+        expected: String,
+    },
+    RoleNotYet {
+        node: String,
+    },
+    /// `state`: its reachability as the engine reports it (`unknown` when it reports none).
+    ManagerState {
+        node: String,
+        state: String,
+    },
+    Leaders {
+        count: usize,
+    },
+    NoLeader,
+    NotActive {
+        node: String,
+    },
+    NotManagerYet {
+        node: String,
+    },
+    /// Asking failed; the error as it reads.
+    Failed(String),
+}
+
+impl std::fmt::Display for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsettled::NodeCount { listed, expected } => write!(f, "node1 lists {listed} nodes, expected {expected}"),
+            Unsettled::NotListed { node } => write!(f, "{node} is not in node1's node list"),
+            Unsettled::NodeState { node, state } => write!(f, "{node} is {state}"),
+            Unsettled::WrongRole { node, role, expected } => write!(f, "{node} is a {role}, expected a {expected}"),
+            Unsettled::RoleNotYet { node } => write!(f, "{node} has not got its role yet"),
+            Unsettled::ManagerState { node, state } => write!(f, "manager {node} is {state}"),
+            Unsettled::Leaders { count } => write!(f, "{count} leaders"),
+            Unsettled::NoLeader => f.write_str("no leader elected yet"),
+            Unsettled::NotActive { node } => write!(f, "{node} is not active in the swarm yet"),
+            Unsettled::NotManagerYet { node } => write!(f, "{node} does not act as a manager yet"),
+            Unsettled::Failed(error) => f.write_str(error),
+        }
+    }
+}
+
 /// A practice-swarm driver: one cluster, started, read and removed through it.
 ///
 /// The methods are async because the docker driver talks to the user's engine over the

@@ -10,11 +10,13 @@ use std::time::Duration;
 
 use crate::engine::{self, NodeApi};
 use crate::error::{HarnessError, IoAction, Result, SharedDir, SpecError};
-use crate::host::{check_host, find_binary, host_busybox, HostTools};
+use crate::host::{check_host, find_binary, HostTools};
 use crate::progress::Progress;
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
 use crate::MAX_NODES;
-use crate::{containerd, names, netns, registry, registry_server, stand_in, swarm, teardown};
+use crate::{containerd, names, netns, registry_server, swarm, teardown};
+use stand_in::host_busybox;
+use stand_in::registry;
 
 /// What to start. `ClusterSpec { dir, nodes: 3, managers: 3, ..Default::default() }`.
 #[derive(Debug, Clone)]
@@ -224,7 +226,7 @@ pub struct ClusterInfo {
     /// The nodes are routed out through the host.
     pub online: bool,
     /// The address of the offline registry the nodes pull through (port
-    /// [`registry::PORT`](crate::registry::PORT)), when the cluster has one.
+    /// [`registry::PORT`](stand_in::registry::PORT)), when the cluster has one.
     pub registry: Option<Ipv4Addr>,
 }
 

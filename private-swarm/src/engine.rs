@@ -17,8 +17,8 @@ use crate::error::{HarnessError, IoAction, Result};
 use crate::host::HostTools;
 use crate::netns::netns_path;
 use crate::process;
-use crate::registry;
 use crate::state::NodeState;
+use stand_in::registry;
 
 /// Longest path the kernel accepts for a unix socket, without the trailing NUL.
 const MAX_SOCKET_PATH: usize = 107;

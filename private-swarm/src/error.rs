@@ -8,6 +8,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use practice_driver::Unsettled;
+use stand_in::HostBusyboxError;
+pub use stand_in::StandInProblem;
+
 /// Everything that can go wrong while starting, using or tearing down a private cluster.
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
@@ -84,7 +88,7 @@ pub enum HarnessError {
 
     #[error(
         "the practice swarm's registry did not answer on {addr}:{port} within {}s; its log is at {}",
-        waited.as_secs(), log.display(), port = crate::registry::PORT
+        waited.as_secs(), log.display(), port = stand_in::registry::PORT
     )]
     RegistryNotReady { addr: String, waited: Duration, log: PathBuf },
 
@@ -129,6 +133,26 @@ pub enum HarnessError {
 
 /// Result with [`HarnessError`] as the error.
 pub type Result<T, E = HarnessError> = std::result::Result<T, E>;
+
+impl From<StandInProblem> for HarnessError {
+    fn from(problem: StandInProblem) -> Self {
+        HarnessError::StandIn(problem)
+    }
+}
+
+/// This machine's busybox errors as the harness's own, in the same words.
+impl From<HostBusyboxError> for HarnessError {
+    fn from(e: HostBusyboxError) -> Self {
+        match e {
+            HostBusyboxError::NotInstalled => {
+                HarnessError::MissingBinary { binary: "busybox", package: "busybox-static" }
+            }
+            HostBusyboxError::NotStatic { path } => HarnessError::BusyboxNotStatic { path },
+            HostBusyboxError::Read { path, source } => HarnessError::Io { what: IoAction::ReadBusybox, path, source },
+            HostBusyboxError::Run { command, status, stderr } => HarnessError::Command { command, status, stderr },
+        }
+    }
+}
 
 impl HarnessError {
     #[cfg(target_os = "linux")]
@@ -232,84 +256,5 @@ impl std::fmt::Display for SharedDir {
             SharedDir::System => "a directory the system shares",
             SharedDir::Home => "your home directory",
         })
-    }
-}
-
-/// Why the stand-in images cannot be made of a busybox and what it needs (a node image's
-/// busybox comes with paths of the learner's choosing).
-#[derive(Debug, thiserror::Error)]
-pub enum StandInProblem {
-    #[error("{path:?} is not a plain absolute path")]
-    NotPlainPath { path: String },
-    #[error("{path}: unusable link target {target:?}")]
-    BadLinkTarget { path: String, target: String },
-    #[error("/{path} is there twice")]
-    Twice { path: String },
-    #[error("/{path} is both a directory and a file")]
-    DirectoryAndFile { path: String },
-    #[error("cannot build the rootfs: {0}")]
-    Rootfs(#[source] std::io::Error),
-    #[error("cannot pack the images: {0}")]
-    Pack(#[source] std::io::Error),
-}
-
-/// What keeps a swarm from being settled (every node Ready in its role, one leader, every
-/// manager reachable and acting as one), the last time it was asked; shared by both drivers.
-/// Node names, states and roles are the engines' own words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unsettled {
-    NodeCount {
-        listed: usize,
-        expected: usize,
-    },
-    NotListed {
-        node: String,
-    },
-    NodeState {
-        node: String,
-        state: String,
-    },
-    WrongRole {
-        node: String,
-        role: String,
-        expected: String,
-    },
-    RoleNotYet {
-        node: String,
-    },
-    /// `state`: its reachability as the engine reports it (`unknown` when it reports none).
-    ManagerState {
-        node: String,
-        state: String,
-    },
-    Leaders {
-        count: usize,
-    },
-    NoLeader,
-    NotActive {
-        node: String,
-    },
-    NotManagerYet {
-        node: String,
-    },
-    /// Asking failed; the error as it reads.
-    Failed(String),
-}
-
-impl std::fmt::Display for Unsettled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unsettled::NodeCount { listed, expected } => write!(f, "node1 lists {listed} nodes, expected {expected}"),
-            Unsettled::NotListed { node } => write!(f, "{node} is not in node1's node list"),
-            Unsettled::NodeState { node, state } => write!(f, "{node} is {state}"),
-            Unsettled::WrongRole { node, role, expected } => write!(f, "{node} is a {role}, expected a {expected}"),
-            Unsettled::RoleNotYet { node } => write!(f, "{node} has not got its role yet"),
-            Unsettled::ManagerState { node, state } => write!(f, "manager {node} is {state}"),
-            Unsettled::Leaders { count } => write!(f, "{count} leaders"),
-            Unsettled::NoLeader => f.write_str("no leader elected yet"),
-            Unsettled::NotActive { node } => write!(f, "{node} is not active in the swarm yet"),
-            Unsettled::NotManagerYet { node } => write!(f, "{node} does not act as a manager yet"),
-            Unsettled::Failed(error) => f.write_str(error),
-        }
     }
 }

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::error::{HarnessError, IoAction, Result};
-use crate::stand_in::{docker_arch, BusyboxSource};
+use crate::error::{HarnessError, Result};
+pub(crate) use stand_in::find_binary;
+use stand_in::find_static_busybox;
 
 /// Paths of the host binaries the harness runs, found once per process.
 #[derive(Debug, Clone)]
@@ -51,46 +52,8 @@ pub fn running_as_root() -> bool {
     nix::unistd::geteuid().is_root()
 }
 
-/// The host's static busybox (package busybox-static), which the stand-in images are made
-/// of; needs no root.
-pub fn find_static_busybox() -> Result<PathBuf> {
-    let busybox = require("busybox", "busybox-static")?;
-    if !is_static_elf(&busybox) {
-        return Err(HarnessError::BusyboxNotStatic { path: busybox });
-    }
-    Ok(busybox)
-}
-
-/// The stand-in images' busybox from the host's static one (see [`find_static_busybox`]):
-/// its applet list from running it, the platform this process runs on.
-pub fn host_busybox(busybox: &Path) -> Result<BusyboxSource> {
-    let binary = std::fs::read(busybox).map_err(|e| HarnessError::io(IoAction::ReadBusybox, busybox, e))?;
-    let applets = run(Command::new(busybox).arg("--list-full"))?;
-    let (arch, variant) = docker_arch(std::env::consts::ARCH);
-    Ok(BusyboxSource { binary, applets, files: Vec::new(), links: Vec::new(), arch, variant })
-}
-
 fn require(binary: &'static str, package: &'static str) -> Result<PathBuf> {
     find_binary(binary).ok_or(HarnessError::MissingBinary { binary, package })
-}
-
-/// Looks `name` up on PATH, then in the sbin directories a non-login root shell may lack.
-pub fn find_binary(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|p| is_executable(p))
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
-}
-
-/// True when the ELF file has no PT_INTERP program header, i.e. needs no dynamic loader.
-fn is_static_elf(path: &Path) -> bool {
-    std::fs::read(path).ok().and_then(|b| crate::elf::parse(&b).ok()).is_some_and(|elf| elf.interp.is_none())
 }
 
 fn dockerd_major(version_line: &str) -> u32 {
@@ -179,11 +142,5 @@ mod tests {
         assert!(nameservers_are_loopback_only("nameserver 127.0.0.53\noptions edns0\n"));
         assert!(!nameservers_are_loopback_only("nameserver 127.0.0.53\nnameserver 192.0.2.1\n"));
         assert!(!nameservers_are_loopback_only("# none\n"));
-    }
-
-    #[test]
-    fn a_dynamically_linked_binary_is_not_static() {
-        assert!(!is_static_elf(Path::new("/proc/self/exe")));
-        assert!(!is_static_elf(Path::new("/etc/passwd")), "not an ELF file");
     }
 }

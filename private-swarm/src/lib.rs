@@ -2,9 +2,9 @@
 //! benches and the learner's `lab cluster` practice swarm (its `netns` driver).
 //!
 //! The clusters are Linux only (network namespaces, mounts, dockerds of our own): on other
-//! systems this crate holds just what the `docker` driver shares with them, the stand-in
-//! images ([`stand_in`], built from a [`BusyboxSource`]), the [`elf`] reader, [`MAX_NODES`],
-//! the error type and the [`Progress`] steps.
+//! systems this crate holds just [`MAX_NODES`], the error type and the [`Progress`] steps,
+//! which `lab` words on every system. The stand-in images, their busybox and the offline
+//! registry's content come from the `stand-in` crate, which the `docker` driver shares.
 //!
 //! Each node is its own dockerd with its own config file, data root, exec root and socket,
 //! running in its own network namespace (hostname `node1`, `node2`, …) joined by a veth
@@ -44,15 +44,11 @@
 //! # Ok::<(), private_swarm::HarnessError>(())
 //! ```
 
-pub mod elf;
 mod error;
 mod progress;
-pub mod registry;
-pub mod stand_in;
 
 pub use error::{HarnessError, IoAction, Result, SharedDir, SpecError, StandInProblem, Unsettled};
 pub use progress::Progress;
-pub use stand_in::{BusyboxSource, SourceFile, STAND_IN_IMAGES};
 
 /// The most nodes one cluster of this crate may have: the `netns` driver's limit
 /// (`PracticeDriver::MAX_NODES` of `practice::Practice`).
@@ -93,10 +89,7 @@ mod teardown;
 #[cfg(target_os = "linux")]
 pub use cluster::{Cluster, ClusterInfo, ClusterSpec, Node};
 #[cfg(target_os = "linux")]
-pub use host::{
-    check_host, find_binary, find_static_busybox, host_busybox, ipvs_available, resolver_is_loopback_only,
-    running_as_root, HostTools,
-};
+pub use host::{check_host, ipvs_available, resolver_is_loopback_only, running_as_root, HostTools};
 #[cfg(target_os = "linux")]
 pub use netns::SUBNET_PREFIX;
 #[cfg(target_os = "linux")]

@@ -62,7 +62,7 @@ impl std::fmt::Display for Progress {
             Progress::StartingEngines { nodes } => write!(f, "starting {nodes} dockerds"),
             Progress::LoadingImages => f.write_str("loading the stand-in images on every node"),
             Progress::StartingRegistry { addr } => {
-                write!(f, "starting the offline registry the nodes pull through ({addr}:{})", crate::registry::PORT)
+                write!(f, "starting the offline registry the nodes pull through ({addr}:{})", stand_in::registry::PORT)
             }
             Progress::FormingSwarm { managers, workers } => {
                 write!(f, "forming the swarm: {managers} manager(s), {workers} worker(s)")

@@ -17,8 +17,8 @@ use crate::error::{HarnessError, IoAction, Result};
 use crate::host::HostTools;
 use crate::netns::netns_path;
 use crate::process;
-use crate::registry::{RegistryContent, PORT, SCRIPT};
 use crate::state::RegistryState;
+use stand_in::registry::{RegistryContent, PORT, SCRIPT};
 
 /// Writes what the registry serves and starts it in its namespace (created before).
 pub fn spawn(tools: &HostTools, registry: &RegistryState, content: &RegistryContent) -> Result<Child> {

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use support::{cluster_dir, eventually};
 
 use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
-use private_swarm::{Cluster, ClusterSpec, Progress, Role, STAND_IN_IMAGES};
+use private_swarm::{Cluster, ClusterSpec, Progress, Role};
+use stand_in::STAND_IN_IMAGES;
 
 fn replicas_are(cluster: &Cluster, service: &str, want: &str) {
     eventually(&format!("{service} at {want}"), Duration::from_secs(40), || {

@@ -10,7 +10,9 @@ use super::Worded;
 use docker_nodes::{ApiAction, InvalidOption, NodeStep, NodesError, Privileges, PublishError};
 use lab_i18n::untranslated::english_runs;
 use lab_i18n::{words, Language};
-use private_swarm::{HarnessError, IoAction, SharedDir, SpecError, StandInProblem, Unsettled};
+use practice_driver::Unsettled;
+use private_swarm::{HarnessError, IoAction, SharedDir, SpecError};
+use stand_in::StandInProblem;
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::io;
@@ -570,7 +572,7 @@ fn nodes_errors() -> Vec<(NodesError, Vec<String>)> {
             },
             vals(&[&"my/node:1", &"its loader /lib/ld-musl-aarch64.so.1 is not in the node image"]),
         ),
-        (E::StandIn(HarnessError::StandIn(StandInProblem::Twice { path: "lib/x".into() })), vals(&[&"/lib/x"])),
+        (E::StandIn(StandInProblem::Twice { path: "lib/x".into() }), vals(&[&"/lib/x"])),
         (E::Certs(rcgen::Error::CouldNotParseKeyPair), vals(&[&rcgen::Error::CouldNotParseKeyPair])),
     ];
     for why in [

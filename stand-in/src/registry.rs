@@ -25,8 +25,8 @@ use std::io::Write;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::error::{HarnessError, Result, StandInProblem};
-use crate::stand_in::{BusyboxSource, StandIn, STAND_INS};
+use crate::error::{Result, StandInProblem};
+use crate::image::{BusyboxSource, StandIn, STAND_INS};
 
 /// The port the registry listens on.
 pub const PORT: u16 = 5000;
@@ -195,12 +195,12 @@ fn served(dir: &str, name: &str, content_type: &str, body: Vec<u8>, files: &mut 
 }
 
 /// The registry for the stand-in images made of `source`, whose rootfs layer (from
-/// [`crate::stand_in::rootfs_tar`]) is `layer`.
+/// [`crate::image::rootfs_tar`]) is `layer`.
 pub fn content(source: &BusyboxSource, layer: &[u8]) -> Result<RegistryContent> {
     let diff_id = sha256_hex(layer);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(layer).and_then(|()| gz.finish()).map_or_else(
-        |e| Err(HarnessError::StandIn(StandInProblem::Pack(e))),
+        |e| Err(StandInProblem::Pack(e)),
         |compressed| {
             let mut files = Vec::new();
             let layer_size = compressed.len();
@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn every_course_image_name_is_served() {
-        for image in crate::stand_in::STAND_IN_IMAGES {
+        for image in crate::image::STAND_IN_IMAGES {
             let repo = image.rsplit_once(':').map_or(*image, |(r, _)| r);
             assert!(stand_in_for_repository(repo).is_some(), "{image}");
         }
@@ -468,7 +468,7 @@ mod tests {
     #[test]
     fn manifests_name_the_preloaded_config_and_the_compressed_layer_by_their_digests() {
         let source = source();
-        let layer = crate::stand_in::rootfs_tar(&source).unwrap();
+        let layer = crate::image::rootfs_tar(&source).unwrap();
         let content = content(&source, &layer).unwrap();
         let file = |p: &str| &content.files.iter().find(|f| f.path == p).unwrap_or_else(|| panic!("{p}")).data;
         assert_eq!(content.manifests.len(), STAND_INS.len());
@@ -504,7 +504,7 @@ mod tests {
     #[test]
     fn the_archive_holds_every_file_under_its_directory() {
         let source = source();
-        let content = content(&source, &crate::stand_in::rootfs_tar(&source).unwrap()).unwrap();
+        let content = content(&source, &crate::image::rootfs_tar(&source).unwrap()).unwrap();
         let tar = content.tar("registry").unwrap();
         let mut names = Vec::new();
         for e in tar::Archive::new(tar.as_slice()).entries().unwrap() {
@@ -535,7 +535,7 @@ mod tests {
         fn new() -> Option<Served> {
             let busybox = host_busybox()?;
             let source = source();
-            let content = content(&source, &crate::stand_in::rootfs_tar(&source).unwrap()).unwrap();
+            let content = content(&source, &crate::image::rootfs_tar(&source).unwrap()).unwrap();
             let dir = tempfile::tempdir().unwrap();
             content.write_to(dir.path()).unwrap();
             Some(Served { dir, busybox, content })

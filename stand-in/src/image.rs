@@ -7,10 +7,10 @@
 //! unpacked once per node and all names are tagged by the load itself.
 //!
 //! Where busybox comes from is the caller's [`BusyboxSource`]: the netns driver takes the
-//! host's static busybox ([`host_busybox`](crate::host_busybox)); the docker driver copies the
+//! host's static busybox ([`host_busybox`](crate::host_busybox), Linux); the docker driver copies the
 //! one in its node image out of a node container through the Engine API, so it runs on
 //! whatever platform the nodes do. Nothing here runs a host program. The scripts (in
-//! `stand_in/`, one file each) use only applets that Debian's busybox and Alpine's (the
+//! `image/`, one file each) use only applets that Debian's busybox and Alpine's (the
 //! docker:dind node image's, which has no httpd) both have; every server is `nc -ll -p PORT
 //! -e SCRIPT`, one process per connection.
 //!
@@ -41,7 +41,7 @@
 //!     worker's upsert does. The real wire protocol is out of reach in sh, so the worker and
 //!     the result page speak a line protocol of their own on 5432: `PING` → `PONG`, `VOTE
 //!     VOTER CHOICE` → `OK`, `COUNT` → one `CHOICE N` line per choice then `END`, `QUIT` →
-//!     `BYE` (see `stand_in/postgres-session.sh`);
+//!     `BYE` (see `image/postgres-session.sh`);
 //!   - `result`: `GET /` shows each choice's share and the total ("No votes yet", "1 vote",
 //!     "N votes", as the real page), counted in db at every request.
 //!
@@ -51,7 +51,7 @@
 //!   PID 1, `docker service logs`). The links try `tasks.NAME` before `NAME`: without IPVS
 //!   (this workbook's test machines, some VMs and WSL) a service's virtual IP resolves but
 //!   never connects, while the task addresses do, and `tasks.NAME` too resolves only on a
-//!   network both services share (`stand_in/link.sh`);
+//!   network both services share (`image/link.sh`);
 //! - `mysql` refuses to start without `MYSQL_ROOT_PASSWORD`, `MYSQL_ALLOW_EMPTY_PASSWORD` or
 //!   `MYSQL_RANDOM_ROOT_PASSWORD`, with the real image's message, then accepts TCP on 3306,
 //!   its data under /var/lib/mysql;
@@ -70,7 +70,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::error::{HarnessError, Result, StandInProblem};
+use crate::error::{Result, StandInProblem};
 
 /// The busybox the stand-in images are made of, and everything needed to run it.
 #[derive(Debug, Clone, Default)]
@@ -262,8 +262,10 @@ pub fn stand_in_for(image: &str) -> Option<&'static StandIn> {
     STAND_INS.iter().find(|s| s.tags.iter().any(|t| split_reference(t) == (repo, tag)))
 }
 
-/// The directories of every stand-in image.
-const DIRS: &[&str] = &[
+/// The directories every busybox root filesystem made here starts with: the stand-in
+/// images' and the node image the tests build of this machine's docker.io files
+/// (`host-image`).
+pub const BASE_DIRS: &[&str] = &[
     "bin",
     "sbin",
     "usr",
@@ -271,8 +273,6 @@ const DIRS: &[&str] = &[
     "usr/sbin",
     "usr/local",
     "usr/local/bin",
-    "usr/local/lib",
-    "usr/local/lib/swarm-lab",
     "etc",
     "root",
     "tmp",
@@ -280,47 +280,63 @@ const DIRS: &[&str] = &[
     "sys",
     "dev",
     "var",
+    "var/lib",
+];
+
+/// The stand-in images' directories besides [`BASE_DIRS`].
+const STAND_IN_DIRS: &[&str] = &[
+    "usr/local/lib",
+    "usr/local/lib/swarm-lab",
     "data",
     "usr/share",
     "usr/share/elasticsearch",
     "usr/share/elasticsearch/data",
-    "var/lib",
     "var/lib/postgresql",
     "var/lib/postgresql/data",
     "var/lib/mysql",
 ];
 
+/// Every directory of a stand-in image.
+fn image_dirs() -> impl Iterator<Item = String> {
+    BASE_DIRS.iter().chain(STAND_IN_DIRS).map(|d| d.to_string())
+}
+
+/// `/etc/passwd` of a busybox root filesystem: root and nobody.
+pub const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+/// `/etc/group` of a busybox root filesystem: root and nogroup.
+pub const GROUP: &str = "root:x:0:\nnogroup:x:65534:\n";
+
 /// The stand-in programs, as (path in the image, script). Each script says what it stands
 /// in for and how in its opening comment; the two libraries are sourced, not run.
 const SCRIPTS: &[(&str, &str)] = &[
-    ("usr/local/bin/web-stand-in", include_str!("stand_in/web.sh")),
-    ("usr/local/bin/http-stand-in", include_str!("stand_in/http-page.sh")),
-    ("usr/local/bin/elasticsearch-stand-in", include_str!("stand_in/elasticsearch.sh")),
-    ("usr/local/bin/vote-stand-in", include_str!("stand_in/vote.sh")),
-    ("usr/local/bin/vote-session", include_str!("stand_in/vote-session.sh")),
-    ("usr/local/bin/result-stand-in", include_str!("stand_in/result.sh")),
-    ("usr/local/bin/result-session", include_str!("stand_in/result-session.sh")),
-    ("usr/local/bin/worker-stand-in", include_str!("stand_in/worker.sh")),
-    ("usr/local/bin/redis-stand-in", include_str!("stand_in/redis.sh")),
-    ("usr/local/bin/redis-session", include_str!("stand_in/redis-session.sh")),
-    ("usr/local/bin/postgres-stand-in", include_str!("stand_in/postgres.sh")),
-    ("usr/local/bin/postgres-session", include_str!("stand_in/postgres-session.sh")),
-    ("usr/local/bin/mysql-stand-in", include_str!("stand_in/mysql.sh")),
-    ("usr/local/lib/swarm-lab/link.sh", include_str!("stand_in/link.sh")),
-    ("usr/local/lib/swarm-lab/http.sh", include_str!("stand_in/http.sh")),
+    ("usr/local/bin/web-stand-in", include_str!("image/web.sh")),
+    ("usr/local/bin/http-stand-in", include_str!("image/http-page.sh")),
+    ("usr/local/bin/elasticsearch-stand-in", include_str!("image/elasticsearch.sh")),
+    ("usr/local/bin/vote-stand-in", include_str!("image/vote.sh")),
+    ("usr/local/bin/vote-session", include_str!("image/vote-session.sh")),
+    ("usr/local/bin/result-stand-in", include_str!("image/result.sh")),
+    ("usr/local/bin/result-session", include_str!("image/result-session.sh")),
+    ("usr/local/bin/worker-stand-in", include_str!("image/worker.sh")),
+    ("usr/local/bin/redis-stand-in", include_str!("image/redis.sh")),
+    ("usr/local/bin/redis-session", include_str!("image/redis-session.sh")),
+    ("usr/local/bin/postgres-stand-in", include_str!("image/postgres.sh")),
+    ("usr/local/bin/postgres-session", include_str!("image/postgres-session.sh")),
+    ("usr/local/bin/mysql-stand-in", include_str!("image/mysql.sh")),
+    ("usr/local/lib/swarm-lab/link.sh", include_str!("image/link.sh")),
+    ("usr/local/lib/swarm-lab/http.sh", include_str!("image/http.sh")),
 ];
 
 /// The files of every stand-in image besides busybox and the scripts.
 const FILES: &[(&str, &str, u32)] = &[
-    ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", 0o644),
-    ("etc/group", "root:x:0:\nnogroup:x:65534:\n", 0o644),
+    ("etc/passwd", PASSWD, 0o644),
+    ("etc/group", GROUP, 0o644),
     ("etc/httpd-json.conf", ".html:application/json\n", 0o644),
 ];
 
 /// The applet paths to link to /bin/busybox, from `busybox --list-full` (bare names go to
 /// bin/). Only bin, sbin, usr/bin and usr/sbin, and only plain names: the list comes from
 /// a program in an image the learner chose.
-fn applet_paths(list: &str) -> Vec<String> {
+pub fn applet_paths(list: &str) -> Vec<String> {
     let mut out = BTreeSet::new();
     for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (dir, name) = line.rsplit_once('/').unwrap_or(("bin", line));
@@ -341,7 +357,7 @@ fn relative_path(path: &str) -> Result<String> {
         && rest.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
         && !path.chars().any(char::is_control);
     if !plain {
-        return Err(HarnessError::StandIn(StandInProblem::NotPlainPath { path: path.to_string() }));
+        return Err(StandInProblem::NotPlainPath { path: path.to_string() });
     }
     Ok(rest.to_string())
 }
@@ -349,9 +365,9 @@ fn relative_path(path: &str) -> Result<String> {
 /// The image layer: busybox at /bin/busybox, its applet links, the files and links it needs,
 /// and the stand-in scripts.
 pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
-    let tar_err = |e: std::io::Error| HarnessError::StandIn(StandInProblem::Rootfs(e));
+    let tar_err = StandInProblem::Rootfs;
     // Paths of ours the source's files may not replace.
-    let mut taken: BTreeSet<String> = DIRS.iter().map(|d| d.to_string()).collect();
+    let mut taken: BTreeSet<String> = image_dirs().collect();
     taken.insert("bin/busybox".into());
     taken.extend(FILES.iter().map(|(p, _, _)| p.to_string()));
     taken.extend(SCRIPTS.iter().map(|(p, _)| p.to_string()));
@@ -363,15 +379,15 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
     for (path, target) in &source.links {
         if target.is_empty() || target.len() > 4096 || target.chars().any(char::is_control) {
             let (path, target) = (path.clone(), target.clone());
-            return Err(HarnessError::StandIn(StandInProblem::BadLinkTarget { path, target }));
+            return Err(StandInProblem::BadLinkTarget { path, target });
         }
         extra.push((relative_path(path)?, Some(target.as_str()), None));
     }
-    let mut dirs: BTreeSet<String> = DIRS.iter().map(|d| d.to_string()).collect();
+    let mut dirs: BTreeSet<String> = image_dirs().collect();
     let mut extra_paths = BTreeSet::new();
     for (path, _, _) in &extra {
         if taken.contains(path) || !extra_paths.insert(path.clone()) {
-            return Err(HarnessError::StandIn(StandInProblem::Twice { path: path.clone() }));
+            return Err(StandInProblem::Twice { path: path.clone() });
         }
         let mut parent = Path::new(path).parent();
         while let Some(p) = parent.and_then(Path::to_str).filter(|p| !p.is_empty()) {
@@ -380,7 +396,7 @@ pub fn rootfs_tar(source: &BusyboxSource) -> Result<Vec<u8>> {
         }
     }
     if let Some(clash) = dirs.iter().find(|d| extra_paths.contains(*d)) {
-        return Err(HarnessError::StandIn(StandInProblem::DirectoryAndFile { path: clash.clone() }));
+        return Err(StandInProblem::DirectoryAndFile { path: clash.clone() });
     }
 
     let mut b = tar::Builder::new(Vec::new());
@@ -457,7 +473,7 @@ pub fn image_archive(source: &BusyboxSource) -> Result<Vec<u8>> {
 /// The image archive for a layer [`rootfs_tar`] made of `source` (when the caller needs
 /// the layer too: the practice swarm's registry serves it).
 pub fn archive_of_layer(layer: &[u8], source: &BusyboxSource) -> Result<Vec<u8>> {
-    build_archive(layer, source).map_err(|e| HarnessError::StandIn(StandInProblem::Pack(e)))
+    build_archive(layer, source).map_err(StandInProblem::Pack)
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -568,9 +584,9 @@ mod tests {
     fn script(path: &str) -> &'static str {
         SCRIPTS.iter().find(|(p, _)| *p == path).unwrap_or_else(|| panic!("no script {path}")).1
     }
-    const WEB_SCRIPT: &str = include_str!("stand_in/web.sh");
-    const ELASTICSEARCH_SCRIPT: &str = include_str!("stand_in/elasticsearch.sh");
-    const HTTP_SCRIPT: &str = include_str!("stand_in/http-page.sh");
+    const WEB_SCRIPT: &str = include_str!("image/web.sh");
+    const ELASTICSEARCH_SCRIPT: &str = include_str!("image/elasticsearch.sh");
+    const HTTP_SCRIPT: &str = include_str!("image/http-page.sh");
 
     #[test]
     fn image_list_matches_the_behaviours() {
@@ -732,7 +748,7 @@ mod tests {
         for bad in ["lib/x.so", "/lib/../etc/x.so", "/lib/./x.so", "/", "/bin/busybox", "/etc/passwd", "/lib/a\nb"] {
             let mut source = musl_source();
             source.files[0].path = bad.into();
-            assert!(matches!(rootfs_tar(&source), Err(HarnessError::StandIn(_))), "{bad:?}");
+            assert!(rootfs_tar(&source).is_err(), "{bad:?}");
         }
         let mut source = musl_source();
         source.links[0].0 = "/lib/ld-musl-x86_64.so.1".into();
