@@ -26,8 +26,8 @@ pub struct CheckOptions {
     /// what the cluster shows by then.
     pub deadline: Option<Instant>,
     /// Called before each re-read with the latest report and the time spent so far
-    /// (`lab check` shows progress on stderr with it).
-    pub on_wait: Option<fn(&Report, Duration)>,
+    /// (`lab check` shows progress on stderr with it), in the report's language.
+    pub on_wait: Option<fn(&Report, Duration, Language)>,
     /// Add to each failed check the commands that fix it from the state found
     /// (`lab check --fix`: `lab_fix::PLAN`), planned on the last snapshot read; without it,
     /// reports carry hints only.
@@ -93,7 +93,7 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
         }
         if keep_waiting && room {
             if let Some(f) = opts.on_wait {
-                f(&report, elapsed);
+                f(&report, elapsed, opts.lang);
             }
             tokio::time::sleep(poll).await;
             continue;

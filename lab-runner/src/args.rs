@@ -9,7 +9,7 @@
 
 use crate::value;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use lab_i18n::words;
+use lab_i18n::{words, Language};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -443,30 +443,29 @@ pub struct CompletionsArgs {
 }
 
 impl ClusterSize {
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self, lang: Language) -> Result<(), String> {
         if self.managers > self.nodes {
             let values: [(&str, &dyn std::fmt::Display); 2] = [("managers", &self.managers), ("nodes", &self.nodes)];
-            return Err(crate::lang().fill(words::MANAGERS_ABOVE_NODES, &values));
+            return Err(lang.fill(words::MANAGERS_ABOVE_NODES, &values));
         }
         Ok(())
     }
 }
 
 impl CheckArgs {
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self, lang: Language) -> Result<(), String> {
         if let Some(id) = self.only.iter().find(|id| self.skip.contains(id)) {
-            return Err(crate::lang().fill(words::ONLY_AND_SKIP, &[("id", id)]));
+            return Err(lang.fill(words::ONLY_AND_SKIP, &[("id", id)]));
         }
         if self.watch && self.format == Format::Junit {
-            return Err(crate::lang().tr(words::WATCH_JUNIT).into_owned());
+            return Err(lang.tr(words::WATCH_JUNIT).into_owned());
         }
         Ok(())
     }
 }
 
 impl GradeArgs {
-    fn validate(&self) -> Result<(), String> {
-        let lang = crate::lang();
+    fn validate(&self, lang: Language) -> Result<(), String> {
         if self.live {
             if self.jobs.is_some() {
                 return Err(lang.tr(words::GRADE_LIVE_JOBS).into_owned());
@@ -499,12 +498,12 @@ impl GradeArgs {
 
 impl Command {
     /// The rules that tie two flags together; a message naming the flags when one is broken.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self, lang: Language) -> Result<(), String> {
         match self {
-            Command::Check(a) => a.validate(),
-            Command::Grade(a) => a.validate(),
-            Command::Demo(a) => a.size.validate(),
-            Command::Cluster(ClusterCommand::Up(up)) => up.size.validate(),
+            Command::Check(a) => a.validate(lang),
+            Command::Grade(a) => a.validate(lang),
+            Command::Demo(a) => a.size.validate(lang),
+            Command::Cluster(ClusterCommand::Up(up)) => up.size.validate(lang),
             _ => Ok(()),
         }
     }
@@ -516,13 +515,6 @@ impl Command {
             || matches!(self, Command::Cluster(ClusterCommand::Status { format: StatusFormat::Json, .. }))
             || matches!(self, Command::List(a) if a.format == ListFormat::Json)
     }
-}
-
-/// `--format json` (or `--format=json`) on a raw command line clap refused: its usage error
-/// is then printed as JSON as well.
-pub fn asks_for_json(raw: &[std::ffi::OsString]) -> bool {
-    raw.iter().zip(raw.iter().skip(1)).any(|(a, b)| a == "--format" && b == "json")
-        || raw.iter().any(|a| a == "--format=json")
 }
 
 /// `lab grade --help`, after the options.
@@ -553,32 +545,66 @@ Exit codes:
      (--live: also a port that is in use)
 With --live: 0 when stopped with Ctrl-C (the gradebook written, when --out is given)";
 
-/// The `--color` of a raw command line (`--color never` or `--color=never`), if any.
-pub fn color_asked(raw: &[std::ffi::OsString]) -> Option<ColorChoice> {
-    let mut value = None;
-    for (i, a) in raw.iter().enumerate() {
-        match a.to_str() {
-            Some("--color") => value = raw.get(i + 1).and_then(|v| v.to_str()),
-            Some(a) if a.starts_with("--color=") => value = a.strip_prefix("--color="),
-            _ => {}
-        }
-    }
-    ColorChoice::from_str(value?, true).ok()
+/// The language, colour and JSON error mode a command line asks for, read before clap reads
+/// the line for real: clap's own help and errors follow `--color` and `--lang`, and a usage
+/// error is a JSON object under `--format json`. clap reads the line leniently (no help, no
+/// value checked, errors ignored); only flags after an unknown flag are not seen.
+#[derive(Debug, Clone)]
+pub struct FirstLook {
+    /// `--lang`, when it names a language (one that does not is reported once clap has read the line).
+    pub lang: Option<Language>,
+    pub color: ColorChoice,
+    pub json: bool,
 }
 
-/// The `--lang` of a raw command line (`--lang zh-TW` or `--lang=zh-TW`), if any, read
-/// before clap runs: the help and clap's errors are in that language.
-pub fn lang_asked(raw: &[std::ffi::OsString]) -> Option<String> {
-    let mut value = None;
-    for (i, a) in raw.iter().enumerate() {
-        match a.to_str() {
-            Some("--") => break,
-            Some("--lang") => value = raw.get(i + 1).and_then(|v| v.to_str()),
-            Some(a) if a.starts_with("--lang=") => value = a.strip_prefix("--lang="),
-            _ => {}
-        }
+impl FirstLook {
+    /// The process's command line, as clap reads it.
+    pub fn read() -> FirstLook {
+        FirstLook::of(&lenient().try_get_matches().unwrap_or_default())
     }
-    value.map(str::to_string)
+
+    fn of(top: &clap::ArgMatches) -> FirstLook {
+        use clap::parser::ValueSource;
+        // The command's own matches last: a global flag given after the subcommand is there.
+        let mut chain = vec![top];
+        while let Some((_, sub)) = chain[chain.len() - 1].subcommand() {
+            chain.push(sub);
+        }
+        let given = |id: &str| chain.iter().rev().find(|m| m.value_source(id) == Some(ValueSource::CommandLine));
+        let value = |id: &str| {
+            let raw = given(id)?.try_get_raw(id).ok().flatten()?.next_back()?;
+            raw.to_str().map(str::to_string)
+        };
+        let lang = value("lang").and_then(|tag| Language::parse(&tag).ok());
+        let color = value("color").and_then(|c| ColorChoice::from_str(&c, true).ok()).unwrap_or(ColorChoice::Auto);
+        let json = chain
+            .last()
+            .and_then(|m| m.try_get_raw("format").ok().flatten())
+            .is_some_and(|mut values| values.any(|v| v == "json"));
+        FirstLook { lang, color, json }
+    }
+}
+
+/// The command line that reads what it can and never stops: no help flag or subcommand, no
+/// value checked (a bad value does not end the reading; an unknown flag does), errors ignored.
+fn lenient() -> clap::Command {
+    fn loosen(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|a| {
+            if !a.is_positional() && a.get_action().takes_values() {
+                a.value_parser(clap::builder::ValueParser::os_string())
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(loosen)
+    }
+    loosen(
+        <Cli as clap::CommandFactory>::command()
+            .ignore_errors(true)
+            .disable_help_flag(true)
+            .disable_version_flag(true)
+            .disable_help_subcommand(true),
+    )
 }
 
 #[cfg(test)]
@@ -639,13 +665,17 @@ mod tests {
     #[test]
     fn cross_flag_rules_name_both_flags() {
         let cli = Cli::try_parse_from(["lab", "cluster", "up", "--nodes", "2", "--managers", "3"]).unwrap();
-        assert!(cli.command.validate().unwrap_err().contains("--managers 3 is more than --nodes 2"));
+        assert!(cli.command.validate(Language::english()).unwrap_err().contains("--managers 3 is more than --nodes 2"));
         let cli = Cli::try_parse_from(["lab", "grade", "x", "--roster", "r", "--out", "o", "--wait", "1m"]).unwrap();
-        assert!(cli.command.validate().unwrap_err().contains("--wait 1m must be shorter than --timeout 30s"));
+        assert!(cli
+            .command
+            .validate(Language::english())
+            .unwrap_err()
+            .contains("--wait 1m must be shorter than --timeout 30s"));
         let grade = |extra: &[&str]| {
             let mut args = vec!["lab", "grade", "x", "--roster", "r"];
             args.extend(extra);
-            Cli::try_parse_from(args).unwrap().command.validate()
+            Cli::try_parse_from(args).unwrap().command.validate(Language::english())
         };
         assert!(grade(&["--live", "--jobs", "8"]).unwrap_err().contains("--jobs does not apply to --live"));
         assert!(grade(&["--live", "--wait", "5s"]).unwrap_err().contains("--wait does not apply to --live"));
@@ -654,32 +684,40 @@ mod tests {
         assert!(grade(&[]).unwrap_err().contains("needs --out DIR"));
         assert!(grade(&["--live"]).is_ok() && grade(&["--live", "--port", "0", "--out", "o"]).is_ok());
         let cli = Cli::try_parse_from(["lab", "check", "x", "--only", "a", "--skip", "a"]).unwrap();
-        assert!(cli.command.validate().unwrap_err().contains("both --only and --skip"));
+        assert!(cli.command.validate(Language::english()).unwrap_err().contains("both --only and --skip"));
+    }
+
+    fn first_look(args: &[&str]) -> FirstLook {
+        FirstLook::of(&lenient().try_get_matches_from(args).unwrap())
     }
 
     #[test]
     fn json_is_asked_for_in_either_spelling() {
-        let v = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
-        assert!(asks_for_json(&v(&["lab", "check", "--format", "json", "x"])));
-        assert!(asks_for_json(&v(&["lab", "check", "--format=json"])));
-        assert!(!asks_for_json(&v(&["lab", "check", "--format", "human", "json"])));
+        assert!(first_look(&["lab", "check", "--format", "json", "x"]).json);
+        assert!(first_look(&["lab", "check", "--format=json"]).json);
+        assert!(!first_look(&["lab", "check", "--format", "human", "json"]).json);
     }
 
     #[test]
     fn lang_is_read_before_clap_in_either_spelling() {
-        let v = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
-        assert_eq!(lang_asked(&v(&["lab", "--lang", "zh-TW", "list"])).as_deref(), Some("zh-TW"));
-        assert_eq!(lang_asked(&v(&["lab", "check", "--lang=en", "x"])).as_deref(), Some("en"));
-        assert_eq!(lang_asked(&v(&["lab", "list"])), None);
-        assert_eq!(lang_asked(&v(&["lab", "show", "--", "--lang", "zh-TW"])), None);
+        let zh = Language::parse("zh-TW").ok().map(|l| l.tag());
+        assert_eq!(first_look(&["lab", "--lang", "zh-TW", "list"]).lang.map(|l| l.tag()), zh);
+        assert_eq!(first_look(&["lab", "check", "--lang=zh-TW", "x"]).lang.map(|l| l.tag()), zh);
+        assert_eq!(first_look(&["lab", "list"]).lang.map(|l| l.tag()), None);
+        assert_eq!(first_look(&["lab", "show", "--", "--lang", "zh-TW"]).lang.map(|l| l.tag()), None);
+        // Past a usage error, and with --help: both are still told in the language asked.
+        assert_eq!(first_look(&["lab", "check", "--lang", "zh-TW"]).lang.map(|l| l.tag()), zh);
+        assert_eq!(first_look(&["lab", "check", "--lang", "zh-TW", "--help"]).lang.map(|l| l.tag()), zh);
+        // Past a bad value too.
+        assert_eq!(first_look(&["lab", "check", "x", "--wait", "0s", "--lang", "zh-TW"]).lang.map(|l| l.tag()), zh);
+        assert!(first_look(&["lab", "check", "x", "--wait", "0s", "--format", "json"]).json);
     }
 
     #[test]
     fn color_is_read_before_clap_in_either_spelling() {
-        let v = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
-        assert_eq!(color_asked(&v(&["lab", "--color", "never", "list"])), Some(ColorChoice::Never));
-        assert_eq!(color_asked(&v(&["lab", "list", "--color=always"])), Some(ColorChoice::Always));
-        assert_eq!(color_asked(&v(&["lab", "list"])), None);
-        assert_eq!(color_asked(&v(&["lab", "list", "--color", "purple"])), None);
+        assert_eq!(first_look(&["lab", "--color", "never", "list"]).color, ColorChoice::Never);
+        assert_eq!(first_look(&["lab", "list", "--color=always"]).color, ColorChoice::Always);
+        assert_eq!(first_look(&["lab", "list"]).color, ColorChoice::Auto);
+        assert_eq!(first_look(&["lab", "list", "--color", "purple"]).color, ColorChoice::Auto);
     }
 }

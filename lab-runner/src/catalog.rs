@@ -1,7 +1,7 @@
 //! The labs `lab` knows: those embedded at build time, or the `*.toml` files of
 //! `--labs DIR` / `SWARM_LAB_LABS` when given (for lab authors).
 
-use lab_i18n::words;
+use lab_i18n::{words, Language};
 use lab_schema::{load_dir, load_str, Lab, LabErrors};
 use std::path::{Path, PathBuf};
 
@@ -10,12 +10,14 @@ include!(concat!(env!("OUT_DIR"), "/embedded_labs.rs"));
 pub struct Catalog {
     pub labs: Vec<Lab>,
     pub origin: String,
+    /// The language its messages are in.
+    lang: Language,
 }
 
 impl Catalog {
-    pub fn load(dir: Option<&Path>) -> Result<Catalog, Vec<LabErrors>> {
+    pub fn load(dir: Option<&Path>, lang: Language) -> Result<Catalog, Vec<LabErrors>> {
         match dir {
-            Some(d) => Ok(Catalog { labs: load_dir(d)?, origin: d.display().to_string() }),
+            Some(d) => Ok(Catalog { labs: load_dir(d)?, origin: d.display().to_string(), lang }),
             None => {
                 let mut labs = Vec::new();
                 let mut errs = Vec::new();
@@ -26,7 +28,7 @@ impl Catalog {
                     }
                 }
                 if errs.is_empty() {
-                    Ok(Catalog { labs, origin: crate::lang().tr(words::BUILT_IN).into_owned() })
+                    Ok(Catalog { labs, origin: lang.tr(words::BUILT_IN).into_owned(), lang })
                 } else {
                     Err(errs)
                 }
@@ -37,9 +39,8 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Result<&Lab, String> {
         self.labs.iter().find(|l| l.id == id).ok_or_else(|| {
             let ids: Vec<&str> = self.labs.iter().map(|l| l.id.as_str()).collect();
-            let lang = crate::lang();
-            let suggestion = did_you_mean(id, &ids);
-            lang.fill(
+            let suggestion = did_you_mean(id, &ids, self.lang);
+            self.lang.fill(
                 words::UNKNOWN_LAB,
                 &[("id", &id), ("origin", &self.origin), ("ids", &ids.join(", ")), ("suggestion", &suggestion)],
             )
@@ -47,10 +48,10 @@ impl Catalog {
     }
 }
 
-/// "Did you mean `x`? " (with its space) in the language of this run, or nothing.
-pub fn did_you_mean(id: &str, ids: &[&str]) -> String {
+/// "Did you mean `x`? " (with its space) in `lang`, or nothing.
+pub fn did_you_mean(id: &str, ids: &[&str], lang: Language) -> String {
     match lab_schema::spelling::suggestion(id, ids.iter().copied()) {
-        Some(close) => format!("{} ", crate::lang().fill(words::DID_YOU_MEAN, &[("id", &close)])),
+        Some(close) => format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &close)])),
         None => String::new(),
     }
 }

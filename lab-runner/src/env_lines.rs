@@ -71,7 +71,7 @@ impl EnvShell {
 
 /// Prints `vars` for `shell` (or the detected shell) on stdout, for `lab cluster env --node
 /// node`.
-pub fn print(vars: &[(&str, Option<String>)], node: usize, shell: Option<EnvShell>) {
+pub fn print(lang: lab_i18n::Language, vars: &[(&str, Option<String>)], node: usize, shell: Option<EnvShell>) {
     let mut command = format!("{} cluster env", crate::me());
     if node != 1 {
         command.push_str(&format!(" --node {node}"));
@@ -81,7 +81,7 @@ pub fn print(vars: &[(&str, Option<String>)], node: usize, shell: Option<EnvShel
         command.push_str(&format!(" --shell {name}"));
     }
     let shell = shell.unwrap_or_else(|| EnvShell::detect(&|k| std::env::var(k).ok()));
-    print!("{}", shell.render(vars, &crate::lang().tr(lab_i18n::words::CLUSTER_ENV_HOW), &command));
+    print!("{}", shell.render(vars, &lang.tr(lab_i18n::words::CLUSTER_ENV_HOW), &command));
 }
 
 /// Single quotes for sh and fish, unless the value needs none.

@@ -47,7 +47,12 @@ pub(crate) fn may_mean_practice(endpoint: &Endpoint, e: &ClusterError) -> bool {
 
 /// After `e` on `endpoint` (found from `engine`), what to run to point at the practice
 /// swarm, when the learner may have meant it and one is up that `endpoint` is not.
-pub(crate) async fn hint_after(engine: &EngineArgs, endpoint: &Endpoint, e: &ClusterError) -> Option<String> {
+pub(crate) async fn hint_after(
+    lang: Language,
+    engine: &EngineArgs,
+    endpoint: &Endpoint,
+    e: &ClusterError,
+) -> Option<String> {
     if !may_mean_practice(endpoint, e) {
         return None;
     }
@@ -56,12 +61,18 @@ pub(crate) async fn hint_after(engine: &EngineArgs, endpoint: &Endpoint, e: &Clu
         return None;
     }
     let shell = EnvShell::detect(&|k| std::env::var(k).ok());
-    Some(hint(crate::lang(), shell, &crate::me()))
+    Some(hint(lang, shell, &crate::me()))
 }
 
 /// `message` (an engine error), then the hint of [`hint_after`] when there is one.
-pub(crate) async fn with_hint(message: String, engine: &EngineArgs, endpoint: &Endpoint, e: &ClusterError) -> String {
-    match hint_after(engine, endpoint, e).await {
+pub(crate) async fn with_hint(
+    lang: Language,
+    message: String,
+    engine: &EngineArgs,
+    endpoint: &Endpoint,
+    e: &ClusterError,
+) -> String {
+    match hint_after(lang, engine, endpoint, e).await {
         Some(hint) => format!("{message}. {hint}"),
         None => message,
     }

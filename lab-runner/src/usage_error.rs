@@ -5,18 +5,13 @@
 //! their errors stay exactly as clap writes them.
 
 use clap::builder::styling::Styles;
-use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorFormatter, ErrorKind};
 use lab_i18n::{words, Language};
 use std::fmt::Display;
 
-/// Formats a clap error in [`crate::lang`].
-pub struct Localized;
-
-impl ErrorFormatter for Localized {
-    fn format_error(error: &clap::error::Error<Self>) -> StyledStr {
-        StyledStr::from(format(error, crate::lang()))
-    }
+/// A clap error in `lang`, with ANSI styles, as clap renders it.
+pub fn localized(error: &clap::Error, lang: Language) -> String {
+    format(error, lang)
 }
 
 /// The error, `error: what` then its tips, usage and how to get help, with ANSI styles
@@ -116,7 +111,14 @@ fn message<F: ErrorFormatter>(error: &clap::error::Error<F>, lang: Language, sty
                 + &list(words::CLAP_POSSIBLE_VALUES, strings(ContextKind::ValidValue)),
         ),
         (ErrorKind::ValueValidation, Some(a), Some(v)) => Some(match std::error::Error::source(error) {
-            Some(why) => fill(words::CLAP_INVALID_VALUE_WHY, &[("value", &bad(v)), ("arg", &name(a)), ("why", &why)]),
+            Some(why) => {
+                // The flag parsers' own errors are words of the catalog; others are shown as they are.
+                let why = match why.downcast_ref::<crate::value::Invalid>() {
+                    Some(invalid) => invalid.text(lang),
+                    None => why.to_string(),
+                };
+                fill(words::CLAP_INVALID_VALUE_WHY, &[("value", &bad(v)), ("arg", &name(a)), ("why", &why)])
+            }
             None => fill(words::CLAP_INVALID_VALUE, &[("value", &bad(v)), ("arg", &name(a))]),
         }),
         (ErrorKind::TooManyValues, Some(a), Some(v)) => {
@@ -183,6 +185,7 @@ pub fn with_usage(cmd: &mut clap::Command, msg: &str, lang: Language) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::builder::StyledStr;
     use clap::CommandFactory;
 
     fn zh() -> Language {

@@ -3,15 +3,16 @@
 use super::{find_lab, load_catalog, print_lab_errors};
 use crate::args::{ListArgs, ListFormat, ShowArgs, ValidateArgs};
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_i18n::words;
 use lab_schema::load_file;
 
-pub fn list(a: &ListArgs) -> Exit {
-    let cat = match load_catalog(&a.labs) {
+pub fn list(a: &ListArgs, ui: &Ui) -> Exit {
+    let cat = match load_catalog(ui, &a.labs) {
         Ok(c) => c,
         Err(e) => return e,
     };
-    let lang = crate::lang();
+    let lang = ui.lang;
     let book = crate::course::book();
     let mut labs: Vec<&lab_schema::Lab> = cat.labs.iter().collect();
     crate::course::sort_by_lesson(&mut labs, &book, |l| &l.lesson);
@@ -27,7 +28,7 @@ pub fn list(a: &ListArgs) -> Exit {
         Ok(path) => {
             let (p, warning) = lab_grader::progress::load(&path);
             if let Some(w) = warning {
-                crate::warn(w);
+                ui.warn(w);
             }
             p
         }
@@ -78,13 +79,13 @@ pub fn list(a: &ListArgs) -> Exit {
     Exit::Ok
 }
 
-pub fn show(a: &ShowArgs) -> Exit {
+pub fn show(a: &ShowArgs, ui: &Ui) -> Exit {
     let solution = a.solution;
-    let lab = match find_lab(&a.labs, &a.lab) {
+    let lab = match find_lab(ui, &a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let lang = crate::lang();
+    let lang = ui.lang;
     let hint = lang.tr(words::REPORT_HINT);
     let fix = lang.tr(words::REPORT_FIX);
     let note = words::width(&hint).max(words::width(&fix)) + 1;
@@ -114,10 +115,10 @@ pub fn show(a: &ShowArgs) -> Exit {
     Exit::Ok
 }
 
-pub fn validate(a: &ValidateArgs) -> Exit {
+pub fn validate(a: &ValidateArgs, ui: &Ui) -> Exit {
     let files = &a.files;
     if files.is_empty() {
-        return match load_catalog(&a.labs) {
+        return match load_catalog(ui, &a.labs) {
             Ok(cat) => {
                 println!("{} labs are valid ({})", cat.labs.len(), cat.origin);
                 Exit::Ok
@@ -135,8 +136,8 @@ pub fn validate(a: &ValidateArgs) -> Exit {
     if bad.is_empty() {
         Exit::Ok
     } else {
-        print_lab_errors(&bad);
-        crate::fail(Kind::LabFile, format!("{} of {} lab files are invalid", bad.len(), files.len()))
+        print_lab_errors(ui, &bad);
+        ui.fail(Kind::LabFile, format!("{} of {} lab files are invalid", bad.len(), files.len()))
     }
 }
 

@@ -3,10 +3,11 @@
 use super::{find_lab, resolve_endpoint};
 use crate::args::{CheckArgs, Format};
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_engine::Connection;
 use lab_grader::report::{human, junit};
 use lab_grader::{check_lab, CheckOptions, Report, Status};
-use lab_i18n::words;
+use lab_i18n::{words, Language};
 use lab_schema::Lab;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,9 +18,8 @@ const CLEAR_LINE: &str = "\r\x1b[2K";
 
 /// Progress on stderr while `lab check` re-reads the swarm: one line rewritten in place on
 /// a terminal, a plain line every 10 s otherwise (logs, CI).
-fn show_wait(r: &Report, elapsed: Duration) {
+fn show_wait(r: &Report, elapsed: Duration, lang: Language) {
     static LAST_BUCKET: AtomicU64 = AtomicU64::new(0);
-    let lang = crate::lang();
     let pending: Vec<String> = r
         .checks
         .iter()
@@ -44,28 +44,28 @@ fn show_wait(r: &Report, elapsed: Duration) {
     }
 }
 
-pub fn run(a: &CheckArgs) -> Exit {
-    run_and_record(a, true)
+pub fn run(a: &CheckArgs, ui: &Ui) -> Exit {
+    run_and_record(ui, a, true)
 }
 
 /// `lab check`; `record`: remember a full score in the learner's progress (`lab demo`
 /// applies the reference answer itself, so its pass is not the learner's).
-pub(crate) fn run_and_record(a: &CheckArgs, record: bool) -> Exit {
-    match resolve_endpoint(&a.engine) {
-        Ok(endpoint) => run_on(a, &endpoint, record),
+pub(crate) fn run_and_record(ui: &Ui, a: &CheckArgs, record: bool) -> Exit {
+    match resolve_endpoint(ui, &a.engine) {
+        Ok(endpoint) => run_on(ui, a, &endpoint, record),
         Err(e) => e,
     }
 }
 
 /// `lab check` on an engine already found (`lab demo` passes its practice swarm's node 1,
 /// TLS files included); `a.engine` is not read.
-pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: bool) -> Exit {
-    let lab = match find_lab(&a.labs, &a.lab) {
+pub(crate) fn run_on(ui: &Ui, a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: bool) -> Exit {
+    let lab = match find_lab(ui, &a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    if let Err(msg) = selection(&lab, &a.only, &a.skip) {
-        return crate::fail(Kind::Usage, msg);
+    if let Err(msg) = selection(ui.lang, &lab, &a.only, &a.skip) {
+        return ui.fail(Kind::Usage, msg);
     }
     // Only a whole lab counts: a pass of the checks --only/--skip leave is not completion.
     let record = record && a.only.is_empty() && a.skip.is_empty();
@@ -74,10 +74,10 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: boo
             only: a.only.clone(),
             skip: a.skip.clone(),
             timeout: a.timeout,
-            lang: crate::lang(),
+            lang: ui.lang,
             ..Default::default()
         };
-        return super::watch::run(&lab, (&a.engine, endpoint), opts, a.format, record);
+        return super::watch::run(ui, &lab, (&a.engine, endpoint), opts, a.format, record);
     }
     let opts = CheckOptions {
         wait: a.wait,
@@ -85,7 +85,7 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: boo
         skip: a.skip.clone(),
         on_wait: Some(show_wait),
         fixes: (a.fix && lab.fixes).then_some(lab_fix::PLAN),
-        lang: crate::lang(),
+        lang: ui.lang,
         ..Default::default()
     };
     let result = crate::runtime().block_on(async {
@@ -98,28 +98,28 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: boo
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            let lang = crate::lang();
+            let lang = ui.lang;
             let msg =
                 lang.fill(words::ENDPOINT_FROM, &[("error", &e.text(lang)), ("source", &lang.tr(&endpoint.source))]);
-            let msg = crate::runtime().block_on(crate::practice_engine::with_hint(msg, &a.engine, endpoint, &e));
-            return crate::fail(Kind::from(&e), msg);
+            let msg = crate::runtime().block_on(crate::practice_engine::with_hint(lang, msg, &a.engine, endpoint, &e));
+            return ui.fail(Kind::from(&e), msg);
         }
     };
     if record {
-        record_progress(&report);
+        record_progress(ui, &report);
     }
     let no_fixes = a.fix && !lab.fixes;
     let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone());
-    let why = crate::lang().fill(words::NO_FIXES, &[("file", &file)]);
+    let why = ui.lang.fill(words::NO_FIXES, &[("file", &file)]);
     match a.format {
         Format::Human => {
-            let style = human::Style { color: crate::stdout_color() };
-            print!("{}", human::render_in(&report, style, crate::lang()));
+            let style = human::Style { color: ui.stdout_color() };
+            print!("{}", human::render_in(&report, style, ui.lang));
             if no_fixes {
                 println!("{why}");
             } else if !a.fix && lab.fixes && report.count(Status::Fail) > 0 {
                 let command = format!("{} check {} --fix", crate::me(), lab.id);
-                println!("{}", crate::lang().fill(words::STUCK, &[("command", &command)]));
+                println!("{}", ui.lang.fill(words::STUCK, &[("command", &command)]));
             }
         }
         Format::Json => println!("{}", lab_engine::untrusted::json(&report, true)),
@@ -137,23 +137,22 @@ pub(crate) fn run_on(a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: boo
 
 /// Remembers a lab that scored full marks (see `lab_grader::progress`); problems are
 /// warnings, never failures of the check.
-pub(crate) fn record_progress(report: &Report) {
+pub(crate) fn record_progress(ui: &Ui, report: &Report) {
     let path = match lab_grader::progress::default_path(&|k| std::env::var(k).ok()) {
         Ok(p) => p,
-        Err(e) => return crate::warn(e),
+        Err(e) => return ui.warn(e),
     };
     match lab_grader::progress::record(&path, report) {
-        Ok((_, Some(warning))) => crate::warn(warning),
+        Ok((_, Some(warning))) => ui.warn(warning),
         Ok(_) => {}
-        Err(e) => crate::warn(e),
+        Err(e) => ui.warn(e),
     }
 }
 
 /// Every id given to `--only`/`--skip` is a check of the lab, and at least one check is left
 /// to grade; otherwise a usage message naming the ids (with a "did you mean").
-fn selection(lab: &Lab, only: &[String], skip: &[String]) -> Result<(), String> {
+fn selection(lang: Language, lab: &Lab, only: &[String], skip: &[String]) -> Result<(), String> {
     let ids: Vec<&str> = lab.checks.iter().map(|c| c.id.as_str()).collect();
-    let lang = crate::lang();
     for (flag, id) in only.iter().map(|i| ("--only", i)).chain(skip.iter().map(|i| ("--skip", i))) {
         if lab.check(id).is_none() {
             return Err(lang.fill(
@@ -162,7 +161,7 @@ fn selection(lab: &Lab, only: &[String], skip: &[String]) -> Result<(), String> 
                     ("flag", &flag),
                     ("id", id),
                     ("lab", &lab.id),
-                    ("suggestion", &crate::catalog::did_you_mean(id, &ids)),
+                    ("suggestion", &crate::catalog::did_you_mean(id, &ids, lang)),
                     ("ids", &ids.join(", ")),
                 ],
             ));
@@ -181,16 +180,20 @@ mod tests {
     use super::selection;
 
     fn lab() -> lab_schema::Lab {
-        crate::catalog::Catalog::load(None).unwrap().get("day6-voting-app").unwrap().clone()
+        crate::catalog::Catalog::load(None, lab_i18n::Language::english())
+            .unwrap()
+            .get("day6-voting-app")
+            .unwrap()
+            .clone()
     }
 
     #[test]
     fn skipping_every_check_is_a_usage_error() {
         let lab = lab();
         let all: Vec<String> = lab.checks.iter().map(|c| c.id.clone()).collect();
-        assert!(selection(&lab, &[], &all).unwrap_err().contains("leaves no check"));
-        assert!(selection(&lab, &[], &all[1..]).is_ok());
-        assert!(selection(&lab, &all[..1], &[]).is_ok());
+        assert!(selection(lab_i18n::Language::english(), &lab, &[], &all).unwrap_err().contains("leaves no check"));
+        assert!(selection(lab_i18n::Language::english(), &lab, &[], &all[1..]).is_ok());
+        assert!(selection(lab_i18n::Language::english(), &lab, &all[..1], &[]).is_ok());
     }
 
     #[test]
@@ -198,7 +201,7 @@ mod tests {
         let lab = lab();
         let id = lab.checks[0].id.clone();
         let typo = format!("{id}x");
-        let e = selection(&lab, std::slice::from_ref(&typo), &[]).unwrap_err();
+        let e = selection(lab_i18n::Language::english(), &lab, std::slice::from_ref(&typo), &[]).unwrap_err();
         assert!(e.starts_with(&format!("--only {typo}:")) && e.contains(&format!("Did you mean `{id}`?")), "{e}");
     }
 }

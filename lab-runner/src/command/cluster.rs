@@ -12,6 +12,7 @@
 
 use crate::args::{ClusterCommand, Driver, DriverArgs};
 use crate::exit::Exit;
+use crate::ui::Ui;
 
 /// The driver `up` uses when not told: netns as root on Linux, docker otherwise.
 pub(crate) fn driver_for_up(asked: Option<Driver>) -> Driver {
@@ -39,10 +40,10 @@ fn driver_of_existing(d: &DriverArgs) -> Driver {
     driver_for_up(None)
 }
 
-pub fn run(c: ClusterCommand) -> Exit {
+pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
     let driver = match &c {
         // Forwarding reads the swarm docker points at, whichever driver (if any) runs it.
-        ClusterCommand::Forward(args) => return super::forward::run(args),
+        ClusterCommand::Forward(args) => return super::forward::run(args, ui),
         ClusterCommand::Up(up) => driver_for_up(up.driver.driver),
         ClusterCommand::Env { driver, .. }
         | ClusterCommand::Shell { driver, .. }
@@ -50,13 +51,13 @@ pub fn run(c: ClusterCommand) -> Exit {
         | ClusterCommand::Down { driver } => driver_of_existing(driver),
     };
     match driver {
-        Driver::Docker => super::docker_cluster::run(c),
+        Driver::Docker => super::docker_cluster::run(c, ui),
         #[cfg(target_os = "linux")]
-        Driver::Netns => super::netns_cluster::run(c),
+        Driver::Netns => super::netns_cluster::run(c, ui),
         #[cfg(not(target_os = "linux"))]
         Driver::Netns => {
-            let what = crate::lang().tr(lab_i18n::words::NETNS_DRIVER).into_owned();
-            netns_needs_linux(&what, &format!("`{} cluster up --driver docker`", crate::me()))
+            let what = ui.lang.tr(lab_i18n::words::NETNS_DRIVER).into_owned();
+            netns_needs_linux(ui, &what, &format!("`{} cluster up --driver docker`", crate::me()))
         }
     }
 }
@@ -76,8 +77,8 @@ pub(crate) const MOST_NODES: usize = {
 /// Says that `what` needs the netns driver, so Linux and root, and what to do `instead` on
 /// this system with the docker driver (exit 2).
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn netns_needs_linux(what: &str, instead: &str) -> Exit {
+pub(crate) fn netns_needs_linux(ui: &Ui, what: &str, instead: &str) -> Exit {
     let values: [(&str, &dyn std::fmt::Display); 3] =
         [("what", &what), ("os", &std::env::consts::OS), ("instead", &instead)];
-    crate::fail(crate::exit::Kind::Usage, crate::lang().fill(lab_i18n::words::NETNS_NEEDS_LINUX, &values))
+    ui.fail(crate::exit::Kind::Usage, ui.lang.fill(lab_i18n::words::NETNS_NEEDS_LINUX, &values))
 }

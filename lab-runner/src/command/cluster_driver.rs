@@ -9,6 +9,7 @@ use practice_driver::{DownOutcome, EnvVar, NodeStatus, PracticeDriver, Removed, 
 use crate::args::{ClusterCommand, StatusFormat, UpArgs};
 use crate::driver_text::Worded;
 use crate::exit::Exit;
+use crate::ui::Ui;
 use lab_i18n::words;
 
 use super::status_table::{status_table, StatusRow};
@@ -24,6 +25,9 @@ pub(crate) trait ClusterDriver {
     type Driver: PracticeDriver<Error: Worded, Progress: Worded>;
 
     fn driver(&self) -> &Self::Driver;
+
+    /// How this run speaks: language, colours, output mode.
+    fn ui(&self) -> &Ui;
 
     /// How an error of the driver exits: its kind (usage, bad input, practice swarm) and
     /// its words.
@@ -56,18 +60,19 @@ pub(crate) fn up_options(up: &UpArgs) -> UpOptions {
 }
 
 /// Prints a driver's progress step on stderr, in the run's language.
-pub(crate) fn progress<P: Worded>(step: &P) {
-    eprintln!("  {}", step.text(crate::lang()));
+pub(crate) fn progress<P: Worded>(ui: &Ui, step: &P) {
+    eprintln!("  {}", step.text(ui.lang));
 }
 
 /// Runs one `lab cluster` command on `cluster`.
 pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) -> Exit {
+    let ui = cluster.ui();
     match command {
         ClusterCommand::Up(up) => cluster.up(&up).await,
         ClusterCommand::Env { node, shell, .. } => match cluster.driver().env_vars(node).await {
             Ok(mut vars) => {
                 vars.extend(cluster.env_extra());
-                crate::env_lines::print(&vars, node, shell);
+                crate::env_lines::print(ui.lang, &vars, node, shell);
                 Exit::Ok
             }
             Err(e) => cluster.fail(e),
@@ -75,14 +80,14 @@ pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) 
         ClusterCommand::Shell { node, .. } => cluster.shell(node.unwrap_or(1)).await,
         ClusterCommand::Status { format, .. } => status(cluster, format).await,
         ClusterCommand::Down { .. } => {
-            match cluster.driver().down(&mut |step: &DriverProgress<C>| progress(step)).await {
+            match cluster.driver().down(&mut |step: &DriverProgress<C>| progress(ui, step)).await {
                 Ok(DownOutcome::Removed(removed)) => eprintln!("{}", cluster.removed(&removed)),
                 Ok(DownOutcome::NothingRunning) => eprintln!("{}", cluster.nothing_running()),
                 Err(e) => return cluster.fail(e),
             }
             Exit::Ok
         }
-        ClusterCommand::Forward(args) => super::forward::run(&args),
+        ClusterCommand::Forward(args) => super::forward::run(&args, ui),
     }
 }
 
@@ -101,14 +106,13 @@ async fn status<C: ClusterDriver>(cluster: &C, format: StatusFormat) -> Exit {
         Ok(header) => println!("{header}"),
         Err(e) => return e,
     }
-    node_table(&report.nodes).iter().for_each(|l| println!("{l}"));
+    node_table(cluster.ui().lang, &report.nodes).iter().for_each(|l| println!("{l}"));
     Exit::Ok
 }
 
 /// The lines of the node table. A node whose engine does not answer shows, in the swarm
 /// column, its container's state when it is a container, else that it has no engine.
-pub(crate) fn node_table(nodes: &[NodeStatus]) -> Vec<String> {
-    let lang = crate::lang();
+pub(crate) fn node_table(lang: lab_i18n::Language, nodes: &[NodeStatus]) -> Vec<String> {
     let rows: Vec<StatusRow> = nodes
         .iter()
         .map(|n| StatusRow {
@@ -125,5 +129,5 @@ pub(crate) fn node_table(nodes: &[NodeStatus]) -> Vec<String> {
             docker_host: &n.docker_host,
         })
         .collect();
-    status_table(&rows)
+    status_table(lang, &rows)
 }

@@ -7,31 +7,32 @@ use super::find_lab;
 use super::solve::{apply, DockerCli, FillError};
 use crate::args::{CheckArgs, DemoArgs, Driver, EngineArgs, Format};
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_i18n::words;
 use std::time::Duration;
 
-pub fn run(a: &DemoArgs) -> Exit {
-    let lab = match find_lab(&a.labs, &a.lab) {
+pub fn run(a: &DemoArgs, ui: &Ui) -> Exit {
+    let lab = match find_lab(ui, &a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let lang = crate::lang();
+    let lang = ui.lang;
     let me = crate::me();
-    let (endpoint, swarm) = match practice_swarm(a) {
+    let (endpoint, swarm) = match practice_swarm(ui, a) {
         Ok(up) => up,
         Err(e) => return e,
     };
     if !swarm {
-        return crate::fail(Kind::PracticeSwarm, lang.fill(words::DEMO_NOT_IN_SWARM_MODE, &[("me", &me)]));
+        return ui.fail(Kind::PracticeSwarm, lang.fill(words::DEMO_NOT_IN_SWARM_MODE, &[("me", &me)]));
     }
     let docker = DockerCli::new(endpoint.clone());
     let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
     if services.trim().is_empty() {
         eprintln!("{}", lang.fill(words::DEMO_APPLYING, &[("lab", &lab.id)]));
-        match apply(&lab, &docker, true) {
+        match apply(lang, &lab, &docker, true) {
             Ok(()) => {}
-            Err(FillError::Refused(e)) => return crate::fail(Kind::BadInput, e),
-            Err(FillError::Other(e)) => return crate::fail(Kind::NotApplied, e),
+            Err(FillError::Refused(e)) => return ui.fail(Kind::BadInput, e),
+            Err(FillError::Other(e)) => return ui.fail(Kind::NotApplied, e),
         }
     } else {
         eprintln!("{}", lang.fill(words::DEMO_HAS_SERVICES, &[("me", &me)]));
@@ -49,7 +50,7 @@ pub fn run(a: &DemoArgs) -> Exit {
         labs: a.labs.clone(),
         fix: false,
     };
-    let code = check::run_on(&args, &endpoint, false);
+    let code = check::run_on(ui, &args, &endpoint, false);
     eprintln!(
         "\n{}\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",
         lang.tr(words::DEMO_TRY_IT),
@@ -60,20 +61,21 @@ pub fn run(a: &DemoArgs) -> Exit {
 
 /// Starts (or finds) the practice swarm with the driver `up` would use, and returns node1's
 /// engine and whether the nodes are in swarm mode.
-fn practice_swarm(a: &DemoArgs) -> Result<(lab_engine::Endpoint, bool), Exit> {
+fn practice_swarm(ui: &Ui, a: &DemoArgs) -> Result<(lab_engine::Endpoint, bool), Exit> {
     match super::cluster::driver_for_up(a.driver.driver) {
-        Driver::Docker => super::docker_cluster::up_for_demo(&a.driver.engine, a.size),
+        Driver::Docker => super::docker_cluster::up_for_demo(ui, &a.driver.engine, a.size),
         #[cfg(target_os = "linux")]
         Driver::Netns => {
             let (nodes, managers) = (a.size.nodes, a.size.managers);
             let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
-            let info = super::netns_cluster::up(&options)?;
-            let source = crate::lang().tr(words::PRACTICE_SWARM).into_owned();
+            let info = super::netns_cluster::up(ui, &options)?;
+            let source = ui.lang.tr(words::PRACTICE_SWARM).into_owned();
             let host = info.nodes[0].docker_host.clone();
             Ok((lab_engine::Endpoint { host, tls: None, context: None, source }, info.swarm))
         }
         #[cfg(not(target_os = "linux"))]
         Driver::Netns => Err(super::cluster::netns_needs_linux(
+            ui,
             "`lab demo --driver netns`",
             &format!("`{} demo {} --driver docker`", crate::me(), a.lab),
         )),

@@ -14,6 +14,7 @@ use docker_nodes::{DockerCluster, NodeSetup, NodesError, Removed, UpOptions, UpO
 use crate::args::{ClusterCommand, ClusterSize, EngineArgs, UpArgs};
 use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_i18n::words;
 
 use super::cluster_driver::{self, progress, ClusterDriver};
@@ -38,17 +39,17 @@ fn engine_env(key: &str) -> Option<String> {
     }
 }
 
-fn engine(e: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
+fn engine(ui: &Ui, e: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
     let req = lab_engine::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
-    lab_engine::endpoint::resolve(&req, &engine_env).map_err(|e| crate::fail(Kind::BadInput, e.text(crate::lang())))
+    lab_engine::endpoint::resolve(&req, &engine_env).map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
 }
 
-fn fail(e: NodesError) -> Exit {
+fn fail(ui: &Ui, e: NodesError) -> Exit {
     let kind = match e {
         NodesError::Invalid(_) => Kind::Usage,
         _ => Kind::PracticeSwarm,
     };
-    crate::fail(kind, e.text(crate::lang()))
+    ui.fail(kind, e.text(ui.lang))
 }
 
 /// The user's engine as [`engine`] finds it, or `None` without a word (a probe prints
@@ -74,7 +75,7 @@ pub(crate) fn exists(e: &EngineArgs) -> bool {
 /// The docker driver's practice swarm on the user's engine (found as `reach` finds it), for
 /// `lab drill` to stop and start its nodes. `None` when that engine does not answer.
 pub(crate) async fn cluster() -> Option<DockerCluster> {
-    let ep = engine(&EngineArgs::default()).ok()?;
+    let ep = engine_quietly(&EngineArgs::default())?;
     DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()
 }
 
@@ -82,7 +83,7 @@ pub(crate) async fn cluster() -> Option<DockerCluster> {
 /// the node containers' processes (root, the engine on this machine), else the ports `up
 /// --publish` forwarded. `None` when the cluster cannot be read.
 pub(crate) async fn reach() -> Option<task_dial::Reach> {
-    let ep = engine(&EngineArgs::default()).ok()?;
+    let ep = engine_quietly(&EngineArgs::default())?;
     let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
     task_dial::Reach::docker_nodes(&cluster).await.ok()
 }
@@ -97,16 +98,15 @@ pub(crate) async fn node1(user_engine: &lab_engine::Endpoint) -> Option<lab_engi
 
 /// The shared options and the node setup `up` asks for, checked before the engine is
 /// asked anything.
-fn options(up: &UpArgs) -> Result<(UpOptions, NodeSetup), Exit> {
-    let publish =
-        docker_nodes::node::parse_publish(&up.publish).map_err(|e| crate::fail(Kind::Usage, e.text(crate::lang())))?;
+fn options(ui: &Ui, up: &UpArgs) -> Result<(UpOptions, NodeSetup), Exit> {
+    let publish = docker_nodes::node::parse_publish(&up.publish).map_err(|e| ui.fail(Kind::Usage, e.text(ui.lang)))?;
     let opts = cluster_driver::up_options(up);
     let setup = NodeSetup {
         image: up.image.clone().unwrap_or_else(|| docker_nodes::DEFAULT_IMAGE.into()),
         publish,
         ..Default::default()
     };
-    docker_nodes::validate(&opts, &setup).map_err(fail)?;
+    docker_nodes::validate(&opts, &setup).map_err(|e| fail(ui, e))?;
     Ok((opts, setup))
 }
 
@@ -115,23 +115,24 @@ pub(crate) struct DockerNodes {
     cluster: DockerCluster,
     /// The user's engine, as found.
     engine: lab_engine::Endpoint,
+    ui: Ui,
 }
 
-pub fn run(c: ClusterCommand) -> Exit {
+pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
     let driver = match &c {
         ClusterCommand::Up(up) => &up.driver,
         ClusterCommand::Env { driver, .. }
         | ClusterCommand::Shell { driver, .. }
         | ClusterCommand::Status { driver, .. }
         | ClusterCommand::Down { driver } => driver,
-        ClusterCommand::Forward(args) => return super::forward::run(args),
+        ClusterCommand::Forward(args) => return super::forward::run(args, ui),
     };
-    let ep = match engine(&driver.engine) {
+    let ep = match engine(ui, &driver.engine) {
         Ok(ep) => ep,
         Err(e) => return e,
     };
     let setup = match &c {
-        ClusterCommand::Up(up) => match options(up) {
+        ClusterCommand::Up(up) => match options(ui, up) {
             Ok((_, setup)) => setup,
             Err(e) => return e,
         },
@@ -140,9 +141,9 @@ pub fn run(c: ClusterCommand) -> Exit {
     crate::runtime().block_on(async move {
         let cluster = match DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await {
             Ok(c) => c.with_setup(setup),
-            Err(e) => return fail(e),
+            Err(e) => return fail(ui, e),
         };
-        cluster_driver::run(&DockerNodes { cluster, engine: ep }, c).await
+        cluster_driver::run(&DockerNodes { cluster, engine: ep, ui: *ui }, c).await
     })
 }
 
@@ -153,12 +154,16 @@ impl ClusterDriver for DockerNodes {
         &self.cluster
     }
 
+    fn ui(&self) -> &Ui {
+        &self.ui
+    }
+
     fn fail(&self, e: NodesError) -> Exit {
-        fail(e)
+        fail(&self.ui, e)
     }
 
     async fn up(&self, up: &UpArgs) -> Exit {
-        match start(&self.cluster, &self.engine, &cluster_driver::up_options(up)).await {
+        match start(&self.ui, &self.cluster, &self.engine, &cluster_driver::up_options(up)).await {
             Ok(_) => Exit::Ok,
             Err(e) => e,
         }
@@ -171,23 +176,23 @@ impl ClusterDriver for DockerNodes {
         use practice_driver::PracticeDriver;
         let vars = match self.cluster.env_vars(node).await {
             Ok(v) => v,
-            Err(e) => return fail(e),
+            Err(e) => return self.fail(e),
         };
         let vars: Vec<(&str, String)> =
             vars.into_iter().chain(self.env_extra()).filter_map(|(k, v)| Some((k, v?))).collect();
         let program = shell_program();
-        let note = crate::lang().fill(words::SHELL_WITH_TLS, &[("host", &vars[0].1)]);
+        let note = self.ui.lang.fill(words::SHELL_WITH_TLS, &[("host", &vars[0].1)]);
         let rc_dir = self.cluster.cert_dir().join("shell");
         let name = format!("node{node}");
-        match open_shell(&name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
+        match open_shell(&self.ui, &name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
             Ok(()) => Exit::Ok,
             Err(e) => e,
         }
     }
 
     async fn status_header(&self) -> Result<String, Exit> {
-        let lang = crate::lang();
-        let info = self.cluster.info().await.map_err(fail)?;
+        let lang = self.ui.lang;
+        let info = self.cluster.info().await.map_err(|e| self.fail(e))?;
         let mode = info
             .and_then(|i| i.privileges)
             .map_or_else(|| lang.tr(words::UNKNOWN_PRIVILEGES).into_owned(), |p| p.label().to_string());
@@ -212,37 +217,43 @@ impl ClusterDriver for DockerNodes {
             ("volumes", &r.volumes),
             ("networks", &r.networks),
         ];
-        crate::lang().fill(words::CLUSTER_REMOVED_DOCKER, &counts)
+        self.ui.lang.fill(words::CLUSTER_REMOVED_DOCKER, &counts)
     }
 
     fn nothing_running(&self) -> String {
-        crate::lang().fill(words::CLUSTER_NOTHING_RUNNING_ON, &[("host", &self.engine.host)])
+        self.ui.lang.fill(words::CLUSTER_NOTHING_RUNNING_ON, &[("host", &self.engine.host)])
     }
 }
 
 /// `lab demo` with the docker driver: starts (or finds) the practice swarm of `size` in
 /// swarm mode, as `up` does and says, and returns node1's engine (its TLS files
 /// included) and whether the nodes are in swarm mode.
-pub(crate) fn up_for_demo(engine: &EngineArgs, size: ClusterSize) -> Result<(lab_engine::Endpoint, bool), Exit> {
-    let ep = self::engine(engine)?;
+pub(crate) fn up_for_demo(
+    ui: &Ui,
+    engine: &EngineArgs,
+    size: ClusterSize,
+) -> Result<(lab_engine::Endpoint, bool), Exit> {
+    let ep = self::engine(ui, engine)?;
     let opts = UpOptions { nodes: size.nodes, managers: size.managers, ..Default::default() };
-    docker_nodes::validate(&opts, &NodeSetup::default()).map_err(fail)?;
+    docker_nodes::validate(&opts, &NodeSetup::default()).map_err(|e| fail(ui, e))?;
     crate::runtime().block_on(async move {
-        let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.map_err(fail)?;
-        let info = start(&cluster, &ep, &opts).await?;
-        let mut node1 = cluster.endpoint(1).await.map_err(fail)?;
-        node1.source = crate::lang().tr(words::PRACTICE_SWARM).into_owned();
+        let cluster =
+            DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.map_err(|e| fail(ui, e))?;
+        let info = start(ui, &cluster, &ep, &opts).await?;
+        let mut node1 = cluster.endpoint(1).await.map_err(|e| fail(ui, e))?;
+        node1.source = ui.lang.tr(words::PRACTICE_SWARM).into_owned();
         Ok((node1, info.swarm))
     })
 }
 
 /// Starts the cluster (or finds it running) and says what a learner does next.
 async fn start(
+    ui: &Ui,
     cluster: &DockerCluster,
     ep: &lab_engine::Endpoint,
     opts: &UpOptions,
 ) -> Result<docker_nodes::ClusterInfo, Exit> {
-    let lang = crate::lang();
+    let lang = ui.lang;
     let me = crate::me();
     eprintln!(
         "{}",
@@ -256,7 +267,7 @@ async fn start(
             ],
         )
     );
-    let info = match cluster.up(opts, &mut |step| progress(step)).await {
+    let info = match cluster.up(opts, &mut |step| progress(ui, step)).await {
         Ok(UpOutcome::Started(info)) => {
             eprintln!("{}", lang.fill(words::CLUSTER_IS_UP_DOCKER, &[("nodes", &info.nodes.len())]));
             info
@@ -267,7 +278,7 @@ async fn start(
             info
         }
         Err(e) => {
-            let code = fail(e);
+            let code = fail(ui, e);
             eprintln!("{}", lang.fill(words::CLUSTER_DOWN_CLEANS_UP, &[("me", &me)]));
             return Err(code);
         }

@@ -13,6 +13,7 @@ use super::{find_lab, resolve_endpoint};
 use crate::args::{DrillArgs, Format};
 use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_drill::{DrillReport, DrillResult, Nodes, PlanError, Planned, Probe, Probes, Restorer};
 use lab_engine::{Connection, Endpoint};
 use lab_i18n::words;
@@ -21,46 +22,46 @@ use std::time::{Duration, Instant};
 use task_dial::{dial_task, MeshRoute, Reach, TaskPicker};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-pub fn run(a: &DrillArgs) -> Exit {
-    let lang = crate::lang();
-    let lab = match find_lab(&a.labs, &a.lab) {
+pub fn run(a: &DrillArgs, ui: &Ui) -> Exit {
+    let lang = ui.lang;
+    let lab = match find_lab(ui, &a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
     if lab.drills.is_empty() {
-        let with: Vec<String> = match super::load_catalog(&a.labs) {
+        let with: Vec<String> = match super::load_catalog(ui, &a.labs) {
             Ok(cat) => cat.labs.iter().filter(|l| !l.drills.is_empty()).map(|l| l.id.clone()).collect(),
             Err(e) => return e,
         };
         let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
         let msg = lang.fill(words::DRILL_NONE, &[("lab", &lab.id), ("file", &file), ("labs", &with.join(", "))]);
-        return crate::fail(Kind::Usage, msg);
+        return ui.fail(Kind::Usage, msg);
     }
     let ids: Vec<&str> = lab.drills.iter().map(|d| d.id.as_str()).collect();
     for id in &a.only {
         if lab.drill(id).is_none() {
             let msg = lang.fill(words::DRILL_UNKNOWN, &[("lab", &lab.id), ("id", id), ("ids", &ids.join(", "))]);
             let hint = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
-            return crate::fail(Kind::Usage, format!("{msg}{hint}"));
+            return ui.fail(Kind::Usage, format!("{msg}{hint}"));
         }
     }
     let drills: Vec<_> = lab.drills.iter().filter(|d| a.only.is_empty() || a.only.contains(&d.id)).cloned().collect();
-    let endpoint = match resolve_endpoint(&a.engine) {
+    let endpoint = match resolve_endpoint(ui, &a.engine) {
         Ok(e) => e,
         Err(e) => return e,
     };
     crate::runtime().block_on(async {
         let conn = match Connection::open(&endpoint, a.timeout).await {
             Ok(c) => c,
-            Err(e) => return cluster_fail(&e, &endpoint),
+            Err(e) => return cluster_fail(ui, &e, &endpoint),
         };
         // Reading the swarm first also tells an unreachable engine or a worker (exit 3).
         if let Err(e) = lab_grader::Snapshot::take(&conn).await {
-            return cluster_fail(&e, &endpoint);
+            return cluster_fail(ui, &e, &endpoint);
         }
         let (nodes, reach): (Arc<dyn Nodes>, Reach) = if let Some(n) = practice_nodes(&conn).await {
             (Arc::new(n), reach_for(&endpoint, true))
-        } else if let Some((n, reach)) = docker_practice_nodes(&conn, &endpoint).await {
+        } else if let Some((n, reach)) = docker_practice_nodes(lang, &conn, &endpoint).await {
             (Arc::new(n), reach)
         } else {
             let own = lab_drill::swarm::own_node_id(&conn).await.unwrap_or_default();
@@ -72,9 +73,9 @@ pub fn run(a: &DrillArgs) -> Exit {
         for d in &drills {
             match lab_drill::plan(&conn, d, nodes.as_ref(), &lab.id, lang).await {
                 Ok(p) => plans.push(p),
-                Err(PlanError::Usage(msg)) => return crate::fail(Kind::Usage, msg),
+                Err(PlanError::Usage(msg)) => return ui.fail(Kind::Usage, msg),
                 Err(PlanError::Cluster(msg)) => {
-                    return crate::fail(Kind::Cluster(lab_grader::grade::GradeStatus::Error), msg)
+                    return ui.fail(Kind::Cluster(lab_grader::grade::GradeStatus::Error), msg)
                 }
             }
         }
@@ -86,7 +87,7 @@ pub fn run(a: &DrillArgs) -> Exit {
                     Planned::Skip { drill, why } => lines.push(format!("  {}: {}", drill.id, lang.fill(words::DRILL_SKIPPED, &[("why", why)]))),
                 }
             }
-            return crate::fail(Kind::Usage, lines.join("\n"));
+            return ui.fail(Kind::Usage, lines.join("\n"));
         }
         let probes = TaskProbes { reach };
         let mut results: Vec<DrillResult> = Vec::new();
@@ -104,8 +105,8 @@ pub fn run(a: &DrillArgs) -> Exit {
                 r = lab_drill::run(&conn, &plan, nodes.clone(), &probes, &restorer, &lab.id, lang) => r,
                 _ = tokio::signal::ctrl_c() => {
                     return match restorer.restore(&conn, nodes.clone()).await {
-                        Ok(()) => crate::fail(Kind::NotApplied, lang.tr(words::DRILL_INTERRUPTED)),
-                        Err(e) => crate::fail(Kind::NotApplied, lang.fill(words::DRILL_INTERRUPTED_RESTORE_FAILED, &[("error", &e)])),
+                        Ok(()) => ui.fail(Kind::NotApplied, lang.tr(words::DRILL_INTERRUPTED)),
+                        Err(e) => ui.fail(Kind::NotApplied, lang.fill(words::DRILL_INTERRUPTED_RESTORE_FAILED, &[("error", &e)])),
                     };
                 }
             };
@@ -116,7 +117,7 @@ pub fn run(a: &DrillArgs) -> Exit {
         }
         let report = DrillReport { lab: lab.id.clone(), drills: results };
         match a.format {
-            Format::Human => print!("{}", report.human(lang, crate::stdout_color())),
+            Format::Human => print!("{}", report.human(lang, ui.stdout_color())),
             Format::Json => println!("{}", report.json()),
             Format::Junit => println!("{}", report.junit()),
         }
@@ -128,10 +129,10 @@ pub fn run(a: &DrillArgs) -> Exit {
     })
 }
 
-fn cluster_fail(e: &lab_engine::ClusterError, endpoint: &Endpoint) -> Exit {
-    let lang = crate::lang();
+fn cluster_fail(ui: &Ui, e: &lab_engine::ClusterError, endpoint: &Endpoint) -> Exit {
+    let lang = ui.lang;
     let msg = lang.fill(words::ENDPOINT_FROM, &[("error", &e.text(lang)), ("source", &lang.tr(&endpoint.source))]);
-    crate::fail(Kind::from(e), msg)
+    ui.fail(Kind::from(e), msg)
 }
 
 /// How to reach tasks: inside their own network namespaces where this machine can (the
@@ -207,7 +208,11 @@ impl Nodes for PracticeNodes {
 /// engine is reached at its published API port, and a node goes down as its container
 /// stops. With it, how its tasks are reached (the node containers' processes, else the
 /// ports `up --publish` forwarded).
-async fn docker_practice_nodes(conn: &Connection, endpoint: &Endpoint) -> Option<(DockerNodes, Reach)> {
+async fn docker_practice_nodes(
+    lang: lab_i18n::Language,
+    conn: &Connection,
+    endpoint: &Endpoint,
+) -> Option<(DockerNodes, Reach)> {
     let cert_dir = docker_nodes::cert_dir(docker_nodes::DEFAULT_NAME, &|k| std::env::var(k).ok());
     if endpoint.tls.as_ref().is_none_or(|t| t.ca.parent() != Some(cert_dir.as_path())) {
         return None;
@@ -225,7 +230,7 @@ async fn docker_practice_nodes(conn: &Connection, endpoint: &Endpoint) -> Option
     }
     let reach =
         Reach::docker_nodes(&cluster).await.unwrap_or_else(|_| Reach::mesh_only(MeshRoute::Forwarded(info.publish)));
-    let nodes = DockerNodes { cluster, nodes: Mutex::new(nodes), runtime: tokio::runtime::Handle::current() };
+    let nodes = DockerNodes { cluster, nodes: Mutex::new(nodes), runtime: tokio::runtime::Handle::current(), lang };
     Some((nodes, reach))
 }
 
@@ -237,6 +242,8 @@ struct DockerNodes {
     nodes: Mutex<Vec<(String, usize, Option<Endpoint>)>>,
     /// `stop` and `start` are called from blocking threads; they run the engine requests here.
     runtime: tokio::runtime::Handle,
+    /// The language of its errors.
+    lang: lab_i18n::Language,
 }
 
 impl DockerNodes {
@@ -268,14 +275,14 @@ impl Nodes for DockerNodes {
     fn stop(&self, hostname: &str) -> Result<(), String> {
         let number = self.number(hostname)?;
         self.set_engine(number, None);
-        self.runtime.block_on(self.cluster.stop_engine(number)).map_err(|e| e.text(crate::lang()))
+        self.runtime.block_on(self.cluster.stop_engine(number)).map_err(|e| e.text(self.lang))
     }
     fn start(&self, hostname: &str) -> Result<(), String> {
         let number = self.number(hostname)?;
         let engine = self
             .runtime
             .block_on(self.cluster.start_engine(number, Duration::from_secs(60)))
-            .map_err(|e| e.text(crate::lang()))?;
+            .map_err(|e| e.text(self.lang))?;
         self.set_engine(number, Some(engine));
         Ok(())
     }

@@ -26,17 +26,18 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::args::ForwardArgs;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 
 /// How often the running tasks are read again.
 const REFRESH: Duration = Duration::from_secs(1);
 
-pub fn run(args: &ForwardArgs) -> Exit {
-    let ep = match super::resolve_endpoint(&args.engine) {
+pub fn run(args: &ForwardArgs, ui: &Ui) -> Exit {
+    let ep = match super::resolve_endpoint(ui, &args.engine) {
         Ok(ep) => ep,
         Err(e) => return e,
     };
     crate::runtime().block_on(async move {
-        match forward(args, &ep).await {
+        match forward(ui, args, &ep).await {
             Ok(()) => Exit::Ok,
             Err(e) => e,
         }
@@ -48,15 +49,15 @@ fn shown_line(text: &str) -> std::borrow::Cow<'_, str> {
     shown(Sink::TerminalLine, text)
 }
 
-fn cluster_fail(e: &ClusterError) -> Exit {
-    crate::fail(Kind::from(e), e.text(crate::lang()))
+fn cluster_fail(ui: &Ui, e: &ClusterError) -> Exit {
+    ui.fail(Kind::from(e), e.text(ui.lang))
 }
 
 /// The engine could not be read at first: why, and where the practice swarm is when one
 /// is up (the learner may not have run `eval "$(lab cluster env)"` yet).
-async fn first_read_fail(e: &ClusterError, args: &ForwardArgs, ep: &Endpoint) -> Exit {
-    let msg = crate::practice_engine::with_hint(e.text(crate::lang()), &args.engine, ep, e).await;
-    crate::fail(Kind::from(e), msg)
+async fn first_read_fail(ui: &Ui, e: &ClusterError, args: &ForwardArgs, ep: &Endpoint) -> Exit {
+    let msg = crate::practice_engine::with_hint(ui.lang, e.text(ui.lang), &args.engine, ep, e).await;
+    ui.fail(Kind::from(e), msg)
 }
 
 /// `[LOCAL_PORT:]TARGET_PORT` as (local, target): the target 1 to 65535, the local port
@@ -73,28 +74,28 @@ fn parse_ports(text: &str) -> Option<(u16, u16)> {
     (target > 0).then_some((local, target))
 }
 
-async fn forward(args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
-    let lang = crate::lang();
+async fn forward(ui: &Ui, args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
+    let lang = ui.lang;
     let (local_port, port) = parse_ports(&args.ports)
-        .ok_or_else(|| crate::fail(Kind::Usage, lang.fill(words::FORWARD_BAD_PORTS, &[("value", &args.ports)])))?;
+        .ok_or_else(|| ui.fail(Kind::Usage, lang.fill(words::FORWARD_BAD_PORTS, &[("value", &args.ports)])))?;
     let conn = match Connection::open(ep, Duration::from_secs(30)).await {
         Ok(c) => c,
-        Err(e) => return Err(first_read_fail(&e, args, ep).await),
+        Err(e) => return Err(first_read_fail(ui, &e, args, ep).await),
     };
     let mut picker = match TaskPicker::open(conn, &args.service).await {
         Ok(p) => p,
-        Err(task_dial::PickError::Cluster(e)) => return Err(first_read_fail(&e, args, ep).await),
+        Err(task_dial::PickError::Cluster(e)) => return Err(first_read_fail(ui, &e, args, ep).await),
         Err(task_dial::PickError::NoSuchService { name, suggestion, services }) => {
-            return Err(no_such_service(&name, suggestion.as_deref(), &services, &ep.host));
+            return Err(no_such_service(ui, &name, suggestion.as_deref(), &services, &ep.host));
         }
     };
     let service = picker.service().name.clone();
     if picker.running().is_empty() {
-        return Err(no_running_task(&mut picker).await);
+        return Err(no_running_task(ui, &mut picker).await);
     }
     let reach = reach_for(ep).await;
-    probe(&mut picker, &reach, port).await?;
-    let listener = listen(local_port, &service, port).await?;
+    probe(ui, &mut picker, &reach, port).await?;
+    let listener = listen(ui, local_port, &service, port).await?;
     let bound = listener.local_addr().map(|a| a.port()).unwrap_or(local_port);
     println!(
         "{}",
@@ -103,7 +104,7 @@ async fn forward(args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
             &[
                 ("local", &format!("127.0.0.1:{bound}")),
                 ("target", &format!("{}:{port}", shown_line(&service))),
-                ("tasks", &running_tasks(picker.running().len())),
+                ("tasks", &running_tasks(lang, picker.running().len())),
             ],
         )
     );
@@ -122,22 +123,22 @@ async fn forward(args: &ForwardArgs, ep: &Endpoint) -> Result<(), Exit> {
                 let Ok((client, peer)) = accepted else { continue };
                 let candidates = picker.candidates();
                 let (reach, service, count) = (reach.clone(), service_info.clone(), count.clone());
-                let verbose = args.verbose;
+                let (verbose, ui) = (args.verbose, *ui);
                 tokio::spawn(async move {
-                    carry(client, peer, candidates, &reach, &service, port, verbose, &count).await;
+                    carry(&ui, client, peer, candidates, &reach, &service, port, verbose, &count).await;
                 });
             }
             _ = tick.tick() => match picker.refresh().await {
                 Ok(changes) => {
                     unreadable = false;
-                    report(&changes, picker.running().len());
+                    report(lang, &changes, picker.running().len());
                 }
                 Err(ClusterError::Engine { why, .. }) if why.starts_with("HTTP 404") => {
-                    return Err(crate::fail(Kind::NotApplied, lang.fill(words::FORWARD_SERVICE_GONE, &[("service", &shown_line(&service))])));
+                    return Err(ui.fail(Kind::NotApplied, lang.fill(words::FORWARD_SERVICE_GONE, &[("service", &shown_line(&service))])));
                 }
                 Err(e) if !unreadable => {
                     unreadable = true;
-                    crate::warn(lang.fill(words::FORWARD_SWARM_UNREADABLE, &[("error", &e.text(lang))]));
+                    ui.warn(lang.fill(words::FORWARD_SWARM_UNREADABLE, &[("error", &e.text(lang))]));
                 }
                 Err(_) => {}
             },
@@ -167,8 +168,8 @@ async fn reach_for(ep: &Endpoint) -> Reach {
 
 /// Dials each running task once: fine when one answers; exit 2 when every task refuses the
 /// port or none can be reached from here.
-async fn probe(picker: &mut TaskPicker, reach: &Reach, port: u16) -> Result<(), Exit> {
-    let lang = crate::lang();
+async fn probe(ui: &Ui, picker: &mut TaskPicker, reach: &Reach, port: u16) -> Result<(), Exit> {
+    let lang = ui.lang;
     let tasks = picker.running().to_vec();
     let mut refused = 0;
     let mut last: Option<io::Error> = None;
@@ -180,12 +181,12 @@ async fn probe(picker: &mut TaskPicker, reach: &Reach, port: u16) -> Result<(), 
         }
     }
     if refused == tasks.len() {
-        return Err(not_listening(picker, port, tasks.len()).await);
+        return Err(not_listening(ui, picker, port, tasks.len()).await);
     }
     let e = last.expect("a task that neither answered nor refused");
     match unreachable_reason(&e) {
-        Some(why) => Err(crate::fail(Kind::BadInput, unreachable_text(why, picker.service(), port))),
-        None => Err(crate::fail(
+        Some(why) => Err(ui.fail(Kind::BadInput, unreachable_text(lang, why, picker.service(), port))),
+        None => Err(ui.fail(
             Kind::NotApplied,
             lang.fill(
                 words::FORWARD_DIAL_FAILED,
@@ -196,18 +197,18 @@ async fn probe(picker: &mut TaskPicker, reach: &Reach, port: u16) -> Result<(), 
 }
 
 /// Binds 127.0.0.1:`port` (0: any free port).
-async fn listen(port: u16, service: &str, target: u16) -> Result<TcpListener, Exit> {
-    let lang = crate::lang();
+async fn listen(ui: &Ui, port: u16, service: &str, target: u16) -> Result<TcpListener, Exit> {
+    let lang = ui.lang;
     match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await {
         Ok(l) => Ok(l),
-        Err(e) if e.kind() == io::ErrorKind::AddrInUse => Err(crate::fail(
+        Err(e) if e.kind() == io::ErrorKind::AddrInUse => Err(ui.fail(
             Kind::BadInput,
             lang.fill(
                 words::FORWARD_PORT_IN_USE,
                 &[("port", &port), ("me", &crate::me()), ("service", &shown_line(service)), ("target", &target)],
             ),
         )),
-        Err(e) => Err(crate::fail(
+        Err(e) => Err(ui.fail(
             Kind::BadInput,
             lang.fill(words::FORWARD_CANNOT_LISTEN, &[("address", &format!("127.0.0.1:{port}")), ("error", &e)]),
         )),
@@ -217,6 +218,7 @@ async fn listen(port: u16, service: &str, target: u16) -> Result<TcpListener, Ex
 /// Carries one connection to the first of `candidates` that answers.
 #[allow(clippy::too_many_arguments)]
 async fn carry(
+    ui: &Ui,
     mut client: TcpStream,
     peer: SocketAddr,
     candidates: Vec<task_dial::RunningTask>,
@@ -226,7 +228,7 @@ async fn carry(
     verbose: bool,
     count: &AtomicU64,
 ) {
-    let lang = crate::lang();
+    let lang = ui.lang;
     let mut last: Option<io::Error> = None;
     for task in &candidates {
         match dial_task(reach, service, task, port).await {
@@ -255,20 +257,19 @@ async fn carry(
     }
     let error = match &last {
         Some(e) => match unreachable_reason(e) {
-            Some(why) => unreachable_text(why, service, port),
+            Some(why) => unreachable_text(lang, why, service, port),
             None => e.to_string(),
         },
         None => lang.tr(words::FORWARD_NO_TASK_NOW).into_owned(),
     };
-    crate::warn(lang.fill(
+    ui.warn(lang.fill(
         words::FORWARD_CONNECTION_FAILED,
         &[("peer", &peer), ("service", &shown_line(&service.name)), ("port", &port), ("error", &error)],
     ));
 }
 
 /// Says which tasks started and which are gone.
-fn report(changes: &[TaskChange], running: usize) {
-    let lang = crate::lang();
+fn report(lang: lab_i18n::Language, changes: &[TaskChange], running: usize) {
     for change in changes {
         let (template, task) = match change {
             TaskChange::Started(t) => (words::FORWARD_TASK_STARTED, t),
@@ -282,32 +283,29 @@ fn report(changes: &[TaskChange], running: usize) {
                     ("task", &shown_line(&task.name)),
                     ("node", &shown_line(&task.node)),
                     ("container", &shown_line(task.short_container())),
-                    ("tasks", &running_tasks(running)),
+                    ("tasks", &running_tasks(lang, running)),
                 ],
             )
         );
     }
 }
 
-fn running_tasks(n: usize) -> String {
+fn running_tasks(lang: lab_i18n::Language, n: usize) -> String {
     let template = if n == 1 { words::ONE_RUNNING_TASK } else { words::MANY_RUNNING_TASKS };
-    crate::lang().fill(template, &[("n", &n)])
+    lang.fill(template, &[("n", &n)])
 }
 
-fn no_such_service(name: &str, suggestion: Option<&str>, services: &[String], host: &str) -> Exit {
-    let lang = crate::lang();
+fn no_such_service(ui: &Ui, name: &str, suggestion: Option<&str>, services: &[String], host: &str) -> Exit {
+    let lang = ui.lang;
     let name = shown_line(name);
     if services.is_empty() {
-        return crate::fail(
-            Kind::BadInput,
-            lang.fill(words::FORWARD_NO_SERVICES, &[("service", &name), ("host", &host)]),
-        );
+        return ui.fail(Kind::BadInput, lang.fill(words::FORWARD_NO_SERVICES, &[("service", &name), ("host", &host)]));
     }
     let suggestion = suggestion
         .map(|s| format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &shown_line(s))])))
         .unwrap_or_default();
     let names: Vec<String> = services.iter().map(|s| shown_line(s).into_owned()).collect();
-    crate::fail(
+    ui.fail(
         Kind::BadInput,
         lang.fill(
             words::FORWARD_NO_SUCH_SERVICE,
@@ -317,12 +315,12 @@ fn no_such_service(name: &str, suggestion: Option<&str>, services: &[String], ho
 }
 
 /// Exit 1 with the newest task of each slot: why none runs.
-async fn no_running_task(picker: &mut TaskPicker) -> Exit {
-    let lang = crate::lang();
+async fn no_running_task(ui: &Ui, picker: &mut TaskPicker) -> Exit {
+    let lang = ui.lang;
     let service = shown_line(&picker.service().name).into_owned();
     let states = match picker.task_states().await {
         Ok(s) => s,
-        Err(e) => return cluster_fail(&e),
+        Err(e) => return cluster_fail(ui, &e),
     };
     let lines: Vec<String> = if states.is_empty() {
         vec![format!("  {}", lang.tr(words::FORWARD_NO_TASKS_AT_ALL))]
@@ -337,7 +335,7 @@ async fn no_running_task(picker: &mut TaskPicker) -> Exit {
             })
             .collect()
     };
-    crate::fail(
+    ui.fail(
         Kind::NotApplied,
         lang.fill(words::FORWARD_NO_RUNNING_TASK, &[("service", &service), ("tasks", &lines.join("\n"))]),
     )
@@ -345,8 +343,8 @@ async fn no_running_task(picker: &mut TaskPicker) -> Exit {
 
 /// Exit 2: the port is refused in every task; which ports the image exposes and the service
 /// publishes.
-async fn not_listening(picker: &TaskPicker, port: u16, tasks: usize) -> Exit {
-    let lang = crate::lang();
+async fn not_listening(ui: &Ui, picker: &TaskPicker, port: u16, tasks: usize) -> Exit {
+    let lang = ui.lang;
     let service = picker.service();
     let published: Vec<String> = service
         .ports
@@ -370,14 +368,14 @@ async fn not_listening(picker: &TaskPicker, port: u16, tasks: usize) -> Exit {
     if known.is_empty() {
         known.push(lang.fill(words::FORWARD_NO_PORT_KNOWN, &[("image", &shown_line(&service.image))]));
     }
-    crate::fail(
+    ui.fail(
         Kind::BadInput,
         lang.fill(
             words::FORWARD_NOT_LISTENING,
             &[
                 ("service", &shown_line(&service.name)),
                 ("port", &port),
-                ("tasks", &running_tasks(tasks)),
+                ("tasks", &running_tasks(lang, tasks)),
                 ("known", &known.join(" ")),
             ],
         ),
@@ -385,8 +383,12 @@ async fn not_listening(picker: &TaskPicker, port: u16, tasks: usize) -> Exit {
 }
 
 /// Why a task is out of reach, and what to do, in the run's language.
-fn unreachable_text(why: &task_dial::Unreachable, service: &task_dial::ServiceInfo, port: u16) -> String {
-    let lang = crate::lang();
+fn unreachable_text(
+    lang: lab_i18n::Language,
+    why: &task_dial::Unreachable,
+    service: &task_dial::ServiceInfo,
+    port: u16,
+) -> String {
     let namespace = match why.namespace {
         NamespaceGap::NotOnThisMachine => lang.tr(words::FORWARD_NOT_ON_THIS_MACHINE).into_owned(),
         NamespaceGap::NotPermitted => lang.tr(words::FORWARD_NEEDS_ROOT).into_owned(),

@@ -11,6 +11,7 @@ use super::find_lab;
 use super::grade::{learners, prepare_out};
 use crate::args::GradeArgs;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_grader::grade::live::{LiveClass, LiveOptions};
 use lab_grader::{CheckOptions, WatchOptions};
 use lab_i18n::words;
@@ -24,18 +25,18 @@ pub const DEFAULT_PORT: u16 = 4100;
 /// `--stuck-after` when not given.
 pub const DEFAULT_STUCK_AFTER: Duration = Duration::from_secs(600);
 
-pub fn run(a: &GradeArgs) -> Exit {
-    let lang = crate::lang();
-    let lab = match find_lab(&a.labs, &a.lab) {
+pub fn run(a: &GradeArgs, ui: &Ui) -> Exit {
+    let lang = ui.lang;
+    let lab = match find_lab(ui, &a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let learners = match learners(a) {
+    let learners = match learners(ui, a) {
         Ok(l) => l,
         Err(e) => return e,
     };
     if let Some(out) = &a.out {
-        if let Err(e) = prepare_out(out) {
+        if let Err(e) = prepare_out(ui, out) {
             return e;
         }
     }
@@ -44,14 +45,12 @@ pub fn run(a: &GradeArgs) -> Exit {
     let listener = match std::net::TcpListener::bind(addr).and_then(|l| l.set_nonblocking(true).map(|()| l)) {
         Ok(l) => l,
         Err(e) => {
-            return crate::fail(
-                Kind::BadInput,
-                lang.fill(words::GRADE_LIVE_CANNOT_LISTEN, &[("addr", &addr), ("error", &e)]),
-            )
+            return ui
+                .fail(Kind::BadInput, lang.fill(words::GRADE_LIVE_CANNOT_LISTEN, &[("addr", &addr), ("error", &e)]))
         }
     };
     if !ip.is_loopback() {
-        crate::warn(lang.fill(words::GRADE_LIVE_PUBLIC, &[("ip", &ip)]));
+        ui.warn(lang.fill(words::GRADE_LIVE_PUBLIC, &[("ip", &ip)]));
     }
 
     let fixes = (!a.no_fixes && lab.fixes).then_some(lab_fix::PLAN);
@@ -89,10 +88,7 @@ pub fn run(a: &GradeArgs) -> Exit {
     });
     if let Err(e) = result {
         let addr = addr.to_string();
-        return crate::fail(
-            Kind::BadInput,
-            lang.fill(words::GRADE_LIVE_CANNOT_LISTEN, &[("addr", &addr), ("error", &e)]),
-        );
+        return ui.fail(Kind::BadInput, lang.fill(words::GRADE_LIVE_CANNOT_LISTEN, &[("addr", &addr), ("error", &e)]));
     }
     let Some(out) = &a.out else {
         eprintln!("{}", lang.tr(words::GRADE_LIVE_NOTHING_WRITTEN));
@@ -102,7 +98,7 @@ pub fn run(a: &GradeArgs) -> Exit {
     let grades = class.grades();
     let written = match lab_serve::class::write_gradebook(&grades, out, lang) {
         Ok(w) => w,
-        Err(e) => return crate::fail(Kind::BadInput, format!("--out {}: {e}", out.display())),
+        Err(e) => return ui.fail(Kind::BadInput, format!("--out {}: {e}", out.display())),
     };
     eprint!("{}", grades.summary.render_in(lang));
     let pages = written.len().saturating_sub(3) as u64;

@@ -22,16 +22,14 @@ pub mod watch;
 use crate::args::{EngineArgs, LabsArgs};
 use crate::catalog::Catalog;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_i18n::words;
 use lab_schema::LabErrors;
 
 /// Prints lab-file diagnostics (miette, with file, line and column) to stderr.
-pub(crate) fn print_lab_errors(errs: &[LabErrors]) {
-    let theme = if crate::stderr_color() {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
+pub(crate) fn print_lab_errors(ui: &Ui, errs: &[LabErrors]) {
+    let theme =
+        if ui.stderr_color() { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme);
     for e in errs {
         for one in &e.errors {
@@ -43,22 +41,22 @@ pub(crate) fn print_lab_errors(errs: &[LabErrors]) {
     }
 }
 
-pub(crate) fn load_catalog(labs: &LabsArgs) -> Result<Catalog, Exit> {
-    Catalog::load(labs.labs.as_deref()).map_err(|errs| {
-        print_lab_errors(&errs);
-        crate::fail(Kind::LabFile, crate::lang().fill(words::LAB_FILES_INVALID, &[("n", &errs.len())]))
+pub(crate) fn load_catalog(ui: &Ui, labs: &LabsArgs) -> Result<Catalog, Exit> {
+    Catalog::load(labs.labs.as_deref(), ui.lang).map_err(|errs| {
+        print_lab_errors(ui, &errs);
+        ui.fail(Kind::LabFile, ui.lang.fill(words::LAB_FILES_INVALID, &[("n", &errs.len())]))
     })
 }
 
 /// The lab called `id`, from the catalog `--labs` selects; errors are reported.
-pub(crate) fn find_lab(labs: &LabsArgs, id: &str) -> Result<lab_schema::Lab, Exit> {
-    let cat = load_catalog(labs)?;
-    cat.get(id).map(|lab| crate::lang().lab(lab)).map_err(|e| crate::fail(Kind::UnknownLab, e))
+pub(crate) fn find_lab(ui: &Ui, labs: &LabsArgs, id: &str) -> Result<lab_schema::Lab, Exit> {
+    let cat = load_catalog(ui, labs)?;
+    cat.get(id).map(|lab| ui.lang.lab(lab)).map_err(|e| ui.fail(Kind::UnknownLab, e))
 }
 
 /// The engine `--host`/`--context` or the environment name, found as the docker CLI finds it.
-pub(crate) fn resolve_endpoint(engine: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
+pub(crate) fn resolve_endpoint(ui: &Ui, engine: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
     let req = lab_engine::EndpointRequest { host: engine.host.clone(), context: engine.context.clone() };
     lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok())
-        .map_err(|e| crate::fail(Kind::BadInput, e.text(crate::lang())))
+        .map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
 }

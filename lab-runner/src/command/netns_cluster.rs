@@ -14,6 +14,7 @@ use private_swarm::ClusterInfo;
 use crate::args::{ClusterCommand, UpArgs};
 use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_i18n::words;
 
 use super::cluster_driver::{self, progress, ClusterDriver};
@@ -30,9 +31,9 @@ pub(crate) fn is_running() -> bool {
 }
 
 /// Starts (or finds) the practice swarm; prints what a learner does next.
-pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
+pub(crate) fn up(ui: &Ui, options: &UpOptions) -> Result<ClusterInfo, Exit> {
     let practice = Practice::from_env();
-    let lang = crate::lang();
+    let lang = ui.lang;
     let shape = if options.swarm {
         lang.fill(words::CLUSTER_SHAPE, &[("nodes", &options.nodes), ("managers", &options.managers)])
     } else {
@@ -40,7 +41,7 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
     };
     // `up` says "starting …" itself once it has checked the spec and this machine (root,
     // tools), so nothing claims to start what is then refused.
-    let info = match practice.up(options, &mut |step| progress(step)) {
+    let info = match practice.up(options, &mut |step| progress(ui, step)) {
         Ok(UpOutcome::Started(info)) => {
             eprintln!("{}", lang.fill(words::CLUSTER_IS_UP, &[("shape", &shape)]));
             info
@@ -51,7 +52,7 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
             eprintln!("{}", lang.fill(template, &[("nodes", &info.nodes.len()), ("me", &crate::me())]));
             info
         }
-        Err(e) => return Err(crate::fail(Kind::PracticeSwarm, e.text(lang))),
+        Err(e) => return Err(ui.fail(Kind::PracticeSwarm, e.text(lang))),
     };
     if !private_swarm::ipvs_available() {
         eprintln!("{}", lang.tr(words::NO_IPVS_NOTE));
@@ -62,10 +63,11 @@ pub(crate) fn up(options: &UpOptions) -> Result<ClusterInfo, Exit> {
 /// This machine's netns practice swarm, as `lab cluster` talks about it.
 pub(crate) struct NetnsCluster {
     practice: Practice,
+    ui: Ui,
 }
 
-pub fn run(c: ClusterCommand) -> Exit {
-    let cluster = NetnsCluster { practice: Practice::from_env() };
+pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
+    let cluster = NetnsCluster { practice: Practice::from_env(), ui: *ui };
     crate::runtime().block_on(cluster_driver::run(&cluster, c))
 }
 
@@ -76,21 +78,25 @@ impl ClusterDriver for NetnsCluster {
         &self.practice
     }
 
+    fn ui(&self) -> &Ui {
+        &self.ui
+    }
+
     fn fail(&self, e: private_swarm::HarnessError) -> Exit {
         let kind = match e {
             private_swarm::HarnessError::NoSuchNode { .. } => Kind::BadInput,
             _ => Kind::PracticeSwarm,
         };
-        crate::fail(kind, e.text(crate::lang()))
+        self.ui.fail(kind, e.text(self.ui.lang))
     }
 
     async fn up(&self, up: &UpArgs) -> Exit {
         if up.image.is_some() || !up.publish.is_empty() {
-            return crate::fail(Kind::Usage, crate::lang().tr(words::CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY));
+            return self.ui.fail(Kind::Usage, self.ui.lang.tr(words::CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY));
         }
-        match self::up(&cluster_driver::up_options(up)) {
+        match self::up(&self.ui, &cluster_driver::up_options(up)) {
             Ok(info) => {
-                print_up(&self.practice, &info);
+                print_up(&self.ui, &self.practice, &info);
                 Exit::Ok
             }
             Err(e) => e,
@@ -117,39 +123,39 @@ impl ClusterDriver for NetnsCluster {
         };
         let env = [("DOCKER_HOST", node.docker_host.clone())];
         let note = if in_netns {
-            crate::lang().fill(words::SHELL_IN_NETWORK, &[("host", &node.docker_host)])
+            self.ui.lang.fill(words::SHELL_IN_NETWORK, &[("host", &node.docker_host)])
         } else {
             format!("DOCKER_HOST={}", node.docker_host)
         };
-        match open_shell(&node.name, cmd, &program, &self.practice.dir().join("shell"), &env, &note) {
+        match open_shell(&self.ui, &node.name, cmd, &program, &self.practice.dir().join("shell"), &env, &note) {
             Ok(()) => Exit::Ok,
             Err(e) => e,
         }
     }
 
     async fn status_header(&self) -> Result<String, Exit> {
-        Ok(crate::lang().fill(words::CLUSTER_DRIVER_NETNS, &[("dir", &self.practice.dir().display())]))
+        Ok(self.ui.lang.fill(words::CLUSTER_DRIVER_NETNS, &[("dir", &self.practice.dir().display())]))
     }
 
     fn removed(&self, removed: &Removed) -> String {
         let values: [(&str, &dyn std::fmt::Display); 2] =
             [("nodes", &removed.nodes), ("dir", &self.practice.dir().display())];
-        crate::lang().fill(words::CLUSTER_REMOVED, &values)
+        self.ui.lang.fill(words::CLUSTER_REMOVED, &values)
     }
 
     fn nothing_running(&self) -> String {
-        crate::lang().tr(words::CLUSTER_NOTHING_RUNNING).into_owned()
+        self.ui.lang.tr(words::CLUSTER_NOTHING_RUNNING).into_owned()
     }
 }
 
 /// The nodes as their engines report them now (a second `up` may find roles changed since
 /// the first), then what to do next.
-fn print_up(practice: &Practice, info: &ClusterInfo) {
-    let lang = crate::lang();
+fn print_up(ui: &Ui, practice: &Practice, info: &ClusterInfo) {
+    let lang = ui.lang;
     match practice.status() {
-        Ok(report) => cluster_driver::node_table(&report.nodes).iter().for_each(|l| eprintln!("  {l}")),
+        Ok(report) => cluster_driver::node_table(lang, &report.nodes).iter().for_each(|l| eprintln!("  {l}")),
         Err(e) => {
-            crate::error(lang.fill(words::CLUSTER_NODES_UNREADABLE, &[("error", &e.text(lang))]));
+            ui.error(lang.fill(words::CLUSTER_NODES_UNREADABLE, &[("error", &e.text(lang))]));
             for n in &info.nodes {
                 eprintln!("  {:<6} {:<15} {}", n.name, n.addr, n.docker_host);
             }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_i18n::words;
 
 /// The learner's `$SHELL`, else /bin/sh (on Windows `%COMSPEC%`, cmd.exe).
@@ -18,6 +19,7 @@ pub fn shell_program() -> String {
 /// Runs `cmd` (the shell `program`, maybe wrapped) with the node's prompt and `env`, the
 /// other docker variables removed; rc files for bash and zsh go to `rc_dir`.
 pub fn open_shell(
+    ui: &Ui,
     node: &str,
     mut cmd: Command,
     program: &str,
@@ -31,6 +33,7 @@ pub fn open_shell(
         // learner's, then sets the node's prompt.
         Some("bash") => {
             let rc = write_rc(
+                ui,
                 rc_dir,
                 &format!("{node}.bashrc"),
                 &format!("[ -f ~/.bashrc ] && . ~/.bashrc\nPS1='{prompt}'\n"),
@@ -39,7 +42,7 @@ pub fn open_shell(
         }
         Some("zsh") => {
             let dir = rc_dir.join(format!("{node}.zsh"));
-            write_rc(&dir, ".zshrc", &format!("[ -f ~/.zshrc ] && . ~/.zshrc\nPROMPT='{prompt}'\n"))?;
+            write_rc(ui, &dir, ".zshrc", &format!("[ -f ~/.zshrc ] && . ~/.zshrc\nPROMPT='{prompt}'\n"))?;
             cmd.env("ZDOTDIR", dir);
         }
         // Windows' cmd.exe takes its prompt from PROMPT (`$$` is a dollar sign, `$S` a space).
@@ -52,22 +55,21 @@ pub fn open_shell(
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str()))).env("PS1", &prompt).env("SWARM_LAB_NODE", node);
-    let lang = crate::lang();
+    let lang = ui.lang;
     eprintln!("{}", lang.fill(words::SHELL_OPENED, &[("node", &node), ("note", &note)]));
     match cmd.status() {
         Ok(_) => Ok(()),
-        Err(e) => Err(crate::fail(
-            Kind::BadInput,
-            lang.fill(words::SHELL_CANNOT_START, &[("program", &program), ("error", &e)]),
-        )),
+        Err(e) => {
+            Err(ui.fail(Kind::BadInput, lang.fill(words::SHELL_CANNOT_START, &[("program", &program), ("error", &e)])))
+        }
     }
 }
 
-fn write_rc(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Exit> {
+fn write_rc(ui: &Ui, dir: &Path, name: &str, text: &str) -> Result<PathBuf, Exit> {
     let path = dir.join(name);
     std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)).map_err(|e| {
-        let msg = crate::lang().fill(words::CANNOT_WRITE, &[("path", &path.display()), ("error", &e)]);
-        crate::fail(Kind::PracticeSwarm, msg)
+        let msg = ui.lang.fill(words::CANNOT_WRITE, &[("path", &path.display()), ("error", &e)]);
+        ui.fail(Kind::PracticeSwarm, msg)
     })?;
     Ok(path)
 }

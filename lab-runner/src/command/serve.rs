@@ -7,6 +7,7 @@ use super::{load_catalog, resolve_endpoint};
 use crate::args::EngineArgs;
 use crate::args::ServeArgs;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_engine::Endpoint;
 use lab_i18n::words;
 use lab_serve::engine::Engine;
@@ -29,7 +30,12 @@ fn book_dir(given: Option<&Path>) -> Option<PathBuf> {
 /// The engine rule of `lab serve`: pinned to `found` when the engine was named (`--host`,
 /// `--context`, `DOCKER_HOST`, `DOCKER_CONTEXT`), else found again for each request, or
 /// the practice swarm (see lab-serve's `engine` module).
-fn engine_rule(args: &EngineArgs, found: Endpoint, env: &dyn Fn(&str) -> Option<String>) -> Engine {
+fn engine_rule(
+    lang: lab_i18n::Language,
+    args: &EngineArgs,
+    found: Endpoint,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Engine {
     let named = args.host.is_some()
         || args.context.is_some()
         || ["DOCKER_HOST", "DOCKER_CONTEXT"].iter().any(|k| env(k).is_some_and(|v| !v.is_empty()));
@@ -42,7 +48,7 @@ fn engine_rule(args: &EngineArgs, found: Endpoint, env: &dyn Fn(&str) -> Option<
         resolve: Arc::new(move || {
             let req =
                 lab_engine::EndpointRequest { host: for_resolve.host.clone(), context: for_resolve.context.clone() };
-            lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| e.text(crate::lang()))
+            lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| e.text(lang))
         }),
         practice: Arc::new(move || {
             let args = for_practice.clone();
@@ -51,35 +57,35 @@ fn engine_rule(args: &EngineArgs, found: Endpoint, env: &dyn Fn(&str) -> Option<
     }
 }
 
-pub fn run(a: &ServeArgs) -> Exit {
-    let cat = match load_catalog(&a.labs) {
+pub fn run(a: &ServeArgs, ui: &Ui) -> Exit {
+    let cat = match load_catalog(ui, &a.labs) {
         Ok(c) => c,
         Err(e) => return e,
     };
     let timeout = a.timeout;
-    let endpoint = match resolve_endpoint(&a.engine) {
+    let endpoint = match resolve_endpoint(ui, &a.engine) {
         Ok(e) => e,
         Err(e) => return e,
     };
     let Some(book) = book_dir(a.book.as_deref()) else {
-        crate::error(crate::lang().tr(words::SERVE_NO_BOOK));
+        ui.error(ui.lang.tr(words::SERVE_NO_BOOK));
         return Exit::BadInput;
     };
     let ip = a.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
-        crate::warn(crate::lang().fill(words::SERVE_PUBLIC, &[("ip", &ip)]));
+        ui.warn(ui.lang.fill(words::SERVE_PUBLIC, &[("ip", &ip)]));
     }
     let site = match tempfile::Builder::new().prefix("lab-serve-").tempdir() {
         Ok(d) => d,
         Err(e) => {
-            let why = crate::lang().fill(words::SERVE_NO_TEMP, &[("error", &e)]);
-            return crate::fail(Kind::BadInput, why);
+            let why = ui.lang.fill(words::SERVE_NO_TEMP, &[("error", &e)]);
+            return ui.fail(Kind::BadInput, why);
         }
     };
-    eprintln!("{}", crate::lang().fill(words::SERVE_BUILDING, &[("dir", &book.display())]));
-    let lang = crate::lang();
+    eprintln!("{}", ui.lang.fill(words::SERVE_BUILDING, &[("dir", &book.display())]));
+    let lang = ui.lang;
     if let Err(e) = lab_serve::book::build(&book, site.path(), lang) {
-        return crate::fail(Kind::BadInput, e);
+        return ui.fail(Kind::BadInput, e);
     }
     let chapters = crate::course::book();
     let mut labs: Vec<&lab_schema::Lab> = cat.labs.iter().collect();
@@ -92,7 +98,7 @@ pub fn run(a: &ServeArgs) -> Exit {
         })
         .collect();
     let progress = lab_grader::progress::default_path(&|k| std::env::var(k).ok()).ok();
-    let engine = engine_rule(&a.engine, endpoint, &|k| std::env::var(k).ok());
+    let engine = engine_rule(lang, &a.engine, endpoint, &|k| std::env::var(k).ok());
     let config = ServeConfig { site: site.path().to_path_buf(), labs, engine, progress, timeout, lang };
     let open = a.open;
     let result = crate::runtime().block_on(async move {
@@ -117,7 +123,7 @@ pub fn run(a: &ServeArgs) -> Exit {
     });
     match result {
         Ok(()) => Exit::Ok,
-        Err(e) => crate::fail(Kind::BadInput, e),
+        Err(e) => ui.fail(Kind::BadInput, e),
     }
 }
 
@@ -132,16 +138,22 @@ mod tests {
     #[test]
     fn an_engine_named_at_start_is_pinned_and_none_named_follows() {
         let none = |_: &str| None;
-        assert!(engine_rule(&EngineArgs::default(), found(), &none).follows());
+        assert!(engine_rule(lab_i18n::Language::english(), &EngineArgs::default(), found(), &none).follows());
         let host = EngineArgs { host: Some("tcp://127.0.0.1:2375".into()), ..Default::default() };
-        assert!(!engine_rule(&host, found(), &none).follows());
+        assert!(!engine_rule(lab_i18n::Language::english(), &host, found(), &none).follows());
         let context = EngineArgs { context: Some("desktop".into()), ..Default::default() };
-        assert!(!engine_rule(&context, found(), &none).follows());
+        assert!(!engine_rule(lab_i18n::Language::english(), &context, found(), &none).follows());
         for var in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
             let env = move |k: &str| (k == var).then(|| "set".to_string());
-            assert!(!engine_rule(&EngineArgs::default(), found(), &env).follows(), "{var}");
+            assert!(
+                !engine_rule(lab_i18n::Language::english(), &EngineArgs::default(), found(), &env).follows(),
+                "{var}"
+            );
         }
         let empty = |k: &str| (k == "DOCKER_HOST").then(String::new);
-        assert!(engine_rule(&EngineArgs::default(), found(), &empty).follows(), "an empty DOCKER_HOST names nothing");
+        assert!(
+            engine_rule(lab_i18n::Language::english(), &EngineArgs::default(), found(), &empty).follows(),
+            "an empty DOCKER_HOST names nothing"
+        );
     }
 }

@@ -13,6 +13,7 @@
 use super::{find_lab, resolve_endpoint};
 use crate::args::SolveArgs;
 use crate::exit::{Exit, Kind};
+use crate::ui::Ui;
 use lab_engine::untrusted::{self, Sink};
 use lab_engine::Endpoint;
 use lab_fix::shell;
@@ -126,6 +127,8 @@ pub(crate) fn allowed(p: Placeholder, value: &str) -> bool {
 /// be, learned as the answer runs for the rest.
 #[derive(Default)]
 struct Placeholders {
+    /// The language of a refusal.
+    lang: lab_i18n::Language,
     service: Option<String>,
     known: Vec<(Placeholder, String)>,
 }
@@ -158,7 +161,7 @@ impl Placeholders {
         if allowed(p, &value) {
             return Ok(value);
         }
-        let lang = crate::lang();
+        let lang = self.lang;
         let name = command_line::placeholder_names(line)
             .into_iter()
             .find(|n| Placeholder::parse(n) == Some(p))
@@ -242,7 +245,7 @@ impl Placeholders {
 }
 
 /// Applies `lab`'s answer through `docker`. Errors are messages for the learner.
-pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), FillError> {
+pub(crate) fn apply(lang: lab_i18n::Language, lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), FillError> {
     if lab.answer.is_multi_node() {
         return Err(FillError::Other(format!(
             "the answer of {} runs on several nodes (lines like `node2$ …`), which `lab solve` cannot reach from one engine; \
@@ -250,7 +253,7 @@ pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), F
             lab.id
         )));
     }
-    let mut ph = Placeholders::default();
+    let mut ph = Placeholders { lang, ..Default::default() };
     let lines: Vec<&str> = lab.answer.steps.iter().map(|s| s.command.as_str()).collect();
     ph.read_up_front(docker, &lines)?;
     for line in lines {
@@ -263,13 +266,13 @@ pub(crate) fn apply(lab: &Lab, docker: &DockerCli, detach: bool) -> Result<(), F
     Ok(())
 }
 
-pub fn run(a: &SolveArgs) -> Exit {
+pub fn run(a: &SolveArgs, ui: &Ui) -> Exit {
     let (yes, detach) = (a.yes, a.detach);
-    let lab = match find_lab(&a.labs, &a.lab) {
+    let lab = match find_lab(ui, &a.labs, &a.lab) {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let endpoint = match resolve_endpoint(&a.engine) {
+    let endpoint = match resolve_endpoint(ui, &a.engine) {
         Ok(e) => e,
         Err(e) => return e,
     };
@@ -277,39 +280,39 @@ pub fn run(a: &SolveArgs) -> Exit {
     let services = match docker.read(&["service", "ls", "--format", "{{.Name}}"]) {
         Ok(s) => s.lines().map(str::to_string).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
         Err(e) => {
-            let lang = crate::lang();
+            let lang = ui.lang;
             let source = lang.tr(&endpoint.source);
             let msg =
                 lang.fill(words::SOLVE_CANNOT_LIST, &[("host", &endpoint.host), ("source", &source), ("error", &e)]);
-            return crate::fail(Kind::Cluster(lab_grader::grade::GradeStatus::Unreachable), msg);
+            return ui.fail(Kind::Cluster(lab_grader::grade::GradeStatus::Unreachable), msg);
         }
     };
     if !services.is_empty() && !yes {
-        let lang = crate::lang();
+        let lang = ui.lang;
         let listed = untrusted::shown(Sink::TerminalLine, &services.join(", ")).into_owned();
         let question = lang.fill(
             words::SOLVE_ASK,
             &[("host", &endpoint.host), ("n", &services.len()), ("services", &listed), ("lab", &lab.id)],
         );
         if !std::io::stdin().is_terminal() {
-            return crate::fail(Kind::Usage, format!("{question} {}", lang.tr(words::SOLVE_NOT_A_TERMINAL)));
+            return ui.fail(Kind::Usage, format!("{question} {}", lang.tr(words::SOLVE_NOT_A_TERMINAL)));
         }
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            eprintln!("{}", crate::lang().tr(words::SOLVE_NOTHING_CHANGED));
+            eprintln!("{}", ui.lang.tr(words::SOLVE_NOTHING_CHANGED));
             return Exit::Failed;
         }
     }
-    match apply(&lab, &docker, detach) {
+    match apply(ui.lang, &lab, &docker, detach) {
         Ok(()) => {
-            eprintln!("{}", crate::lang().fill(words::SOLVE_APPLIED, &[("lab", &lab.id), ("me", &crate::me())]));
+            eprintln!("{}", ui.lang.fill(words::SOLVE_APPLIED, &[("lab", &lab.id), ("me", &crate::me())]));
             Exit::Ok
         }
-        Err(FillError::Refused(e)) => crate::fail(Kind::BadInput, e),
-        Err(FillError::Other(e)) => crate::fail(Kind::NotApplied, e),
+        Err(FillError::Refused(e)) => ui.fail(Kind::BadInput, e),
+        Err(FillError::Other(e)) => ui.fail(Kind::NotApplied, e),
     }
 }
 

@@ -15,14 +15,10 @@ pub struct StatusRow<'a> {
     pub docker_host: &'a str,
 }
 
-/// The lines of the node table: the column heads in the run's language (all in it: see
+/// The lines of the node table: the column heads in `lang` (all in it: see
 /// book/po/GLOSSARY.md), then one line per node, each column as wide as its widest cell by
 /// display width; an unknown field is `-`.
-pub fn status_table(rows: &[StatusRow]) -> Vec<String> {
-    status_table_in(crate::lang(), rows)
-}
-
-fn status_table_in(lang: lab_i18n::Language, rows: &[StatusRow]) -> Vec<String> {
+pub fn status_table(lang: lab_i18n::Language, rows: &[StatusRow]) -> Vec<String> {
     let heads = [
         (words::STATUS_NODE, 7),
         (words::STATUS_ADDRESS, 15),
@@ -87,14 +83,14 @@ mod tests {
     fn the_status_table_is_english_or_chinese_never_both_and_stays_aligned() {
         let (leader, none) = (Some("Leader".to_string()), None);
         let rows = [row("node1", "active", &leader, &none), row("node2", "inactive", &none, &none)];
-        let en = status_table_in(lab_i18n::Language::english(), &rows);
+        let en = status_table(lab_i18n::Language::english(), &rows);
         assert_eq!(en[0], "NODE    ADDRESS         SWARM     ROLE     STATE    AVAILABILITY MANAGER      DOCKER_HOST");
         assert_eq!(
             en[1],
             "node1   10.99.0.2       active    -        -        -            Leader       unix:///x.sock"
         );
         let rows = [row("node1", "active", &leader, &none), row("node2", "沒有 engine", &none, &none)];
-        let zh = status_table_in(lab_i18n::Language::parse("zh-TW").unwrap(), &rows);
+        let zh = status_table(lab_i18n::Language::parse("zh-TW").unwrap(), &rows);
         for english in ["NODE", "ADDRESS", "SWARM ", "ROLE", "STATE", "AVAILABILITY", "MANAGER "] {
             assert!(!zh[0].contains(english), "{english} in the zh-TW head: {}", zh[0]);
         }

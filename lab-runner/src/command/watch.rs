@@ -7,6 +7,7 @@
 
 use crate::args::{EngineArgs, Format};
 use crate::exit::Exit;
+use crate::ui::Ui;
 use lab_engine::Endpoint;
 use lab_grader::report::human;
 use lab_grader::{Report, WatchEvent, WatchOptions};
@@ -17,6 +18,7 @@ use std::io::{IsTerminal, Write};
 /// `record`: a full score is the learner's progress (not with --only/--skip); `engine`:
 /// how the engine was asked for (a first loss may name the practice swarm instead).
 pub fn run(
+    ui: &Ui,
     lab: &Lab,
     (engine, endpoint): (&EngineArgs, &Endpoint),
     opts: WatchOptions,
@@ -38,29 +40,29 @@ pub fn run(
                 _ = &mut interrupted => break,
                 event = rx.recv() => match event {
                     Some(WatchEvent::Report { report, changes }) => {
-                        show(&report, &changes, format, redraw);
+                        show(ui, &report, &changes, format, redraw);
                         if record {
-                            super::check::record_progress(&report);
+                            super::check::record_progress(ui, &report);
                         }
                         last = Some(*report);
                     }
                     Some(WatchEvent::Lost { error, retry_in, attempt, .. }) => {
-                        let lost = crate::lang().fill(
+                        let lost = ui.lang.fill(
                             words::WATCH_LOST,
                             &[
-                                ("error", &error.text(crate::lang())),
-                                ("source", &crate::lang().tr(&endpoint.source)),
+                                ("error", &error.text(ui.lang)),
+                                ("source", &ui.lang.tr(&endpoint.source)),
                                 ("seconds", &format!("{:.1}", retry_in.as_secs_f64())),
                                 ("attempt", &attempt),
                             ],
                         );
                         // Asked once: a watch on the wrong engine says where the swarm is.
                         let lost = if attempt == 1 {
-                            crate::practice_engine::with_hint(lost, engine, endpoint, &error).await
+                            crate::practice_engine::with_hint(ui.lang, lost, engine, endpoint, &error).await
                         } else {
                             lost
                         };
-                        crate::warn(lost);
+                        ui.warn(lost);
                     }
                     None => break,
                 },
@@ -78,9 +80,9 @@ pub fn run(
     })
 }
 
-fn show(report: &Report, changes: &[String], format: Format, redraw: bool) {
-    let lang = crate::lang();
-    let style = human::Style { color: crate::stdout_color() };
+fn show(ui: &Ui, report: &Report, changes: &[String], format: Format, redraw: bool) {
+    let lang = ui.lang;
+    let style = human::Style { color: ui.stdout_color() };
     let changes = lab_engine::untrusted::shown(
         lab_engine::untrusted::Sink::TerminalLine,
         &lang.list(words::LIST_SEMICOLON, changes),
