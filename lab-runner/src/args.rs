@@ -1,11 +1,13 @@
 //! The command line, in two layers as ripgrep reads it: clap parses every flag into a typed
-//! value with its limits (the parsers in [`crate::value`]), then [`Command::validate`] checks
-//! what one flag cannot check alone (`--managers` ≤ `--nodes`, `--wait` < `--timeout`).
+//! value with its limits (the parsers in [`crate::value`]), then what one flag cannot check
+//! alone (`--managers` ≤ `--nodes`, `--wait` < `--timeout`) is checked by
+//! [`Command::validate`] or, for `lab check`, by its config (`command::check::CheckConfig`).
 //! Both happen before any command starts, so every bad input is exit 2 naming the flag.
 //!
 //! Each command has its own struct; flags that only some commands use (`--host`,
 //! `--context`, `--labs`) are flattened into those commands only. To add a flag: a typed
-//! field with a help line on the command's struct, and its cross-flag rule in `validate`.
+//! field with a help line on the command's struct, and its cross-flag rule in `validate`
+//! (or the command's config).
 
 use crate::value;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -452,18 +454,6 @@ impl ClusterSize {
     }
 }
 
-impl CheckArgs {
-    fn validate(&self, lang: Language) -> Result<(), String> {
-        if let Some(id) = self.only.iter().find(|id| self.skip.contains(id)) {
-            return Err(lang.fill(words::ONLY_AND_SKIP, &[("id", id)]));
-        }
-        if self.watch && self.format == Format::Junit {
-            return Err(lang.tr(words::WATCH_JUNIT).into_owned());
-        }
-        Ok(())
-    }
-}
-
 impl GradeArgs {
     fn validate(&self, lang: Language) -> Result<(), String> {
         if self.live {
@@ -500,7 +490,6 @@ impl Command {
     /// The rules that tie two flags together; a message naming the flags when one is broken.
     pub fn validate(&self, lang: Language) -> Result<(), String> {
         match self {
-            Command::Check(a) => a.validate(lang),
             Command::Grade(a) => a.validate(lang),
             Command::Demo(a) => a.size.validate(lang),
             Command::Cluster(ClusterCommand::Up(up)) => up.size.validate(lang),
@@ -683,8 +672,6 @@ mod tests {
         assert!(grade(&["--out", "o", "--bind", "0.0.0.0"]).unwrap_err().contains("--bind is for the live"));
         assert!(grade(&[]).unwrap_err().contains("needs --out DIR"));
         assert!(grade(&["--live"]).is_ok() && grade(&["--live", "--port", "0", "--out", "o"]).is_ok());
-        let cli = Cli::try_parse_from(["lab", "check", "x", "--only", "a", "--skip", "a"]).unwrap();
-        assert!(cli.command.validate(Language::english()).unwrap_err().contains("both --only and --skip"));
     }
 
     fn first_look(args: &[&str]) -> FirstLook {

@@ -138,7 +138,10 @@ fn run(cli: Cli, ui: &Ui) -> Exit {
         Command::List(a) => command::catalog::list(&a, ui),
         Command::Show(a) => command::catalog::show(&a, ui),
         Command::Validate(a) => command::catalog::validate(&a, ui),
-        Command::Check(a) => command::check::run(&a, ui),
+        Command::Check(a) => match command::check::CheckConfig::new(&a, ui) {
+            Ok(config) => command::check::run(&config),
+            Err(e) => e,
+        },
         Command::Solve(a) => command::solve::run(&a, ui),
         Command::Drill(a) => command::drill::run(&a, ui),
         Command::Demo(a) => command::demo::run(&a, ui),

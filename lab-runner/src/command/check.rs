@@ -1,10 +1,10 @@
 //! `lab check LAB`: grade the swarm the docker CLI points at, and print the report.
 
 use super::{find_lab, resolve_endpoint};
-use crate::args::{CheckArgs, Format};
+use crate::args::{CheckArgs, EngineArgs, Format};
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
-use lab_engine::Connection;
+use lab_engine::{Connection, Endpoint};
 use lab_grader::report::{human, junit};
 use lab_grader::{check_lab, CheckOptions, Report, Status};
 use lab_i18n::{words, Language};
@@ -44,53 +44,106 @@ fn show_wait(r: &Report, elapsed: Duration, lang: Language) {
     }
 }
 
-pub fn run(a: &CheckArgs, ui: &Ui) -> Exit {
-    run_and_record(ui, a, true)
+/// `lab check` as asked, every flag checked and resolved before anything is read: the lab,
+/// its selected checks and the engine, found once.
+pub(crate) struct CheckConfig {
+    pub ui: Ui,
+    pub lab: Lab,
+    pub endpoint: Endpoint,
+    /// How the engine was asked for: a failure may then name the practice swarm instead.
+    pub engine: EngineArgs,
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub wait: Option<Duration>,
+    pub timeout: Duration,
+    pub fix: bool,
+    pub watch: bool,
+    pub format: Format,
+    /// Remember a full score in the learner's progress: not for `lab demo` (it applies the
+    /// reference answer itself), nor with --only/--skip (a part of a lab is not completion).
+    pub record: bool,
 }
 
-/// `lab check`; `record`: remember a full score in the learner's progress (`lab demo`
-/// applies the reference answer itself, so its pass is not the learner's).
-pub(crate) fn run_and_record(ui: &Ui, a: &CheckArgs, record: bool) -> Exit {
-    match resolve_endpoint(ui, &a.engine) {
-        Ok(endpoint) => run_on(ui, a, &endpoint, record),
-        Err(e) => e,
-    }
-}
-
-/// `lab check` on an engine already found (`lab demo` passes its practice swarm's node 1,
-/// TLS files included); `a.engine` is not read.
-pub(crate) fn run_on(ui: &Ui, a: &CheckArgs, endpoint: &lab_engine::Endpoint, record: bool) -> Exit {
-    let lab = match find_lab(ui, &a.labs, &a.lab) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    if let Err(msg) = selection(ui.lang, &lab, &a.only, &a.skip) {
-        return ui.fail(Kind::Usage, msg);
-    }
-    // Only a whole lab counts: a pass of the checks --only/--skip leave is not completion.
-    let record = record && a.only.is_empty() && a.skip.is_empty();
-    if a.watch {
-        let opts = lab_grader::WatchOptions {
+impl CheckConfig {
+    /// `lab check`'s flags, checked in this order: the rules that tie flags together, the
+    /// engine, the lab, the checks --only/--skip name. Errors are reported.
+    pub fn new(a: &CheckArgs, ui: &Ui) -> Result<CheckConfig, Exit> {
+        flag_rules(a, ui.lang).map_err(|msg| crate::usage_fail(ui, &msg))?;
+        let endpoint = resolve_endpoint(ui, &a.engine)?;
+        let lab = find_lab(ui, &a.labs, &a.lab)?;
+        selection(ui.lang, &lab, &a.only, &a.skip).map_err(|msg| ui.fail(Kind::Usage, msg))?;
+        Ok(CheckConfig {
+            ui: *ui,
+            lab,
+            endpoint,
+            engine: a.engine.clone(),
             only: a.only.clone(),
             skip: a.skip.clone(),
+            wait: a.wait,
             timeout: a.timeout,
+            fix: a.fix,
+            watch: a.watch,
+            format: a.format,
+            record: a.only.is_empty() && a.skip.is_empty(),
+        })
+    }
+
+    /// `lab demo`'s check of the practice swarm it made (`endpoint`, node 1 with its TLS
+    /// files): the whole lab, re-read for up to 90 s while it converges, not recorded.
+    pub fn for_demo(ui: &Ui, lab: Lab, endpoint: Endpoint) -> CheckConfig {
+        CheckConfig {
+            ui: *ui,
+            lab,
+            endpoint,
+            engine: EngineArgs::default(),
+            only: Vec::new(),
+            skip: Vec::new(),
+            wait: Some(Duration::from_secs(90)),
+            timeout: Duration::from_secs(30),
+            fix: false,
+            watch: false,
+            format: Format::Human,
+            record: false,
+        }
+    }
+}
+
+/// The rules that tie `lab check`'s flags together; a message naming the flags when one is broken.
+fn flag_rules(a: &CheckArgs, lang: Language) -> Result<(), String> {
+    if let Some(id) = a.only.iter().find(|id| a.skip.contains(id)) {
+        return Err(lang.fill(words::ONLY_AND_SKIP, &[("id", id)]));
+    }
+    if a.watch && a.format == Format::Junit {
+        return Err(lang.tr(words::WATCH_JUNIT).into_owned());
+    }
+    Ok(())
+}
+
+/// `lab check`: grade the lab on the engine, print the report.
+pub fn run(c: &CheckConfig) -> Exit {
+    let (ui, lab, endpoint) = (&c.ui, &c.lab, &c.endpoint);
+    if c.watch {
+        let opts = lab_grader::WatchOptions {
+            only: c.only.clone(),
+            skip: c.skip.clone(),
+            timeout: c.timeout,
             lang: ui.lang,
             ..Default::default()
         };
-        return super::watch::run(ui, &lab, (&a.engine, endpoint), opts, a.format, record);
+        return super::watch::run(ui, lab, (&c.engine, endpoint), opts, c.format, c.record);
     }
     let opts = CheckOptions {
-        wait: a.wait,
-        only: a.only.clone(),
-        skip: a.skip.clone(),
+        wait: c.wait,
+        only: c.only.clone(),
+        skip: c.skip.clone(),
         on_wait: Some(show_wait),
-        fixes: (a.fix && lab.fixes).then_some(lab_fix::PLAN),
+        fixes: (c.fix && lab.fixes).then_some(lab_fix::PLAN),
         lang: ui.lang,
         ..Default::default()
     };
     let result = crate::runtime().block_on(async {
-        let conn = Connection::open(endpoint, a.timeout).await?;
-        check_lab(&lab, &conn, &opts).await
+        let conn = Connection::open(endpoint, c.timeout).await?;
+        check_lab(lab, &conn, &opts).await
     });
     if std::io::stderr().is_terminal() {
         eprint!("{CLEAR_LINE}");
@@ -101,23 +154,23 @@ pub(crate) fn run_on(ui: &Ui, a: &CheckArgs, endpoint: &lab_engine::Endpoint, re
             let lang = ui.lang;
             let msg =
                 lang.fill(words::ENDPOINT_FROM, &[("error", &e.text(lang)), ("source", &lang.tr(&endpoint.source))]);
-            let msg = crate::runtime().block_on(crate::practice_engine::with_hint(lang, msg, &a.engine, endpoint, &e));
+            let msg = crate::runtime().block_on(crate::practice_engine::with_hint(lang, msg, &c.engine, endpoint, &e));
             return ui.fail(Kind::from(&e), msg);
         }
     };
-    if record {
+    if c.record {
         record_progress(ui, &report);
     }
-    let no_fixes = a.fix && !lab.fixes;
+    let no_fixes = c.fix && !lab.fixes;
     let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_else(|| lab.id.clone());
     let why = ui.lang.fill(words::NO_FIXES, &[("file", &file)]);
-    match a.format {
+    match c.format {
         Format::Human => {
             let style = human::Style { color: ui.stdout_color() };
             print!("{}", human::render_in(&report, style, ui.lang));
             if no_fixes {
                 println!("{why}");
-            } else if !a.fix && lab.fixes && report.count(Status::Fail) > 0 {
+            } else if !c.fix && lab.fixes && report.count(Status::Fail) > 0 {
                 let command = format!("{} check {} --fix", crate::me(), lab.id);
                 println!("{}", ui.lang.fill(words::STUCK, &[("command", &command)]));
             }
@@ -125,7 +178,7 @@ pub(crate) fn run_on(ui: &Ui, a: &CheckArgs, endpoint: &lab_engine::Endpoint, re
         Format::Json => println!("{}", lab_engine::untrusted::json(&report, true)),
         Format::Junit => println!("{}", junit::render(&report)),
     }
-    if no_fixes && a.format != Format::Human {
+    if no_fixes && c.format != Format::Human {
         eprintln!("{why}");
     }
     if report.passed {
@@ -185,6 +238,21 @@ mod tests {
             .get("day6-voting-app")
             .unwrap()
             .clone()
+    }
+
+    #[test]
+    fn cross_flag_rules_name_both_flags() {
+        use crate::args::{Cli, Command};
+        use clap::Parser;
+        let rules = |args: &[&str]| {
+            let Command::Check(a) = Cli::try_parse_from(args).unwrap().command else { panic!("not check") };
+            super::flag_rules(&a, lab_i18n::Language::english())
+        };
+        assert!(rules(&["lab", "check", "x", "--only", "a", "--skip", "a"])
+            .unwrap_err()
+            .contains("both --only and --skip"));
+        assert!(rules(&["lab", "check", "x", "--watch", "--format", "junit"]).is_err());
+        assert!(rules(&["lab", "check", "x", "--only", "a", "--skip", "b"]).is_ok());
     }
 
     #[test]

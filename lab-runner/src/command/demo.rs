@@ -2,14 +2,13 @@
 //! driver `lab cluster up` would use, or `--driver`), apply the lab's reference answer
 //! (unless the swarm already has services), and check it.
 
-use super::check;
+use super::check::{self, CheckConfig};
 use super::find_lab;
 use super::solve::{apply, DockerCli, FillError};
-use crate::args::{CheckArgs, DemoArgs, Driver, EngineArgs, Format};
+use crate::args::{DemoArgs, Driver};
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_i18n::words;
-use std::time::Duration;
 
 pub fn run(a: &DemoArgs, ui: &Ui) -> Exit {
     let lab = match find_lab(ui, &a.labs, &a.lab) {
@@ -38,19 +37,7 @@ pub fn run(a: &DemoArgs, ui: &Ui) -> Exit {
         eprintln!("{}", lang.fill(words::DEMO_HAS_SERVICES, &[("me", &me)]));
     }
     eprintln!("{}\n", lang.fill(words::DEMO_CHECKING, &[("lab", &lab.id)]));
-    let args = CheckArgs {
-        lab: lab.id.clone(),
-        wait: Some(Duration::from_secs(90)),
-        format: Format::Human,
-        only: vec![],
-        skip: vec![],
-        timeout: Duration::from_secs(30),
-        watch: false,
-        engine: EngineArgs::default(),
-        labs: a.labs.clone(),
-        fix: false,
-    };
-    let code = check::run_on(ui, &args, &endpoint, false);
+    let code = check::run(&CheckConfig::for_demo(ui, lab.clone(), endpoint));
     eprintln!(
         "\n{}\n  eval \"$({me} cluster env)\"\n  docker service ls\n  {me} check {}\n  {me} cluster down",
         lang.tr(words::DEMO_TRY_IT),
