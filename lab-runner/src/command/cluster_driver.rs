@@ -1,10 +1,15 @@
 //! What `lab cluster` asks of a practice-swarm driver beyond the shared interface
 //! ([`practice_driver::PracticeDriver`]): the driver's own words (the line above the status
-//! table, what `down` removed, how `up` reports) and how its errors exit. `env`, `status`
-//! and `down` are written here once for every driver; each driver's module implements
-//! [`ClusterDriver`] (`super::netns_cluster`, `super::docker_cluster`).
+//! table, what `down` removed, what `up` found and reports), how its errors exit and how a
+//! shell on one of its nodes is opened. Every command is written here once for every
+//! driver: `up` (options, progress, outcome, report, next steps), `env`, `shell`, `status`
+//! and `down`; each driver's module implements [`ClusterDriver`] (`super::netns_cluster`,
+//! `super::docker_cluster`).
 
-use practice_driver::{DownOutcome, EnvVar, NodeStatus, PracticeDriver, Removed, UpOptions};
+use std::path::PathBuf;
+use std::process::Command;
+
+use practice_driver::{DownOutcome, EnvVar, NodeStatus, PracticeDriver, Removed, UpOptions, UpOutcome};
 
 use crate::args::{ClusterCommand, StatusFormat, UpArgs};
 use crate::driver_text::Worded;
@@ -12,12 +17,29 @@ use crate::exit::Exit;
 use crate::ui::Ui;
 use lab_i18n::words;
 
+use super::node_shell::{open_shell, shell_program};
 use super::status_table::{status_table, StatusRow};
 
 /// The error type of a cluster's driver.
 pub(crate) type DriverError<C> = <<C as ClusterDriver>::Driver as PracticeDriver>::Error;
 /// One progress step of a cluster's driver.
 pub(crate) type DriverProgress<C> = <<C as ClusterDriver>::Driver as PracticeDriver>::Progress;
+/// How a cluster's driver describes the cluster `up` started or found.
+pub(crate) type DriverInfo<C> = <<C as ClusterDriver>::Driver as PracticeDriver>::Info;
+
+/// A shell on a node as a driver opens it: what [`open_shell`] runs.
+pub(crate) struct ShellSession {
+    /// The node's name, for the book's prompt (`node2$ `).
+    pub name: String,
+    /// The shell program, as it is or wrapped (in the node's network namespace).
+    pub command: Command,
+    /// The variables that point docker at the node.
+    pub env: Vec<(&'static str, String)>,
+    /// Where the rc files for bash and zsh go.
+    pub rc_dir: PathBuf,
+    /// The line the shell opens with: how docker reaches the node.
+    pub note: String,
+}
 
 /// A driver's practice swarm as `lab cluster` talks about it.
 pub(crate) trait ClusterDriver {
@@ -33,11 +55,40 @@ pub(crate) trait ClusterDriver {
     /// its words.
     fn fail(&self, e: DriverError<Self>) -> Exit;
 
-    /// `lab cluster up`: starts (or finds) the cluster and says what to do next.
-    async fn up(&self, up: &UpArgs) -> Exit;
+    /// `up`'s options as the learner asked for them; a usage error for what this driver
+    /// does not take.
+    fn up_options(&self, up: &UpArgs) -> Result<UpOptions, Exit> {
+        Ok(up_options(up))
+    }
 
-    /// `lab cluster shell`: the learner's shell on node `node`.
-    async fn shell(&self, node: usize) -> Exit;
+    /// The line `up` says before the driver starts anything, if any.
+    fn starting(&self, _options: &UpOptions) -> Option<String> {
+        None
+    }
+
+    /// The line saying what `up` started or found.
+    fn outcome(&self, outcome: &UpOutcome<DriverInfo<Self>>, options: &UpOptions) -> String;
+
+    /// What `up` says after the driver's error, if anything.
+    fn after_failed_up(&self) -> Option<String> {
+        None
+    }
+
+    /// Prints what `up` reports of the cluster it started or found, before the next steps
+    /// (on stderr).
+    async fn report(&self, info: &DriverInfo<Self>);
+
+    /// How many nodes the cluster `up` started or found has.
+    fn node_count(&self, info: &DriverInfo<Self>) -> usize;
+
+    /// The next step that opens a shell on a node (`me` filled in).
+    const SHELL_HINT: &'static str;
+
+    /// Prints what `up` says after the next steps, if anything (on stderr).
+    fn after_next_steps(&self, _info: &DriverInfo<Self>) {}
+
+    /// The shell the learner's `program` becomes on node `node`, as if logged in there.
+    async fn shell_session(&self, node: usize, program: &str) -> Result<ShellSession, Exit>;
 
     /// The line above the status table: the driver and where its cluster lives.
     async fn status_header(&self) -> Result<String, Exit>;
@@ -68,7 +119,16 @@ pub(crate) fn progress<P: Worded>(ui: &Ui, step: &P) {
 pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) -> Exit {
     let ui = cluster.ui();
     match command {
-        ClusterCommand::Up(up) => cluster.up(&up).await,
+        ClusterCommand::Up(args) => match cluster.up_options(&args) {
+            Ok(options) => match start(cluster, &options).await {
+                Ok(info) => {
+                    report_up(cluster, &info).await;
+                    Exit::Ok
+                }
+                Err(e) => e,
+            },
+            Err(e) => e,
+        },
         ClusterCommand::Env { node, shell, .. } => match cluster.driver().env_vars(node).await {
             Ok(mut vars) => {
                 vars.extend(cluster.env_extra());
@@ -77,7 +137,7 @@ pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) 
             }
             Err(e) => cluster.fail(e),
         },
-        ClusterCommand::Shell { node, .. } => cluster.shell(node.unwrap_or(1)).await,
+        ClusterCommand::Shell { node, .. } => shell(cluster, node.unwrap_or(1)).await,
         ClusterCommand::Status { format, .. } => status(cluster, format).await,
         ClusterCommand::Down { .. } => {
             match cluster.driver().down(&mut |step: &DriverProgress<C>| progress(ui, step)).await {
@@ -88,6 +148,63 @@ pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) 
             Exit::Ok
         }
         ClusterCommand::Forward(args) => super::forward::run(&args, ui),
+    }
+}
+
+/// The first half of `up`: starts (or finds) the cluster, with the driver's progress, and
+/// says which; on failure, the driver's error and what it adds.
+pub(crate) async fn start<C: ClusterDriver>(cluster: &C, options: &UpOptions) -> Result<DriverInfo<C>, Exit> {
+    if let Some(line) = cluster.starting(options) {
+        eprintln!("{line}");
+    }
+    let ui = cluster.ui();
+    match cluster.driver().up(options, &mut |step: &DriverProgress<C>| progress(ui, step)).await {
+        Ok(outcome) => {
+            eprintln!("{}", cluster.outcome(&outcome, options));
+            Ok(outcome.into_info())
+        }
+        Err(e) => {
+            let exit = cluster.fail(e);
+            if let Some(note) = cluster.after_failed_up() {
+                eprintln!("{note}");
+            }
+            Err(exit)
+        }
+    }
+}
+
+/// The second half of `up`: the driver's report of the cluster, then what a learner does
+/// next.
+pub(crate) async fn report_up<C: ClusterDriver>(cluster: &C, info: &DriverInfo<C>) {
+    cluster.report(info).await;
+    let lang = cluster.ui().lang;
+    let me = crate::me();
+    eprintln!("{}", lang.fill(words::CLUSTER_POINT_DOCKER, &[("me", &me)]));
+    if cluster.node_count(info) > 1 {
+        eprintln!("{}", lang.fill(C::SHELL_HINT, &[("me", &me)]));
+    }
+    cluster.after_next_steps(info);
+}
+
+/// `lab cluster shell`: the learner's `$SHELL` (else /bin/sh; on Windows `%COMSPEC%`) on
+/// node `node`, with the book's `nodeN$` prompt.
+async fn shell<C: ClusterDriver>(cluster: &C, node: usize) -> Exit {
+    let program = shell_program();
+    let session = match cluster.shell_session(node, &program).await {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    match open_shell(
+        cluster.ui(),
+        &session.name,
+        session.command,
+        &program,
+        &session.rc_dir,
+        &session.env,
+        &session.note,
+    ) {
+        Ok(()) => Exit::Ok,
+        Err(e) => e,
     }
 }
 

@@ -3,13 +3,13 @@
 //! every command (`--host`, `--context`, `DOCKER_HOST`, contexts), except that the
 //! variables `lab cluster env` printed are not taken for it: after
 //! `eval "$(lab cluster env)"` DOCKER_HOST names node1, and the engine the nodes run on is
-//! remembered in `SWARM_LAB_ENGINE_HOST`. `env`, `status` and `down` are the shared ones of
-//! [`super::cluster_driver`]; this module holds the driver's words, its `up` report and its
-//! `shell`.
+//! remembered in `SWARM_LAB_ENGINE_HOST`. The commands are the shared ones of
+//! [`super::cluster_driver`]; this module holds the driver's words, what its `up` reports
+//! and how its `shell` points docker at a node.
 
 use std::path::PathBuf;
 
-use docker_nodes::{DockerCluster, NodeSetup, NodesError, Removed, UpOptions, UpOutcome};
+use docker_nodes::{ClusterInfo, DockerCluster, NodeSetup, NodesError, Removed, UpOptions, UpOutcome};
 
 use crate::args::{ClusterCommand, ClusterSize, EngineArgs, UpArgs};
 use crate::driver_text::Worded;
@@ -17,8 +17,7 @@ use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_i18n::words;
 
-use super::cluster_driver::{self, progress, ClusterDriver};
-use super::node_shell::{open_shell, shell_program};
+use super::cluster_driver::{self, ClusterDriver, ShellSession};
 
 /// Where `env` remembers the engine the nodes run on when DOCKER_HOST named it.
 const ENGINE_HOST_VAR: &str = "SWARM_LAB_ENGINE_HOST";
@@ -162,32 +161,78 @@ impl ClusterDriver for DockerNodes {
         fail(&self.ui, e)
     }
 
-    async fn up(&self, up: &UpArgs) -> Exit {
-        match start(&self.ui, &self.cluster, &self.engine, &cluster_driver::up_options(up)).await {
-            Ok(_) => Exit::Ok,
-            Err(e) => e,
+    fn starting(&self, opts: &UpOptions) -> Option<String> {
+        let lang = self.ui.lang;
+        let ep = &self.engine;
+        let values: [(&str, &dyn std::fmt::Display); 4] = [
+            ("nodes", &opts.nodes),
+            ("managers", &opts.managers),
+            ("host", &ep.host),
+            ("source", &lang.tr(&ep.source)),
+        ];
+        Some(lang.fill(words::CLUSTER_STARTING_DOCKER, &values))
+    }
+
+    fn outcome(&self, outcome: &UpOutcome, _options: &UpOptions) -> String {
+        let lang = self.ui.lang;
+        match outcome {
+            UpOutcome::Started(info) => lang.fill(words::CLUSTER_IS_UP_DOCKER, &[("nodes", &info.nodes.len())]),
+            UpOutcome::AlreadyRunning(info) => {
+                let nodes = info.nodes.len();
+                lang.fill(words::CLUSTER_ALREADY_RUNNING_DOCKER, &[("nodes", &nodes), ("me", &crate::me())])
+            }
         }
     }
 
-    /// The learner's shell with docker pointed at node `node` and the book's `nodeN$`
-    /// prompt. It runs on this machine (the nodes' networks are inside the Docker engine):
-    /// `curl localhost:PORT` reaches node1 only through `up --publish`.
-    async fn shell(&self, node: usize) -> Exit {
-        use practice_driver::PracticeDriver;
-        let vars = match self.cluster.env_vars(node).await {
-            Ok(v) => v,
-            Err(e) => return self.fail(e),
-        };
-        let vars: Vec<(&str, String)> =
-            vars.into_iter().chain(self.env_extra()).filter_map(|(k, v)| Some((k, v?))).collect();
-        let program = shell_program();
-        let note = self.ui.lang.fill(words::SHELL_WITH_TLS, &[("host", &vars[0].1)]);
-        let rc_dir = self.cluster.cert_dir().join("shell");
-        let name = format!("node{node}");
-        match open_shell(&self.ui, &name, std::process::Command::new(&program), &program, &rc_dir, &vars, &note) {
-            Ok(()) => Exit::Ok,
-            Err(e) => e,
+    fn after_failed_up(&self) -> Option<String> {
+        Some(self.ui.lang.fill(words::CLUSTER_DOWN_CLEANS_UP, &[("me", &crate::me())]))
+    }
+
+    /// How the nodes run, each node, the ports `--publish` forwarded and what the engine's
+    /// kernel lacks.
+    async fn report(&self, info: &ClusterInfo) {
+        let lang = self.ui.lang;
+        if let Some(p) = info.privileges {
+            eprintln!("{}", lang.fill(words::CLUSTER_NODES_RUN_AS, &[("privileges", &p.text(lang))]));
         }
+        for n in &info.nodes {
+            eprintln!("  {:<6} {:<8} {:<15} {}", n.name, n.role, n.address, n.docker_host);
+        }
+        for (host, node) in &info.publish {
+            eprintln!("  {}", lang.fill(words::CLUSTER_FORWARDED, &[("port", node), ("host_port", host)]));
+        }
+        if !info.swarm {
+            eprintln!("{}", lang.tr(words::CLUSTER_NO_SWARM_DOCKER));
+        }
+        // The nodes share the kernel of the engine's machine: known only when that is this one.
+        #[cfg(target_os = "linux")]
+        if self.engine.host.starts_with("unix://") && !private_swarm::ipvs_available() {
+            eprintln!("{}", lang.tr(words::NO_IPVS_NOTE_DOCKER));
+        }
+    }
+
+    fn node_count(&self, info: &ClusterInfo) -> usize {
+        info.nodes.len()
+    }
+
+    const SHELL_HINT: &'static str = words::CLUSTER_SHELL_HINT_DOCKER;
+
+    /// Docker pointed at node `node` over TLS. The shell runs on this machine (the nodes'
+    /// networks are inside the Docker engine): `curl localhost:PORT` reaches node1 only
+    /// through `up --publish`.
+    async fn shell_session(&self, node: usize, program: &str) -> Result<ShellSession, Exit> {
+        use practice_driver::PracticeDriver;
+        let vars = self.cluster.env_vars(node).await.map_err(|e| self.fail(e))?;
+        let env: Vec<(&str, String)> =
+            vars.into_iter().chain(self.env_extra()).filter_map(|(k, v)| Some((k, v?))).collect();
+        let note = self.ui.lang.fill(words::SHELL_WITH_TLS, &[("host", &env[0].1)]);
+        Ok(ShellSession {
+            name: format!("node{node}"),
+            command: std::process::Command::new(program),
+            env,
+            rc_dir: self.cluster.cert_dir().join("shell"),
+            note,
+        })
     }
 
     async fn status_header(&self) -> Result<String, Exit> {
@@ -239,70 +284,11 @@ pub(crate) fn up_for_demo(
     crate::runtime().block_on(async move {
         let cluster =
             DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.map_err(|e| fail(ui, e))?;
-        let info = start(ui, &cluster, &ep, &opts).await?;
-        let mut node1 = cluster.endpoint(1).await.map_err(|e| fail(ui, e))?;
+        let nodes = DockerNodes { cluster, engine: ep, ui: *ui };
+        let info = cluster_driver::start(&nodes, &opts).await?;
+        cluster_driver::report_up(&nodes, &info).await;
+        let mut node1 = nodes.cluster.endpoint(1).await.map_err(|e| fail(ui, e))?;
         node1.source = ui.lang.tr(words::PRACTICE_SWARM).into_owned();
         Ok((node1, info.swarm))
     })
-}
-
-/// Starts the cluster (or finds it running) and says what a learner does next.
-async fn start(
-    ui: &Ui,
-    cluster: &DockerCluster,
-    ep: &lab_engine::Endpoint,
-    opts: &UpOptions,
-) -> Result<docker_nodes::ClusterInfo, Exit> {
-    let lang = ui.lang;
-    let me = crate::me();
-    eprintln!(
-        "{}",
-        lang.fill(
-            words::CLUSTER_STARTING_DOCKER,
-            &[
-                ("nodes", &opts.nodes),
-                ("managers", &opts.managers),
-                ("host", &ep.host),
-                ("source", &lang.tr(&ep.source)),
-            ],
-        )
-    );
-    let info = match cluster.up(opts, &mut |step| progress(ui, step)).await {
-        Ok(UpOutcome::Started(info)) => {
-            eprintln!("{}", lang.fill(words::CLUSTER_IS_UP_DOCKER, &[("nodes", &info.nodes.len())]));
-            info
-        }
-        Ok(UpOutcome::AlreadyRunning(info)) => {
-            let nodes = info.nodes.len();
-            eprintln!("{}", lang.fill(words::CLUSTER_ALREADY_RUNNING_DOCKER, &[("nodes", &nodes), ("me", &me)]));
-            info
-        }
-        Err(e) => {
-            let code = fail(ui, e);
-            eprintln!("{}", lang.fill(words::CLUSTER_DOWN_CLEANS_UP, &[("me", &me)]));
-            return Err(code);
-        }
-    };
-    if let Some(p) = info.privileges {
-        eprintln!("{}", lang.fill(words::CLUSTER_NODES_RUN_AS, &[("privileges", &p.text(lang))]));
-    }
-    for n in &info.nodes {
-        eprintln!("  {:<6} {:<8} {:<15} {}", n.name, n.role, n.address, n.docker_host);
-    }
-    for (host, node) in &info.publish {
-        eprintln!("  {}", lang.fill(words::CLUSTER_FORWARDED, &[("port", node), ("host_port", host)]));
-    }
-    if !info.swarm {
-        eprintln!("{}", lang.tr(words::CLUSTER_NO_SWARM_DOCKER));
-    }
-    // The nodes share the kernel of the engine's machine: known only when that is this one.
-    #[cfg(target_os = "linux")]
-    if ep.host.starts_with("unix://") && !private_swarm::ipvs_available() {
-        eprintln!("{}", lang.tr(words::NO_IPVS_NOTE_DOCKER));
-    }
-    eprintln!("{}", lang.fill(words::CLUSTER_POINT_DOCKER, &[("me", &me)]));
-    if info.nodes.len() > 1 {
-        eprintln!("{}", lang.fill(words::CLUSTER_SHELL_HINT_DOCKER, &[("me", &me)]));
-    }
-    Ok(info)
 }
