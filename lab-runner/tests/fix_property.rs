@@ -65,18 +65,10 @@ fn wait_running(swarm: &TestSwarm, name: &str) {
     // Not a synchronisation that may time out silently: ending at the deadline is what
     // `docker service create` does for a service that cannot start, and the check then
     // reports it (the property is about what the fixes do from any state).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let replicas = swarm.sh("docker service ls --format '{{.Name}} {{.Replicas}}'");
-        let settled = replicas.lines().any(|l| {
-            let mut w = l.split_whitespace();
-            w.next() == Some(name) && w.next().and_then(|r| r.split_once('/')).is_some_and(|(a, b)| a == b && a != "0")
-        });
-        if settled {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let settled = |services: &[(String, String)]| {
+        services.iter().any(|(n, r)| n == name && r.split_once('/').is_some_and(|(a, b)| a == b && a != "0"))
+    };
+    let _ = swarm.wait_replicas(Duration::from_secs(30), settled);
 }
 
 /// Sets up each state, runs its fixes, and returns what went wrong.

@@ -41,19 +41,6 @@ fn served_by(port: u16) -> Result<String, String> {
     Ok(page[from..to].to_string())
 }
 
-/// Waits for `service` to show `want` running replicas.
-fn wait_running(swarm: &TestSwarm, service: &str, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let replicas = swarm.sh(&format!("docker service ls --filter name={service} --format '{{{{.Replicas}}}}'"));
-        if replicas.trim() == want {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{service} never reached {want} replicas: {replicas}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 /// A local port nothing listens on now.
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -74,7 +61,9 @@ fn run_forward(host: &str, args: &[&str]) -> (i32, String) {
 fn forward_spreads_connections_over_the_replicas_follows_a_replaced_task_and_only_reads() {
     let swarm = TestSwarm::start(2, 1);
     swarm.apply("docker service create --name web --replicas 2 -p 8080:80 nginx");
-    wait_running(&swarm, "web", "2/2");
+    swarm
+        .wait_replicas(Duration::from_secs(90), |s| s.iter().any(|(name, r)| name == "web" && r == "2/2"))
+        .unwrap_or_else(|last| panic!("web never reached 2/2 replicas: {last}"));
 
     let dir = tempfile::Builder::new().prefix("fw").tempdir_in("/tmp").unwrap();
     let proxy = dir.path().join("p.sock");

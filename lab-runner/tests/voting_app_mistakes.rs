@@ -115,19 +115,12 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
 /// Waits (up to 20 s) until every service runs all its replicas: each mistake is about a
 /// setting, not about tasks still starting (db's stand-in is only running once healthy).
 fn all_replicas_running(swarm: &TestSwarm) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let replicas = swarm.sh("docker service ls --format '{{.Replicas}}'");
-        let done = replicas.split_whitespace().filter(|r| r.contains('/')).all(|r| {
-            let (running, wanted) = r.split_once('/').unwrap();
-            running == wanted
-        });
-        if done {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "replicas still starting after 20s: {replicas}");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    let all_running = |services: &[(String, String)]| {
+        services.iter().filter_map(|(_, r)| r.split_once('/')).all(|(running, wanted)| running == wanted)
+    };
+    swarm
+        .wait_replicas(std::time::Duration::from_secs(20), all_running)
+        .unwrap_or_else(|last| panic!("replicas still starting after 20s: {last}"));
 }
 
 /// db without POSTGRES_PASSWORD or POSTGRES_HOST_AUTH_METHOD never starts (the official

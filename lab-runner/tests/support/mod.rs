@@ -56,6 +56,29 @@ impl TestSwarm {
         }
     }
 
+    /// Polls `docker service ls` (each service's name and `running/wanted` replicas) until
+    /// `done` holds for it, for up to `timeout`; the last listing when it never did.
+    pub fn wait_replicas(&self, timeout: Duration, done: impl Fn(&[(String, String)]) -> bool) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let listing = self.sh("docker service ls --format '{{.Name}} {{.Replicas}}'");
+            let services: Vec<(String, String)> = listing
+                .lines()
+                .filter_map(|l| l.split_once(' '))
+                .map(|(name, replicas)| {
+                    (name.to_string(), replicas.split_whitespace().next().unwrap_or("").to_string())
+                })
+                .collect();
+            if done(&services) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(listing);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Removes every service, then user networks, volumes, secrets and configs.
     pub fn reset(&self) {
         self.sh("ids=$(docker service ls -q); [ -z \"$ids\" ] || docker service rm $ids >/dev/null");
