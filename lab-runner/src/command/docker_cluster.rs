@@ -39,8 +39,7 @@ fn engine_env(key: &str) -> Option<String> {
 }
 
 fn engine(ui: &Ui, e: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
-    let req = lab_engine::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
-    lab_engine::endpoint::resolve(&req, &engine_env).map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
+    super::resolve_endpoint_in(ui, e, &engine_env)
 }
 
 fn fail(ui: &Ui, e: NodesError) -> Exit {

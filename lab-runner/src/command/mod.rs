@@ -56,7 +56,16 @@ pub(crate) fn find_lab(ui: &Ui, labs: &LabsArgs, id: &str) -> Result<lab_schema:
 
 /// The engine `--host`/`--context` or the environment name, found as the docker CLI finds it.
 pub(crate) fn resolve_endpoint(ui: &Ui, engine: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
+    resolve_endpoint_in(ui, engine, &|k| std::env::var(k).ok())
+}
+
+/// The same, with the environment as `env` shows it (the docker driver hides the variables
+/// `lab cluster env` printed); the one rule both follow. Errors are reported.
+pub(crate) fn resolve_endpoint_in(
+    ui: &Ui,
+    engine: &EngineArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<lab_engine::Endpoint, Exit> {
     let req = lab_engine::EndpointRequest { host: engine.host.clone(), context: engine.context.clone() };
-    lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok())
-        .map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
+    lab_engine::endpoint::resolve(&req, env).map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
 }
