@@ -120,8 +120,8 @@ pub fn judge(drill: &Drill, seen: &Observed, lang: Language) -> DrillResult {
     if drill.expect.recovery.is_some() || service_level {
         measured.push(match (service_level, recovery) {
             (true, Some(r)) => {
-                let desired = last_desired(t);
-                lang.fill(words::MEASURED_RECOVERED, &[("desired", &desired), ("seconds", &secs(r))])
+                let (one, many) = (words::MEASURED_RECOVERED_ONE, words::MEASURED_RECOVERED_MANY);
+                lang.count_fill(last_desired(t) as u64, one, many, &[("seconds", &secs(r))])
             }
             (true, None) => {
                 let (running, desired) = last_replicas(t);
@@ -270,6 +270,20 @@ mod tests {
             r.measured,
             "back to 2 replicas 4.0 s after the fault, 50 of 50 probes answered (100.0%), longest gap 0.0 s"
         );
+    }
+
+    /// A drill on a 1-replica service said "back to 1 replicas".
+    #[test]
+    fn one_replica_is_back_to_1_replica_singular() {
+        let lab = lab();
+        let d = lab.drill("rolling-update").unwrap();
+        let mut seen = rolling(0, 4000);
+        seen.timeline.events.retain(|e| !matches!(e, Event::Replicas { .. }));
+        seen.timeline.push(Event::Replicas { at: ms(4000), running: 1, desired: 1 });
+        let r = judge(d, &seen, Language::english());
+        assert!(r.measured.starts_with("back to 1 replica 4.0 s after the fault, "), "{}", r.measured);
+        let zh = judge(d, &seen, Language::parse("zh-TW").unwrap());
+        assert!(zh.measured.starts_with("故障後 4.0 秒恢復到 1 個 replica"), "{}", zh.measured);
     }
 
     #[test]

@@ -863,7 +863,8 @@ words! {
     EXPECT_QUORUM = "the swarm keeps answering (quorum)";
     EXPECT_NO_QUORUM = "the swarm stops answering (no quorum)";
     EXPECT_DATA = "the {counts} count on {service} is kept";
-    MEASURED_RECOVERED = "back to {desired} replicas {seconds} s after the fault";
+    MEASURED_RECOVERED_ONE = "back to {n} replica {seconds} s after the fault";
+    MEASURED_RECOVERED_MANY = "back to {n} replicas {seconds} s after the fault";
     MEASURED_NOT_RECOVERED = "not back to its replicas after {seconds} s ({running} of {desired} running)";
     MEASURED_NODE_READY = "{node} Ready again {seconds} s after its engine started";
     MEASURED_NODE_NOT_READY = "{node} not Ready {seconds} s after its engine started";
