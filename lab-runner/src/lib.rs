@@ -4,7 +4,7 @@
 //! and errors `driver_text` words in the run's language).
 //!
 //! clap reads the arguments into typed, validated flags in `args` (with the value parsers
-//! of `value`) before any command runs; `main` makes one [`ui::Ui`] of them (language,
+//! of `value`) before any command runs; `main` makes one `ui::Ui` of them (language,
 //! colours, JSON errors) and hands it to the command. Every error a command reports goes
 //! through `Ui::fail`, which prints it for a person on stderr, or as a JSON object on
 //! stdout under `--format json`, and returns its exit code.

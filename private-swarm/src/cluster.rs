@@ -42,7 +42,7 @@ pub struct ClusterSpec {
     /// ip_forward, MASQUERADE), so engines can pull real images. Off by default: nothing a
     /// node sends can leave the machine.
     pub online: bool,
-    /// Run the offline registry ([`crate::registry`]) on the bridge and make it every
+    /// Run the offline registry ([`stand_in::registry`]) on the bridge and make it every
     /// engine's mirror, so tasks pull any tag of the known images (the practice swarm's
     /// offline default). Off by default: tasks then start from the loaded images only.
     pub registry: bool,

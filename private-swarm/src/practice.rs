@@ -8,7 +8,7 @@
 //! `up` can leave the engines outside swarm mode ([`UpOptions::swarm`] `false`), for the
 //! lessons that start with `docker swarm init`, and can route the nodes out through the
 //! host ([`UpOptions::online`]) so they pull real images instead of using the stand-ins.
-//! Offline, the nodes pull through the cluster's own registry ([`crate::registry`]), so
+//! Offline, the nodes pull through the cluster's own registry ([`stand_in::registry`]), so
 //! any tag of the course's images and of common official images resolves to a stand-in.
 
 use std::fs::{File, OpenOptions};

@@ -8,7 +8,6 @@
 /// A fake engine on a unix socket that serves crafted JSON (untrusted-input tests).
 pub mod fake_engine;
 pub mod lab_check;
-/// The `lab` binary run and followed by the scenarios, and HTTP to what it serves.
 pub mod lab_process;
 pub mod lesson;
 pub mod mesh;
