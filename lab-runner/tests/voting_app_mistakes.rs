@@ -112,15 +112,15 @@ fn each_mistake_fails_exactly_its_checks_and_names_the_wrong_value() {
     insta::assert_snapshot!("backend_network_missing_zh_tw", human);
 }
 
-/// Waits (up to 20 s) until every service runs all its replicas: each mistake is about a
+/// Waits (up to 90 s: three swarms start side by side, on a loaded machine) until every service runs all its replicas: each mistake is about a
 /// setting, not about tasks still starting (db's stand-in is only running once healthy).
 fn all_replicas_running(swarm: &TestSwarm) {
     let all_running = |services: &[(String, String)]| {
         services.iter().filter_map(|(_, r)| r.split_once('/')).all(|(running, wanted)| running == wanted)
     };
     swarm
-        .wait_replicas(std::time::Duration::from_secs(20), all_running)
-        .unwrap_or_else(|last| panic!("replicas still starting after 20s: {last}"));
+        .wait_replicas(std::time::Duration::from_secs(90), all_running)
+        .unwrap_or_else(|last| panic!("replicas still starting after 90s: {last}"));
 }
 
 /// db without POSTGRES_PASSWORD or POSTGRES_HOST_AUTH_METHOD never starts (the official
