@@ -8,7 +8,9 @@
 //! create|update` get `--detach --no-resolve-image` (no registry; [`support::fast`]) and,
 //! after such a line, the test waits for the service to converge, as the CLI's attached
 //! mode does for the learner; and an outside address (`8.8.8.8`) becomes `127.0.0.1`, so
-//! nothing leaves the machine. One private swarm serves many states, reset between them.
+//! nothing leaves the machine. One private swarm serves many states one after another
+//! ([`TestSwarm::set_state`]: what a state's script makes, rebuilding only what differs
+//! from the state before).
 
 mod support;
 use std::process::{Command, Stdio};
@@ -72,7 +74,8 @@ fn wait_running(swarm: &TestSwarm, name: &str) {
 }
 
 /// Sets up each state, runs its fixes, and returns what went wrong.
-fn prove(swarm: &TestSwarm, states: &[State], reset: impl Fn(&TestSwarm)) -> Vec<String> {
+/// `prepare` brings the swarm to a state's setup.
+fn prove(swarm: &TestSwarm, states: &[State], prepare: impl Fn(&TestSwarm, &State)) -> Vec<String> {
     let host = swarm.host(0);
     let mut problems = Vec::new();
     // FIX_PROPERTY_ONLY=name,name runs only those states (to debug one).
@@ -80,9 +83,7 @@ fn prove(swarm: &TestSwarm, states: &[State], reset: impl Fn(&TestSwarm)) -> Vec
     let chosen = |s: &&State| only.is_empty() || only.split(',').any(|o| o == s.name);
     for s in states.iter().filter(chosen) {
         let t0 = Instant::now();
-        reset(swarm);
-        let t_reset = t0.elapsed().as_secs_f64();
-        swarm.apply(&s.setup);
+        prepare(swarm, s);
         let t_apply = t0.elapsed().as_secs_f64();
         let (plain, _) = check_json(&host, s.lab, &[]);
         let t_plain = t0.elapsed().as_secs_f64();
@@ -117,7 +118,7 @@ fn prove(swarm: &TestSwarm, states: &[State], reset: impl Fn(&TestSwarm)) -> Vec
             ));
         }
         eprintln!(
-            "{}: {} fix lines, {:.1}s (reset {t_reset:.1}, setup {t_apply:.1}, check {t_plain:.1}, --fix {t_fix:.1}, lines {t_lines:.1})",
+            "{}: {} fix lines, {:.1}s (setup {t_apply:.1}, check {t_plain:.1}, --fix {t_fix:.1}, lines {t_lines:.1})",
             s.name,
             lines.len(),
             t0.elapsed().as_secs_f64()
@@ -126,12 +127,9 @@ fn prove(swarm: &TestSwarm, states: &[State], reset: impl Fn(&TestSwarm)) -> Vec
     problems
 }
 
-/// [`TestSwarm::reset`], without waiting out the tasks' stop grace period: the services
-/// go, then their containers are killed.
-fn quick_reset(swarm: &TestSwarm) {
-    swarm.sh("ids=$(docker service ls -q); [ -z \"$ids\" ] || docker service rm $ids >/dev/null");
-    swarm.sh("c=$(docker ps -aq); [ -z \"$c\" ] || docker container rm -f $c >/dev/null 2>&1 || true");
-    swarm.reset();
+/// The state's setup, made from what the previous state made ([`TestSwarm::set_state`]).
+fn set_up(swarm: &TestSwarm, s: &State) {
+    swarm.set_state(&s.setup);
 }
 
 fn voting_app_states() -> Vec<State> {
@@ -258,7 +256,7 @@ fn assert_all_fixed(problems: &[String], states: &[State]) {
 }
 
 fn prove_all(swarm: &TestSwarm, states: &[State]) {
-    assert_all_fixed(&prove(swarm, states, quick_reset), states);
+    assert_all_fixed(&prove(swarm, states, set_up), states);
 }
 
 /// The voting-app states in `QUARTERS` runs of about the same length, each on a swarm of
@@ -303,8 +301,8 @@ fn every_mistake_in_the_other_labs_is_fixed_by_the_printed_commands() {
     assert!(total >= 25, "the corpus has {total} states; the property needs at least 25");
     let swarm = TestSwarm::start(1, 1);
     let states = other_lab_states();
-    let problems = prove(&swarm, &states, quick_reset);
-    quick_reset(&swarm);
+    let problems = prove(&swarm, &states, set_up);
+    swarm.set_state("");
     hints_only_where_the_lab_or_the_grader_says_so(&swarm);
     assert_all_fixed(&problems, &states);
 }
@@ -316,7 +314,7 @@ fn a_three_node_swarm_short_of_managers_is_fixed_by_the_printed_commands() {
         state("three_nodes_one_manager", "day6-three-node-swarm", ""),
         state("three_nodes_two_managers", "day6-three-node-swarm", "docker node promote node2"),
     ];
-    let demote = |s: &TestSwarm| {
+    let demote = |s: &TestSwarm, state: &State| {
         s.sh("for n in node2 node3; do [ \"$(docker node inspect -f '{{.Spec.Role}}' $n)\" = worker ] || docker node demote $n >/dev/null; done");
         let deadline = Instant::now() + Duration::from_secs(30);
         while s.sh("docker node ls --format '{{.ManagerStatus}}'").lines().filter(|l| !l.trim().is_empty()).count() > 1
@@ -324,6 +322,7 @@ fn a_three_node_swarm_short_of_managers_is_fixed_by_the_printed_commands() {
             assert!(Instant::now() < deadline, "node2 and node3 stay managers");
             std::thread::sleep(Duration::from_millis(200));
         }
+        s.apply(&state.setup);
     };
     assert_all_fixed(&prove(&swarm, &states, demote), &states);
 }

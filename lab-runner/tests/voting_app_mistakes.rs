@@ -1,5 +1,5 @@
-//! Realistic learner mistakes on the voting-app assignment, each applied to a fresh state
-//! of a private swarm. Each must fail exactly the checks it should, name the wrong value
+//! Realistic learner mistakes on the voting-app assignment, each set up as its script makes
+//! it on an empty private swarm. Each must fail exactly the checks it should, name the wrong value
 //! in a mismatch, and render a human report we review as a snapshot.
 
 mod support;
@@ -19,12 +19,12 @@ struct Graded {
     fixes: String,
 }
 
-/// Applies mistake `m` to a fresh state of `swarm` and grades it.
+/// Brings `swarm` to mistake `m` (what its script makes on an empty swarm, rebuilding only
+/// what differs from the mistake before: [`TestSwarm::set_state`]) and grades it.
 fn grade_mistake(swarm: &TestSwarm, m: &Mistake) -> Graded {
     let host = swarm.host(0);
     let mut problems = Vec::new();
-    swarm.reset();
-    swarm.apply(&script(m));
+    swarm.set_state(&script(m));
     all_replicas_running(swarm);
     let (report, code) = check_json(&host, "day6-voting-app", &[]);
     assert_eq!(code, 1, "{}", m.name);

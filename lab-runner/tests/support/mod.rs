@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod forwarding;
+pub mod state;
 pub mod voting_app;
 
 use private_swarm::{Cluster, ClusterSpec};
@@ -14,6 +15,8 @@ use std::time::{Duration, Instant};
 
 pub struct TestSwarm {
     pub cluster: Cluster,
+    /// What the last [`TestSwarm::set_state`] made (`state`).
+    made: Mutex<Vec<state::Made>>,
     _dir: tempfile::TempDir,
 }
 
@@ -23,7 +26,7 @@ impl TestSwarm {
         let dir = tempfile::Builder::new().prefix("lr").tempdir_in("/tmp").expect("temp dir");
         let cluster = Cluster::start(ClusterSpec::new(dir.path(), nodes, managers))
             .unwrap_or_else(|e| panic!("cannot start a private swarm: {e}"));
-        TestSwarm { cluster, _dir: dir }
+        TestSwarm { cluster, made: Mutex::default(), _dir: dir }
     }
 
     pub fn host(&self, node: usize) -> String {
@@ -81,6 +84,7 @@ impl TestSwarm {
 
     /// Removes every service, then user networks, volumes, secrets and configs.
     pub fn reset(&self) {
+        self.made.lock().unwrap().clear();
         self.sh("ids=$(docker service ls -q); [ -z \"$ids\" ] || docker service rm $ids >/dev/null");
         let deadline = Instant::now() + Duration::from_secs(60);
         while !self.sh("docker ps -aq").trim().is_empty() {
