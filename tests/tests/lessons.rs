@@ -449,6 +449,17 @@ fn a_rejoined_nodes_duplicate_is_named_in_the_report() {
     let mut three_nodes = lesson("three-node-swarm.md");
     three_nodes.commands.retain(|c| !c.text.starts_with("lab drill "));
     session.run_lesson(&three_nodes).unwrap_or_else(|e| panic!("{e}"));
+    // The lesson's `docker node promote` returns before node3 is in the managers' raft
+    // membership; demoting it before then fails ("can't find manager in raft memberlist").
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = node1.docker(&["node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}"]).unwrap();
+        if rows.lines().any(|l| l == "node3 Reachable" || l == "node3 Leader") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "node3 never became a reachable manager: {rows}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
     // node3 leaves and joins again by hand: the swarm keeps its old entry, Down.
     for (node, line) in [
         (1, "docker node demote node3"),
