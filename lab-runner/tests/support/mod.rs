@@ -82,29 +82,10 @@ impl TestSwarm {
         }
     }
 
-    /// Removes every service, then user networks, volumes, secrets and configs.
+    /// Removes every service, container, user network, volume, secret and config: an
+    /// empty swarm ([`TestSwarm::set_state`] of an empty script).
     pub fn reset(&self) {
-        self.made.lock().unwrap().clear();
-        self.sh("ids=$(docker service ls -q); [ -z \"$ids\" ] || docker service rm $ids >/dev/null");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.sh("docker ps -aq").trim().is_empty() {
-            assert!(Instant::now() < deadline, "service containers did not go away");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        loop {
-            let nets =
-                self.sh("docker network ls --filter driver=overlay --format '{{.Name}}' | grep -v '^ingress$' || true");
-            let nets: Vec<&str> = nets.split_whitespace().collect();
-            if nets.is_empty() {
-                break;
-            }
-            let _ =
-                Command::new("docker").args(["network", "rm"]).args(&nets).env("DOCKER_HOST", self.host(0)).output();
-            assert!(Instant::now() < deadline, "networks {nets:?} could not be removed");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        self.sh("docker volume prune -f >/dev/null; v=$(docker volume ls -q); [ -z \"$v\" ] || docker volume rm $v >/dev/null");
-        self.sh("s=$(docker secret ls -q); [ -z \"$s\" ] || docker secret rm $s >/dev/null; c=$(docker config ls -q); [ -z \"$c\" ] || docker config rm $c >/dev/null");
+        self.set_state("");
     }
 }
 
