@@ -326,3 +326,22 @@ fn a_three_node_swarm_short_of_managers_is_fixed_by_the_printed_commands() {
     };
     assert_all_fixed(&prove(&swarm, &states, demote), &states);
 }
+
+/// Which setup lines [`TestSwarm::set_state`] can keep from one state to the next (its
+/// unit test lives here, not in `support`, which every test binary compiles).
+#[test]
+fn services_with_a_name_and_networks_are_keepable_other_lines_not() {
+    use support::state::{keepable, Keepable};
+    assert_eq!(
+        keepable("docker service create --detach --name vote -p 80:80 --network frontend --network=backend x"),
+        Some(Keepable::Service { name: "vote".into(), networks: vec!["frontend".into(), "backend".into()] })
+    );
+    assert_eq!(
+        keepable("docker network create -d overlay backend"),
+        Some(Keepable::Network { name: "backend".into() })
+    );
+    assert_eq!(keepable("docker network create backend"), Some(Keepable::Network { name: "backend".into() }));
+    assert_eq!(keepable("docker service create alpine ping 127.0.0.1"), None);
+    assert_eq!(keepable("docker node promote node2"), None);
+    assert_eq!(keepable("docker volume create v"), None);
+}

@@ -32,13 +32,13 @@ impl Made {
 
 /// A script line this module can keep: a service created with `--name`, or a network.
 #[derive(Debug, PartialEq)]
-enum Keepable {
+pub enum Keepable {
     Service { name: String, networks: Vec<String> },
     Network { name: String },
 }
 
 /// What `line` (already through [`fast`]) creates, if it is a line whose object can be kept.
-fn keepable(line: &str) -> Option<Keepable> {
+pub fn keepable(line: &str) -> Option<Keepable> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let value = |flag: &str| -> Vec<String> {
         let mut found = Vec::new();
@@ -184,26 +184,5 @@ impl TestSwarm {
         }
         self.sh("v=$(docker volume ls -q --filter dangling=true); [ -z \"$v\" ] || docker volume rm $v >/dev/null");
         self.sh("s=$(docker secret ls -q); [ -z \"$s\" ] || docker secret rm $s >/dev/null; c=$(docker config ls -q); [ -z \"$c\" ] || docker config rm $c >/dev/null");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn services_with_a_name_and_networks_are_keepable_other_lines_not() {
-        assert_eq!(
-            keepable("docker service create --detach --name vote -p 80:80 --network frontend --network=backend x"),
-            Some(Keepable::Service { name: "vote".into(), networks: vec!["frontend".into(), "backend".into()] })
-        );
-        assert_eq!(
-            keepable("docker network create -d overlay backend"),
-            Some(Keepable::Network { name: "backend".into() })
-        );
-        assert_eq!(keepable("docker network create backend"), Some(Keepable::Network { name: "backend".into() }));
-        assert_eq!(keepable("docker service create alpine ping 127.0.0.1"), None);
-        assert_eq!(keepable("docker node promote node2"), None);
-        assert_eq!(keepable("docker volume create v"), None);
     }
 }
