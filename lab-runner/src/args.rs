@@ -537,7 +537,8 @@ With --live: 0 when stopped with Ctrl-C (the gradebook written, when --out is gi
 /// The language, colour and JSON error mode a command line asks for, read before clap reads
 /// the line for real: clap's own help and errors follow `--color` and `--lang`, and a usage
 /// error is a JSON object under `--format json`. clap reads the line leniently (no help, no
-/// value checked, errors ignored); only flags after an unknown flag are not seen.
+/// value checked, errors ignored); what stops that reading (an unknown flag, an argument too
+/// many) is kept by clap as it found it, and the rest of the line is read again past it.
 #[derive(Debug, Clone)]
 pub struct FirstLook {
     /// `--lang`, when it names a language (one that does not is reported once clap has read the line).
@@ -546,46 +547,105 @@ pub struct FirstLook {
     pub json: bool,
 }
 
+/// The lenient reading's catch-all: from an unknown flag or an argument too many on, what
+/// clap did not read.
+const LEFT_OVER: &str = "lab-left-over";
+
 impl FirstLook {
     /// The process's command line, as clap reads it.
     pub fn read() -> FirstLook {
-        FirstLook::of(&lenient().try_get_matches().unwrap_or_default())
+        let mut cmd = lenient();
+        let first = cmd.clone().try_get_matches().unwrap_or_default();
+        FirstLook::of(&readings(&mut cmd, first))
     }
 
-    fn of(top: &clap::ArgMatches) -> FirstLook {
+    /// What the readings of one line (see [`readings`]) ask for; a later reading's flag
+    /// comes later on the line.
+    fn of(readings: &[clap::ArgMatches]) -> FirstLook {
         use clap::parser::ValueSource;
-        // The command's own matches last: a global flag given after the subcommand is there.
-        let mut chain = vec![top];
-        while let Some((_, sub)) = chain[chain.len() - 1].subcommand() {
-            chain.push(sub);
-        }
-        let given = |id: &str| chain.iter().rev().find(|m| m.value_source(id) == Some(ValueSource::CommandLine));
+        // Each reading from the top command down to the one that was given; a global flag
+        // given after a subcommand is in the subcommand's matches.
+        let chains: Vec<Vec<&clap::ArgMatches>> = readings.iter().map(chain).collect();
+        let given =
+            |id: &str| chains.iter().flatten().rev().find(|m| m.value_source(id) == Some(ValueSource::CommandLine));
         let value = |id: &str| {
             let raw = given(id)?.try_get_raw(id).ok().flatten()?.next_back()?;
             raw.to_str().map(str::to_string)
         };
         let lang = value("lang").and_then(|tag| Language::parse(&tag).ok());
         let color = value("color").and_then(|c| ColorChoice::from_str(&c, true).ok()).unwrap_or(ColorChoice::Auto);
-        let json = chain
-            .last()
-            .and_then(|m| m.try_get_raw("format").ok().flatten())
-            .is_some_and(|mut values| values.any(|v| v == "json"));
+        let json = chains
+            .iter()
+            .filter_map(|c| c.last())
+            .any(|m| m.try_get_raw("format").ok().flatten().is_some_and(|mut values| values.any(|v| v == "json")));
         FirstLook { lang, color, json }
     }
 }
 
+/// A reading's matches from the top command down to the subcommand given.
+fn chain(top: &clap::ArgMatches) -> Vec<&clap::ArgMatches> {
+    let mut chain = vec![top];
+    while let Some((_, sub)) = chain[chain.len() - 1].subcommand() {
+        chain.push(sub);
+    }
+    chain
+}
+
+/// `first`, the lenient reading of a line, then as many readings again as it takes to read
+/// the whole line: each of what was left over past its first argument (the one that stopped
+/// the reading before), under the same subcommands. Each is shorter than the one before.
+fn readings(cmd: &mut clap::Command, first: clap::ArgMatches) -> Vec<clap::ArgMatches> {
+    let mut readings = vec![first];
+    loop {
+        let last = chain(&readings[readings.len() - 1]);
+        let left: Vec<std::ffi::OsString> = match last[last.len() - 1].try_get_raw(LEFT_OVER) {
+            Ok(Some(values)) => values.skip(1).map(|v| v.to_os_string()).collect(),
+            _ => break,
+        };
+        if left.is_empty() {
+            break;
+        }
+        let mut line: Vec<std::ffi::OsString> = vec!["lab".into()];
+        line.extend(last[..last.len() - 1].iter().filter_map(|m| m.subcommand_name()).map(Into::into));
+        line.extend(left);
+        let again = cmd.try_get_matches_from_mut(line).unwrap_or_default();
+        readings.push(again);
+    }
+    readings
+}
+
 /// The command line that reads what it can and never stops: no help flag or subcommand, no
-/// value checked (a bad value does not end the reading; an unknown flag does), errors ignored.
+/// value checked (a bad value does not end the reading), errors ignored; from an unknown
+/// flag or an argument too many on, the rest of the line is kept as [`LEFT_OVER`] (in a
+/// command whose last positional takes one value: every command but `validate`).
 fn lenient() -> clap::Command {
     fn loosen(cmd: clap::Command) -> clap::Command {
-        cmd.mut_args(|a| {
-            if !a.is_positional() && a.get_action().takes_values() {
-                a.value_parser(clap::builder::ValueParser::os_string())
-            } else {
-                a
-            }
-        })
-        .mut_subcommands(loosen)
+        let positionals: Vec<&clap::Arg> = cmd.get_positionals().collect();
+        let single = |a: &clap::Arg| {
+            !matches!(a.get_action(), clap::ArgAction::Append) && a.get_num_args().is_none_or(|n| n.max_values() == 1)
+        };
+        let catch_all = positionals.iter().all(|a| single(a));
+        let cmd = cmd
+            .mut_args(|a| {
+                // An unknown flag where a positional is awaited is read as its value, not an error.
+                let a = if a.is_positional() && single(&a) { a.allow_hyphen_values(true) } else { a };
+                if a.get_action().takes_values() {
+                    a.value_parser(clap::builder::ValueParser::os_string())
+                } else {
+                    a
+                }
+            })
+            .mut_subcommands(loosen);
+        if !catch_all {
+            return cmd;
+        }
+        cmd.arg(
+            clap::Arg::new(LEFT_OVER)
+                .num_args(1..)
+                .allow_hyphen_values(true)
+                .trailing_var_arg(true)
+                .value_parser(clap::builder::ValueParser::os_string()),
+        )
     }
     loosen(
         <Cli as clap::CommandFactory>::command()
@@ -675,7 +735,28 @@ mod tests {
     }
 
     fn first_look(args: &[&str]) -> FirstLook {
-        FirstLook::of(&lenient().try_get_matches_from(args).unwrap())
+        let mut cmd = lenient();
+        let first = cmd.try_get_matches_from_mut(args).unwrap();
+        FirstLook::of(&readings(&mut cmd, first))
+    }
+
+    #[test]
+    fn json_is_seen_past_an_unknown_flag_or_an_argument_too_many() {
+        assert!(first_look(&["lab", "check", "x", "--bogus", "--format", "json"]).json);
+        assert!(first_look(&["lab", "check", "--bogus", "x", "--format=json"]).json);
+        assert!(first_look(&["lab", "check", "x", "--bogus", "--format", "json", "--bogus2", "-z"]).json);
+        assert!(first_look(&["lab", "check", "x", "y", "--format", "json"]).json);
+        assert!(first_look(&["lab", "--bogus", "check", "x", "--format", "json"]).json);
+        assert!(first_look(&["lab", "cluster", "--bogus", "status", "--format", "json"]).json);
+        assert!(first_look(&["lab", "cluster", "status", "-q", "--format", "json"]).json);
+        assert!(first_look(&["lab", "drill", "x", "--bogus", "--format", "json"]).json);
+        assert!(!first_look(&["lab", "check", "x", "--bogus", "--format", "human"]).json);
+        assert!(!first_look(&["lab", "check", "x", "--bogus", "--", "--format", "json"]).json);
+        // The language and colours too.
+        let zh = Language::parse("zh-TW").ok().map(|l| l.tag());
+        assert_eq!(first_look(&["lab", "check", "x", "--bogus", "--lang", "zh-TW"]).lang.map(|l| l.tag()), zh);
+        assert_eq!(first_look(&["lab", "--lang", "zh-TW", "check", "--bogus"]).lang.map(|l| l.tag()), zh);
+        assert_eq!(first_look(&["lab", "list", "--bogus", "--color", "never"]).color, ColorChoice::Never);
     }
 
     #[test]

@@ -155,6 +155,38 @@ fn under_format_json_every_error_is_a_json_object_on_stdout_with_the_same_exit_c
     assert!(r.stderr().starts_with("lab: error: unknown lab"), "{}", r.stderr());
 }
 
+/// Regression: a usage error was told for a person when `--format json` came after an
+/// unknown flag (the first, lenient reading of the line stopped at that flag).
+#[test]
+fn a_usage_error_is_json_wherever_format_json_stands() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "day6-voting-app", "--bogus", "--format", "json"], "'--bogus'"),
+        (&["check", "day6-voting-app", "--format", "json", "--bogus"], "'--bogus'"),
+        (&["check", "--bogus", "day6-voting-app", "--format=json"], "'--bogus'"),
+        (&["check", "day6-voting-app", "-z", "--format", "json"], "'-z'"),
+        (&["check", "day6-voting-app", "extra", "--format", "json"], "'extra'"),
+        (&["check", "day6-voting-app", "--timeout", "0", "--format", "json"], "--timeout"),
+        (&["check", "day6-voting-app", "--format", "json", "--wait", "soon"], "--wait"),
+        (&["check", "day6-voting-app", "--format", "xml", "--bogus"], "'--bogus'"),
+        (&["cluster", "status", "--bogus", "--format", "json"], "'--bogus'"),
+        (&["drill", "day6-voting-app", "--bogus", "--format", "json"], "'--bogus'"),
+    ];
+    for (args, says) in cases {
+        let r = Lab::new(args).run();
+        assert_eq!(r.code(), 2, "{args:?}: {}", r.stderr());
+        if !args.contains(&"json") && !args.contains(&"--format=json") {
+            assert!(r.stdout().is_empty() && r.stderr().contains(says), "{args:?}: {}", r.stderr());
+            continue;
+        }
+        let v = r.json();
+        assert_eq!(v["error"]["kind"], "usage", "{args:?}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(says), "{args:?}: {msg}");
+        assert!(r.stderr().is_empty(), "{args:?}: {}", r.stderr());
+        assert!(r.started_nothing(), "{args:?} left files in SWARM_LAB_HOME");
+    }
+}
+
 #[test]
 fn engine_errors_carry_no_library_jargon() {
     let dir = tempfile::tempdir().unwrap();
