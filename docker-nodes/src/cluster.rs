@@ -30,9 +30,6 @@ use crate::swarm::{self, NodeApi};
 
 pub use practice_driver::{DownOutcome, NodeStatus, Removed, StatusReport, UpOptions};
 
-/// The most nodes one cluster of the docker driver may have.
-pub const MAX_NODES: usize = 20;
-
 /// How `up` makes the node containers: what only the docker driver has, beside the
 /// drivers' shared [`UpOptions`].
 #[derive(Debug, Clone)]
@@ -59,15 +56,10 @@ impl Default for NodeSetup {
     }
 }
 
-/// Checks what `up` would start before anything is made: the node count against
-/// [`MAX_NODES`], the managers against it, a node image named.
+/// Checks what `up` would start before anything is made: the size (the practice swarms'
+/// one rule, [`practice_driver::check_size`]), a node image named.
 pub fn validate(opts: &UpOptions, setup: &NodeSetup) -> Result<()> {
-    if !(1..=MAX_NODES).contains(&opts.nodes) {
-        return Err(NodesError::Invalid(InvalidOption::Nodes { nodes: opts.nodes, max: MAX_NODES }));
-    }
-    if !(1..=opts.nodes).contains(&opts.managers) {
-        return Err(NodesError::Invalid(InvalidOption::Managers { nodes: opts.nodes, managers: opts.managers }));
-    }
+    practice_driver::check_size(opts.nodes, opts.managers).map_err(|e| NodesError::Invalid(InvalidOption::Size(e)))?;
     if setup.image.trim().is_empty() {
         return Err(NodesError::Invalid(InvalidOption::EmptyImage));
     }
@@ -679,7 +671,6 @@ impl practice_driver::PracticeDriver for DockerCluster {
     type Error = NodesError;
 
     const NAME: &'static str = "docker";
-    const MAX_NODES: usize = MAX_NODES;
 
     async fn up(&self, options: &UpOptions, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<UpOutcome> {
         DockerCluster::up(self, options, progress).await

@@ -120,10 +120,8 @@ pub type Result<T, E = NodesError> = std::result::Result<T, E>;
 /// An option of `up` (or a node number) that cannot be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidOption {
-    #[error("--nodes must be 1 to {max}, not {nodes}")]
-    Nodes { nodes: usize, max: usize },
-    #[error("--managers must be 1 to --nodes ({nodes}), not {managers}")]
-    Managers { nodes: usize, managers: usize },
+    #[error(transparent)]
+    Size(practice_driver::SizeError),
     #[error("--image is empty")]
     EmptyImage,
     #[error("cluster name \"{name}\": use 1 to 32 lowercase letters, digits and dashes")]

@@ -41,7 +41,7 @@ pub mod swarm;
 pub use certs::cert_dir;
 pub use cluster::{
     validate, ClusterInfo, DockerCluster, DownOutcome, NodeInfo, NodeSetup, NodeStatus, Removed, StatusReport,
-    UpOptions, UpOutcome, MAX_NODES,
+    UpOptions, UpOutcome,
 };
 pub use error::{ApiAction, InvalidOption, IoAction, NodeStep, NodesError, PublishError, Result};
 pub use privileges::Privileges;

@@ -532,8 +532,9 @@ words! {
     SPEC_NO_DIR = "dir must be set";
     /// `{why}`: one of the `DIR_` kinds.
     SPEC_SHARED_DIR = "dir {dir} is {why}; a cluster needs a directory of its own (e.g. /tmp/swarm-1)";
-    SPEC_NODES = "nodes must be 1 to {max}, not {nodes}";
-    SPEC_MANAGERS = "managers must be 1 to nodes ({nodes}), not {managers}";
+    /// A practice swarm's size, as both drivers refuse it.
+    SIZE_NODES = "nodes must be 1 to {max}, not {nodes}";
+    SIZE_MANAGERS = "managers must be 1 to nodes ({nodes}), not {managers}";
     DIR_ROOT = "the root directory";
     DIR_TOP_LEVEL = "a top-level directory";
     DIR_SYSTEM = "a directory the system shares";
@@ -579,8 +580,6 @@ words! {
     DOCKER_STAND_IN_BUSYBOX = "cannot make the stand-in images from the busybox of the node image {image}: {why}. `lab cluster up --driver docker --online` pulls the real images instead";
     DOCKER_REGISTRY_NOT_READY = "the practice swarm's registry (container {container}) is not serving: {why}. `docker logs {container}` says why; `lab cluster down --driver docker` and `up` again";
     DOCKER_CERTS = "cannot generate the cluster's TLS certificates: {error}";
-    OPTION_NODES = "--nodes must be 1 to {max}, not {nodes}";
-    OPTION_MANAGERS = "--managers must be 1 to --nodes ({nodes}), not {managers}";
     OPTION_EMPTY_IMAGE = "--image is empty";
     OPTION_CLUSTER_NAME = "cluster name \"{name}\": use 1 to 32 lowercase letters, digits and dashes";
     OPTION_NO_SUCH_NODE = "there is no node{node}: the cluster has node1 to node{count}";

@@ -237,10 +237,10 @@ pub struct SolveArgs {
 #[derive(Args, Debug, Clone, Copy)]
 pub struct ClusterSize {
     /// Nodes of the practice swarm (1 to 20), each a private Docker engine
-    #[arg(long, default_value_t = 3, value_parser = value::count(1, crate::command::cluster::MOST_NODES))]
+    #[arg(long, default_value_t = 3, value_parser = value::count(1, practice_driver::MAX_NODES))]
     pub nodes: usize,
     /// How many of the nodes are managers (1 to --nodes); the rest are workers
-    #[arg(long, default_value_t = 1, value_parser = value::count(1, crate::command::cluster::MOST_NODES))]
+    #[arg(long, default_value_t = 1, value_parser = value::count(1, practice_driver::MAX_NODES))]
     pub managers: usize,
 }
 
@@ -320,7 +320,7 @@ pub enum ClusterCommand {
     /// Print shell lines that point docker at one node: eval "$(lab cluster env --node 2)"
     Env {
         /// Node number (1 is node1)
-        #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, crate::command::cluster::MOST_NODES))]
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = value::count(1, practice_driver::MAX_NODES))]
         node: usize,
         /// The shell to print lines for [default: fish when SHELL names fish, posix when SHELL
         /// is set, powershell on Windows otherwise]
@@ -701,6 +701,15 @@ mod tests {
             assert!(has(sub, "labs"), "`lab {sub}` takes --labs");
         }
         assert!(!has("cluster", "labs") && !has("completions", "labs"));
+    }
+
+    #[test]
+    fn the_help_gives_the_practice_swarms_node_limit() {
+        let cmd = Cli::command();
+        let up = cmd.find_subcommand("cluster").and_then(|c| c.find_subcommand("up")).unwrap();
+        let nodes = up.get_arguments().find(|a| a.get_id() == "nodes").unwrap();
+        let limit = format!("(1 to {})", practice_driver::MAX_NODES);
+        assert!(nodes.get_help().unwrap().to_string().contains(&limit), "{:?}", nodes.get_help());
     }
 
     #[test]

@@ -203,6 +203,18 @@ impl Worded for private_swarm::IoAction {
     }
 }
 
+/// A practice swarm's size as both drivers refuse it: one wording.
+impl Worded for practice_driver::SizeError {
+    fn text(&self, lang: Language) -> String {
+        match self {
+            Self::Nodes { nodes, max } => lang.fill(words::SIZE_NODES, &[("nodes", nodes), ("max", max)]),
+            Self::Managers { nodes, managers } => {
+                lang.fill(words::SIZE_MANAGERS, &[("nodes", nodes), ("managers", managers)])
+            }
+        }
+    }
+}
+
 impl Worded for SpecError {
     fn text(&self, lang: Language) -> String {
         match self {
@@ -210,10 +222,7 @@ impl Worded for SpecError {
             SpecError::SharedDir { dir, why } => {
                 lang.fill(words::SPEC_SHARED_DIR, &[("dir", &dir.display()), ("why", &why.text(lang))])
             }
-            SpecError::Nodes { nodes, max } => lang.fill(words::SPEC_NODES, &[("nodes", nodes), ("max", max)]),
-            SpecError::Managers { nodes, managers } => {
-                lang.fill(words::SPEC_MANAGERS, &[("nodes", nodes), ("managers", managers)])
-            }
+            SpecError::Size(e) => e.text(lang),
         }
     }
 }
@@ -321,10 +330,7 @@ impl Worded for InvalidOption {
     fn text(&self, lang: Language) -> String {
         use InvalidOption as O;
         match self {
-            O::Nodes { nodes, max } => lang.fill(words::OPTION_NODES, &[("nodes", nodes), ("max", max)]),
-            O::Managers { nodes, managers } => {
-                lang.fill(words::OPTION_MANAGERS, &[("nodes", nodes), ("managers", managers)])
-            }
+            O::Size(e) => e.text(lang),
             O::EmptyImage => lang.tr(words::OPTION_EMPTY_IMAGE).into_owned(),
             O::ClusterName { name } => lang.fill(words::OPTION_CLUSTER_NAME, &[("name", name)]),
             O::NoSuchNode { node, count } => lang.fill(words::OPTION_NO_SUCH_NODE, &[("node", node), ("count", count)]),

@@ -91,7 +91,7 @@ pub fn host(text: &str) -> Result<String, String> {
 pub fn node(text: &str) -> Result<usize, Invalid> {
     let digits = text.strip_prefix("node").unwrap_or(text);
     match digits.parse::<usize>() {
-        Ok(n) if (1..=crate::command::cluster::MOST_NODES).contains(&n) => Ok(n),
+        Ok(n) if (1..=practice_driver::MAX_NODES).contains(&n) => Ok(n),
         _ => Err(Invalid::new(words::VALUE_NOT_A_NODE, &[("text", &text)])),
     }
 }

@@ -12,10 +12,47 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
+/// The most nodes one practice swarm may have, whichever driver runs it: what `lab cluster
+/// up --nodes` and `--node` accept, and what both drivers check before they start anything.
+pub const MAX_NODES: usize = 20;
+
+/// A practice swarm's size that cannot be, as both drivers refuse it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeError {
+    /// `nodes` is not 1 to [`MAX_NODES`] (the limit, as `max`).
+    Nodes { nodes: usize, max: usize },
+    /// `managers` is not 1 to `nodes`.
+    Managers { nodes: usize, managers: usize },
+}
+
+impl std::fmt::Display for SizeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SizeError::Nodes { nodes, max } => write!(f, "nodes must be 1 to {max}, not {nodes}"),
+            SizeError::Managers { nodes, managers } => {
+                write!(f, "managers must be 1 to nodes ({nodes}), not {managers}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SizeError {}
+
+/// Checks a practice swarm's size: 1 to [`MAX_NODES`] nodes, of which 1 to all are managers.
+pub fn check_size(nodes: usize, managers: usize) -> Result<(), SizeError> {
+    if !(1..=MAX_NODES).contains(&nodes) {
+        return Err(SizeError::Nodes { nodes, max: MAX_NODES });
+    }
+    if !(1..=nodes).contains(&managers) {
+        return Err(SizeError::Managers { nodes, managers });
+    }
+    Ok(())
+}
+
 /// What `lab cluster up` asks any driver for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpOptions {
-    /// Number of nodes, 1 to the driver's [`PracticeDriver::MAX_NODES`].
+    /// Number of nodes, 1 to [`MAX_NODES`].
     pub nodes: usize,
     /// node1 … nodeM are managers; 1 to `nodes` (ignored when `swarm` is false).
     pub managers: usize,
@@ -208,8 +245,6 @@ pub trait PracticeDriver {
 
     /// The driver's name, as `--driver` takes it.
     const NAME: &'static str;
-    /// The most nodes one cluster of this driver may have.
-    const MAX_NODES: usize;
 
     /// Starts the cluster, or reports the complete one already running; what an
     /// interrupted `up` left is removed first.

@@ -13,7 +13,6 @@ use crate::error::{HarnessError, IoAction, Result, SharedDir, SpecError};
 use crate::host::{check_host, find_binary, HostTools};
 use crate::progress::Progress;
 use crate::state::{self, ClusterState, NodeState, Phase, Role, StateFile, RUN_ROOT};
-use crate::MAX_NODES;
 use crate::{containerd, names, netns, registry_server, swarm, teardown};
 use stand_in::host_busybox;
 use stand_in::registry;
@@ -78,13 +77,9 @@ impl ClusterSpec {
         if let Some(why) = shared_directory(&self.dir) {
             return Err(HarnessError::InvalidSpec(SpecError::SharedDir { dir: self.dir.clone(), why }));
         }
-        if !(1..=MAX_NODES).contains(&self.nodes) {
-            return Err(HarnessError::InvalidSpec(SpecError::Nodes { nodes: self.nodes, max: MAX_NODES }));
-        }
-        if !(1..=self.nodes).contains(&self.managers) {
-            return Err(HarnessError::InvalidSpec(SpecError::Managers { nodes: self.nodes, managers: self.managers }));
-        }
-        Ok(())
+        // The practice swarms' one rule, this crate's test clusters included.
+        practice_driver::check_size(self.nodes, self.managers)
+            .map_err(|e| HarnessError::InvalidSpec(SpecError::Size(e)))
     }
 }
 

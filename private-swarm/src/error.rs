@@ -233,10 +233,8 @@ pub enum SpecError {
     NoDir,
     #[error("dir {} is {why}; a cluster needs a directory of its own (e.g. /tmp/swarm-1)", dir.display())]
     SharedDir { dir: PathBuf, why: SharedDir },
-    #[error("nodes must be 1 to {max}, not {nodes}")]
-    Nodes { nodes: usize, max: usize },
-    #[error("managers must be 1 to nodes ({nodes}), not {managers}")]
-    Managers { nodes: usize, managers: usize },
+    #[error(transparent)]
+    Size(practice_driver::SizeError),
 }
 
 /// Why a directory is not a cluster's own (teardown unmounts and deletes under it).

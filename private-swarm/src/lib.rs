@@ -2,8 +2,9 @@
 //! benches and the learner's `lab cluster` practice swarm (its `netns` driver).
 //!
 //! The clusters are Linux only (network namespaces, mounts, dockerds of our own): on other
-//! systems this crate holds just [`MAX_NODES`], the error type and the [`Progress`] steps,
-//! which `lab` words on every system. The stand-in images, their busybox and the offline
+//! systems this crate holds just the error type and the [`Progress`] steps, which `lab`
+//! words on every system. A cluster's size limit is the practice swarms' one,
+//! [`practice_driver::MAX_NODES`]. The stand-in images, their busybox and the offline
 //! registry's content come from the `stand-in` crate, which the `docker` driver shares.
 //!
 //! Each node is its own dockerd with its own config file, data root, exec root and socket,
@@ -49,10 +50,6 @@ mod progress;
 
 pub use error::{HarnessError, IoAction, Result, SharedDir, SpecError, StandInProblem, Unsettled};
 pub use progress::Progress;
-
-/// The most nodes one cluster of this crate may have: the `netns` driver's limit
-/// (`PracticeDriver::MAX_NODES` of `practice::Practice`).
-pub const MAX_NODES: usize = 20;
 
 // The clusters themselves: Linux only.
 #[cfg(target_os = "linux")]

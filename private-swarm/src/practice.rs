@@ -266,7 +266,6 @@ impl practice_driver::PracticeDriver for Practice {
     type Error = HarnessError;
 
     const NAME: &'static str = "netns";
-    const MAX_NODES: usize = crate::MAX_NODES;
 
     async fn up(&self, options: &UpOptions, progress: &mut (dyn FnMut(&Progress) + Send)) -> Result<UpOutcome> {
         Practice::up(self, options, progress)

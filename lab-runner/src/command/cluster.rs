@@ -62,18 +62,6 @@ pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
     }
 }
 
-/// The most nodes `--nodes`, `--managers` and `--node` accept: the larger of the two
-/// drivers' limits (each driver checks its own before it starts anything).
-pub(crate) const MOST_NODES: usize = {
-    use practice_driver::PracticeDriver;
-    let (netns, docker) = (private_swarm::MAX_NODES, <docker_nodes::DockerCluster as PracticeDriver>::MAX_NODES);
-    if netns > docker {
-        netns
-    } else {
-        docker
-    }
-};
-
 /// Says that `what` needs the netns driver, so Linux and root, and what to do `instead` on
 /// this system with the docker driver (exit 2).
 #[cfg(not(target_os = "linux"))]

@@ -10,7 +10,7 @@ use super::Worded;
 use docker_nodes::{ApiAction, InvalidOption, NodeStep, NodesError, Privileges, PublishError};
 use lab_i18n::untranslated::english_runs;
 use lab_i18n::{words, Language};
-use practice_driver::Unsettled;
+use practice_driver::{SizeError, Unsettled};
 use private_swarm::{HarnessError, IoAction, SharedDir, SpecError};
 use stand_in::StandInProblem;
 use std::collections::BTreeSet;
@@ -465,8 +465,8 @@ fn harness_errors() -> Vec<(HarnessError, Vec<String>)> {
         (SpecError::SharedDir { dir: path("/tmp"), why: SharedDir::TopLevel }, vals(&[&"/tmp"])),
         (SpecError::SharedDir { dir: path("/var/lib"), why: SharedDir::System }, vals(&[&"/var/lib"])),
         (SpecError::SharedDir { dir: path("/home/ana"), why: SharedDir::Home }, vals(&[&"/home/ana"])),
-        (SpecError::Nodes { nodes: 21, max: 20 }, vals(&[&21, &20])),
-        (SpecError::Managers { nodes: 3, managers: 4 }, vals(&[&3, &4])),
+        (SpecError::Size(SizeError::Nodes { nodes: 21, max: 20 }), vals(&[&21, &20])),
+        (SpecError::Size(SizeError::Managers { nodes: 3, managers: 4 }), vals(&[&3, &4])),
     ] {
         all.push((E::InvalidSpec(why), values));
     }
@@ -576,8 +576,8 @@ fn nodes_errors() -> Vec<(NodesError, Vec<String>)> {
         (E::Certs(rcgen::Error::CouldNotParseKeyPair), vals(&[&rcgen::Error::CouldNotParseKeyPair])),
     ];
     for why in [
-        InvalidOption::Nodes { nodes: 21, max: 20 },
-        InvalidOption::Managers { nodes: 3, managers: 4 },
+        InvalidOption::Size(SizeError::Nodes { nodes: 21, max: 20 }),
+        InvalidOption::Size(SizeError::Managers { nodes: 3, managers: 4 }),
         InvalidOption::EmptyImage,
         InvalidOption::ClusterName { name: "Practice!".into() },
         InvalidOption::NoSuchNode { node: 4, count: 3 },
