@@ -207,6 +207,27 @@ fn tls_from_dir(host: &str, dir: &Path) -> Result<TlsFiles, EndpointError> {
     Ok(files)
 }
 
+/// The context the flags or the environment name, past `--host`: `--context`, the default
+/// one for `DOCKER_HOST`, `DOCKER_CONTEXT`; `None` leaves it to `config.json`.
+fn named_context(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
+    if let Some(c) = &req.context {
+        Some(c.clone())
+    } else if nonempty("DOCKER_HOST").is_some() {
+        Some("default".into())
+    } else {
+        nonempty("DOCKER_CONTEXT")
+    }
+}
+
+/// Whether the flags or the environment name the engine (`--host`, `--context`,
+/// `DOCKER_HOST`, `DOCKER_CONTEXT`), so that [`resolve`] finds the same one for as long as
+/// they stay; otherwise it is docker's configuration's (`currentContext`, else
+/// [`DEFAULT_HOST`]), which `docker context use` may change at any time.
+pub fn is_named(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> bool {
+    req.host.is_some() || named_context(req, env).is_some()
+}
+
 /// Resolves the endpoint from flags and an environment (pass `|k| std::env::var(k).ok()`).
 pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, EndpointError> {
     let nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
@@ -226,11 +247,7 @@ pub fn resolve(req: &EndpointRequest, env: &dyn Fn(&str) -> Option<String>) -> R
         return Ok(Endpoint { host: h.clone(), tls: default_tls(h)?, context: None, source: "--host".into() });
     }
     let cfg_dir = config_dir(env);
-    let name = if let Some(c) = &req.context {
-        c.clone()
-    } else if nonempty("DOCKER_HOST").is_some() {
-        "default".into()
-    } else if let Some(c) = nonempty("DOCKER_CONTEXT") {
+    let name = if let Some(c) = named_context(req, env) {
         c
     } else {
         let path = cfg_dir.join("config.json");
@@ -449,6 +466,35 @@ mod tests {
     fn docker_host_with_http_is_refused_as_docker_refuses_it() {
         let err = resolve(&EndpointRequest::default(), &env_of(&[("DOCKER_HOST", "http://127.0.0.1:2375")]));
         assert!(matches!(err, Err(EndpointError::BadHost(_))), "{err:?}");
+    }
+
+    #[test]
+    fn the_engine_is_named_exactly_when_config_json_is_not_read() {
+        let d = tempfile::tempdir().unwrap();
+        let cfg = d.path().to_str().unwrap();
+        write_context(d.path(), "current", "unix:///tmp/current.sock", false);
+        std::fs::write(d.path().join("config.json"), r#"{"currentContext": "current"}"#).unwrap();
+        write_context(d.path(), "other", "unix:///tmp/other.sock", false);
+        let flag = EndpointRequest { context: Some("other".into()), ..Default::default() };
+        let host = EndpointRequest { host: Some("unix:///tmp/flag.sock".into()), ..Default::default() };
+        let none = EndpointRequest::default();
+        for (req, vars, named) in [
+            (&none, &[][..], false),
+            (&none, &[("DOCKER_HOST", ""), ("DOCKER_CONTEXT", "")], false),
+            (&none, &[("DOCKER_HOST", "unix:///tmp/h.sock")], true),
+            (&none, &[("DOCKER_CONTEXT", "other")], true),
+            (&none, &[("DOCKER_CONTEXT", "default")], true),
+            (&flag, &[], true),
+            (&host, &[], true),
+        ] {
+            let mut pairs = vec![("DOCKER_CONFIG", cfg)];
+            pairs.extend_from_slice(vars);
+            let env = env_of(&pairs);
+            assert_eq!(is_named(req, &env), named, "{req:?} {vars:?}");
+            // Only an engine that is not named comes from config.json's current context.
+            let ep = resolve(req, &env).unwrap();
+            assert_eq!(ep.context.as_deref() == Some("current"), !named, "{req:?} {vars:?}: {ep:?}");
+        }
     }
 
     #[test]

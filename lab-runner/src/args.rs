@@ -55,6 +55,13 @@ pub struct EngineArgs {
     pub context: Option<String>,
 }
 
+impl EngineArgs {
+    /// The engine these flags ask lab-engine for.
+    pub fn request(&self) -> lab_engine::EndpointRequest {
+        lab_engine::EndpointRequest { host: self.host.clone(), context: self.context.clone() }
+    }
+}
+
 /// Where the labs come from.
 #[derive(Args, Debug, Clone, Default)]
 pub struct LabsArgs {

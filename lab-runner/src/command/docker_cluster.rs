@@ -53,8 +53,7 @@ fn fail(ui: &Ui, e: NodesError) -> Exit {
 /// The user's engine as [`engine`] finds it, or `None` without a word (a probe prints
 /// nothing: under `--format json` an error would be a JSON object on stdout).
 pub(crate) fn engine_quietly(e: &EngineArgs) -> Option<lab_engine::Endpoint> {
-    let req = lab_engine::EndpointRequest { host: e.host.clone(), context: e.context.clone() };
-    lab_engine::endpoint::resolve(&req, &engine_env).ok()
+    lab_engine::endpoint::resolve(&e.request(), &engine_env).ok()
 }
 
 /// True when the user's engine answers and has a docker-driver practice swarm (asked only

@@ -66,6 +66,5 @@ pub(crate) fn resolve_endpoint_in(
     engine: &EngineArgs,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<lab_engine::Endpoint, Exit> {
-    let req = lab_engine::EndpointRequest { host: engine.host.clone(), context: engine.context.clone() };
-    lab_engine::endpoint::resolve(&req, env).map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
+    lab_engine::endpoint::resolve(&engine.request(), env).map_err(|e| ui.fail(Kind::BadInput, e.text(ui.lang)))
 }

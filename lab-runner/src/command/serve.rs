@@ -36,18 +36,14 @@ fn engine_rule(
     found: Endpoint,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Engine {
-    let named = args.host.is_some()
-        || args.context.is_some()
-        || ["DOCKER_HOST", "DOCKER_CONTEXT"].iter().any(|k| env(k).is_some_and(|v| !v.is_empty()));
-    if named {
+    // The one rule of lab-engine: named means that resolving again finds the same engine.
+    let req = args.request();
+    if lab_engine::endpoint::is_named(&req, env) {
         return Engine::Pinned(found);
     }
-    let for_resolve = args.clone();
     let for_practice = args.clone();
     Engine::Follow {
         resolve: Arc::new(move || {
-            let req =
-                lab_engine::EndpointRequest { host: for_resolve.host.clone(), context: for_resolve.context.clone() };
             lab_engine::endpoint::resolve(&req, &|k| std::env::var(k).ok()).map_err(|e| e.text(lang))
         }),
         practice: Arc::new(move || {
@@ -150,10 +146,12 @@ mod tests {
                 "{var}"
             );
         }
-        let empty = |k: &str| (k == "DOCKER_HOST").then(String::new);
-        assert!(
-            engine_rule(lab_i18n::Language::english(), &EngineArgs::default(), found(), &empty).follows(),
-            "an empty DOCKER_HOST names nothing"
-        );
+        for var in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
+            let empty = move |k: &str| (k == var).then(String::new);
+            assert!(
+                engine_rule(lab_i18n::Language::english(), &EngineArgs::default(), found(), &empty).follows(),
+                "an empty {var} names nothing"
+            );
+        }
     }
 }
