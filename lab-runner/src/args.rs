@@ -1,13 +1,14 @@
 //! The command line, in two layers as ripgrep reads it: clap parses every flag into a typed
 //! value with its limits (the parsers in [`crate::value`]), then what one flag cannot check
-//! alone (`--managers` ≤ `--nodes`, `--wait` < `--timeout`) is checked by
-//! [`Command::validate`] or, for `lab check`, by its config (`command::check::CheckConfig`).
-//! Both happen before any command starts, so every bad input is exit 2 naming the flag.
+//! alone (`--managers` ≤ `--nodes`, `--wait` < `--timeout`) is checked by the command's
+//! config (`command::check::CheckConfig`, `command::grade::GradeConfig`, …), which also
+//! finds the lab and the engine once. Both happen before any command starts, so every bad
+//! input is exit 2 naming the flag.
 //!
 //! Each command has its own struct; flags that only some commands use (`--host`,
 //! `--context`, `--labs`) are flattened into those commands only. To add a flag: a typed
-//! field with a help line on the command's struct, and its cross-flag rule in `validate`
-//! (or the command's config).
+//! field with a help line on the command's struct, and its cross-flag rule in the command's
+//! config.
 
 use crate::value;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -306,13 +307,6 @@ pub struct GradeArgs {
     pub labs: LabsArgs,
 }
 
-impl GradeArgs {
-    /// Clusters graded at once (`--jobs`, default 128).
-    pub fn jobs(&self) -> usize {
-        self.jobs.unwrap_or(128)
-    }
-}
-
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -452,7 +446,8 @@ pub struct CompletionsArgs {
 }
 
 impl ClusterSize {
-    fn validate(&self, lang: Language) -> Result<(), String> {
+    /// `--managers` ≤ `--nodes`; a message naming both flags when not.
+    pub fn check(&self, lang: Language) -> Result<(), String> {
         if self.managers > self.nodes {
             let values: [(&str, &dyn std::fmt::Display); 2] = [("managers", &self.managers), ("nodes", &self.nodes)];
             return Err(lang.fill(words::MANAGERS_ABOVE_NODES, &values));
@@ -461,49 +456,7 @@ impl ClusterSize {
     }
 }
 
-impl GradeArgs {
-    fn validate(&self, lang: Language) -> Result<(), String> {
-        if self.live {
-            if self.jobs.is_some() {
-                return Err(lang.tr(words::GRADE_LIVE_JOBS).into_owned());
-            }
-            if self.wait.is_some() {
-                return Err(lang.tr(words::GRADE_LIVE_WAIT).into_owned());
-            }
-        } else {
-            let live_only = [
-                ("--port", self.port.is_some()),
-                ("--bind", self.bind.is_some()),
-                ("--stuck-after", self.stuck_after.is_some()),
-            ];
-            if let Some((flag, _)) = live_only.iter().find(|(_, given)| *given) {
-                return Err(lang.fill(words::GRADE_NEEDS_LIVE, &[("flag", flag)]));
-            }
-            if self.out.is_none() {
-                return Err(lang.tr(words::GRADE_NEEDS_OUT).into_owned());
-            }
-        }
-        match self.wait {
-            Some(w) if w >= self.timeout => Err(lang.fill(
-                words::WAIT_NOT_SHORTER,
-                &[("wait", &lab_schema::LabDuration(w)), ("timeout", &lab_schema::LabDuration(self.timeout))],
-            )),
-            _ => Ok(()),
-        }
-    }
-}
-
 impl Command {
-    /// The rules that tie two flags together; a message naming the flags when one is broken.
-    pub fn validate(&self, lang: Language) -> Result<(), String> {
-        match self {
-            Command::Grade(a) => a.validate(lang),
-            Command::Demo(a) => a.size.validate(lang),
-            Command::Cluster(ClusterCommand::Up(up)) => up.size.validate(lang),
-            _ => Ok(()),
-        }
-    }
-
     /// Whether this command's output is JSON, so that an error is a JSON object on stdout too.
     pub fn json_output(&self) -> bool {
         matches!(self, Command::Check(a) if a.format == Format::Json)
@@ -730,24 +683,11 @@ mod tests {
     #[test]
     fn cross_flag_rules_name_both_flags() {
         let cli = Cli::try_parse_from(["lab", "cluster", "up", "--nodes", "2", "--managers", "3"]).unwrap();
-        assert!(cli.command.validate(Language::english()).unwrap_err().contains("--managers 3 is more than --nodes 2"));
-        let cli = Cli::try_parse_from(["lab", "grade", "x", "--roster", "r", "--out", "o", "--wait", "1m"]).unwrap();
-        assert!(cli
-            .command
-            .validate(Language::english())
-            .unwrap_err()
-            .contains("--wait 1m must be shorter than --timeout 30s"));
-        let grade = |extra: &[&str]| {
-            let mut args = vec!["lab", "grade", "x", "--roster", "r"];
-            args.extend(extra);
-            Cli::try_parse_from(args).unwrap().command.validate(Language::english())
-        };
-        assert!(grade(&["--live", "--jobs", "8"]).unwrap_err().contains("--jobs does not apply to --live"));
-        assert!(grade(&["--live", "--wait", "5s"]).unwrap_err().contains("--wait does not apply to --live"));
-        assert!(grade(&["--out", "o", "--port", "4100"]).unwrap_err().contains("--port is for the live class view"));
-        assert!(grade(&["--out", "o", "--bind", "0.0.0.0"]).unwrap_err().contains("--bind is for the live"));
-        assert!(grade(&[]).unwrap_err().contains("needs --out DIR"));
-        assert!(grade(&["--live"]).is_ok() && grade(&["--live", "--port", "0", "--out", "o"]).is_ok());
+        let Command::Cluster(ClusterCommand::Up(up)) = cli.command else { panic!("not cluster up") };
+        assert!(up.size.check(Language::english()).unwrap_err().contains("--managers 3 is more than --nodes 2"));
+        let cli = Cli::try_parse_from(["lab", "demo", "--nodes", "2", "--managers", "2"]).unwrap();
+        let Command::Demo(demo) = cli.command else { panic!("not demo") };
+        assert!(demo.size.check(Language::english()).is_ok());
     }
 
     fn first_look(args: &[&str]) -> FirstLook {

@@ -22,7 +22,7 @@ mod ui;
 mod usage_error;
 mod value;
 
-use args::{Cli, Command};
+use args::{Cli, ClusterCommand, Command};
 use clap::CommandFactory;
 use exit::{Exit, Kind};
 use lab_i18n::{words, Language};
@@ -77,9 +77,6 @@ pub fn main() -> ExitCode {
             Ok(l) => ui.lang = l,
             Err(e) => return ui.fail(Kind::Usage, format!("--lang: {e}")).into(),
         }
-    }
-    if let Err(msg) = cli.command.validate(ui.lang) {
-        return usage_fail(&ui, &msg).into();
     }
     run(cli, &ui).into()
 }
@@ -142,12 +139,31 @@ fn run(cli: Cli, ui: &Ui) -> Exit {
             Ok(config) => command::check::run(&config),
             Err(e) => e,
         },
-        Command::Solve(a) => command::solve::run(&a, ui),
-        Command::Drill(a) => command::drill::run(&a, ui),
-        Command::Demo(a) => command::demo::run(&a, ui),
-        Command::Grade(a) => command::grade::run(&a, ui),
-        Command::Serve(a) => command::serve::run(&a, ui),
-        Command::Cluster(c) => command::cluster::run(c, ui),
+        Command::Solve(a) => match command::solve::SolveConfig::new(&a, ui) {
+            Ok(config) => command::solve::run(&config, ui),
+            Err(e) => e,
+        },
+        Command::Drill(a) => match command::drill::DrillConfig::new(&a, ui) {
+            Ok(config) => command::drill::run(&config, ui),
+            Err(e) => e,
+        },
+        Command::Demo(a) => match command::demo::DemoConfig::new(&a, ui) {
+            Ok(config) => command::demo::run(&config, ui),
+            Err(e) => e,
+        },
+        Command::Grade(a) => match command::grade::GradeConfig::new(&a, ui) {
+            Ok(config) => command::grade::run(&config, ui),
+            Err(e) => e,
+        },
+        Command::Serve(a) => match command::serve::ServeConfig::new(&a, ui) {
+            Ok(config) => command::serve::run(&config, ui),
+            Err(e) => e,
+        },
+        Command::Cluster(ClusterCommand::Forward(a)) => command::forward::run(&a, ui),
+        Command::Cluster(c) => match command::cluster::ClusterConfig::new(c, ui) {
+            Ok(config) => command::cluster::run(config, ui),
+            Err(e) => e,
+        },
         Command::Completions(a) => {
             // Into a buffer first: clap_complete panics on a closed pipe (`| head`).
             let mut script = Vec::new();

@@ -10,9 +10,94 @@
 //! `up` finds the swarm running), never from a state file, which only knows how the swarm
 //! started.
 
-use crate::args::{ClusterCommand, Driver, DriverArgs};
+use crate::args::{ClusterCommand, Driver, DriverArgs, StatusFormat, UpArgs};
+use crate::env_lines::EnvShell;
 use crate::exit::Exit;
 use crate::ui::Ui;
+use practice_driver::UpOptions;
+
+/// `lab cluster up|env|shell|status|down` as asked, every flag checked and resolved before
+/// the driver does anything: the driver, what is asked of it and, for the docker driver,
+/// the engine the nodes run on, found once.
+pub(crate) struct ClusterConfig {
+    pub action: Action,
+    pub driver: DriverConfig,
+}
+
+/// What a `lab cluster` command asks of the driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Action {
+    Up(UpOptions),
+    Env { node: usize, shell: Option<EnvShell> },
+    Shell { node: usize },
+    Status { format: StatusFormat },
+    Down,
+}
+
+/// The driver a command runs with, and what only it needs.
+// One per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum DriverConfig {
+    /// Node containers on `engine`, made as `setup` says (`up`'s `--image` and `--publish`).
+    Docker { engine: lab_engine::Endpoint, setup: docker_nodes::NodeSetup },
+    /// Private engines on this Linux machine.
+    #[cfg(target_os = "linux")]
+    Netns,
+}
+
+/// What a command line asks before the driver is known: `up`'s flags are the driver's to take.
+enum Asked {
+    Up(UpArgs),
+    Other(Action),
+}
+
+impl ClusterConfig {
+    /// The flags of a `lab cluster` command other than `forward`, checked in this order:
+    /// `up`'s size, the driver, the docker driver's engine, what the driver takes of `up`'s
+    /// flags. Errors are reported.
+    pub fn new(c: ClusterCommand, ui: &Ui) -> Result<ClusterConfig, Exit> {
+        let (args, asked) = match c {
+            ClusterCommand::Up(up) => {
+                up.size.check(ui.lang).map_err(|msg| crate::usage_fail(ui, &msg))?;
+                (up.driver.clone(), Asked::Up(up))
+            }
+            ClusterCommand::Env { node, shell, driver } => (driver, Asked::Other(Action::Env { node, shell })),
+            ClusterCommand::Shell { node, driver } => (driver, Asked::Other(Action::Shell { node: node.unwrap_or(1) })),
+            ClusterCommand::Status { format, driver } => (driver, Asked::Other(Action::Status { format })),
+            ClusterCommand::Down { driver } => (driver, Asked::Other(Action::Down)),
+            ClusterCommand::Forward(_) => unreachable!("`lab cluster forward` reads any swarm, with no driver"),
+        };
+        let chosen = match asked {
+            Asked::Up(_) => driver_for_up(args.driver),
+            Asked::Other(_) => driver_of_existing(&args),
+        };
+        let (driver, action) = match (chosen, asked) {
+            (Driver::Docker, asked) => {
+                let engine = super::docker_cluster::engine(ui, &args.engine)?;
+                let (setup, action) = match asked {
+                    Asked::Up(up) => {
+                        let (options, setup) = super::docker_cluster::options(ui, &up)?;
+                        (setup, Action::Up(options))
+                    }
+                    Asked::Other(action) => (docker_nodes::NodeSetup::default(), action),
+                };
+                (DriverConfig::Docker { engine, setup }, action)
+            }
+            #[cfg(target_os = "linux")]
+            (Driver::Netns, Asked::Up(up)) => {
+                (DriverConfig::Netns, Action::Up(super::netns_cluster::options(ui, &up)?))
+            }
+            #[cfg(target_os = "linux")]
+            (Driver::Netns, Asked::Other(action)) => (DriverConfig::Netns, action),
+            #[cfg(not(target_os = "linux"))]
+            (Driver::Netns, _) => {
+                let what = ui.lang.tr(lab_i18n::words::NETNS_DRIVER).into_owned();
+                return Err(netns_needs_linux(ui, &what, &format!("`{} cluster up --driver docker`", crate::me())));
+            }
+        };
+        Ok(ClusterConfig { action, driver })
+    }
+}
 
 /// The driver `up` uses when not told: netns as root on Linux, docker otherwise.
 pub(crate) fn driver_for_up(asked: Option<Driver>) -> Driver {
@@ -40,25 +125,12 @@ fn driver_of_existing(d: &DriverArgs) -> Driver {
     driver_for_up(None)
 }
 
-pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
-    let driver = match &c {
-        // Forwarding reads the swarm docker points at, whichever driver (if any) runs it.
-        ClusterCommand::Forward(args) => return super::forward::run(args, ui),
-        ClusterCommand::Up(up) => driver_for_up(up.driver.driver),
-        ClusterCommand::Env { driver, .. }
-        | ClusterCommand::Shell { driver, .. }
-        | ClusterCommand::Status { driver, .. }
-        | ClusterCommand::Down { driver } => driver_of_existing(driver),
-    };
-    match driver {
-        Driver::Docker => super::docker_cluster::run(c, ui),
+/// Runs a `lab cluster` command with its driver.
+pub fn run(c: ClusterConfig, ui: &Ui) -> Exit {
+    match c.driver {
+        DriverConfig::Docker { engine, setup } => super::docker_cluster::run(engine, setup, c.action, ui),
         #[cfg(target_os = "linux")]
-        Driver::Netns => super::netns_cluster::run(c, ui),
-        #[cfg(not(target_os = "linux"))]
-        Driver::Netns => {
-            let what = ui.lang.tr(lab_i18n::words::NETNS_DRIVER).into_owned();
-            netns_needs_linux(ui, &what, &format!("`{} cluster up --driver docker`", crate::me()))
-        }
+        DriverConfig::Netns => super::netns_cluster::run(c.action, ui),
     }
 }
 

@@ -11,12 +11,13 @@ use std::process::Command;
 
 use practice_driver::{DownOutcome, EnvVar, NodeStatus, PracticeDriver, Removed, UpOptions, UpOutcome};
 
-use crate::args::{ClusterCommand, StatusFormat, UpArgs};
+use crate::args::{StatusFormat, UpArgs};
 use crate::driver_text::Worded;
 use crate::exit::Exit;
 use crate::ui::Ui;
 use lab_i18n::words;
 
+use super::cluster::Action;
 use super::node_shell::{open_shell, shell_program};
 use super::status_table::{status_table, StatusRow};
 
@@ -54,12 +55,6 @@ pub(crate) trait ClusterDriver {
     /// How an error of the driver exits: its kind (usage, bad input, practice swarm) and
     /// its words.
     fn fail(&self, e: DriverError<Self>) -> Exit;
-
-    /// `up`'s options as the learner asked for them; a usage error for what this driver
-    /// does not take.
-    fn up_options(&self, up: &UpArgs) -> Result<UpOptions, Exit> {
-        Ok(up_options(up))
-    }
 
     /// The line `up` says before the driver starts anything, if any.
     fn starting(&self, _options: &UpOptions) -> Option<String> {
@@ -116,20 +111,17 @@ pub(crate) fn progress<P: Worded>(ui: &Ui, step: &P) {
 }
 
 /// Runs one `lab cluster` command on `cluster`.
-pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) -> Exit {
+pub(crate) async fn run<C: ClusterDriver>(cluster: &C, action: Action) -> Exit {
     let ui = cluster.ui();
-    match command {
-        ClusterCommand::Up(args) => match cluster.up_options(&args) {
-            Ok(options) => match start(cluster, &options).await {
-                Ok(info) => {
-                    report_up(cluster, &info).await;
-                    Exit::Ok
-                }
-                Err(e) => e,
-            },
+    match action {
+        Action::Up(options) => match start(cluster, &options).await {
+            Ok(info) => {
+                report_up(cluster, &info).await;
+                Exit::Ok
+            }
             Err(e) => e,
         },
-        ClusterCommand::Env { node, shell, .. } => match cluster.driver().env_vars(node).await {
+        Action::Env { node, shell } => match cluster.driver().env_vars(node).await {
             Ok(mut vars) => {
                 vars.extend(cluster.env_extra());
                 crate::env_lines::print(ui.lang, &vars, node, shell);
@@ -137,9 +129,9 @@ pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) 
             }
             Err(e) => cluster.fail(e),
         },
-        ClusterCommand::Shell { node, .. } => shell(cluster, node.unwrap_or(1)).await,
-        ClusterCommand::Status { format, .. } => status(cluster, format).await,
-        ClusterCommand::Down { .. } => {
+        Action::Shell { node } => shell(cluster, node).await,
+        Action::Status { format } => status(cluster, format).await,
+        Action::Down => {
             match cluster.driver().down(&mut |step: &DriverProgress<C>| progress(ui, step)).await {
                 Ok(DownOutcome::Removed(removed)) => eprintln!("{}", cluster.removed(&removed)),
                 Ok(DownOutcome::NothingRunning) => eprintln!("{}", cluster.nothing_running()),
@@ -147,7 +139,6 @@ pub(crate) async fn run<C: ClusterDriver>(cluster: &C, command: ClusterCommand) 
             }
             Exit::Ok
         }
-        ClusterCommand::Forward(args) => super::forward::run(&args, ui),
     }
 }
 

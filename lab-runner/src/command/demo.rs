@@ -5,19 +5,58 @@
 use super::check::{self, CheckConfig};
 use super::find_lab;
 use super::solve::{apply, DockerCli, FillError};
-use crate::args::{DemoArgs, Driver};
+use crate::args::{ClusterSize, DemoArgs, Driver};
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_i18n::words;
+use lab_schema::Lab;
 
-pub fn run(a: &DemoArgs, ui: &Ui) -> Exit {
-    let lab = match find_lab(ui, &a.labs, &a.lab) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
+/// `lab demo` as asked, every flag checked and resolved before the practice swarm is
+/// started: its size, the lab, the driver (as `cluster up` picks it, or `--driver`) and,
+/// for the docker driver, the engine the nodes run on, found once.
+pub(crate) struct DemoConfig {
+    pub lab: Lab,
+    pub size: ClusterSize,
+    pub swarm: DemoSwarm,
+}
+
+/// Where `lab demo`'s practice swarm runs.
+pub(crate) enum DemoSwarm {
+    /// The docker driver's node containers, on this engine.
+    Docker(lab_engine::Endpoint),
+    /// The netns driver's private engines on this Linux machine.
+    #[cfg(target_os = "linux")]
+    Netns,
+}
+
+impl DemoConfig {
+    /// `lab demo`'s flags, checked in this order: the size, the lab, the driver, the docker
+    /// driver's engine. Errors are reported.
+    pub fn new(a: &DemoArgs, ui: &Ui) -> Result<DemoConfig, Exit> {
+        a.size.check(ui.lang).map_err(|msg| crate::usage_fail(ui, &msg))?;
+        let lab = find_lab(ui, &a.labs, &a.lab)?;
+        let swarm = match super::cluster::driver_for_up(a.driver.driver) {
+            Driver::Docker => DemoSwarm::Docker(super::docker_cluster::engine(ui, &a.driver.engine)?),
+            #[cfg(target_os = "linux")]
+            Driver::Netns => DemoSwarm::Netns,
+            #[cfg(not(target_os = "linux"))]
+            Driver::Netns => {
+                return Err(super::cluster::netns_needs_linux(
+                    ui,
+                    "`lab demo --driver netns`",
+                    &format!("`{} demo {} --driver docker`", crate::me(), a.lab),
+                ))
+            }
+        };
+        Ok(DemoConfig { lab, size: a.size, swarm })
+    }
+}
+
+pub fn run(c: &DemoConfig, ui: &Ui) -> Exit {
+    let lab = &c.lab;
     let lang = ui.lang;
     let me = crate::me();
-    let (endpoint, swarm) = match practice_swarm(ui, a) {
+    let (endpoint, swarm) = match practice_swarm(ui, c) {
         Ok(up) => up,
         Err(e) => return e,
     };
@@ -28,7 +67,7 @@ pub fn run(a: &DemoArgs, ui: &Ui) -> Exit {
     let services = docker.read(&["service", "ls", "-q"]).unwrap_or_default();
     if services.trim().is_empty() {
         eprintln!("{}", lang.fill(words::DEMO_APPLYING, &[("lab", &lab.id)]));
-        match apply(lang, &lab, &docker, true) {
+        match apply(lang, lab, &docker, true) {
             Ok(()) => {}
             Err(FillError::Refused(e)) => return ui.fail(Kind::BadInput, e),
             Err(FillError::Other(e)) => return ui.fail(Kind::NotApplied, e),
@@ -46,25 +85,19 @@ pub fn run(a: &DemoArgs, ui: &Ui) -> Exit {
     code
 }
 
-/// Starts (or finds) the practice swarm with the driver `up` would use, and returns node1's
-/// engine and whether the nodes are in swarm mode.
-fn practice_swarm(ui: &Ui, a: &DemoArgs) -> Result<(lab_engine::Endpoint, bool), Exit> {
-    match super::cluster::driver_for_up(a.driver.driver) {
-        Driver::Docker => super::docker_cluster::up_for_demo(ui, &a.driver.engine, a.size),
+/// Starts (or finds) the practice swarm, and returns node1's engine and whether the nodes
+/// are in swarm mode.
+fn practice_swarm(ui: &Ui, c: &DemoConfig) -> Result<(lab_engine::Endpoint, bool), Exit> {
+    match &c.swarm {
+        DemoSwarm::Docker(engine) => super::docker_cluster::up_for_demo(ui, engine.clone(), c.size),
         #[cfg(target_os = "linux")]
-        Driver::Netns => {
-            let (nodes, managers) = (a.size.nodes, a.size.managers);
+        DemoSwarm::Netns => {
+            let (nodes, managers) = (c.size.nodes, c.size.managers);
             let options = private_swarm::practice::UpOptions { nodes, managers, ..Default::default() };
             let info = super::netns_cluster::up(ui, &options)?;
             let source = ui.lang.tr(words::PRACTICE_SWARM).into_owned();
             let host = info.nodes[0].docker_host.clone();
             Ok((lab_engine::Endpoint { host, tls: None, context: None, source }, info.swarm))
         }
-        #[cfg(not(target_os = "linux"))]
-        Driver::Netns => Err(super::cluster::netns_needs_linux(
-            ui,
-            "`lab demo --driver netns`",
-            &format!("`{} demo {} --driver docker`", crate::me(), a.lab),
-        )),
     }
 }

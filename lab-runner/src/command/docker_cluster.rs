@@ -11,12 +11,13 @@ use std::path::PathBuf;
 
 use docker_nodes::{ClusterInfo, DockerCluster, NodeSetup, NodesError, Removed, UpOptions, UpOutcome};
 
-use crate::args::{ClusterCommand, ClusterSize, EngineArgs, UpArgs};
+use crate::args::{ClusterSize, EngineArgs, UpArgs};
 use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_i18n::words;
 
+use super::cluster::Action;
 use super::cluster_driver::{self, ClusterDriver, ShellSession};
 
 /// Where `env` remembers the engine the nodes run on when DOCKER_HOST named it.
@@ -38,7 +39,9 @@ fn engine_env(key: &str) -> Option<String> {
     }
 }
 
-fn engine(ui: &Ui, e: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
+/// The engine the nodes run on, found as every command finds it but past the variables
+/// `lab cluster env` printed. Errors are reported.
+pub(crate) fn engine(ui: &Ui, e: &EngineArgs) -> Result<lab_engine::Endpoint, Exit> {
     super::resolve_endpoint_in(ui, e, &engine_env)
 }
 
@@ -95,7 +98,7 @@ pub(crate) async fn node1(user_engine: &lab_engine::Endpoint) -> Option<lab_engi
 
 /// The shared options and the node setup `up` asks for, checked before the engine is
 /// asked anything.
-fn options(ui: &Ui, up: &UpArgs) -> Result<(UpOptions, NodeSetup), Exit> {
+pub(crate) fn options(ui: &Ui, up: &UpArgs) -> Result<(UpOptions, NodeSetup), Exit> {
     let publish = docker_nodes::node::parse_publish(&up.publish).map_err(|e| ui.fail(Kind::Usage, e.text(ui.lang)))?;
     let opts = cluster_driver::up_options(up);
     let setup = NodeSetup {
@@ -115,32 +118,14 @@ pub(crate) struct DockerNodes {
     ui: Ui,
 }
 
-pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
-    let driver = match &c {
-        ClusterCommand::Up(up) => &up.driver,
-        ClusterCommand::Env { driver, .. }
-        | ClusterCommand::Shell { driver, .. }
-        | ClusterCommand::Status { driver, .. }
-        | ClusterCommand::Down { driver } => driver,
-        ClusterCommand::Forward(args) => return super::forward::run(args, ui),
-    };
-    let ep = match engine(ui, &driver.engine) {
-        Ok(ep) => ep,
-        Err(e) => return e,
-    };
-    let setup = match &c {
-        ClusterCommand::Up(up) => match options(ui, up) {
-            Ok((_, setup)) => setup,
-            Err(e) => return e,
-        },
-        _ => NodeSetup::default(),
-    };
+/// Runs `action` with the docker driver's practice swarm on `ep`, made as `setup` says.
+pub fn run(ep: lab_engine::Endpoint, setup: NodeSetup, action: Action, ui: &Ui) -> Exit {
     crate::runtime().block_on(async move {
         let cluster = match DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await {
             Ok(c) => c.with_setup(setup),
             Err(e) => return fail(ui, e),
         };
-        cluster_driver::run(&DockerNodes { cluster, engine: ep, ui: *ui }, c).await
+        cluster_driver::run(&DockerNodes { cluster, engine: ep, ui: *ui }, action).await
     })
 }
 
@@ -269,14 +254,13 @@ impl ClusterDriver for DockerNodes {
 }
 
 /// `lab demo` with the docker driver: starts (or finds) the practice swarm of `size` in
-/// swarm mode, as `up` does and says, and returns node1's engine (its TLS files
+/// swarm mode on the engine `ep` (found by [`engine`]), as `up` does and says, and returns node1's engine (its TLS files
 /// included) and whether the nodes are in swarm mode.
 pub(crate) fn up_for_demo(
     ui: &Ui,
-    engine: &EngineArgs,
+    ep: lab_engine::Endpoint,
     size: ClusterSize,
 ) -> Result<(lab_engine::Endpoint, bool), Exit> {
-    let ep = self::engine(ui, engine)?;
     let opts = UpOptions { nodes: size.nodes, managers: size.managers, ..Default::default() };
     docker_nodes::validate(&opts, &NodeSetup::default()).map_err(|e| fail(ui, e))?;
     crate::runtime().block_on(async move {

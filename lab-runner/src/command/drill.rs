@@ -17,60 +17,72 @@ use crate::ui::Ui;
 use lab_drill::{DrillReport, DrillResult, Nodes, PlanError, Planned, Probe, Probes, Restorer};
 use lab_engine::{Connection, Endpoint};
 use lab_i18n::words;
+use lab_schema::{Drill, Lab};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use task_dial::{dial_task, MeshRoute, Reach, TaskPicker};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-pub fn run(a: &DrillArgs, ui: &Ui) -> Exit {
-    let lang = ui.lang;
-    let lab = match find_lab(ui, &a.labs, &a.lab) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    if lab.drills.is_empty() {
-        let with: Vec<String> = match super::load_catalog(ui, &a.labs) {
-            Ok(cat) => cat.labs.iter().filter(|l| !l.drills.is_empty()).map(|l| l.id.clone()).collect(),
-            Err(e) => return e,
-        };
-        let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-        let msg = lang.fill(words::DRILL_NONE, &[("lab", &lab.id), ("file", &file), ("labs", &with.join(", "))]);
-        return ui.fail(Kind::Usage, msg);
-    }
-    let ids: Vec<&str> = lab.drills.iter().map(|d| d.id.as_str()).collect();
-    for id in &a.only {
-        if lab.drill(id).is_none() {
+/// `lab drill` as asked, resolved before the engine is asked anything: the lab, the drills
+/// `--only` selects (each one the lab has) and the engine, found once.
+pub(crate) struct DrillConfig {
+    pub lab: Lab,
+    pub drills: Vec<Drill>,
+    pub endpoint: Endpoint,
+    pub format: Format,
+    /// Run on a swarm that is not the practice swarm too.
+    pub yes: bool,
+    pub timeout: Duration,
+}
+
+impl DrillConfig {
+    /// `lab drill`'s flags, checked in this order: the lab (one with drills), the drills
+    /// `--only` names, the engine. Errors are reported.
+    pub fn new(a: &DrillArgs, ui: &Ui) -> Result<DrillConfig, Exit> {
+        let lang = ui.lang;
+        let lab = find_lab(ui, &a.labs, &a.lab)?;
+        if lab.drills.is_empty() {
+            let cat = super::load_catalog(ui, &a.labs)?;
+            let with: Vec<String> = cat.labs.iter().filter(|l| !l.drills.is_empty()).map(|l| l.id.clone()).collect();
+            let file = lab.source.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            let msg = lang.fill(words::DRILL_NONE, &[("lab", &lab.id), ("file", &file), ("labs", &with.join(", "))]);
+            return Err(ui.fail(Kind::Usage, msg));
+        }
+        let ids: Vec<&str> = lab.drills.iter().map(|d| d.id.as_str()).collect();
+        if let Some(id) = a.only.iter().find(|id| lab.drill(id).is_none()) {
             let msg = lang.fill(words::DRILL_UNKNOWN, &[("lab", &lab.id), ("id", id), ("ids", &ids.join(", "))]);
             let hint = lab_schema::spelling::did_you_mean(id, ids.iter().copied());
-            return ui.fail(Kind::Usage, format!("{msg}{hint}"));
+            return Err(ui.fail(Kind::Usage, format!("{msg}{hint}")));
         }
+        let drills = lab.drills.iter().filter(|d| a.only.is_empty() || a.only.contains(&d.id)).cloned().collect();
+        let endpoint = resolve_endpoint(ui, &a.engine)?;
+        Ok(DrillConfig { lab, drills, endpoint, format: a.format, yes: a.yes, timeout: a.timeout })
     }
-    let drills: Vec<_> = lab.drills.iter().filter(|d| a.only.is_empty() || a.only.contains(&d.id)).cloned().collect();
-    let endpoint = match resolve_endpoint(ui, &a.engine) {
-        Ok(e) => e,
-        Err(e) => return e,
-    };
+}
+
+pub fn run(c: &DrillConfig, ui: &Ui) -> Exit {
+    let (lang, lab, drills, endpoint) = (ui.lang, &c.lab, &c.drills, &c.endpoint);
     crate::runtime().block_on(async {
-        let conn = match Connection::open(&endpoint, a.timeout).await {
+        let conn = match Connection::open(endpoint, c.timeout).await {
             Ok(c) => c,
-            Err(e) => return cluster_fail(ui, &e, &endpoint),
+            Err(e) => return cluster_fail(ui, &e, endpoint),
         };
         // Reading the swarm first also tells an unreachable engine or a worker (exit 3).
         if let Err(e) = lab_grader::Snapshot::take(&conn).await {
-            return cluster_fail(ui, &e, &endpoint);
+            return cluster_fail(ui, &e, endpoint);
         }
         let (nodes, reach): (Arc<dyn Nodes>, Reach) = if let Some(n) = practice_nodes(&conn).await {
-            (Arc::new(n), reach_for(&endpoint, true))
-        } else if let Some((n, reach)) = docker_practice_nodes(lang, &conn, &endpoint).await {
+            (Arc::new(n), reach_for(endpoint, true))
+        } else if let Some((n, reach)) = docker_practice_nodes(lang, &conn, endpoint).await {
             (Arc::new(n), reach)
         } else {
             let own = lab_drill::swarm::own_node_id(&conn).await.unwrap_or_default();
             let all = lab_drill::swarm::nodes(&conn).await.unwrap_or_default();
             let hostname = all.into_iter().find(|n| n.id == own).map(|n| n.hostname).unwrap_or_default();
-            (Arc::new(OtherSwarm { endpoint: endpoint.clone(), hostname }), reach_for(&endpoint, false))
+            (Arc::new(OtherSwarm { endpoint: endpoint.clone(), hostname }), reach_for(endpoint, false))
         };
         let mut plans = Vec::new();
-        for d in &drills {
+        for d in drills {
             match lab_drill::plan(&conn, d, nodes.as_ref(), &lab.id, lang).await {
                 Ok(p) => plans.push(p),
                 Err(PlanError::Usage(msg)) => return ui.fail(Kind::Usage, msg),
@@ -79,7 +91,7 @@ pub fn run(a: &DrillArgs, ui: &Ui) -> Exit {
                 }
             }
         }
-        if !nodes.practice() && !a.yes {
+        if !nodes.practice() && !c.yes {
             let mut lines = vec![lang.fill(words::DRILL_NOT_PRACTICE, &[("host", &endpoint.host)])];
             for p in &plans {
                 match p {
@@ -116,7 +128,7 @@ pub fn run(a: &DrillArgs, ui: &Ui) -> Exit {
             });
         }
         let report = DrillReport { lab: lab.id.clone(), drills: results };
-        match a.format {
+        match c.format {
             Format::Human => print!("{}", report.human(lang, ui.stdout_color())),
             Format::Json => println!("{}", report.json()),
             Format::Junit => println!("{}", report.junit()),

@@ -7,9 +7,7 @@
 //! Everything that can be wrong with the input (lab, roster, flags, `--out`, a port in
 //! use) is found before the first engine is contacted: exit 2.
 
-use super::find_lab;
-use super::grade::{learners, prepare_out};
-use crate::args::GradeArgs;
+use super::grade::{prepare_out, GradeConfig, GradeMode};
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_grader::grade::live::{LiveClass, LiveOptions};
@@ -17,7 +15,6 @@ use lab_grader::{CheckOptions, WatchOptions};
 use lab_i18n::words;
 use lab_schema::LabDuration;
 use lab_serve::class::ClassConfig;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 /// The port when `--port` is not given.
@@ -25,23 +22,16 @@ pub const DEFAULT_PORT: u16 = 4100;
 /// `--stuck-after` when not given.
 pub const DEFAULT_STUCK_AFTER: Duration = Duration::from_secs(600);
 
-pub fn run(a: &GradeArgs, ui: &Ui) -> Exit {
-    let lang = ui.lang;
-    let lab = match find_lab(ui, &a.labs, &a.lab) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    let learners = match learners(ui, a) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    if let Some(out) = &a.out {
+/// The live class view of `c` (in [`GradeMode::Live`]).
+pub fn run(c: &GradeConfig, ui: &Ui) -> Exit {
+    let GradeMode::Live { out, addr, stuck_after } = &c.mode else { unreachable!("grade::run grades once itself") };
+    let (lang, lab, learners, addr) = (ui.lang, &c.lab, &c.learners, *addr);
+    if let Some(out) = out {
         if let Err(e) = prepare_out(ui, out) {
             return e;
         }
     }
-    let ip = a.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    let addr = SocketAddr::new(ip, a.port.unwrap_or(DEFAULT_PORT));
+    let ip = addr.ip();
     let listener = match std::net::TcpListener::bind(addr).and_then(|l| l.set_nonblocking(true).map(|()| l)) {
         Ok(l) => l,
         Err(e) => {
@@ -53,33 +43,33 @@ pub fn run(a: &GradeArgs, ui: &Ui) -> Exit {
         ui.warn(lang.fill(words::GRADE_LIVE_PUBLIC, &[("ip", &ip)]));
     }
 
-    let fixes = (!a.no_fixes && lab.fixes).then_some(lab_fix::PLAN);
+    let fixes = c.fixes.then_some(lab_fix::PLAN);
     let opts = LiveOptions {
-        watch: WatchOptions { timeout: a.timeout, lang, fixes, ..Default::default() },
+        watch: WatchOptions { timeout: c.timeout, lang, fixes, ..Default::default() },
         check: CheckOptions { fixes, lang, ..Default::default() },
-        stuck_after: a.stuck_after.unwrap_or(DEFAULT_STUCK_AFTER),
+        stuck_after: *stuck_after,
     };
     let total = learners.len() as u64;
     let start_line = [
         ("lab", &lab.id as &dyn std::fmt::Display),
         ("n", &total),
-        ("roster", &a.roster.display()),
-        ("timeout", &LabDuration(a.timeout)),
+        ("roster", &c.roster.display()),
+        ("timeout", &LabDuration(c.timeout)),
     ];
     eprintln!("{}", lang.count_fill(total, words::GRADE_LIVE_START_ONE, words::GRADE_LIVE_START_MANY, &start_line));
 
-    let out = a.out.clone();
-    let class = LiveClass::new(&lab, &learners, opts);
+    let written_on_export = out.clone();
+    let class = LiveClass::new(lab, learners, opts);
     let served = class.clone();
     let result = crate::runtime().block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let bound = listener.local_addr()?;
         let shown = if bound.ip().is_loopback() { format!("127.0.0.1:{}", bound.port()) } else { bound.to_string() };
-        let _following = served.follow(&learners);
+        let _following = served.follow(learners);
         // stdout: the address is this command's data (scripts and tests read it), in
         // English in every language.
         println!("live class view at http://{shown}/ (Ctrl-C to stop)");
-        let config = ClassConfig { class: served, out, lang };
+        let config = ClassConfig { class: served, out: written_on_export, lang };
         // Open event streams never end by themselves: Ctrl-C drops the server with them.
         tokio::select! {
             r = lab_serve::class::serve(listener, config, std::future::pending()) => r,
@@ -90,7 +80,7 @@ pub fn run(a: &GradeArgs, ui: &Ui) -> Exit {
         let addr = addr.to_string();
         return ui.fail(Kind::BadInput, lang.fill(words::GRADE_LIVE_CANNOT_LISTEN, &[("addr", &addr), ("error", &e)]));
     }
-    let Some(out) = &a.out else {
+    let Some(out) = out else {
         eprintln!("{}", lang.tr(words::GRADE_LIVE_NOTHING_WRITTEN));
         return Exit::Ok;
     };

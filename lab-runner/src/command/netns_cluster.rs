@@ -11,12 +11,13 @@ use practice_driver::Removed;
 use private_swarm::practice::{Practice, UpOptions, UpOutcome};
 use private_swarm::ClusterInfo;
 
-use crate::args::{ClusterCommand, UpArgs};
+use crate::args::UpArgs;
 use crate::driver_text::Worded;
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_i18n::words;
 
+use super::cluster::Action;
 use super::cluster_driver::{self, ClusterDriver, ShellSession};
 
 /// Whether `up` picks this driver when not told: as root.
@@ -51,9 +52,19 @@ pub(crate) struct NetnsCluster {
     ui: Ui,
 }
 
-pub fn run(c: ClusterCommand, ui: &Ui) -> Exit {
+/// Runs `action` with this machine's netns practice swarm.
+pub fn run(action: Action, ui: &Ui) -> Exit {
     let cluster = NetnsCluster { practice: Practice::from_env(), ui: *ui };
-    crate::runtime().block_on(cluster_driver::run(&cluster, c))
+    crate::runtime().block_on(cluster_driver::run(&cluster, action))
+}
+
+/// `up`'s options as the learner asked for them; a usage error for the docker driver's own
+/// flags (`--image`, `--publish`).
+pub(crate) fn options(ui: &Ui, up: &UpArgs) -> Result<UpOptions, Exit> {
+    if up.image.is_some() || !up.publish.is_empty() {
+        return Err(ui.fail(Kind::Usage, ui.lang.tr(words::CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY)));
+    }
+    Ok(cluster_driver::up_options(up))
 }
 
 impl ClusterDriver for NetnsCluster {
@@ -73,13 +84,6 @@ impl ClusterDriver for NetnsCluster {
             _ => Kind::PracticeSwarm,
         };
         self.ui.fail(kind, e.text(self.ui.lang))
-    }
-
-    fn up_options(&self, up: &UpArgs) -> Result<UpOptions, Exit> {
-        if up.image.is_some() || !up.publish.is_empty() {
-            return Err(self.ui.fail(Kind::Usage, self.ui.lang.tr(words::CLUSTER_IMAGE_PUBLISH_DOCKER_ONLY)));
-        }
-        Ok(cluster_driver::up_options(up))
     }
 
     // `up` says "starting …" itself once it has checked the spec and this machine (root,

@@ -6,15 +6,17 @@
 use super::{load_catalog, resolve_endpoint};
 use crate::args::EngineArgs;
 use crate::args::ServeArgs;
+use crate::catalog::Catalog;
 use crate::exit::{Exit, Kind};
 use crate::ui::Ui;
 use lab_engine::Endpoint;
 use lab_i18n::words;
 use lab_serve::engine::Engine;
-use lab_serve::{ServeConfig, ServedLab};
+use lab_serve::ServedLab;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// `--book`, else `./book`, else the book next to the sources `lab` was built from.
 fn book_dir(given: Option<&Path>) -> Option<PathBuf> {
@@ -53,21 +55,35 @@ fn engine_rule(
     }
 }
 
-pub fn run(a: &ServeArgs, ui: &Ui) -> Exit {
-    let cat = match load_catalog(ui, &a.labs) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    let timeout = a.timeout;
-    let endpoint = match resolve_endpoint(ui, &a.engine) {
-        Ok(e) => e,
-        Err(e) => return e,
-    };
-    let Some(book) = book_dir(a.book.as_deref()) else {
-        ui.error(ui.lang.tr(words::SERVE_NO_BOOK));
-        return Exit::BadInput;
-    };
-    let ip = a.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+/// `lab serve` as asked, resolved before anything is built: the labs, the book folder, and
+/// the engine rule with the engine found at start.
+pub(crate) struct ServeConfig {
+    pub catalog: Catalog,
+    pub book: PathBuf,
+    pub engine: Engine,
+    pub addr: SocketAddr,
+    pub open: bool,
+    pub timeout: Duration,
+}
+
+impl ServeConfig {
+    /// `lab serve`'s flags, in this order: the labs, the engine, the book. Errors are reported.
+    pub fn new(a: &ServeArgs, ui: &Ui) -> Result<ServeConfig, Exit> {
+        let catalog = load_catalog(ui, &a.labs)?;
+        let endpoint = resolve_endpoint(ui, &a.engine)?;
+        let Some(book) = book_dir(a.book.as_deref()) else {
+            ui.error(ui.lang.tr(words::SERVE_NO_BOOK));
+            return Err(Exit::BadInput);
+        };
+        let engine = engine_rule(ui.lang, &a.engine, endpoint, &|k| std::env::var(k).ok());
+        let addr = SocketAddr::new(a.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)), a.port);
+        Ok(ServeConfig { catalog, book, engine, addr, open: a.open, timeout: a.timeout })
+    }
+}
+
+pub fn run(c: &ServeConfig, ui: &Ui) -> Exit {
+    let (cat, book, timeout) = (&c.catalog, &c.book, c.timeout);
+    let ip = c.addr.ip();
     if !ip.is_loopback() {
         ui.warn(ui.lang.fill(words::SERVE_PUBLIC, &[("ip", &ip)]));
     }
@@ -80,7 +96,7 @@ pub fn run(a: &ServeArgs, ui: &Ui) -> Exit {
     };
     eprintln!("{}", ui.lang.fill(words::SERVE_BUILDING, &[("dir", &book.display())]));
     let lang = ui.lang;
-    if let Err(e) = lab_serve::book::build(&book, site.path(), lang) {
+    if let Err(e) = lab_serve::book::build(book, site.path(), lang) {
         return ui.fail(Kind::BadInput, e);
     }
     let chapters = crate::course::book();
@@ -94,11 +110,11 @@ pub fn run(a: &ServeArgs, ui: &Ui) -> Exit {
         })
         .collect();
     let progress = lab_grader::progress::default_path(&|k| std::env::var(k).ok()).ok();
-    let engine = engine_rule(lang, &a.engine, endpoint, &|k| std::env::var(k).ok());
-    let config = ServeConfig { site: site.path().to_path_buf(), labs, engine, progress, timeout, lang };
-    let open = a.open;
+    let engine = c.engine.clone();
+    let config = lab_serve::ServeConfig { site: site.path().to_path_buf(), labs, engine, progress, timeout, lang };
+    let (open, addr) = (c.open, c.addr);
     let result = crate::runtime().block_on(async move {
-        let serving = lab_serve::serve(config, SocketAddr::new(ip, a.port), |bound| {
+        let serving = lab_serve::serve(config, addr, |bound| {
             let shown =
                 if bound.ip().is_loopback() { format!("127.0.0.1:{}", bound.port()) } else { bound.to_string() };
             // stdout: the address is this command's data (scripts and tests read it).

@@ -266,16 +266,28 @@ pub(crate) fn apply(lang: lab_i18n::Language, lab: &Lab, docker: &DockerCli, det
     Ok(())
 }
 
-pub fn run(a: &SolveArgs, ui: &Ui) -> Exit {
-    let (yes, detach) = (a.yes, a.detach);
-    let lab = match find_lab(ui, &a.labs, &a.lab) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    let endpoint = match resolve_endpoint(ui, &a.engine) {
-        Ok(e) => e,
-        Err(e) => return e,
-    };
+/// `lab solve` as asked, resolved before the engine is asked anything: the lab, and the
+/// engine, found once.
+pub(crate) struct SolveConfig {
+    pub lab: Lab,
+    pub endpoint: Endpoint,
+    /// Do not ask before touching a swarm that has services.
+    pub yes: bool,
+    /// `--detach` on the answer's `docker service` lines.
+    pub detach: bool,
+}
+
+impl SolveConfig {
+    /// `lab solve`'s flags, in this order: the lab, the engine. Errors are reported.
+    pub fn new(a: &SolveArgs, ui: &Ui) -> Result<SolveConfig, Exit> {
+        let lab = find_lab(ui, &a.labs, &a.lab)?;
+        let endpoint = resolve_endpoint(ui, &a.engine)?;
+        Ok(SolveConfig { lab, endpoint, yes: a.yes, detach: a.detach })
+    }
+}
+
+pub fn run(c: &SolveConfig, ui: &Ui) -> Exit {
+    let (lab, endpoint, yes, detach) = (&c.lab, &c.endpoint, c.yes, c.detach);
     let docker = DockerCli::new(endpoint.clone());
     let services = match docker.read(&["service", "ls", "--format", "{{.Name}}"]) {
         Ok(s) => s.lines().map(str::to_string).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
@@ -306,7 +318,7 @@ pub fn run(a: &SolveArgs, ui: &Ui) -> Exit {
             return Exit::Failed;
         }
     }
-    match apply(ui.lang, &lab, &docker, detach) {
+    match apply(ui.lang, lab, &docker, detach) {
         Ok(()) => {
             eprintln!("{}", ui.lang.fill(words::SOLVE_APPLIED, &[("lab", &lab.id), ("me", &crate::me())]));
             Exit::Ok
