@@ -15,10 +15,15 @@ pub fn po_path(lang: &str) -> String {
     format!("book/po/labs.{lang}.po")
 }
 
+include!("kept.rs");
+include!(concat!(env!("OUT_DIR"), "/compiled_catalogs.rs"));
+
 /// A parsed catalog: only translated, non-fuzzy messages.
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {
     messages: HashMap<String, String>,
+    /// The same, parsed at build time and sorted by msgid (an embedded catalog).
+    compiled: &'static [(&'static str, &'static str)],
 }
 
 impl Catalog {
@@ -26,25 +31,29 @@ impl Catalog {
     /// every embedded one), so the error names the file to fix.
     pub fn parse(po: &str) -> Result<Catalog, String> {
         let parsed = polib::po_file::parse_from_reader(po.as_bytes()).map_err(|e| e.to_string())?;
-        let messages = parsed
-            .messages()
-            .filter(|m| m.is_singular() && m.is_translated() && !m.is_fuzzy())
-            .filter_map(|m| Some((m.msgid().to_string(), m.msgstr().ok()?.to_string())))
-            .filter(|(_, s)| !s.is_empty())
-            .collect();
-        Ok(Catalog { messages })
+        Ok(Catalog { messages: kept(&parsed).collect(), compiled: &[] })
+    }
+
+    /// The catalog of `tag` compiled into the binary (the build script parsed
+    /// [`EMBEDDED`]'s text): nothing to parse at run time.
+    pub fn compiled(tag: &str) -> Option<Catalog> {
+        let (_, table) = COMPILED.iter().find(|(t, _)| *t == tag)?;
+        Some(Catalog { messages: HashMap::new(), compiled: table })
     }
 
     pub fn get(&self, msgid: &str) -> Option<&str> {
+        if let Ok(i) = self.compiled.binary_search_by(|(id, _)| (*id).cmp(msgid)) {
+            return Some(self.compiled[i].1);
+        }
         self.messages.get(msgid).map(String::as_str)
     }
 
     pub fn len(&self) -> usize {
-        self.messages.len()
+        self.messages.len() + self.compiled.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.messages.is_empty()
+        self.len() == 0
     }
 }
 
@@ -62,5 +71,17 @@ mod tests {
         assert_eq!(c.get("b"), None);
         assert_eq!(c.get("c"), None);
         assert_eq!(c.get("multi\nline"), Some("多\n行"));
+    }
+
+    #[test]
+    fn compiled_tables_are_the_parsed_catalogs() {
+        for (tag, po) in EMBEDDED {
+            let parsed = Catalog::parse(po).unwrap();
+            let compiled = Catalog::compiled(tag).expect("every embedded catalog is compiled");
+            assert_eq!(compiled.len(), parsed.len(), "{tag}");
+            for (id, s) in &parsed.messages {
+                assert_eq!(compiled.get(id), Some(s.as_str()), "{tag}: {id}");
+            }
+        }
     }
 }

@@ -39,12 +39,16 @@ impl Default for Language {
 fn catalogs() -> &'static HashMap<&'static str, Catalog> {
     static CATALOGS: OnceLock<HashMap<&'static str, Catalog>> = OnceLock::new();
     CATALOGS.get_or_init(|| {
+        // Parsed at build time (see build.rs): looking a language up costs nothing here.
         EMBEDDED
             .iter()
             .map(|(tag, po)| {
-                let catalog = Catalog::parse(po).unwrap_or_else(|e| {
-                    panic!("{} is not a valid catalog ({e}); run scripts/i18n", crate::catalog::po_path(tag))
-                });
+                let catalog = match Catalog::compiled(tag) {
+                    Some(compiled) => compiled,
+                    None => Catalog::parse(po).unwrap_or_else(|e| {
+                        panic!("{} is not a valid catalog ({e}); run scripts/i18n", crate::catalog::po_path(tag))
+                    }),
+                };
                 (*tag, catalog)
             })
             .collect()
