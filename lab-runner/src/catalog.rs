@@ -36,6 +36,14 @@ impl Catalog {
         }
     }
 
+    /// The built-in lab `id` alone, when its file (`<id>.toml`) parses and holds that lab:
+    /// `lab check` reads one lab, not every one shipped. `None` sends the caller to
+    /// [`Catalog::load`], which reports a missing lab or a broken file as before.
+    pub fn embedded(id: &str) -> Option<Lab> {
+        let (name, text) = EMBEDDED_LABS.iter().find(|(name, _)| name.strip_suffix(".toml") == Some(id))?;
+        load_str(&PathBuf::from("labs").join(name), text).ok().filter(|l| l.id == id)
+    }
+
     pub fn get(&self, id: &str) -> Result<&Lab, String> {
         self.labs.iter().find(|l| l.id == id).ok_or_else(|| {
             let ids: Vec<&str> = self.labs.iter().map(|l| l.id.as_str()).collect();
@@ -53,5 +61,19 @@ pub fn did_you_mean(id: &str, ids: &[&str], lang: Language) -> String {
     match lab_schema::spelling::suggestion(id, ids.iter().copied()) {
         Some(close) => format!("{} ", lang.fill(words::DID_YOU_MEAN, &[("id", &close)])),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Catalog;
+
+    #[test]
+    fn each_built_in_lab_read_alone_is_the_one_the_catalog_holds() {
+        let all = Catalog::load(None, lab_i18n::Language::english()).unwrap();
+        for lab in &all.labs {
+            assert_eq!(Catalog::embedded(&lab.id).as_ref(), Some(lab), "{}", lab.id);
+        }
+        assert_eq!(Catalog::embedded("no-such-lab"), None);
     }
 }

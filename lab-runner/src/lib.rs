@@ -189,6 +189,12 @@ pub(crate) fn me() -> String {
     exe.strip_prefix(&cwd).map(|p| p.display().to_string()).unwrap_or_else(|_| exe.display().to_string())
 }
 
+/// A runtime on this thread alone, for a command that makes one round of requests and
+/// exits (`lab check`): no worker threads to start or to hand answers across.
+pub(crate) fn single_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime")
+}
+
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime")
 }

@@ -141,7 +141,7 @@ pub fn run(c: &CheckConfig) -> Exit {
         lang: ui.lang,
         ..Default::default()
     };
-    let result = crate::runtime().block_on(async {
+    let result = crate::single_thread_runtime().block_on(async {
         let conn = Connection::open(endpoint, c.timeout).await?;
         check_lab(lab, &conn, &opts).await
     });

@@ -50,6 +50,11 @@ pub(crate) fn load_catalog(ui: &Ui, labs: &LabsArgs) -> Result<Catalog, Exit> {
 
 /// The lab called `id`, from the catalog `--labs` selects; errors are reported.
 pub(crate) fn find_lab(ui: &Ui, labs: &LabsArgs, id: &str) -> Result<lab_schema::Lab, Exit> {
+    if labs.labs.is_none() {
+        if let Some(lab) = Catalog::embedded(id) {
+            return Ok(ui.lang.lab(&lab));
+        }
+    }
     let cat = load_catalog(ui, labs)?;
     cat.get(id).map(|lab| ui.lang.lab(lab)).map_err(|e| ui.fail(Kind::UnknownLab, e))
 }
