@@ -53,8 +53,7 @@ impl TestSwarm {
 
     /// Runs each line, adding `--detach --no-resolve-image` to `docker service create|update`.
     pub fn apply(&self, script: &str) {
-        for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let line = fast(line);
+        for line in state::lines(script) {
             self.sh(&line);
         }
     }

@@ -67,7 +67,7 @@ pub fn keepable(line: &str) -> Option<Keepable> {
 }
 
 /// The script's lines as they run (trimmed, comments and blank lines dropped, through [`fast`]).
-fn lines(script: &str) -> Vec<String> {
+pub fn lines(script: &str) -> Vec<String> {
     script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(fast).collect()
 }
 
