@@ -233,6 +233,38 @@ fn a_rejected_task_fails_at_once_although_its_replacement_waits() {
 }
 
 #[test]
+fn tasks_refused_by_a_node_whose_swarm_is_not_back_yet_converge() {
+    // Moments after a node's engine restarted (the node-down drill), it rejects the tasks
+    // placed on it: the node's error, not the service's. Swarm places them again.
+    let not_yet = "cannot create a swarm scoped network when swarm is not active";
+    let snap = vote(
+        2,
+        json!([]),
+        json!([
+            task(1, 5, "running", "running", ""),
+            task(2, 6, "shutdown", "rejected", not_yet),
+            task(2, 7, "shutdown", "rejected", not_yet),
+            task(2, 8, "shutdown", "rejected", not_yet),
+            task(2, 9, "running", "assigned", ""),
+        ]),
+    );
+    let r = evaluate_check(&check(VOTE), &snap);
+    assert_eq!(r.status, Status::Converging, "{r:?}");
+    assert!(r.cause.is_none(), "the node's refusal says nothing about vote: {r:?}");
+    // The same rejections for a reason of the service's (a missing image) fail at once.
+    let snap = vote(
+        2,
+        json!([]),
+        json!([
+            task(1, 5, "running", "running", ""),
+            task(2, 6, "shutdown", "rejected", "No such image: voet:latest"),
+            task(2, 9, "running", "assigned", ""),
+        ]),
+    );
+    assert_eq!(evaluate_check(&check(VOTE), &snap).status, Status::Fail);
+}
+
+#[test]
 fn one_failure_with_its_replacement_waiting_converges_and_already_says_why() {
     let snap = vote(
         1,

@@ -20,6 +20,11 @@ const CRASH_LOOP: usize = 3;
 /// The error of a task whose container was killed (SIGKILL: `docker container rm -f`).
 const KILLED: &str = "non-zero exit (137)";
 
+/// The error a node gives a task while its engine is back but its swarm part is not yet
+/// (moments after the engine restarted: `lab drill`'s node-down, a rebooted VM). It is the
+/// node's, not the service's: swarm places the task again, and the next one runs.
+const NODE_NOT_IN_SWARM_YET: &str = "when swarm is not active";
+
 fn index(t: &Task) -> u64 {
     t.version.as_ref().and_then(|v| v.index).unwrap_or(0)
 }
@@ -80,9 +85,13 @@ fn settled_by_place<'a>(tasks: &[&'a Task]) -> Vec<Vec<&'a Task>> {
         .collect()
 }
 
-/// A failure that says something about the service: failed or rejected, not killed from outside.
+/// A failure that says something about the service: failed or rejected, not killed from
+/// outside, and not refused by a node whose swarm part is not back yet.
 fn crashed(t: &Task) -> bool {
-    is_failure(t) && !task_error(t).contains(KILLED)
+    is_failure(t) && {
+        let error = task_error(t);
+        !error.contains(KILLED) && !error.contains(NODE_NOT_IN_SWARM_YET)
+    }
 }
 
 /// The error of a place that keeps failing, if any does: its last [`CRASH_LOOP`] tasks
