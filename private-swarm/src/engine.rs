@@ -154,6 +154,29 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
+/// An Engine API failure on node `node` as an error that names the node (and its log when
+/// the engine did not answer).
+pub fn api_error(
+    node: &str,
+    docker_host: &str,
+    log: &Path,
+    method: &str,
+    path: &str,
+    failure: ApiFailure,
+) -> HarnessError {
+    match failure {
+        ApiFailure::Transport(source) => HarnessError::EngineUnreachable {
+            node: node.into(),
+            docker_host: docker_host.into(),
+            log: log.to_path_buf(),
+            source,
+        },
+        ApiFailure::Status { status, message } => {
+            HarnessError::Api { node: node.into(), method: method.into(), path: path.into(), status, message }
+        }
+    }
+}
+
 /// Engine API client for a node, turning failures into errors that name the node.
 pub struct NodeApi<'a> {
     pub node: &'a NodeState,
@@ -170,21 +193,7 @@ impl<'a> NodeApi<'a> {
     }
 
     pub fn fail(&self, method: &str, path: &str, failure: ApiFailure) -> HarnessError {
-        match failure {
-            ApiFailure::Transport(source) => HarnessError::EngineUnreachable {
-                node: self.node.name.clone(),
-                docker_host: self.node.docker_host(),
-                log: self.node.log(),
-                source,
-            },
-            ApiFailure::Status { status, message } => HarnessError::Api {
-                node: self.node.name.clone(),
-                method: method.into(),
-                path: path.into(),
-                status,
-                message,
-            },
-        }
+        api_error(&self.node.name, &self.node.docker_host(), &self.node.log(), method, path, failure)
     }
 
     pub fn get(&self, path: &str) -> Result<serde_json::Value> {

@@ -11,16 +11,21 @@ use private_swarm::practice::{DownOutcome, Practice, UpOptions, UpOutcome};
 use private_swarm::{Cluster, ClusterSpec, Progress, Role};
 use stand_in::STAND_IN_IMAGES;
 
+/// Waits until `service` has `want` (`running/desired`, as `docker service ls` shows it)
+/// tasks, read from the Engine API: polling starts no `docker` process.
 fn replicas_are(cluster: &Cluster, service: &str, want: &str) {
     eventually(&format!("{service} at {want}"), Duration::from_secs(40), || {
-        let out = cluster
-            .docker(0, &["service", "ls", "--filter", &format!("name={service}"), "--format", "{{.Replicas}}"])
-            .map_err(|e| e.to_string())?;
-        // "3/3 (max 1 per node)" counts as 3/3.
-        if out.split_whitespace().next() == Some(want) {
+        let services = cluster.node(0).get_json("/services?status=true").map_err(|e| e.to_string())?;
+        let found = services
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["Spec"]["Name"] == service)
+            .map(|s| format!("{}/{}", s["ServiceStatus"]["RunningTasks"], s["ServiceStatus"]["DesiredTasks"]));
+        if found.as_deref() == Some(want) {
             Ok(())
         } else {
-            Err(out)
+            Err(format!("{found:?}"))
         }
     });
 }

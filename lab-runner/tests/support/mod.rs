@@ -58,24 +58,33 @@ impl TestSwarm {
         }
     }
 
-    /// Polls `docker service ls` (each service's name and `running/wanted` replicas) until
-    /// `done` holds for it, for up to `timeout`; the last listing when it never did.
+    /// Each service's name and `running/desired` tasks, as `docker service ls` shows them
+    /// in REPLICAS, read from the Engine API (`GET /services?status=true`): polling it
+    /// starts no `docker` process.
+    pub fn replicas(&self) -> Result<Vec<(String, String)>, String> {
+        let services = self.cluster.node(0).get_json("/services?status=true").map_err(|e| e.to_string())?;
+        let services = services.as_array().ok_or_else(|| format!("GET /services answered {services}"))?;
+        Ok(services
+            .iter()
+            .map(|s| {
+                let name = s["Spec"]["Name"].as_str().unwrap_or_default().to_string();
+                let status = &s["ServiceStatus"];
+                (name, format!("{}/{}", status["RunningTasks"], status["DesiredTasks"]))
+            })
+            .collect())
+    }
+
+    /// Polls [`TestSwarm::replicas`] until `done` holds for it, for up to `timeout`; the
+    /// last listing when it never did.
     pub fn wait_replicas(&self, timeout: Duration, done: impl Fn(&[(String, String)]) -> bool) -> Result<(), String> {
         let deadline = Instant::now() + timeout;
         loop {
-            let listing = self.sh("docker service ls --format '{{.Name}} {{.Replicas}}'");
-            let services: Vec<(String, String)> = listing
-                .lines()
-                .filter_map(|l| l.split_once(' '))
-                .map(|(name, replicas)| {
-                    (name.to_string(), replicas.split_whitespace().next().unwrap_or("").to_string())
-                })
-                .collect();
-            if done(&services) {
+            let services = self.replicas();
+            if services.as_deref().is_ok_and(&done) {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(listing);
+                return Err(format!("{services:?}"));
             }
             std::thread::sleep(Duration::from_millis(200));
         }
