@@ -4,7 +4,7 @@
 
 use crate::evaluate::{self, Unsettled};
 use crate::report::{Report, Status};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Reads, Snapshot};
 use lab_engine::connection::{ClusterError, Connection};
 use lab_i18n::Language;
 use lab_schema::{Lab, LabDuration};
@@ -53,9 +53,10 @@ pub async fn check_lab(lab: &Lab, conn: &Connection, opts: &CheckOptions) -> Res
     let start = Instant::now();
     let poll = opts.poll.unwrap_or(Duration::from_millis(500));
     let mut failure_confirmed = false;
+    let reads = Reads::of(lab);
     loop {
         let t0 = Instant::now();
-        let snap = match Snapshot::take(conn).await {
+        let snap = match Snapshot::take_for(conn, reads).await {
             Ok(snap) => snap,
             Err(e @ (ClusterError::NotManager { .. } | ClusterError::NotSwarm { .. })) => {
                 let room = opts.deadline.is_none_or(|d| Instant::now() + poll * 2 < d);

@@ -4,6 +4,10 @@
 //! A snapshot serialises to JSON, so snapshots recorded from a real engine drive the unit
 //! tests of the evaluators.
 //!
+//! A lab without secret checks does not read `/secrets`, one without config checks not
+//! `/configs` ([`Reads::of`]): nothing else looks at those lists, and every GET left out is
+//! engine time saved in the round.
+//!
 //! Only for a service with a failed task does it read more: the last lines of that
 //! service's logs (`lab_engine::service_logs`), which say why its containers exit. A healthy
 //! swarm costs no extra request.
@@ -14,6 +18,7 @@ use bollard::query_parameters::{
     ListServicesOptionsBuilder, ListTasksOptions, ListVolumesOptions,
 };
 use lab_engine::connection::{classify, ClusterError, Connection};
+use lab_schema::Lab;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,15 +44,42 @@ pub struct Snapshot {
     pub logs: BTreeMap<String, Vec<String>>,
 }
 
+/// The lists a snapshot reads beyond those every lab needs (swarm, nodes, services, tasks,
+/// networks, volumes and this node's task container); a list not read stays empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// `/secrets`: only secret checks look at it.
+    pub secrets: bool,
+    /// `/configs`: only config checks look at it.
+    pub configs: bool,
+}
+
+impl Reads {
+    /// Every list (`lab check --watch`, drills, recorded fixtures).
+    pub const ALL: Reads = Reads { secrets: true, configs: true };
+
+    /// What grading `lab` needs: secrets when one of its checks is a secret check, configs
+    /// when one is a config check (their fixes plan from the same lists).
+    pub fn of(lab: &Lab) -> Reads {
+        let has = |kind: &str| lab.checks.iter().any(|c| c.assertion.kind() == kind);
+        Reads { secrets: has("secret"), configs: has("config") }
+    }
+}
+
 impl Snapshot {
-    /// Reads the swarm through `conn` in one round of concurrent GETs. Fails when the
-    /// engine is not a swarm manager.
+    /// Reads the whole swarm through `conn` in one round of concurrent GETs. Fails when
+    /// the engine is not a swarm manager.
     pub async fn take(conn: &Connection) -> Result<Snapshot, ClusterError> {
+        Self::take_for(conn, Reads::ALL).await
+    }
+
+    /// [`Snapshot::take`], reading only the optional lists `reads` names.
+    pub async fn take_for(conn: &Connection, reads: Reads) -> Result<Snapshot, ClusterError> {
         let unversioned = !conn.pinned();
-        let mut snap = Self::read(conn).await?;
+        let mut snap = Self::read(conn, reads).await?;
         if conn.settle_version(unversioned)? {
             // The engine answered at its own version, newer than ours: read again, pinned.
-            snap = Self::read(conn).await?;
+            snap = Self::read(conn, reads).await?;
         }
         snap.logs = Self::logs_of_failing_services(conn, &snap).await;
         Ok(snap)
@@ -70,7 +102,7 @@ impl Snapshot {
         failing.into_iter().map(String::from).zip(lines).filter(|(_, l)| !l.is_empty()).collect()
     }
 
-    async fn read(conn: &Connection) -> Result<Snapshot, ClusterError> {
+    async fn read(conn: &Connection, reads: Reads) -> Result<Snapshot, ClusterError> {
         let d = &conn.docker;
         let host = &conn.endpoint.host;
         let services_opts = ListServicesOptionsBuilder::new().status(true).build();
@@ -80,6 +112,20 @@ impl Snapshot {
             .limit(1)
             .filters(&HashMap::from([("is-task", vec!["true"]), ("status", vec!["running"])]))
             .build();
+        let secrets = async {
+            if reads.secrets {
+                d.list_secrets(None::<ListSecretsOptions>).await
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let configs = async {
+            if reads.configs {
+                d.list_configs(None::<ListConfigsOptions>).await
+            } else {
+                Ok(Vec::new())
+            }
+        };
         let round = async {
             tokio::try_join!(
                 d.inspect_swarm(),
@@ -88,8 +134,8 @@ impl Snapshot {
                 d.list_tasks(None::<ListTasksOptions>),
                 d.list_networks(None::<ListNetworksOptions>),
                 d.list_volumes(None::<ListVolumesOptions>),
-                d.list_secrets(None::<ListSecretsOptions>),
-                d.list_configs(None::<ListConfigsOptions>),
+                secrets,
+                configs,
                 d.list_containers(Some(task_containers)),
             )
         };

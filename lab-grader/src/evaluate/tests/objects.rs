@@ -190,3 +190,26 @@ fn a_config_given_to_a_service_at_a_path() {
     let r = eval(&swarm(), config_a(json!({ "name": "app_conf", "service": "web" })));
     assert_fails(&r, "config in web", "`app_conf` given to `web`", "`web` has no configs");
 }
+
+#[test]
+fn secrets_and_configs_are_read_only_for_labs_that_check_them() {
+    use crate::snapshot::Reads;
+    let lab = |assertions: Vec<Assertion>| lab_schema::Lab {
+        id: "l".into(),
+        title: "l".into(),
+        lesson: "l.md".into(),
+        goal: "g".into(),
+        answer: lab_schema::Answer { steps: Vec::new() },
+        checks: assertions.into_iter().map(check).collect(),
+        drills: Vec::new(),
+        fixes: true,
+        source: Default::default(),
+    };
+    let network = || network_a(json!({ "name": "front" }));
+    let none = Reads { secrets: false, configs: false };
+    assert_eq!(Reads::of(&lab(vec![network()])), none);
+    assert_eq!(Reads::of(&lab(vec![network(), secret_a(json!({ "name": "pw" }))])), Reads { secrets: true, ..none });
+    assert_eq!(Reads::of(&lab(vec![config_a(json!({ "name": "conf" }))])), Reads { configs: true, ..none });
+    let both = lab(vec![secret_a(json!({ "name": "pw" })), config_a(json!({ "name": "conf" }))]);
+    assert_eq!(Reads::of(&both), Reads::ALL);
+}
