@@ -199,6 +199,28 @@ impl Node {
             .map_err(|f| engine::api_error(&self.name, &self.docker_host, &self.log(), "GET", path, f))
     }
 
+    /// Every service with its replicas as `docker service ls` shows them, `RUNNING/DESIRED`
+    /// (`("web", "2/3")`), from one `GET /services?status=true`.
+    pub fn service_replicas(&self) -> Result<Vec<(String, String)>> {
+        let path = "/services?status=true";
+        let services = self.get_json(path)?;
+        let services = services.as_array().ok_or_else(|| HarnessError::Api {
+            node: self.name.clone(),
+            method: "GET".into(),
+            path: path.into(),
+            status: 200,
+            message: format!("{services} is not a list of services"),
+        })?;
+        Ok(services
+            .iter()
+            .map(|s| {
+                let name = s["Spec"]["Name"].as_str().unwrap_or_default().to_string();
+                let status = &s["ServiceStatus"];
+                (name, format!("{}/{}", status["RunningTasks"], status["DesiredTasks"]))
+            })
+            .collect())
+    }
+
     /// `nsenter --net=/run/netns/NS PROGRAM`: runs a host program from the node's point of
     /// view on the network (its address, its published ports, its overlay endpoints).
     pub fn netns_command(&self, program: &str) -> Result<Command> {

@@ -15,13 +15,8 @@ use stand_in::STAND_IN_IMAGES;
 /// tasks, read from the Engine API: polling starts no `docker` process.
 fn replicas_are(cluster: &Cluster, service: &str, want: &str) {
     eventually(&format!("{service} at {want}"), Duration::from_secs(40), || {
-        let services = cluster.node(0).get_json("/services?status=true").map_err(|e| e.to_string())?;
-        let found = services
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|s| s["Spec"]["Name"] == service)
-            .map(|s| format!("{}/{}", s["ServiceStatus"]["RunningTasks"], s["ServiceStatus"]["DesiredTasks"]));
+        let services = cluster.node(0).service_replicas().map_err(|e| e.to_string())?;
+        let found = services.into_iter().find(|(name, _)| name == service).map(|(_, replicas)| replicas);
         if found.as_deref() == Some(want) {
             Ok(())
         } else {

@@ -62,16 +62,7 @@ impl TestSwarm {
     /// in REPLICAS, read from the Engine API (`GET /services?status=true`): polling it
     /// starts no `docker` process.
     pub fn replicas(&self) -> Result<Vec<(String, String)>, String> {
-        let services = self.cluster.node(0).get_json("/services?status=true").map_err(|e| e.to_string())?;
-        let services = services.as_array().ok_or_else(|| format!("GET /services answered {services}"))?;
-        Ok(services
-            .iter()
-            .map(|s| {
-                let name = s["Spec"]["Name"].as_str().unwrap_or_default().to_string();
-                let status = &s["ServiceStatus"];
-                (name, format!("{}/{}", status["RunningTasks"], status["DesiredTasks"]))
-            })
-            .collect())
+        self.cluster.node(0).service_replicas().map_err(|e| e.to_string())
     }
 
     /// Polls [`TestSwarm::replicas`] until `done` holds for it, for up to `timeout`; the
