@@ -148,7 +148,8 @@ impl NodeSpec {
             entrypoint.push(format!("--registry-mirror={}", stand_in::registry::mirror_url(addr)));
             entrypoint.push(format!("--insecure-registry={}", stand_in::registry::insecure_entry(addr)));
         }
-        let mut env = Vec::new();
+        let (gogc, value) = practice_driver::ENGINE_GOGC;
+        let mut env = vec![format!("{gogc}={value}")];
         if !self.online {
             // The engine reaches no registry but the cluster's own: its proxy is a closed
             // local port, so a lookup on the Hub fails at once instead of waiting for the
@@ -345,7 +346,9 @@ mod tests {
         assert!(args.contains(&"--tlsverify".to_string()));
         assert!(args.iter().any(|a| a == "--host=tcp://0.0.0.0:2376"));
         assert!(!args.iter().any(|a| a.starts_with("--host=tcp://") && !a.ends_with(":2376")));
-        assert!(body.env.unwrap().contains(&"DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1".to_string()));
+        let env = body.env.unwrap();
+        assert!(env.contains(&"DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1".to_string()), "{env:?}");
+        assert!(env.contains(&"GOGC=400".to_string()), "the engine's Go runtime setting: {env:?}");
         assert_eq!(body.labels.unwrap()[labels::PUBLISH], "80:80,5001:5001");
     }
 

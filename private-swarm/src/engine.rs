@@ -88,6 +88,7 @@ pub fn spawn(tools: &HostTools, node: &NodeState, registry: Option<Ipv4Addr>) ->
     }
     let path = std::env::var("PATH").unwrap_or_default();
     cmd.env_clear().env("PATH", format!("{path}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    cmd.env(practice_driver::ENGINE_GOGC.0, practice_driver::ENGINE_GOGC.1);
     if registry.is_none() {
         cmd.env("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1");
     }

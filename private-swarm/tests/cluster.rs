@@ -51,6 +51,11 @@ fn one_node_service_converges_scales_and_replaces_a_removed_container() {
     let mut cluster = Cluster::start(ClusterSpec::new(dir.path(), 1, 1)).unwrap();
     assert_eq!(cluster.docker(0, &["info", "--format", "{{.Swarm.LocalNodeState}}"]).unwrap().trim(), "active");
     assert_eq!(cluster.docker(0, &["info", "--format", "{{.Name}}"]).unwrap().trim(), "node1");
+    // The engine runs with the practice engines' Go setting, which its helpers inherit.
+    let environ = std::fs::read(format!("/proc/{}/environ", cluster.node(0).pid)).unwrap();
+    let (gogc, value) = practice_driver::ENGINE_GOGC;
+    let want = format!("{gogc}={value}");
+    assert!(environ.split(|b| *b == 0).any(|v| v == want.as_bytes()), "{}", String::from_utf8_lossy(&environ));
     let images = cluster.docker(0, &["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]).unwrap();
     for image in STAND_IN_IMAGES {
         let full = if image.contains(':') { image.to_string() } else { format!("{image}:latest") };
