@@ -61,8 +61,12 @@ impl Reads {
     /// What grading `lab` needs: secrets when one of its checks is a secret check, configs
     /// when one is a config check (their fixes plan from the same lists).
     pub fn of(lab: &Lab) -> Reads {
-        let has = |kind: &str| lab.checks.iter().any(|c| c.assertion.kind() == kind);
-        Reads { secrets: has("secret"), configs: has("config") }
+        use lab_schema::Assertion;
+        let has = |is: fn(&Assertion) -> bool| lab.checks.iter().any(|c| is(&c.assertion));
+        Reads {
+            secrets: has(|a| matches!(a, Assertion::Secret(_))),
+            configs: has(|a| matches!(a, Assertion::Config(_))),
+        }
     }
 }
 
