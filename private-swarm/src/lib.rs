@@ -35,7 +35,8 @@
 //!
 //! After a killed run: [`cleanup_stale`] (clusters under a directory) or
 //! [`cleanup_orphans`] (every cluster on the machine) tear down what nobody owns any more;
-//! [`Cluster::teardown_dir`] tears down one cluster whoever owns it.
+//! [`Cluster::teardown_dir`] tears down one cluster whoever owns it. [`eventually`] is the
+//! polling with a deadline that the workspace's tests use while they wait on engines.
 //!
 //! ```no_run
 //! use private_swarm::{Cluster, ClusterSpec};
@@ -46,9 +47,11 @@
 //! ```
 
 mod error;
+mod poll;
 mod progress;
 
 pub use error::{HarnessError, IoAction, Result, SharedDir, SpecError, StandInProblem, Unsettled};
+pub use poll::eventually;
 pub use progress::Progress;
 
 // The clusters themselves: Linux only.

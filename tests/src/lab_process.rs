@@ -4,6 +4,7 @@
 //! `grade --live`), one HTTP exchange with the servers it starts ([`http`]), and the
 //! polling the scenarios wait with ([`eventually`]).
 
+pub use private_swarm::eventually;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -154,17 +155,4 @@ pub fn http(port: u16, method: &str, host: &str, path: &str, headers: &[(&str, &
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     (status, head.to_lowercase(), body.to_string())
-}
-
-/// Polls `probe` until it returns Ok; fails the test with the last observation after
-/// `timeout`.
-pub fn eventually<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match probe() {
-            Ok(v) => return v,
-            Err(last) if Instant::now() >= deadline => panic!("{what}: not true after {timeout:?}; last: {last}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(200)),
-        }
-    }
 }
