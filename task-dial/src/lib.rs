@@ -15,7 +15,7 @@
 //!   (`Status.ContainerStatus.PID`; the netns practice swarm shares this machine's PID
 //!   namespace, a docker-driver node's processes are under `/proc/<node PID>/root/proc`),
 //!   or, where that cannot be (not root, not Linux, another machine), through the routing
-//!   mesh at a published port. [`Reach::this_machine`], [`Reach::docker_nodes`] and [`Reach::mesh_only`] build one.
+//!   mesh at a published port. [`Reach::this_machine`], [`Reach::node_containers`] and [`Reach::mesh_only`] build one.
 //! - [`dial_task`] connects to one task's port: from inside its network namespace to
 //!   `127.0.0.1:PORT` (then the container's own addresses, for a server that listens on
 //!   one address only), else through the mesh. A port nothing listens on is an

@@ -6,7 +6,7 @@
 //! netns practice swarm (and any engine on this machine) that is this machine's, so the
 //! namespace is `/proc/PID/ns/net`; for a docker-driver node it is the node container's, whose
 //! processes this machine sees under `/proc/<node container PID>/root/proc/`
-//! ([`Reach::docker_nodes`]). The PID is trusted only when that process's cgroup names the
+//! ([`Reach::node_containers`]). The PID is trusted only when that process's cgroup names the
 //! task's container. Joining a namespace needs root and Linux.
 //!
 //! Second choice, where the first cannot be (not root, macOS or Windows, a swarm of other
@@ -98,19 +98,14 @@ impl Reach {
         Reach { node_procs: HashMap::new(), other_procs: None, mesh }
     }
 
-    /// The docker driver's practice swarm: each node's processes under
-    /// `/proc/<node container PID>/root/proc` (when its engine runs on this machine and we
-    /// may look: root on Linux), else the mesh through `up --publish`. GETs only, on the
-    /// engine the nodes run on.
-    pub async fn docker_nodes(cluster: &docker_nodes::DockerCluster) -> docker_nodes::Result<Reach> {
-        let publish = cluster.info().await?.map(|i| i.publish).unwrap_or_default();
-        let node_procs = cluster
-            .node_pids()
-            .await?
-            .into_iter()
-            .map(|(name, pid)| (name, PathBuf::from(format!("/proc/{pid}/root/proc"))))
-            .collect();
-        Ok(Reach { node_procs, other_procs: None, mesh: MeshRoute::Forwarded(publish) })
+    /// Tasks inside node containers, as the docker driver's practice swarm runs them: the
+    /// processes of node `NAME` are under `/proc/PID/root/proc` for each `(NAME, PID)` of
+    /// `node_pids`, PID being its node container's process on an engine of this machine (in
+    /// reach as root on Linux); else `mesh`, the ports `up --publish` forwarded.
+    pub fn node_containers(node_pids: impl IntoIterator<Item = (String, u32)>, mesh: MeshRoute) -> Reach {
+        let node_procs =
+            node_pids.into_iter().map(|(name, pid)| (name, PathBuf::from(format!("/proc/{pid}/root/proc")))).collect();
+        Reach { node_procs, other_procs: None, mesh }
     }
 
     pub fn mesh(&self) -> &MeshRoute {
@@ -235,6 +230,20 @@ mod tests {
         assert_eq!(reach.namespace_of(&task(std::process::id())), Err(NamespaceGap::NotOnThisMachine));
         assert_eq!(reach.namespace_of(&task(0)), Err(NamespaceGap::NotOnThisMachine));
         assert_eq!(Reach::mesh_only(MeshRoute::Loopback).namespace_of(&task(1)), Err(NamespaceGap::NotOnThisMachine));
+    }
+
+    #[test]
+    fn a_node_containers_tasks_are_looked_for_under_its_own_proc_only() {
+        // node1's processes are under our own PID's root: /proc/<us>/root/proc is /proc, so
+        // a task PID there is read from this machine's /proc (here our own process, whose
+        // cgroup names no task container); a node that is not listed is out of reach.
+        let reach = Reach::node_containers([("node1".to_string(), std::process::id())], MeshRoute::Loopback);
+        let here = format!("/proc/{}/root/proc", std::process::id());
+        assert_eq!(reach.node_procs.get("node1"), Some(&PathBuf::from(&here)));
+        assert_eq!(reach.namespace_of(&task(std::process::id())), Err(NamespaceGap::NotOnThisMachine));
+        let on_node2 = RunningTask { node: "node2".into(), ..task(std::process::id()) };
+        assert_eq!(reach.other_procs, None);
+        assert_eq!(reach.namespace_of(&on_node2), Err(NamespaceGap::NotOnThisMachine));
     }
 
     #[test]

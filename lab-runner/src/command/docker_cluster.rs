@@ -85,7 +85,15 @@ pub(crate) async fn cluster() -> Option<DockerCluster> {
 pub(crate) async fn reach() -> Option<task_dial::Reach> {
     let ep = engine_quietly(&EngineArgs::default())?;
     let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
-    task_dial::Reach::docker_nodes(&cluster).await.ok()
+    reach_of(&cluster).await.ok()
+}
+
+/// How this machine reaches the tasks of `cluster`: through its node containers' processes
+/// (see [`task_dial::Reach::node_containers`]), else the ports `up --publish` forwarded. GETs
+/// only, on the engine the nodes run on.
+pub(crate) async fn reach_of(cluster: &DockerCluster) -> docker_nodes::Result<task_dial::Reach> {
+    let publish = cluster.info().await?.map(|i| i.publish).unwrap_or_default();
+    Ok(task_dial::Reach::node_containers(cluster.node_pids().await?, task_dial::MeshRoute::Forwarded(publish)))
 }
 
 /// Node 1 of the docker driver's practice swarm on `user_engine`, when it runs there.

@@ -240,8 +240,9 @@ async fn docker_practice_nodes(
     for (i, n) in info.nodes.iter().enumerate() {
         nodes.push((n.name.clone(), i + 1, cluster.endpoint(i + 1).await.ok()));
     }
-    let reach =
-        Reach::docker_nodes(&cluster).await.unwrap_or_else(|_| Reach::mesh_only(MeshRoute::Forwarded(info.publish)));
+    let reach = super::docker_cluster::reach_of(&cluster)
+        .await
+        .unwrap_or_else(|_| Reach::mesh_only(MeshRoute::Forwarded(info.publish)));
     let nodes = DockerNodes { cluster, nodes: Mutex::new(nodes), runtime: tokio::runtime::Handle::current(), lang };
     Some((nodes, reach))
 }
