@@ -17,11 +17,12 @@ use serde::{Deserialize, Serialize};
 pub const MAX_NODES: usize = 20;
 
 /// The Go garbage collector's setting in every practice engine's environment, which its
-/// containerd, shims and runc inherit. An engine runs a short-lived copy of itself for each
-/// task that joins a network with a service address (libnetwork's `fwmarker`, `setkey`), and
-/// containerd starts a shim and runc for each task: all Go programs which, at the default
-/// `GOGC=100`, collect garbage while they start. At 400 they start without collecting:
-/// dockerd 20.10 (Go 1.19) as `fwmarker` took 131–143 ms of CPU at 100 and 94–107 ms at 400,
+/// containerd, shims and runc inherit. An engine runs several short-lived copies of itself
+/// for each task container it gives a network (libnetwork's `libnetwork-setkey`,
+/// `setup-resolver`, `set-ipv6`, `redirector`, …), and containerd starts a shim and runc for
+/// each task: all Go programs which, at the default `GOGC=100`, collect garbage while they
+/// start. At 400 they start without collecting: dockerd 20.10 (Go 1.19) started as one of
+/// them (`fwmarker`) took 131–143 ms of CPU at 100 and 94–107 ms at 400,
 /// and those helpers were the largest share of CPU on a busy practice swarm. A long-running
 /// engine keeps at most five times its live heap instead of twice (tens of MiB more).
 pub const ENGINE_GOGC: (&str, &str) = ("GOGC", "400");
