@@ -85,14 +85,18 @@ pub(crate) async fn cluster() -> Option<DockerCluster> {
 pub(crate) async fn reach() -> Option<task_dial::Reach> {
     let ep = engine_quietly(&EngineArgs::default())?;
     let cluster = DockerCluster::connect(&ep, docker_nodes::DEFAULT_NAME, cert_dir()).await.ok()?;
-    reach_of(&cluster).await.ok()
+    let publish = cluster.info().await.ok()?.map(|i| i.publish).unwrap_or_default();
+    reach_of(&cluster, publish).await.ok()
 }
 
 /// How this machine reaches the tasks of `cluster`: through its node containers' processes
-/// (see [`task_dial::Reach::node_containers`]), else the ports `up --publish` forwarded. GETs
-/// only, on the engine the nodes run on.
-pub(crate) async fn reach_of(cluster: &DockerCluster) -> docker_nodes::Result<task_dial::Reach> {
-    let publish = cluster.info().await?.map(|i| i.publish).unwrap_or_default();
+/// (see [`task_dial::Reach::node_containers`]), else `publish`, the ports `up --publish`
+/// forwarded (from the cluster's info, which the callers have read already). GETs only, on
+/// the engine the nodes run on.
+pub(crate) async fn reach_of(
+    cluster: &DockerCluster,
+    publish: Vec<(u16, u16)>,
+) -> docker_nodes::Result<task_dial::Reach> {
     Ok(task_dial::Reach::node_containers(cluster.node_pids().await?, task_dial::MeshRoute::Forwarded(publish)))
 }
 

@@ -240,7 +240,7 @@ async fn docker_practice_nodes(
     for (i, n) in info.nodes.iter().enumerate() {
         nodes.push((n.name.clone(), i + 1, cluster.endpoint(i + 1).await.ok()));
     }
-    let reach = super::docker_cluster::reach_of(&cluster)
+    let reach = super::docker_cluster::reach_of(&cluster, info.publish.clone())
         .await
         .unwrap_or_else(|_| Reach::mesh_only(MeshRoute::Forwarded(info.publish)));
     let nodes = DockerNodes { cluster, nodes: Mutex::new(nodes), runtime: tokio::runtime::Handle::current(), lang };
